@@ -1,0 +1,104 @@
+# kinpipe: build, test, benchmark, install.
+#
+#   make            build every tool into bin/
+#   make check      install missing dependencies, then unit + end-to-end
+#                   tests, then the same again under ASan + UBSan
+#   make demo       the whole notebook as a pipeline, locally
+#   make bench      throughput figures as ratios against floors
+#   make install / uninstall   (PREFIX, DESTDIR)
+#   make clean
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man/man1
+
+CC   ?= cc
+OPT  ?= -O2 -g
+SAN  ?=
+# B is where objects go, BIN where the tools go; the sanitizer pass of
+# `make check` points both elsewhere so the two builds never mix.
+B    ?= build/release
+BIN  ?= bin
+
+PKGS     = jansson libcurl libmicrohttpd sqlite3 libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Icommon $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LDLIBS  = -Wl,--as-needed $(PKG_LIBS) -lm -lpthread
+
+TOOLS      = $(sort $(basename $(notdir $(wildcard tools/*.c))))
+TOOL_BINS  = $(TOOLS:%=$(BIN)/%)
+COMMON_OBJ = $(patsubst common/%.c,$(B)/common/%.o,$(wildcard common/*.c))
+LIB        = $(B)/libkinpipe.a
+UNIT_BINS  = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all check test unit e2e deps demo bench install uninstall clean fuzz
+all: $(TOOL_BINS)
+
+$(B)/common/%.o: common/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BIN)/%: $(B)/tools/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(B)/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -MMD -MP -c -o $@ $<
+
+$(B)/unit/%: $(B)/unit/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(CHECK_LIBS) $(LDLIBS)
+
+-include $(wildcard $(B)/*/*.d)
+
+deps:
+	@sh mk/deps.sh
+
+# Unit suites, then end-to-end tests, for one build (B, BIN).
+test: $(TOOL_BINS) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory unit e2e
+
+unit: $(UNIT_BINS)
+	@sh mk/run-unit.sh $(UNIT_BINS)
+
+e2e: $(TOOL_BINS)
+	@KP_BIN=$(abspath $(BIN)) sh tests/e2e/run.sh
+
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+check: deps
+	@$(MAKE) --no-print-directory test
+	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@KP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) --no-print-directory test B=build/san BIN=build/san/bin OPT="-O1 -g" SAN="$(SANITIZE)"
+
+demo: deps all
+	@sh examples/demo.sh
+
+bench: deps all
+	@sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(TOOLS:%=$(DESTDIR)$(MANDIR)/%.1)
+
+clean:
+	rm -rf build bin

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Install what kinpipe needs to build, test, benchmark and run its demo:
+# Debian packages (only the missing ones, only when run as root) and the
+# npm packages pinned in package-lock.json. Safe to run again and again.
+set -eu
+cd "$(dirname "$0")/.."
+
+# Build: compiler, libraries the tools link. Test: Check, the Kinesis
+# server's runtime (node), botocore as the SigV4 oracle, chromium for the
+# wallet page, jq/miller as comparison points, gnuplot for the demo chart.
+PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
+libmicrohttpd-dev libsqlite3-dev libsodium-dev check libsubunit-dev
+python3 python3-botocore awscli jq miller gnuplot-nox
+chromium curl sqlite3 util-linux procps time"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+# Node.js may come from elsewhere than Debian (with its own npm): only ask
+# Debian for it when there is none at all.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+	missing="$missing nodejs npm"
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "deps: installing$missing" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq >/dev/null
+		apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	else
+		echo "deps: missing Debian packages:$missing (run as root to install)" >&2
+	fi
+fi
+
+# The local Kinesis server (kinesalite), pinned by package-lock.json.
+if [ -f package-lock.json ] && [ ! -d node_modules/kinesalite ]; then
+	echo "deps: npm ci" >&2
+	npm ci --silent --no-audit --no-fund >/dev/null
+fi
+exit 0

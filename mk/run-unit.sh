@@ -1,0 +1,16 @@
+#!/bin/sh
+# Run each Check suite; print one closing tally over all of them.
+set -u
+pass=0 fail=0
+for t in "$@"; do
+	if out=$("$t" 2>&1); then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		printf '%s\n' "$out" | tail -n 30
+		echo "FAIL: $t"
+	fi
+	printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks' | sed "s|^|$(basename "$t"): |"
+done
+echo "unit suites: $pass passed, $fail failed"
+[ "$fail" = 0 ]

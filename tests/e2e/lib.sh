@@ -1,0 +1,126 @@
+# Shared helpers for the end-to-end tests (sourced, POSIX sh).
+#
+#   run STDIN CMD...          run CMD with STDIN as its input; sets $rc and
+#                             the files $OUT and $ERR
+#   t NAME RC STDOUT STDIN CMD...
+#                             run, then check exit status and exact stdout
+#   is NAME GOT WANT          equal strings
+#   like NAME GOT GLOB        GOT matches the shell pattern GLOB
+#   ok NAME CMD...            CMD exits 0
+#   finish                    print "NAME: N passed, N failed", exit status
+#
+# KP_BIN holds the tools under test. Every test runs with LC_ALL=C TZ=UTC
+# in a private temporary directory $T, removed at exit.
+
+set -u
+LC_ALL=C
+TZ=UTC
+export LC_ALL TZ
+: "${KP_BIN:?KP_BIN must name the directory of the tools under test}"
+PATH=$KP_BIN:$PATH
+export PATH
+KP_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export KP_ROOT
+T=$(mktemp -d "${TMPDIR:-/tmp}/kinpipe-test.XXXXXX")
+OUT=$T/.out
+ERR=$T/.err
+kp_name=$(basename "$0" .sh)
+kp_pass=0
+kp_fail=0
+kp_cleanups=""
+
+# at_exit CMD: run CMD (a string) when the test ends, last registered first.
+at_exit() {
+	kp_cleanups="$1;$kp_cleanups"
+}
+kp_exit() {
+	eval "$kp_cleanups" 2>/dev/null
+	rm -rf "$T"
+}
+trap kp_exit EXIT
+trap 'exit 130' INT TERM
+
+kp_report_fail() {
+	kp_fail=$((kp_fail + 1))
+	printf 'FAIL %s: %s\n' "$kp_name" "$1"
+	shift
+	for line in "$@"; do printf '    %s\n' "$line"; done
+	if [ -s "$ERR" ]; then
+		printf '    stderr: %s\n' "$(head -c 600 "$ERR")"
+	fi
+}
+
+pass() {
+	kp_pass=$((kp_pass + 1))
+	[ -n "${KP_VERBOSE:-}" ] && printf 'ok   %s: %s\n' "$kp_name" "$1"
+	return 0
+}
+
+run() {
+	kp_in=$1
+	shift
+	printf '%s' "$kp_in" | "$@" >"$OUT" 2>"$ERR"
+	rc=$?
+}
+
+t() {
+	kp_t=$1 kp_rc=$2 kp_want=$3
+	shift 3
+	run "$@"
+	kp_got=$(cat "$OUT")
+	if [ "$rc" != "$kp_rc" ]; then
+		kp_report_fail "$kp_t" "exit status $rc, wanted $kp_rc"
+	elif [ "$kp_got" != "$kp_want" ]; then
+		kp_report_fail "$kp_t" "stdout:" "$kp_got" "wanted:" "$kp_want"
+	else
+		pass "$kp_t"
+	fi
+}
+
+is() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		kp_report_fail "$1" "got:" "$2" "wanted:" "$3"
+	fi
+}
+
+like() {
+	case $2 in
+	$3) pass "$1" ;;
+	*) kp_report_fail "$1" "got:" "$2" "wanted a match for:" "$3" ;;
+	esac
+}
+
+ok() {
+	kp_t=$1
+	shift
+	if "$@"; then
+		pass "$kp_t"
+	else
+		kp_report_fail "$kp_t" "command failed: $*"
+	fi
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# wait_port PORT [SECONDS]: wait until something accepts on 127.0.0.1:PORT.
+wait_port() {
+	kp_i=0
+	while [ $kp_i -lt $((${2:-10} * 20)) ]; do
+		if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+		kp_i=$((kp_i + 1))
+	done
+	return 1
+}
+
+finish() {
+	printf '%s: %d passed, %d failed\n' "$kp_name" "$kp_pass" "$kp_fail"
+	[ "$kp_fail" = 0 ]
+}
