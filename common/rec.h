@@ -23,6 +23,11 @@ enum rec_type {
 	REC_ARRAY
 };
 
+/* Containers may nest this deep, as in jansson (JSON_PARSER_MAX_DEPTH);
+ * deeper input is refused (RFC 8259 section 9 lets a parser set a limit). */
+#define REC_MAX_DEPTH 2048
+#define REC_MAX_DEPTH_TEXT "2048"
+
 struct rec_span {
 	const char *p;
 	size_t n;
@@ -50,7 +55,10 @@ void rec_init(struct rec *r);
 void rec_free(struct rec *r);
 
 /* Validate p[0..n) as one JSON object (surrounding whitespace allowed) and
- * index its members. On failure e says "byte N: what". */
+ * index its members. On failure e says "byte N: what", N counting from 1.
+ * Beyond RFC 8259's grammar, a \u escape of a lone surrogate is refused
+ * (as jansson does), because its decoded form would not be UTF-8. The
+ * member array is reused from call to call: no allocation once warm. */
 int rec_parse_object(struct rec *r, const char *p, size_t n, struct eb *e);
 /* Same for an object or an array (elements get an empty key). */
 int rec_parse(struct rec *r, const char *p, size_t n, struct eb *e);

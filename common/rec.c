@@ -1,0 +1,706 @@
+/* rec: RFC 8259 validation and top-level indexing by byte spans.
+ *
+ * Written by hand because no packaged library both validates exactly what
+ * RFC 8259 allows (jsmn accepts invalid UTF-8 and bad escapes; jansson
+ * builds a whole tree) and reports spans at the speed the stages need: the
+ * string scanner skips eight plain bytes at a time, which is where most of
+ * the time of a record goes (FACTS.md: envelopes are mostly one escaped
+ * string). Containers are walked with an explicit stack, never recursion,
+ * so a hostile line cannot overflow the C stack. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rec.h"
+
+/* The outcome of scanning: where the error was and why, turned into text
+ * only when a caller asked for it. */
+struct px {
+	const char *base;
+	const char *end;
+	struct eb *e;
+};
+
+static int
+fail(struct px *x, const char *at, const char *what)
+{
+	return eb_set(x->e, "byte %zu: %s", (size_t)(at - x->base) + 1, what);
+}
+
+static const unsigned char ws_tab[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+};
+
+static inline const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && ws_tab[(unsigned char)*p])
+		p++;
+	return p;
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define REC_SWAR 1
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+
+/* Nonzero when one of the eight bytes of w is '"', '\\', a control
+ * character or a non-ASCII byte. The lowest flagged byte is always a true
+ * match (borrows only spill upwards), which is all the caller uses. */
+static inline uint64_t
+special8(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"');
+	uint64_t b = w ^ (ONES * '\\');
+	uint64_t lo = (w - ONES * 0x20) & ~w;
+	uint64_t zq = (q - ONES) & ~q;
+	uint64_t zb = (b - ONES) & ~b;
+
+	return (lo | zq | zb | w) & HIGHS;
+}
+#endif
+
+static const unsigned char hexval[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* Four hex digits at p (caller checked there are four); -1 if not hex. */
+static inline int
+hex4(const char *p)
+{
+	int a = hexval[(unsigned char)p[0]], b = hexval[(unsigned char)p[1]];
+	int c = hexval[(unsigned char)p[2]], d = hexval[(unsigned char)p[3]];
+
+	if (!a || !b || !c || !d)
+		return -1;
+	return (a - 1) << 12 | (b - 1) << 8 | (c - 1) << 4 | (d - 1);
+}
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629 table 4.1:
+ * no overlongs, no encoded surrogates, nothing above U+10FFFF), or 0. */
+static inline size_t
+utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0)
+		n = 2;
+	else if (c < 0xF0) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c < 0xF5) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+/* p is just past the opening quote; returns just past the closing one. */
+static const char *
+scan_string(struct px *x, const char *p, unsigned char *escaped)
+{
+	const char *end = x->end;
+	int u, v;
+	size_t n;
+
+	for (;;) {
+#ifdef REC_SWAR
+		while (end - p >= 8) {
+			uint64_t w, s;
+
+			memcpy(&w, p, 8);
+			s = special8(w);
+			if (s) {
+				p += __builtin_ctzll(s) >> 3;
+				break;
+			}
+			p += 8;
+		}
+#endif
+		/* the tail (or the first special byte) one at a time */
+		while (p < end) {
+			unsigned char c = (unsigned char)*p;
+
+			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+				break;
+			p++;
+		}
+		if (p >= end) {
+			fail(x, p, "unterminated string");
+			return NULL;
+		}
+		switch (*p) {
+		case '"':
+			return p + 1;
+		case '\\':
+			*escaped = 1;
+			if (end - p < 2) {
+				fail(x, p, "unterminated string");
+				return NULL;
+			}
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b': case 'f':
+			case 'n': case 'r': case 't':
+				p += 2;
+				continue;
+			case 'u':
+				break;
+			default:
+				fail(x, p, "invalid escape in string");
+				return NULL;
+			}
+			if (end - p < 6 || (u = hex4(p + 2)) < 0) {
+				fail(x, p, "invalid \\u escape in string");
+				return NULL;
+			}
+			if (u >= 0xDC00 && u <= 0xDFFF) {
+				fail(x, p, "lone low surrogate in \\u escape");
+				return NULL;
+			}
+			if (u >= 0xD800 && u <= 0xDBFF) {
+				/* output must be valid UTF-8, so a high surrogate
+				 * needs its low half, as in jansson */
+				if (end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
+				    (v = hex4(p + 8)) < 0xDC00 || v > 0xDFFF) {
+					fail(x, p, "lone high surrogate in \\u escape");
+					return NULL;
+				}
+				p += 12;
+			} else
+				p += 6;
+			continue;
+		default:
+			if ((unsigned char)*p < 0x20) {
+				fail(x, p, "control character in string");
+				return NULL;
+			}
+			n = utf8_len((const unsigned char *)p,
+			    (const unsigned char *)end);
+			if (n == 0) {
+				fail(x, p, "invalid UTF-8");
+				return NULL;
+			}
+			p += n;
+		}
+	}
+}
+
+static inline int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static const char *
+scan_number(struct px *x, const char *p, unsigned char *is_int)
+{
+	const char *end = x->end;
+
+	*is_int = 1;
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end || !is_digit(*p)) {
+		fail(x, p, "invalid number");
+		return NULL;
+	}
+	if (*p == '0')
+		p++;
+	else
+		while (p < end && is_digit(*p))
+			p++;
+	if (p < end && *p == '.') {
+		*is_int = 0;
+		p++;
+		if (p >= end || !is_digit(*p)) {
+			fail(x, p, "invalid number: digit expected after '.'");
+			return NULL;
+		}
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		*is_int = 0;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || !is_digit(*p)) {
+			fail(x, p, "invalid number: digit expected in exponent");
+			return NULL;
+		}
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	/* "01" or "1x" are not one number followed by more: say it here,
+	 * where the message can be precise */
+	if (p < end && (is_digit(*p) || *p == '.' || *p == 'e' ||
+	    *p == 'E' || *p == '+' || *p == '-')) {
+		fail(x, p, "invalid number");
+		return NULL;
+	}
+	return p;
+}
+
+static const char *
+scan_literal(struct px *x, const char *p, const char *word, size_t n)
+{
+	if ((size_t)(x->end - p) < n || memcmp(p, word, n) != 0) {
+		fail(x, p, "invalid literal");
+		return NULL;
+	}
+	return p + n;
+}
+
+struct valinfo {
+	enum rec_type type;
+	unsigned char escaped;
+	unsigned char num_int;
+};
+
+/* One value starting at p (no leading whitespace); returns its end.
+ * Containers are walked iteratively with one byte of stack per level. */
+static const char *
+scan_value(struct px *x, const char *p, struct valinfo *vi)
+{
+	unsigned char stack[REC_MAX_DEPTH];
+	const char *end = x->end;
+	unsigned char dummy;
+	size_t depth = 0;
+	int first = 1;
+
+value:
+	if (p >= end) {
+		fail(x, p, "unexpected end of input, value expected");
+		return NULL;
+	}
+	switch (*p) {
+	case '{':
+	case '[':
+		if (first) {
+			vi->type = *p == '{' ? REC_OBJECT : REC_ARRAY;
+			first = 0;
+		}
+		if (depth == REC_MAX_DEPTH) {
+			fail(x, p, "nesting deeper than "
+			    REC_MAX_DEPTH_TEXT " levels");
+			return NULL;
+		}
+		stack[depth++] = (unsigned char)*p;
+		p = skip_ws(p + 1, end);
+		if (p < end && *p == (stack[depth - 1] == '{' ? '}' : ']')) {
+			depth--;
+			p++;
+			goto after;
+		}
+		if (stack[depth - 1] == '{')
+			goto key;
+		goto value;
+	case '"':
+		if (first) {
+			vi->type = REC_STRING;
+			vi->escaped = 0;
+			p = scan_string(x, p + 1, &vi->escaped);
+		} else
+			p = scan_string(x, p + 1, &dummy);
+		break;
+	case 't':
+		if (first)
+			vi->type = REC_TRUE;
+		p = scan_literal(x, p, "true", 4);
+		break;
+	case 'f':
+		if (first)
+			vi->type = REC_FALSE;
+		p = scan_literal(x, p, "false", 5);
+		break;
+	case 'n':
+		if (first)
+			vi->type = REC_NULL;
+		p = scan_literal(x, p, "null", 4);
+		break;
+	default:
+		if (*p != '-' && !is_digit(*p)) {
+			fail(x, p, "unexpected character, value expected");
+			return NULL;
+		}
+		if (first) {
+			vi->type = REC_NUMBER;
+			p = scan_number(x, p, &vi->num_int);
+		} else
+			p = scan_number(x, p, &dummy);
+		break;
+	}
+	if (p == NULL)
+		return NULL;
+	first = 0;
+after:
+	if (depth == 0)
+		return p;
+	p = skip_ws(p, end);
+	if (p >= end) {
+		fail(x, p, "unexpected end of input in container");
+		return NULL;
+	}
+	if (*p == ',') {
+		p = skip_ws(p + 1, end);
+		if (stack[depth - 1] == '{')
+			goto key;
+		goto value;
+	}
+	if (*p == (stack[depth - 1] == '{' ? '}' : ']')) {
+		depth--;
+		p++;
+		goto after;
+	}
+	fail(x, p, stack[depth - 1] == '{' ? "',' or '}' expected in object" :
+	    "',' or ']' expected in array");
+	return NULL;
+key:
+	if (p >= end || *p != '"') {
+		fail(x, p, "string key expected in object");
+		return NULL;
+	}
+	p = scan_string(x, p + 1, &dummy);
+	if (p == NULL)
+		return NULL;
+	p = skip_ws(p, end);
+	if (p >= end || *p != ':') {
+		fail(x, p, "':' expected after object key");
+		return NULL;
+	}
+	p = skip_ws(p + 1, end);
+	goto value;
+}
+
+void
+rec_init(struct rec *r)
+{
+	r->m = NULL;
+	r->n = r->cap = 0;
+	r->type = REC_OBJECT;
+}
+
+void
+rec_free(struct rec *r)
+{
+	free(r->m);
+	rec_init(r);
+}
+
+static struct rec_member *
+add_member(struct rec *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct rec_member *m = realloc(r->m, cap * sizeof(*m));
+
+		if (m == NULL)
+			return NULL;
+		r->m = m;
+		r->cap = cap;
+	}
+	return &r->m[r->n++];
+}
+
+static int
+trailer(struct px *x, const char *p)
+{
+	p = skip_ws(p, x->end);
+	if (p != x->end)
+		return fail(x, p, "unexpected data after the JSON value");
+	return 0;
+}
+
+/* The top level walked by hand so each member's spans can be recorded;
+ * everything below it goes through scan_value. */
+static int
+parse_top(struct rec *r, const char *s, size_t n, int want_object,
+    struct eb *e)
+{
+	struct px x = { s, s + n, e };
+	const char *p = skip_ws(s, s + n), *end = s + n;
+	struct rec_member *m;
+	struct valinfo vi;
+	char close;
+
+	r->n = 0;
+	if (p >= end)
+		return fail(&x, p, "no JSON value");
+	if (*p != '{' && (want_object || *p != '[')) {
+		if (!want_object)
+			return fail(&x, p, "JSON object or array expected");
+		return fail(&x, p, "JSON object expected");
+	}
+	r->type = *p == '{' ? REC_OBJECT : REC_ARRAY;
+	close = *p == '{' ? '}' : ']';
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == close)
+		return trailer(&x, p + 1);
+	for (;;) {
+		if ((m = add_member(r)) == NULL)
+			return eb_set(e, "out of memory");
+		if (close == '}') {
+			if (p >= end || *p != '"')
+				return fail(&x, p, "string key expected in object");
+			m->key_escaped = 0;
+			m->whole.p = p;
+			m->key.p = p + 1;
+			p = scan_string(&x, p + 1, &m->key_escaped);
+			if (p == NULL)
+				return -1;
+			m->key.n = (size_t)(p - 1 - m->key.p);
+			p = skip_ws(p, end);
+			if (p >= end || *p != ':')
+				return fail(&x, p, "':' expected after object key");
+			p = skip_ws(p + 1, end);
+		} else {
+			m->whole.p = p;
+			m->key.p = p;
+			m->key.n = 0;
+			m->key_escaped = 0;
+		}
+		vi.escaped = 0;
+		vi.num_int = 0;
+		m->val.p = p;
+		p = scan_value(&x, p, &vi);
+		if (p == NULL)
+			return -1;
+		m->val.n = (size_t)(p - m->val.p);
+		m->whole.n = (size_t)(p - m->whole.p);
+		m->type = vi.type;
+		m->val_escaped = vi.escaped;
+		m->num_int = vi.num_int;
+		p = skip_ws(p, end);
+		if (p >= end)
+			return fail(&x, p, "unexpected end of input in container");
+		if (*p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (*p == close)
+			return trailer(&x, p + 1);
+		return fail(&x, p, close == '}' ? "',' or '}' expected in object" :
+		    "',' or ']' expected in array");
+	}
+}
+
+int
+rec_parse_object(struct rec *r, const char *p, size_t n, struct eb *e)
+{
+	return parse_top(r, p, n, 1, e);
+}
+
+int
+rec_parse(struct rec *r, const char *p, size_t n, struct eb *e)
+{
+	return parse_top(r, p, n, 0, e);
+}
+
+int
+rec_validate(const char *s, size_t n, enum rec_type *type, struct eb *e)
+{
+	struct px x = { s, s + n, e };
+	const char *p = skip_ws(s, s + n);
+	struct valinfo vi;
+
+	if (p >= x.end)
+		return fail(&x, p, "no JSON value");
+	vi.escaped = 0;
+	vi.num_int = 0;
+	p = scan_value(&x, p, &vi);
+	if (p == NULL)
+		return -1;
+	if (trailer(&x, p) != 0)
+		return -1;
+	if (type)
+		*type = vi.type;
+	return 0;
+}
+
+/* Decode the escape at p (a validated string body) into UTF-8 in buf;
+ * returns the bytes written and advances *pp past the escape. */
+static size_t
+decode_escape(const char **pp, char buf[4])
+{
+	const char *p = *pp;
+	unsigned cp;
+
+	switch (p[1]) {
+	case 'b': buf[0] = '\b'; break;
+	case 'f': buf[0] = '\f'; break;
+	case 'n': buf[0] = '\n'; break;
+	case 'r': buf[0] = '\r'; break;
+	case 't': buf[0] = '\t'; break;
+	case 'u':
+		cp = (unsigned)hex4(p + 2);
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			cp = 0x10000 + ((cp - 0xD800) << 10) +
+			    ((unsigned)hex4(p + 8) - 0xDC00);
+			*pp = p + 12;
+		} else
+			*pp = p + 6;
+		if (cp < 0x80) {
+			buf[0] = (char)cp;
+			return 1;
+		}
+		if (cp < 0x800) {
+			buf[0] = (char)(0xC0 | cp >> 6);
+			buf[1] = (char)(0x80 | (cp & 0x3F));
+			return 2;
+		}
+		if (cp < 0x10000) {
+			buf[0] = (char)(0xE0 | cp >> 12);
+			buf[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+			buf[2] = (char)(0x80 | (cp & 0x3F));
+			return 3;
+		}
+		buf[0] = (char)(0xF0 | cp >> 18);
+		buf[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+		buf[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+		buf[3] = (char)(0x80 | (cp & 0x3F));
+		return 4;
+	default:	/* '"', '\\', '/' stand for themselves */
+		buf[0] = p[1];
+		break;
+	}
+	*pp = p + 2;
+	return 1;
+}
+
+void
+rec_string_decode(struct rec_span v, struct sb *out)
+{
+	const char *p = v.p + 1, *end = v.p + v.n - 1, *bs;
+	char buf[4];
+	size_t k;
+
+	while (p < end) {
+		bs = memchr(p, '\\', (size_t)(end - p));
+		if (bs == NULL) {
+			sb_add(out, p, (size_t)(end - p));
+			return;
+		}
+		sb_add(out, p, (size_t)(bs - p));
+		p = bs;
+		k = decode_escape(&p, buf);
+		sb_add(out, buf, k);
+	}
+}
+
+/* Compare the body of a validated string (escapes and all) with the
+ * decoded bytes key[0..keylen) without building the decoded text. */
+static int
+body_equals(const char *p, const char *end, const char *key, size_t keylen)
+{
+	const char *k = key, *kend = key + keylen;
+	char buf[4];
+	size_t n;
+
+	while (p < end) {
+		if (*p != '\\') {
+			if (k >= kend || *k != *p)
+				return 0;
+			k++;
+			p++;
+			continue;
+		}
+		n = decode_escape(&p, buf);
+		if ((size_t)(kend - k) < n || memcmp(k, buf, n) != 0)
+			return 0;
+		k += n;
+	}
+	return k == kend;
+}
+
+const struct rec_member *
+rec_get(const struct rec *r, const char *key, size_t keylen)
+{
+	size_t i;
+
+	if (r->type != REC_OBJECT)
+		return NULL;
+	for (i = r->n; i-- > 0;) {
+		const struct rec_member *m = &r->m[i];
+
+		if (!m->key_escaped) {
+			if (m->key.n == keylen &&
+			    memcmp(m->key.p, key, keylen) == 0)
+				return m;
+		} else if (m->key.n >= keylen &&
+		    body_equals(m->key.p, m->key.p + m->key.n, key, keylen))
+			return m;
+	}
+	return NULL;
+}
+
+/* Numbers are copied out because the span is not NUL-terminated and
+ * strtod would read past it. */
+double
+rec_number(struct rec_span v)
+{
+	char small[64], *buf = small;
+	double d;
+
+	if (v.n >= sizeof(small) && (buf = malloc(v.n + 1)) == NULL)
+		return NAN;
+	memcpy(buf, v.p, v.n);
+	buf[v.n] = '\0';
+	d = strtod(buf, NULL);
+	if (buf != small)
+		free(buf);
+	return d;
+}
+
+int
+rec_int64(struct rec_span v, int64_t *out)
+{
+	const char *p = v.p, *end = v.p + v.n;
+	uint64_t acc = 0, limit;
+	int neg = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p >= end)
+		return -1;
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; p < end; p++) {
+		unsigned d;
+
+		if (!is_digit(*p))
+			return -1;
+		d = (unsigned)(*p - '0');
+		if (acc > (limit - d) / 10)
+			return -1;
+		acc = acc * 10 + d;
+	}
+	if (neg)
+		*out = acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN :
+		    -(int64_t)acc;
+	else
+		*out = (int64_t)acc;
+	return 0;
+}

@@ -1,0 +1,329 @@
+/* rec: RFC 8259 validation, member spans, lookups and decoding. Expected
+ * verdicts come from RFC 8259's grammar and RFC 3629's UTF-8 table. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "rec.h"
+
+static int
+valid_n(const char *s, size_t n)
+{
+	struct eb e;
+
+	return rec_validate(s, n, NULL, &e) == 0;
+}
+
+static int
+valid(const char *s)
+{
+	return valid_n(s, strlen(s));
+}
+
+START_TEST(test_valid_documents)
+{
+	static const char *ok[] = {
+		"0", "-0", "1", "-1", "0.5", "1e5", "1E+5", "1e-05", "-0.0e0",
+		"123456789012345678901234567890", "true", "false", "null",
+		"\"\"", "\"a\"", "{}", "[]", " [ ] ", "\t\r\n{}\n",
+		"{\"a\":1}", "{\"a\":{\"b\":[1,2,{\"c\":null}]}}",
+		"[1,\"x\",true,false,null,{},[]]",
+		"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\u0041\\u00e9\"",
+		"\"\\ud83d\\ude00\"", "\"\\uD83D\\uDE00\"", "\"\\u0000\"",
+		"\"\xc3\xa9\"", "\"\xe2\x82\xac\"", "\"\xf0\x9f\x98\x80\"",
+		"\"\xf4\x8f\xbf\xbf\"", "\"\xed\x9f\xbf\"", "\"\xee\x80\x80\"",
+		"\"\x7f\"", "{\"a\":1,\"a\":2}", "{ \"a\" : 1 , \"b\" : [ ] }",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		ck_assert_msg(valid(ok[i]), "should be valid: %s", ok[i]);
+}
+END_TEST
+
+START_TEST(test_invalid_documents)
+{
+	static const char *bad[] = {
+		"", " ", "01", "-", "+1", "1.", ".5", "1e", "1e+", "0x10",
+		"1.5.2", "--1", "-a", "Infinity", "NaN", "-Infinity", "tru",
+		"True", "nul", "nulls", "\"abc", "\"\\x\"", "\"\\u12\"",
+		"\"\\u12g4\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"",
+		"\"\\ud800x\"", "\"\t\"", "\"\n\"", "\"\x01\"", "{", "}", "[",
+		"[1,]", "[,1]", "{\"a\":1,}", "{\"a\"}", "{\"a\" 1}", "{a:1}",
+		"{'a':1}", "['a']", "{1:1}", "[1 2]", "{} {}", "{}x", "[] ]",
+		"\"\xc0\x80\"", "\"\xc1\xbf\"", "\"\xe0\x80\x80\"",
+		"\"\xe0\x9f\xbf\"", "\"\xed\xa0\x80\"", "\"\xed\xbf\xbf\"",
+		"\"\xf0\x80\x80\x80\"", "\"\xf0\x8f\xbf\xbf\"",
+		"\"\xf4\x90\x80\x80\"", "\"\xf5\x80\x80\x80\"", "\"\xff\"",
+		"\"\x80\"", "\"\xc3\"", "\"\xe2\x82\"", "\"\xf0\x9f\x98\"",
+		"\"\xc3\x28\"", "\xef\xbb\xbf{}", "\x0c[]",
+		"/*c*/{}", "{\"a\":1}//", "'a'",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!valid(bad[i]), "should be invalid: %s", bad[i]);
+	/* a NUL inside the text: the span length, not strlen, bounds it */
+	ck_assert(!valid_n("[1,\0 2]", 7));
+	ck_assert(!valid_n("\"a\0b\"", 5));
+	ck_assert(valid_n("\"ab\"\0", 4));
+}
+END_TEST
+
+START_TEST(test_depth_limit)
+{
+	size_t n = REC_MAX_DEPTH + 1, i;
+	char *s = malloc(2 * n + 1);
+
+	for (i = 0; i < n; i++) {
+		s[i] = '[';
+		s[2 * n - 1 - i] = ']';
+	}
+	ck_assert(!valid_n(s, 2 * n));
+	/* REC_MAX_DEPTH levels exactly are fine */
+	ck_assert(valid_n(s + 1, 2 * n - 2));
+	free(s);
+}
+END_TEST
+
+START_TEST(test_error_messages)
+{
+	struct eb e;
+
+	ck_assert_int_eq(rec_validate("[1,]", 4, NULL, &e), -1);
+	ck_assert_str_eq(e.msg, "byte 4: unexpected character, value expected");
+	ck_assert_int_eq(rec_validate("{\"a\":1}x", 8, NULL, &e), -1);
+	ck_assert_str_eq(e.msg, "byte 8: unexpected data after the JSON value");
+	ck_assert_int_eq(rec_validate("\"\xc3\x28\"", 4, NULL, &e), -1);
+	ck_assert_str_eq(e.msg, "byte 2: invalid UTF-8");
+	ck_assert_int_eq(rec_validate("{\"a\":\"b", 7, NULL, &e), -1);
+	ck_assert_str_eq(e.msg, "byte 8: unterminated string");
+	ck_assert_int_eq(rec_validate("", 0, NULL, &e), -1);
+	ck_assert_str_eq(e.msg, "byte 1: no JSON value");
+}
+END_TEST
+
+START_TEST(test_types)
+{
+	struct eb e;
+	enum rec_type t;
+
+	ck_assert_int_eq(rec_validate(" 12 ", 4, &t, &e), 0);
+	ck_assert_int_eq(t, REC_NUMBER);
+	ck_assert_int_eq(rec_validate("\"x\"", 3, &t, &e), 0);
+	ck_assert_int_eq(t, REC_STRING);
+	ck_assert_int_eq(rec_validate("[{}]", 4, &t, &e), 0);
+	ck_assert_int_eq(t, REC_ARRAY);
+	ck_assert_int_eq(rec_validate("{}", 2, &t, &e), 0);
+	ck_assert_int_eq(t, REC_OBJECT);
+	ck_assert_int_eq(rec_validate("null", 4, &t, &e), 0);
+	ck_assert_int_eq(t, REC_NULL);
+	ck_assert_int_eq(rec_validate("false", 5, &t, &e), 0);
+	ck_assert_int_eq(t, REC_FALSE);
+	ck_assert_int_eq(rec_validate("true", 4, &t, &e), 0);
+	ck_assert_int_eq(t, REC_TRUE);
+}
+END_TEST
+
+static int
+span_is(struct rec_span s, const char *want)
+{
+	return s.n == strlen(want) && memcmp(s.p, want, s.n) == 0;
+}
+
+START_TEST(test_parse_object_spans)
+{
+	const char *doc = " {\"a\" : 1.5e3 , \"b\":\"x\\ny\",\"c\":[1, {\"d\":2}],"
+	    "\"n\":null,\"t\":true,\"f\":false,\"i\":-42} ";
+	struct rec r;
+	struct eb e;
+	const struct rec_member *m;
+
+	rec_init(&r);
+	ck_assert_int_eq(rec_parse_object(&r, doc, strlen(doc), &e), 0);
+	ck_assert_int_eq(r.type, REC_OBJECT);
+	ck_assert_uint_eq(r.n, 7);
+	ck_assert(span_is(r.m[0].key, "a"));
+	ck_assert(span_is(r.m[0].val, "1.5e3"));
+	ck_assert(span_is(r.m[0].whole, "\"a\" : 1.5e3"));
+	ck_assert_int_eq(r.m[0].type, REC_NUMBER);
+	ck_assert_int_eq(r.m[0].num_int, 0);
+	ck_assert(span_is(r.m[1].val, "\"x\\ny\""));
+	ck_assert_int_eq(r.m[1].val_escaped, 1);
+	ck_assert_int_eq(r.m[1].type, REC_STRING);
+	ck_assert(span_is(r.m[2].val, "[1, {\"d\":2}]"));
+	ck_assert_int_eq(r.m[2].type, REC_ARRAY);
+	ck_assert_int_eq(r.m[3].type, REC_NULL);
+	ck_assert_int_eq(r.m[4].type, REC_TRUE);
+	ck_assert_int_eq(r.m[5].type, REC_FALSE);
+	ck_assert_int_eq(r.m[6].num_int, 1);
+	m = rec_get(&r, "i", 1);
+	ck_assert_ptr_eq(m, &r.m[6]);
+	ck_assert_ptr_null(rec_get(&r, "d", 1));
+	ck_assert_ptr_null(rec_get(&r, "", 0));
+	rec_free(&r);
+}
+END_TEST
+
+START_TEST(test_parse_rejects)
+{
+	struct rec r;
+	struct eb e;
+
+	rec_init(&r);
+	ck_assert_int_eq(rec_parse_object(&r, "[1]", 3, &e), -1);
+	ck_assert_str_eq(e.msg, "byte 1: JSON object expected");
+	ck_assert_int_eq(rec_parse_object(&r, "\"a\"", 3, &e), -1);
+	ck_assert_int_eq(rec_parse(&r, "1", 1, &e), -1);
+	ck_assert_str_eq(e.msg, "byte 1: JSON object or array expected");
+	ck_assert_int_eq(rec_parse_object(&r, "{\"a\":1", 6, &e), -1);
+	ck_assert_str_eq(e.msg, "byte 7: unexpected end of input in container");
+	ck_assert_int_eq(rec_parse_object(&r, "{\"a\":1}}", 8, &e), -1);
+	ck_assert_int_eq(rec_parse_object(&r, "{\"a\":[}", 7, &e), -1);
+	ck_assert_int_eq(rec_parse_object(&r, "{,}", 3, &e), -1);
+	ck_assert_int_eq(rec_parse_object(&r, "{\"a\":1,}", 8, &e), -1);
+	ck_assert_int_eq(rec_parse_object(&r, "{}", 2, &e), 0);
+	ck_assert_uint_eq(r.n, 0);
+	rec_free(&r);
+}
+END_TEST
+
+START_TEST(test_parse_array)
+{
+	struct rec r;
+	struct eb e;
+
+	rec_init(&r);
+	ck_assert_int_eq(rec_parse(&r, "[ 1 ,\"a\", {} ]", 14, &e), 0);
+	ck_assert_int_eq(r.type, REC_ARRAY);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert(span_is(r.m[0].val, "1"));
+	ck_assert(span_is(r.m[1].whole, "\"a\""));
+	ck_assert_uint_eq(r.m[1].key.n, 0);
+	ck_assert(span_is(r.m[2].val, "{}"));
+	ck_assert_ptr_null(rec_get(&r, "", 0));
+	ck_assert_int_eq(rec_parse(&r, "[]", 2, &e), 0);
+	ck_assert_uint_eq(r.n, 0);
+	rec_free(&r);
+}
+END_TEST
+
+START_TEST(test_get_duplicates_and_escaped_keys)
+{
+	const char *doc = "{\"a\":1,\"\\u0061\":2,\"b\\/c\":3,\"\\u00e9\":4,"
+	    "\"x\\u0000y\":5}";
+	struct rec r;
+	struct eb e;
+	const struct rec_member *m;
+
+	rec_init(&r);
+	ck_assert_int_eq(rec_parse_object(&r, doc, strlen(doc), &e), 0);
+	m = rec_get(&r, "a", 1);	/* the last "a" wins */
+	ck_assert(span_is(m->val, "2"));
+	m = rec_get(&r, "b/c", 3);
+	ck_assert(span_is(m->val, "3"));
+	m = rec_get(&r, "\xc3\xa9", 2);
+	ck_assert(span_is(m->val, "4"));
+	m = rec_get(&r, "x\0y", 3);
+	ck_assert(span_is(m->val, "5"));
+	ck_assert_ptr_null(rec_get(&r, "x", 1));
+	ck_assert_ptr_null(rec_get(&r, "b\\/c", 4));
+	rec_free(&r);
+}
+END_TEST
+
+START_TEST(test_string_decode)
+{
+	const char *doc = "{\"s\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u0041"
+	    "\\u00e9\\u20ac\\ud83d\\ude00\\u0000z\"}";
+	static const char want[] = "a\"b\\c/d\b\f\n\r\tA\xc3\xa9\xe2\x82\xac"
+	    "\xf0\x9f\x98\x80\0z";
+	struct rec r;
+	struct sb out = SB_INIT;
+	struct eb e;
+
+	rec_init(&r);
+	ck_assert_int_eq(rec_parse_object(&r, doc, strlen(doc), &e), 0);
+	rec_string_decode(r.m[0].val, &out);
+	ck_assert_uint_eq(out.len, sizeof(want) - 1);
+	ck_assert(memcmp(out.buf, want, out.len) == 0);
+	ck_assert_int_eq(rec_parse_object(&r, "{\"s\":\"plain\"}", 13, &e), 0);
+	ck_assert_int_eq(r.m[0].val_escaped, 0);
+	ck_assert(span_is(rec_string_raw(&r.m[0]), "plain"));
+	sb_free(&out);
+	rec_free(&r);
+}
+END_TEST
+
+START_TEST(test_numbers)
+{
+	struct rec_span v;
+	int64_t i;
+
+#define SP(s) (v.p = (s), v.n = strlen(s), v)
+	ck_assert(rec_number(SP("0.1")) == 0.1);
+	ck_assert(rec_number(SP("-1.5e3")) == -1500.0);
+	ck_assert(isinf(rec_number(SP("1e400"))));
+	ck_assert(rec_number(SP("0.100000000000000000000000000000000000000000"
+	    "0000000000000000000000000000001")) == 0.1);
+	ck_assert_int_eq(rec_int64(SP("9223372036854775807"), &i), 0);
+	ck_assert(i == INT64_MAX);
+	ck_assert_int_eq(rec_int64(SP("-9223372036854775808"), &i), 0);
+	ck_assert(i == INT64_MIN);
+	ck_assert_int_eq(rec_int64(SP("9223372036854775808"), &i), -1);
+	ck_assert_int_eq(rec_int64(SP("-9223372036854775809"), &i), -1);
+	ck_assert_int_eq(rec_int64(SP("1.0"), &i), -1);
+	ck_assert_int_eq(rec_int64(SP("1e2"), &i), -1);
+	ck_assert_int_eq(rec_int64(SP("-0"), &i), 0);
+	ck_assert(i == 0);
+	ck_assert_int_eq(rec_int64(SP("42"), &i), 0);
+	ck_assert(i == 42);
+#undef SP
+}
+END_TEST
+
+/* A span that ends exactly at the end of an allocation: ASan catches any
+ * read past n in the eight-byte scanner. */
+START_TEST(test_no_overread)
+{
+	static const char *docs[] = { "\"abcdefghijklmnopq\"", "{\"k\":\"v\"}",
+	    "[12345678901]", "\"abcdefghij\\u00e9\"", "\"abcdefgh\xc3" };
+	size_t i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		size_t n = strlen(docs[i]);
+		char *p = malloc(n);
+
+		memcpy(p, docs[i], n);
+		ck_assert_int_eq(valid_n(p, n), i < 4);
+		ck_assert(!valid_n(p, n - 1));
+		free(p);
+	}
+}
+END_TEST
+
+static Suite *
+rec_suite(void)
+{
+	Suite *s = suite_create("rec");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_valid_documents);
+	tcase_add_test(tc, test_invalid_documents);
+	tcase_add_test(tc, test_depth_limit);
+	tcase_add_test(tc, test_error_messages);
+	tcase_add_test(tc, test_types);
+	tcase_add_test(tc, test_parse_object_spans);
+	tcase_add_test(tc, test_parse_rejects);
+	tcase_add_test(tc, test_parse_array);
+	tcase_add_test(tc, test_get_duplicates_and_escaped_keys);
+	tcase_add_test(tc, test_string_decode);
+	tcase_add_test(tc, test_numbers);
+	tcase_add_test(tc, test_no_overread);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(rec_suite)
