@@ -1,4 +1,4 @@
-#include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,9 +8,10 @@
 #include "jx.h"
 
 /* A double's shortest round-trip decimal has at most 17 significant digits;
- * when it has 15 or fewer, %.15g yields exactly it (the double lies far
- * closer to that decimal than to any 15-digit rounding boundary), so two
- * snprintf calls settle almost every value. */
+ * when a normal double's has 15 or fewer, %.15g yields exactly it (the
+ * double lies far closer to that decimal than to any 15-digit rounding
+ * boundary), so one or two snprintf calls settle almost every value. A
+ * float's shortest text likewise has 6 to 9 digits. */
 size_t
 jx_fmt_double(double d, char buf[JX_NUM_MAX])
 {
@@ -18,7 +19,8 @@ jx_fmt_double(double d, char buf[JX_NUM_MAX])
 
 	if (!isfinite(d))
 		return 0;
-	for (prec = 15; prec <= 17; prec++) {
+	/* subnormals carry fewer digits than 15, so search from 1 for them */
+	for (prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		n = snprintf(buf, JX_NUM_MAX, "%.*g", prec, d);
 		if (strtod(buf, NULL) == d)
 			break;
@@ -33,7 +35,7 @@ jx_fmt_float(float f, char buf[JX_NUM_MAX])
 
 	if (!isfinite(f))
 		return 0;
-	for (prec = 6; prec <= 9; prec++) {
+	for (prec = fabsf(f) < FLT_MIN ? 1 : 6; prec <= 9; prec++) {
 		n = snprintf(buf, JX_NUM_MAX, "%.*g", prec, (double)f);
 		if (strtof(buf, NULL) == f)
 			break;

@@ -1,0 +1,153 @@
+/* nd: line reader (any length, line numbers, blank lines, last line
+ * without newline, idle = batch end) and writer (errors surface). */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "nd.h"
+
+/* A reader over a file holding exactly `text`. */
+static int
+file_with(const char *text, size_t n)
+{
+	char path[] = "/tmp/kp-nd-XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+START_TEST(test_lines_and_numbers)
+{
+	const char text[] = "{\"a\":1}\n\n  \n{\"b\":2}\r\n{\"c\":3}";
+	struct nd_reader r;
+	struct nd_line l;
+	struct eb e;
+	int fd = file_with(text, sizeof(text) - 1);
+
+	ck_assert_int_eq(nd_reader_init(&r, fd, "<test>"), 0);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_LINE);
+	ck_assert_str_eq(l.p, "{\"a\":1}");
+	ck_assert_int_eq(l.lineno, 1);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_LINE);
+	ck_assert_str_eq(l.p, "{\"b\":2}\r");	/* \r is JSON whitespace */
+	ck_assert_int_eq(l.lineno, 4);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_LINE);
+	ck_assert_str_eq(l.p, "{\"c\":3}");	/* no final newline */
+	ck_assert_int_eq(l.len, 7);
+	ck_assert_int_eq(l.lineno, 5);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_EOF);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_EOF);
+	nd_reader_free(&r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_huge_line)
+{
+	size_t n = 3 * 1024 * 1024 + 17;
+	char *text = malloc(n + 3);
+	struct nd_reader r;
+	struct nd_line l;
+	struct eb e;
+	int fd;
+
+	memset(text, 'x', n);
+	memcpy(text + n, "\ny\n", 3);
+	fd = file_with(text, n + 3);
+	ck_assert_int_eq(nd_reader_init(&r, fd, "<test>"), 0);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_LINE);
+	ck_assert_uint_eq(l.len, n);
+	ck_assert(memcmp(l.p, text, n) == 0);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_LINE);
+	ck_assert_str_eq(l.p, "y");
+	ck_assert_int_eq(l.lineno, 2);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_EOF);
+	nd_reader_free(&r);
+	free(text);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_idle_then_timeout_then_eof)
+{
+	struct nd_reader r;
+	struct nd_line l;
+	struct eb e;
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "{\"a\":1}\n{\"b\"", 12), 12);
+	ck_assert_int_eq(nd_reader_init(&r, p[0], "<pipe>"), 0);
+	ck_assert_int_eq(nd_read(&r, &l, 10, &e), ND_LINE);
+	/* half a line is buffered and the pipe is empty: a batch ended */
+	ck_assert_int_eq(nd_read(&r, &l, 10, &e), ND_IDLE);
+	ck_assert_int_eq(nd_read(&r, &l, 10, &e), ND_TIMEOUT);
+	ck_assert_int_eq(write(p[1], ":2}\n", 4), 4);
+	close(p[1]);
+	ck_assert_int_eq(nd_read(&r, &l, 10, &e), ND_LINE);
+	ck_assert_str_eq(l.p, "{\"b\":2}");
+	ck_assert_int_eq(nd_read(&r, &l, 10, &e), ND_EOF);
+	nd_reader_free(&r);
+	close(p[0]);
+}
+END_TEST
+
+START_TEST(test_writer_batches)
+{
+	struct nd_writer w;
+	char buf[64];
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	nd_writer_init(&w, p[1], 100000);
+	sb_adds(nd_buf(&w), "{\"a\":1}");
+	ck_assert_int_eq(nd_end(&w), 0);
+	/* nothing written yet: one small record is not a reason to write */
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	ck_assert_int_eq(read(p[0], buf, sizeof(buf)), -1);
+	ck_assert_int_eq(nd_flush(&w), 0);
+	ck_assert_int_eq(read(p[0], buf, sizeof(buf)), 8);
+	ck_assert(memcmp(buf, "{\"a\":1}\n", 8) == 0);
+	ck_assert_int_eq(nd_writer_close(&w), 0);
+	close(p[0]);
+}
+END_TEST
+
+START_TEST(test_writer_full_device)
+{
+	struct nd_writer w;
+	int fd = open("/dev/full", O_WRONLY);
+
+	ck_assert_int_ge(fd, 0);
+	nd_writer_init(&w, fd, 0);
+	sb_adds(nd_buf(&w), "{}");
+	ck_assert_int_eq(nd_end(&w), 0);
+	ck_assert_int_eq(nd_writer_close(&w), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
+
+static Suite *
+nd_suite(void)
+{
+	Suite *s = suite_create("nd");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_lines_and_numbers);
+	tcase_add_test(tc, test_huge_line);
+	tcase_add_test(tc, test_idle_then_timeout_then_eof);
+	tcase_add_test(tc, test_writer_batches);
+	tcase_add_test(tc, test_writer_full_device);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(nd_suite)
