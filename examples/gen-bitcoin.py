@@ -28,7 +28,11 @@ def main():
     ap.add_argument("--envelope", action="store_true")
     ap.add_argument("--shards", type=int, default=4, help="shards named in envelopes")
     ap.add_argument("--disorder", type=float, default=0.0)
+    ap.add_argument("--live", action="store_true",
+                    help="one record a second at the current time, until killed")
     a = ap.parse_args()
+    if a.live:
+        return live(a)
 
     rnd = random.Random(a.seed)
     gauss = rnd.gauss
@@ -66,6 +70,23 @@ def main():
             buf = []
     if buf:
         out.write("\n".join(buf) + "\n")
+
+def live(a):
+    """A live feed: the record for each second as it happens, flushed."""
+    rnd = random.Random(a.seed)
+    euro = a.euro
+    try:
+        while True:
+            now = time.time()
+            euro = max(1000.0, euro * (1.0 + rnd.gauss(0.0, 0.0008)))
+            sys.stdout.write('{"timestamp":"%s","euro_rate":%r,"usd_rate":%r,"gbp_rate":%r}\n' % (
+                time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)), round(euro, 4),
+                round(euro * 1.0850, 4), round(euro * 0.8571, 4)))
+            sys.stdout.flush()
+            time.sleep(max(0.0, 1.0 - (time.time() - now)))
+    except (BrokenPipeError, KeyboardInterrupt):
+        return 0
+
 
 if __name__ == "__main__":
     main()

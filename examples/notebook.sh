@@ -1,0 +1,69 @@
+#!/bin/sh
+# The notebook, cell by cell, as shell commands. Run by `make demo` after it
+# has started a local Kinesis server and the wallet simulator; to run it
+# against your own, set:
+#
+#   AWS_ENDPOINT_URL_KINESIS  (omit for real AWS)  AWS_REGION
+#   WALLET_API  WALLET_USER_ID  WALLET_ACCESS_KEY_FILE
+#   OUT  (where the table and chart go; default ./notebook-out)
+set -eu
+OUT=${OUT:-./notebook-out}
+mkdir -p "$OUT"
+TABLE=$OUT/bitcoin_window.ndjson
+
+step() {
+	printf '\n\033[1m## %s\033[0m\n' "$*" 2>/dev/null || printf '\n## %s\n' "$*"
+}
+
+step "1. readStream(kinesis, earliest) -> from_json -> to_timestamp -> window avg, complete mode, memory sink"
+# spark.readStream.format("kinesis").option("streamName","bitcoin-info")
+#      .option("initialPosition","earliest")
+kin-read --stream bitcoin-info --from earliest --exit-at-end |
+# .select(from_json(col("data").cast("string"), schema).alias("bitcoin")).select("bitcoin.*")
+json-project --field data \
+	--schema 'timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT' |
+# .withColumn("timestamp", to_timestamp("timestamp", "yyyy-MM-dd'T'HH:mm:ss"))
+ts-parse --field timestamp --format "yyyy-MM-dd'T'HH:mm:ss" |
+# .groupBy(window("timestamp","10 minutes","5 minutes").alias("time_window"))
+# .agg(avg("euro_rate").alias("window_avg_euro_rate"))
+# .writeStream.format("memory").queryName("bitcoin_window").outputMode("complete")
+window-avg --time timestamp --window '10 minutes' --slide '5 minutes' \
+	--window-column time_window --avg euro_rate=window_avg_euro_rate \
+	--mode complete --table "$TABLE" >/dev/null
+echo "$(wc -l <"$TABLE") windows in $TABLE"
+
+step "2. select * from bitcoin_window limit 5"
+head -n 5 "$TABLE"
+
+step "2. the average euro rate over the last hour of event time"
+# select avg(window_avg_euro_rate) from bitcoin_window
+#  where time_window.start >= (select max(time_window.end) from bitcoin_window) - interval 1 hour
+jq -s '(map(.time_window.end | fromdateiso8601) | max) as $end
+	| map(select((.time_window.start | fromdateiso8601) >= $end - 3600))
+	| {from: (($end - 3600) | todate), to: ($end | todate),
+	   windows: length,
+	   avg_euro_rate: (map(.window_avg_euro_rate) | add / length)}' -c "$TABLE"
+
+step "3. the wallet: info, buy 1, info, sell 1, info"
+wallet-info
+wallet-buy 1
+wallet-info
+wallet-sell 1
+wallet-info
+
+step "4. a chart of the windowed averages"
+jq -r '[.time_window.start, .window_avg_euro_rate] | @tsv' "$TABLE" >"$OUT/windows.tsv"
+gnuplot <<GNUPLOT
+set terminal pngcairo size 1000,500
+set output "$OUT/bitcoin_window.png"
+set xdata time
+set timefmt "%Y-%m-%dT%H:%M:%SZ"
+set format x "%H:%M"
+set title "bitcoin-info: 10-minute average euro rate, sliding every 5 minutes"
+set ylabel "EUR"
+plot "$OUT/windows.tsv" using 1:2 with lines title "window_avg_euro_rate"
+set terminal dumb size 100,24
+set output
+plot "$OUT/windows.tsv" using 1:2 with lines notitle
+GNUPLOT
+echo "chart: $OUT/bitcoin_window.png"

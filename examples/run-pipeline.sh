@@ -1,0 +1,48 @@
+#!/bin/bash
+# Keep the streaming pipeline running: restart it when any stage fails,
+# resuming where the counted records end, so that every record is counted
+# exactly once however often it restarts (see README, "Exactly once").
+#
+#   STREAM=bitcoin-info STATE=state.json TABLE=bitcoin_window.ndjson examples/run-pipeline.sh
+#
+# SIGTERM or SIGINT stop it (and the pipeline) cleanly. Restarts back off
+# from 1 to 30 seconds while the pipeline keeps failing quickly.
+set -u -o pipefail
+STREAM=${STREAM:-bitcoin-info}
+STATE=${STATE:-./state.json}
+TABLE=${TABLE:-./bitcoin_window.ndjson}
+SCHEMA='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
+
+stopping=0
+child=""
+trap 'stopping=1; [ -n "$child" ] && kill -TERM -- -"$child" 2>/dev/null' TERM INT
+
+pipeline() {
+	kin-read --stream "$STREAM" --from earliest --resume-from "$STATE" "$@" |
+	json-project --field data --schema "$SCHEMA" |
+	ts-parse --field timestamp --format "yyyy-MM-dd'T'HH:mm:ss" |
+	window-avg --time timestamp --window '10 minutes' --slide '5 minutes' \
+		--window-column time_window --avg euro_rate=window_avg_euro_rate \
+		--mode complete --table "$TABLE" --state "$STATE" >/dev/null
+}
+
+delay=1
+while [ "$stopping" = 0 ]; do
+	started=$(date +%s)
+	set -m	# the pipeline gets its own process group, so one kill reaches it all
+	pipeline "$@" &
+	child=$!
+	set +m
+	wait "$child"
+	status=$?
+	child=""
+	[ "$stopping" = 1 ] && break
+	if [ "$status" = 0 ]; then
+		echo "run-pipeline: pipeline finished" >&2
+		break
+	fi
+	[ $(($(date +%s) - started)) -gt 60 ] && delay=1
+	echo "run-pipeline: pipeline exited with status $status; restarting in ${delay}s" >&2
+	sleep "$delay"
+	delay=$((delay * 2 > 30 ? 30 : delay * 2))
+done
