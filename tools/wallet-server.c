@@ -1,0 +1,174 @@
+/* wallet-server: the bitcoin trading simulator the notebook trades with. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "wl_amount.h"
+#include "ws_http.h"
+
+static const char usage_line[] =
+    "wallet-server --db FILE [--listen HOST:PORT] [--prices FILE|- | --price N]"
+    " [--threads N] | --db FILE user add ID [--euro N] | --db FILE check";
+
+static const char help[] =
+    "usage: wallet-server --db FILE [options]            serve the API and page\n"
+    "       wallet-server --db FILE user add ID [--euro N] create a wallet\n"
+    "       wallet-server --db FILE check                  verify the ledger\n"
+    "  -d, --db FILE         SQLite database (created if missing)\n"
+    "  -l, --listen H:P      address to serve on (default 127.0.0.1:8080)\n"
+    "  -p, --prices FILE     follow euro_rate in NDJSON records ('-': stdin)\n"
+    "  -P, --price N         a fixed price in euro per bitcoin\n"
+    "  -t, --threads N       HTTP worker threads (default 4)\n"
+    "  -e, --euro N          opening euro balance for user add (default 10000)\n"
+    "  -h, --help, -V, --version\n";
+
+static int
+user_add(struct ws_store *st, const char *id, const char *euro)
+{
+	char key[WS_KEY_HEX + 1];
+	int64_t cents;
+	struct eb e;
+
+	if (wl_fixed_parse(euro, strlen(euro), 2, WS_EURO_MAX_CENTS, &cents,
+	    &e) != 0)
+		cli_usage("--euro: %s", e.msg);
+	if (ws_user_add(st, id, cents, key, &e) != 0) {
+		cli_warn("user add: %s", e.msg);
+		return CLI_FAIL;
+	}
+	/* the only time the key is ever shown: the store keeps a hash */
+	printf("%s\n", key);
+	return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+}
+
+static int
+check(struct ws_store *st)
+{
+	struct sb report = SB_INIT;
+	struct eb e;
+	int rc = ws_check(st, &report, &e);
+
+	if (report.len)
+		fwrite(report.buf, 1, report.len, stdout);
+	sb_free(&report);
+	if (rc != 0)
+		cli_warn("%s", e.msg);
+	return rc == 0 ? CLI_OK : CLI_FAIL;
+}
+
+static int
+serve(struct ws_store *st, const char *listen_on, const char *prices,
+    int64_t price_e8, int threads)
+{
+	volatile sig_atomic_t stop = 0;
+	struct ws_price price = { 0 };
+	struct ws_feed feed = { .price = &price, .stop = &stop };
+	struct ws_http http = { .store = st, .price = &price };
+	struct eb e;
+	sigset_t sigs;
+	int sig;
+
+	ws_price_set(&price, price_e8);
+	/* every thread inherits the mask; only sigwait below sees them */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (prices != NULL) {
+		feed.name = strcmp(prices, "-") == 0 ? "<stdin>" : prices;
+		feed.fd = strcmp(prices, "-") == 0 ? 0 : open(prices, O_RDONLY);
+		if (feed.fd < 0)
+			cli_die(CLI_FAIL, "%s: cannot open", prices);
+		if (ws_feed_start(&feed, &e) != 0)
+			cli_die(CLI_FAIL, "%s", e.msg);
+	}
+	if (ws_http_start(&http, listen_on, threads, &e) != 0) {
+		stop = 1;
+		ws_feed_join(&feed);
+		cli_warn("%s", e.msg);
+		return CLI_FAIL;
+	}
+	cli_warn("listening on http://%s/ (port %u)", listen_on, http.port);
+	sigwait(&sigs, &sig);
+	ws_http_stop(&http, 5000);
+	stop = 1;
+	ws_feed_join(&feed);
+	if (feed.fd > 0)
+		close(feed.fd);
+	return CLI_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "prices", required_argument, NULL, 'p' },
+		{ "price", required_argument, NULL, 'P' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "euro", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL, *listen_on = "127.0.0.1:8080", *prices = NULL;
+	const char *euro = NULL;
+	int64_t price_e8 = 0;
+	long long threads = 4;
+	struct ws_store *st;
+	struct eb e;
+	int c, rc;
+
+	cli_init("wallet-server", usage_line);
+	while ((c = getopt_long(argc, argv, "d:l:p:P:t:e:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'l': listen_on = optarg; break;
+		case 'p': prices = optarg; break;
+		case 'P':
+			if (ws_price_parse(optarg, &price_e8, &e) != 0)
+				cli_usage("--price: %s", e.msg);
+			break;
+		case 't':
+			threads = cli_parse_count("--threads", optarg);
+			if (threads < 1 || threads > 256)
+				cli_usage("--threads: 1 to 256");
+			break;
+		case 'e': euro = optarg; break;
+		case 'h': cli_help(help);
+		case 'V': cli_version();
+		default: cli_usage("unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (db == NULL)
+		cli_usage("--db is required");
+	if (prices && price_e8)
+		cli_usage("--prices and --price exclude each other");
+	if (argc == 3 && strcmp(argv[0], "user") == 0 && strcmp(argv[1], "add") == 0)
+		;
+	else if (argc == 1 && strcmp(argv[0], "check") == 0)
+		;
+	else if (argc != 0)
+		cli_usage("unknown command '%s'", argv[0]);
+	if (euro && argc != 3)
+		cli_usage("--euro goes with user add");
+	if (ws_store_open(&st, db, &e) != 0)
+		cli_die(CLI_FAIL, "%s", e.msg);
+	if (argc == 3)
+		rc = user_add(st, argv[2], euro ? euro : "10000");
+	else if (argc == 1)
+		rc = check(st);
+	else
+		rc = serve(st, listen_on, prices, price_e8, (int)threads);
+	ws_store_close(st);
+	return rc;
+}
