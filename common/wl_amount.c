@@ -89,8 +89,8 @@ wl_amount_parse(const char *s, size_t n, int64_t *sats, struct eb *e)
 
 /* Turn the shortest round-trip text of a double ("1e-05", "2.5e+20") into
  * plain decimal digits, so JSON numbers meet the same rule as text. */
-static int
-plain_decimal(double d, char *out, size_t cap)
+int
+wl_plain_decimal(double d, char *out, size_t cap)
 {
 	char buf[JX_NUM_MAX], digits[JX_NUM_MAX];
 	size_t n = jx_fmt_double(d, buf), nd = 0, k = 0;
@@ -157,7 +157,7 @@ wl_amount_from_json(const json_t *v, int64_t *sats, struct eb *e)
 		n = snprintf(text, sizeof(text), "%" PRId64,
 		    (int64_t)json_integer_value(v));
 	else
-		n = plain_decimal(json_real_value(v), text, sizeof(text));
+		n = wl_plain_decimal(json_real_value(v), text, sizeof(text));
 	if (n < 0) {
 		char buf[JX_NUM_MAX];
 		size_t k = jx_fmt_double(json_number_value(v), buf);

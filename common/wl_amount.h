@@ -28,6 +28,9 @@ int wl_amount_from_json(const json_t *v, int64_t *sats, struct eb *e);
  * into an integer count of 10^-decimals units (price, euros). */
 int wl_fixed_parse(const char *s, size_t n, int decimals, int64_t max,
     int64_t *out, struct eb *e);
+/* A double's shortest text in plain decimal digits ("1e-05" becomes
+ * "0.00001"); -1 for negatives, non-finite or huge values. */
+int wl_plain_decimal(double d, char *out, size_t cap);
 /* v / 10^decimals as the shortest plain decimal text: 50000000 sats is
  * "0.5", 500000 cents is "5000". Returns the length. */
 size_t wl_fixed_fmt(int64_t v, int decimals, char buf[WL_FIXED_MAX]);

@@ -1,0 +1,130 @@
+/* wallet-info: show a wallet's balances as one JSON object. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "jx.h"
+#include "wl_amount.h"
+#include "wl_order.h"
+
+static const char usage_line[] =
+    "wallet-info [--api URL] [--user ID] [--config FILE] [--field NAME]";
+
+static const char help[] =
+    "usage: wallet-info [options]\n"
+    "  -f, --field NAME        print only this field, as a bare value\n"
+    "      --api URL           API base (WALLET_API)\n"
+    "  -u, --user ID           user id (WALLET_USER_ID)\n"
+    "  -c, --config FILE       config file (default $XDG_CONFIG_HOME/kinpipe/wallet.conf)\n"
+    "      --connect-timeout S seconds to connect (default 5)\n"
+    "  -m, --max-time S        seconds for a whole request (default 30)\n"
+    "      --retries N         retries after a failure (default 3)\n"
+    "  -h, --help, -V, --version\n"
+    "exit: 0 done, 1 refused by the server, 2 usage, 3 unreachable\n";
+
+static long
+seconds(const char *opt, const char *s)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (end == s || *end || !(d > 0) || d > 86400)
+		cli_usage("%s: not a number of seconds: '%s'", opt, s);
+	return (long)(d * 1000 + 0.5);
+}
+
+/* A string bare, a number in plain decimals, anything else as JSON. */
+static void
+put_bare(struct sb *out, const json_t *v)
+{
+	char num[80];
+	int n;
+
+	if (json_is_string(v))
+		sb_add(out, json_string_value(v), json_string_length(v));
+	else if (json_is_real(v) &&
+	    (n = wl_plain_decimal(json_real_value(v), num, sizeof(num))) > 0)
+		sb_add(out, num, (size_t)n);
+	else
+		jx_dump(out, v);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "field", required_argument, NULL, 'f' },
+		{ "api", required_argument, NULL, 'A' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "connect-timeout", required_argument, NULL, 'C' },
+		{ "max-time", required_argument, NULL, 'm' },
+		{ "retries", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct wl_flags flags = { 0 };
+	long connect_ms = WL_CONNECT_MS_DEFAULT, max_ms = WL_MAX_MS_DEFAULT;
+	long long retries = WL_RETRIES_DEFAULT;
+	const char *field = NULL;
+	struct sb out = SB_INIT;
+	struct wl_config cfg;
+	struct wl_client c;
+	json_t *wallet = NULL, *v;
+	struct eb e;
+	int ch, rc;
+
+	cli_init("wallet-info", usage_line);
+	while ((ch = getopt_long(argc, argv, "f:u:c:m:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': field = optarg; break;
+		case 'A': flags.api = optarg; break;
+		case 'u': flags.user_id = optarg; break;
+		case 'c': flags.config = optarg; break;
+		case 'C': connect_ms = seconds("--connect-timeout", optarg); break;
+		case 'm': max_ms = seconds("--max-time", optarg); break;
+		case 'r':
+			if ((retries = cli_parse_count("--retries", optarg)) > 10)
+				cli_usage("--retries: at most 10");
+			break;
+		case 'h': cli_help(help);
+		case 'V': cli_version();
+		default: cli_usage("unknown option");
+		}
+	}
+	if (optind < argc)
+		cli_usage("unexpected argument '%s'", argv[optind]);
+	if (wl_config_load(&cfg, &flags, 0, &e) != 0)
+		cli_usage("%s", e.msg);
+	signal(SIGPIPE, SIG_IGN);
+	if (wl_client_init(&c, &cfg, connect_ms, max_ms, &e) != 0)
+		cli_die(CLI_FAIL, "%s", e.msg);
+	rc = wl_info(&c, (int)retries, &wallet, field ? NULL : &out, &e);
+	if (rc != WL_EXIT_OK) {
+		cli_warn("%s", e.msg);
+	} else if (field == NULL) {
+		;	/* out holds the wallet as the server wrote it */
+	} else if ((v = json_object_get(wallet, field)) != NULL) {
+		put_bare(&out, v);
+	} else {
+		cli_warn("no field '%s' in the answer", field);
+		rc = WL_EXIT_REJECTED;
+	}
+	if (out.len) {
+		sb_addc(&out, '\n');
+		if (fwrite(out.buf, 1, out.len, stdout) != out.len ||
+		    fclose(stdout) != 0) {
+			cli_warn("stdout: write error");
+			rc = CLI_FAIL;
+		}
+	}
+	sb_free(&out);
+	json_decref(wallet);
+	wl_client_free(&c);
+	wl_config_free(&cfg);
+	return rc;
+}

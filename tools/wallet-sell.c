@@ -1,0 +1,8 @@
+/* wallet-sell: sell bitcoin through the wallet API (see wl_main.c). */
+#include "wl_main.h"
+
+int
+main(int argc, char **argv)
+{
+	return wl_trade_main(argc, argv, "sell");
+}
