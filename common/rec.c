@@ -704,3 +704,11 @@ rec_int64(struct rec_span v, int64_t *out)
 		*out = (int64_t)acc;
 	return 0;
 }
+
+size_t
+rec_utf8_seq(const char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	return utf8_len((const unsigned char *)p, (const unsigned char *)p + n);
+}

@@ -88,6 +88,11 @@ rec_string_raw(const struct rec_member *m)
 double rec_number(struct rec_span v);
 int rec_int64(struct rec_span v, int64_t *out);
 
+/* Length of the well-formed UTF-8 sequence at p[0..n) (RFC 3629: no
+ * overlongs, surrogates or code points above U+10FFFF), or 0 if there is
+ * none; 1 for ASCII. */
+size_t rec_utf8_seq(const char *p, size_t n);
+
 /* Copy a member ("key":value) verbatim into out. */
 static inline void
 rec_put_member(struct sb *out, const struct rec_member *m)

@@ -1,0 +1,132 @@
+/* libFuzzer harness for rec, with jansson as the oracle: both must agree
+ * on whether a byte string is one JSON text, except where jansson refuses
+ * valid JSON by design (NUL in an object key, integers beyond 64 bits,
+ * reals beyond double range, its own depth count) and where it accepts
+ * what is not JSON (a NUL byte after a bare number). For accepted objects
+ * and arrays, every member rec indexes must decode to what jansson holds.
+ * Build and run: see README in this directory. */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int
+jansson_refuses_valid(const json_error_t *err)
+{
+	switch (json_error_code(err)) {
+	case json_error_null_byte_in_key:
+	case json_error_numeric_overflow:
+	case json_error_stack_overflow:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+valid_without_nul_after_token(const char *p, size_t size)
+{
+	char *q = malloc(size ? size : 1);
+	size_t i, n = 0;
+	int ok;
+
+	for (i = 0; i < size; i++) {
+		char prev = n ? q[n - 1] : 0;
+
+		if (p[i] == '\0' && ((prev >= '0' && prev <= '9') ||
+		    (prev >= 'a' && prev <= 'z') || (prev >= 'A' && prev <= 'Z')))
+			continue;
+		q[n++] = p[i];
+	}
+	ok = rec_validate(q, n, NULL, NULL) == 0;
+	free(q);
+	return ok;
+}
+
+static void
+check_member(const struct rec *r, const struct rec_member *m, json_t *doc,
+    size_t index)
+{
+	struct sb key = SB_INIT;
+	json_error_t err;
+	json_t *want, *got;
+	const struct rec_member *found;
+
+	if (r->type == REC_OBJECT) {
+		struct rec_span ks = { m->key.p - 1, m->key.n + 2 };
+
+		rec_string_decode(ks, &key);
+		want = json_object_getn(doc, key.buf ? key.buf : "", key.len);
+		found = rec_get(r, key.buf ? key.buf : "", key.len);
+		/* the last duplicate is the one both keep */
+		if (want == NULL || found == NULL)
+			abort();
+		m = found;
+	} else
+		want = json_array_get(doc, index);
+	got = json_loadb(m->val.p, m->val.n, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+	    &err);
+	if (got == NULL || want == NULL || !json_equal(got, want))
+		abort();
+	if (m->type == REC_STRING) {
+		struct sb s = SB_INIT;
+
+		rec_string_decode(m->val, &s);
+		if (s.len != json_string_length(want) ||
+		    (s.len && memcmp(s.buf, json_string_value(want), s.len)))
+			abort();
+		sb_free(&s);
+	}
+	if (m->type == REC_NUMBER && m->num_int && json_is_integer(want)) {
+		int64_t v;
+
+		if (rec_int64(m->val, &v) != 0 ||
+		    v != (int64_t)json_integer_value(want))
+			abort();
+	}
+	json_decref(got);
+	sb_free(&key);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data;
+	json_error_t err;
+	struct eb e;
+	struct rec r;
+	enum rec_type t = REC_NULL;
+	json_t *doc;
+	int ours;
+	size_t i;
+
+	ours = rec_validate(p, size, &t, &e) == 0;
+	doc = json_loadb(p, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (doc == NULL && jansson_refuses_valid(&err))
+		return 0;
+	/* jansson 2.14 skips a NUL byte that directly follows a number or a
+	 * literal ("[1\0]" loads as [1]): its leniency, not a disagreement */
+	if (doc != NULL && !ours && memchr(p, '\0', size) != NULL &&
+	    valid_without_nul_after_token(p, size)) {
+		json_decref(doc);
+		return 0;
+	}
+	if (ours != (doc != NULL))
+		abort();
+	rec_init(&r);
+	if (ours && (t == REC_OBJECT || t == REC_ARRAY)) {
+		if (rec_parse(&r, p, size, &e) != 0 || r.type != t)
+			abort();
+	} else if (rec_parse(&r, p, size, &e) == 0)
+		abort();
+	if (doc && (t == REC_OBJECT || t == REC_ARRAY))
+		for (i = 0; i < r.n; i++)
+			check_member(&r, &r.m[i], doc, i);
+	rec_free(&r);
+	json_decref(doc);
+	return 0;
+}

@@ -1,0 +1,367 @@
+/* json-project: Spark's from_json(col, schema).alias(x) then select("x.*")
+ * over an NDJSON stream (see json-project(1)). Each record's JSON text is
+ * validated and indexed as byte spans (rec), its fields cast the way
+ * Spark's JacksonParser casts them (sc), and the output record is built by
+ * copying spans: nothing is re-serialised. */
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "jx.h"
+#include "nd.h"
+#include "rec.h"
+#include "sb.h"
+#include "sc.h"
+
+#define MAX_KEEP 64
+#define MAX_WARNINGS 100
+
+static const char usage_line[] =
+    "json-project --schema DDL|@FILE [--field NAME] [--as NAME] [--keep A,B] "
+    "[--drop-provenance] [--on-error=null|skip|fail] [--corrupt-column NAME] "
+    "[--stats[=SECONDS]] [--flush-ms MS]";
+
+static const char help_text[] =
+    "usage: json-project --schema DDL|@FILE [options] < in.ndjson\n"
+    "Spark's from_json(FIELD, SCHEMA) then select(\"x.*\"), one record per line.\n"
+    "\n"
+    "  -s, --schema DDL|@FILE   Spark DDL ('a STRING, b FLOAT') or @FILE with DDL\n"
+    "                           or Spark's JSON schema\n"
+    "  -f, --field NAME         input field with the JSON text or object (data)\n"
+    "  -a, --as NAME            nest the result under NAME instead of flattening\n"
+    "  -k, --keep A,B           carry these input fields too\n"
+    "  -P, --drop-provenance    drop shardId and sequenceNumber\n"
+    "  -e, --on-error=MODE      null (PERMISSIVE, default), skip, fail\n"
+    "  -c, --corrupt-column NAME  keep the raw text of bad documents in NAME\n"
+    "      --stats[=SECONDS]    counts on stderr at exit (and every SECONDS)\n"
+    "      --flush-ms MS        flush at least this often (100)\n"
+    "  -h, --help               this help\n"
+    "  -V, --version            print the version\n";
+
+struct opts {
+	struct sc_type schema;
+	const char *field;
+	struct sb as_key;		/* "\"as\":" or empty */
+	const char *keep[MAX_KEEP];
+	size_t nkeep;
+	int drop_provenance;
+	enum cli_on_error on_error;
+	struct sb corrupt_key;		/* ",\"name\":" or empty */
+	int flush_ms;
+};
+
+struct state {
+	struct rec outer, inner;
+	struct sc_cast cast;
+	struct sb text;		/* the document, decoded from the field */
+	struct eb why;
+	struct cli_stats st;
+	int missing;		/* index of the extra counter */
+	unsigned warned;
+};
+
+enum outcome { OUT_OK, OUT_BAD, OUT_NONE };
+
+/* A JSON string of bytes that may not be UTF-8: each invalid byte becomes
+ * U+FFFD, as Java's decoder does when Spark reads a corrupt record. */
+static void
+put_lossy_string(struct sb *out, const char *p, size_t n)
+{
+	struct sb clean = SB_INIT;
+	size_t i = 0, k;
+
+	while (i < n) {
+		k = rec_utf8_seq(p + i, n - i);
+		if (k == 0) {
+			sb_add(&clean, "\xef\xbf\xbd", 3);
+			k = 1;
+		} else
+			sb_add(&clean, p + i, k);
+		i += k;
+	}
+	jx_put_string(out, clean.buf ? clean.buf : "", clean.len);
+	sb_free(&clean);
+}
+
+/* The document text of the field: decoded string, base64 payload or the
+ * object itself. OUT_NONE: no document (absent, null or blank). */
+static enum outcome
+document(struct state *s, const struct rec_member *m, struct rec_span *doc)
+{
+	const struct rec_member *enc = rec_get(&s->outer, "dataEncoding", 12);
+	size_t len, i;
+
+	if (m == NULL || m->type == REC_NULL)
+		return OUT_NONE;
+	if (m->type == REC_OBJECT) {
+		*doc = m->val;
+		return OUT_OK;
+	}
+	if (m->type != REC_STRING) {
+		eb_set(&s->why, "field is neither a JSON string nor an object");
+		return OUT_BAD;
+	}
+	sb_reset(&s->text);
+	rec_string_decode(m->val, &s->text);
+	if (enc && enc->type == REC_STRING && enc->val.n == 8 &&
+	    memcmp(enc->val.p, "\"base64\"", 8) == 0) {
+		struct sb raw = s->text;
+
+		s->text = (struct sb)SB_INIT;
+		if (sb_reserve(&s->text, raw.len + 1) != 0 ||
+		    sodium_base642bin((unsigned char *)s->text.buf, raw.len + 1,
+		    raw.buf ? raw.buf : "", raw.len, NULL, &len, NULL,
+		    sodium_base64_VARIANT_ORIGINAL) != 0) {
+			sb_free(&s->text);
+			s->text = raw;
+			eb_set(&s->why, "invalid base64 in dataEncoding base64 field");
+			return OUT_BAD;
+		}
+		s->text.len = len;
+		sb_free(&raw);
+	}
+	doc->p = s->text.buf ? s->text.buf : "";
+	doc->n = s->text.len;
+	for (i = 0; i < doc->n && strchr(" \t\r\n", doc->p[i]); i++)
+		;
+	return i == doc->n ? OUT_NONE : OUT_OK;
+}
+
+/* Project one line into out. OUT_BAD: a null (or partial) record was
+ * written unless the policy skips it; s->why says what was wrong. */
+static enum outcome
+project(const struct opts *o, struct state *s, const struct nd_line *l,
+    struct sb *out)
+{
+	const struct rec_member *m = NULL;
+	struct rec_span doc = { l->p, l->len };
+	enum outcome rc = OUT_NONE;
+	int line_ok;
+	size_t i;
+
+	line_ok = rec_parse_object(&s->outer, l->p, l->len, &s->why) == 0;
+	if (!line_ok)
+		eb_wrap(&s->why, "invalid JSON record");
+	else {
+		m = rec_get(&s->outer, o->field, strlen(o->field));
+		rc = document(s, m, &doc);
+		if (rc == OUT_OK && rec_parse_object(&s->inner, doc.p, doc.n,
+		    &s->why) != 0) {
+			eb_wrap(&s->why, "field '%s': malformed JSON", o->field);
+			rc = OUT_BAD;
+		} else if (rc == OUT_BAD)
+			eb_wrap(&s->why, "field '%s'", o->field);
+	}
+	if (!line_ok)
+		rc = OUT_BAD;
+	sb_addc(out, '{');
+	sb_add(out, o->as_key.buf, o->as_key.len);
+	if (o->as_key.len)
+		sb_addc(out, '{');
+	if (rc == OUT_OK && sc_project(&s->cast, &o->schema, &s->inner, out)) {
+		s->why = s->cast.why;
+		rc = OUT_BAD;
+	} else if (rc != OUT_OK)
+		sc_project_null(&o->schema, out);
+	if (o->corrupt_key.len) {
+		sb_add(out, o->corrupt_key.buf + (o->schema.nfields ? 0 : 1),
+		    o->corrupt_key.len - (o->schema.nfields ? 0 : 1));
+		if (rc == OUT_BAD)
+			put_lossy_string(out, doc.p, doc.n);
+		else
+			sb_add(out, "null", 4);
+	}
+	if (o->as_key.len)
+		sb_addc(out, '}');
+	for (i = 0; line_ok && i < o->nkeep; i++)
+		if ((m = rec_get(&s->outer, o->keep[i], strlen(o->keep[i])))) {
+			sb_addc(out, ',');
+			rec_put_member(out, m);
+		}
+	if (line_ok && !o->drop_provenance) {
+		if ((m = rec_get(&s->outer, "shardId", 7))) {
+			sb_addc(out, ',');
+			rec_put_member(out, m);
+		}
+		if ((m = rec_get(&s->outer, "sequenceNumber", 14))) {
+			sb_addc(out, ',');
+			rec_put_member(out, m);
+		}
+	}
+	sb_addc(out, '}');
+	return rc;
+}
+
+/* Count the record and apply the --on-error policy; -1 means stop. */
+static int
+account(const struct opts *o, struct state *s, struct nd_writer *w,
+    const struct nd_reader *rd, const struct nd_line *l, size_t mark,
+    enum outcome rc)
+{
+	s->st.read++;
+	if (rc == OUT_NONE)
+		s->st.extra[s->missing]++;
+	if (rc == OUT_BAD && o->on_error == ON_ERROR_FAIL) {
+		nd_buf(w)->len = mark;
+		cli_warn("%s:%llu: %s", rd->name, (unsigned long long)l->lineno,
+		    s->why.msg);
+		return -1;
+	}
+	if (rc == OUT_BAD && s->warned++ < MAX_WARNINGS)
+		cli_warn("%s:%llu: %s (%s)%s", rd->name,
+		    (unsigned long long)l->lineno, s->why.msg,
+		    o->on_error == ON_ERROR_SKIP ? "skipped" : "nulled",
+		    s->warned == MAX_WARNINGS ? "; further warnings suppressed" :
+		    "");
+	if (rc == OUT_BAD && o->on_error == ON_ERROR_SKIP) {
+		nd_buf(w)->len = mark;
+		s->st.skipped++;
+		return 0;
+	}
+	if (rc == OUT_BAD)
+		s->st.nulled++;
+	s->st.emitted++;
+	if (nd_end(w) != 0)
+		cli_die(CLI_FAIL, "write error: %m");
+	return 0;
+}
+
+static void
+set_key(struct sb *k, const char *prefix, const char *name)
+{
+	sb_adds(k, prefix);
+	jx_put_cstr(k, name);
+	sb_addc(k, ':');
+}
+
+static void
+parse_keep(struct opts *o, char *list)
+{
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",",
+	    &save)) {
+		if (o->nkeep == MAX_KEEP)
+			cli_usage("--keep: more than %d fields", MAX_KEEP);
+		o->keep[o->nkeep++] = tok;
+	}
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o, struct state *s)
+{
+	static const struct option longopts[] = {
+		{ "schema", required_argument, NULL, 's' },
+		{ "field", required_argument, NULL, 'f' },
+		{ "as", required_argument, NULL, 'a' },
+		{ "keep", required_argument, NULL, 'k' },
+		{ "drop-provenance", no_argument, NULL, 'P' },
+		{ "on-error", required_argument, NULL, 'e' },
+		{ "corrupt-column", required_argument, NULL, 'c' },
+		{ "stats", optional_argument, NULL, 'S' },
+		{ "flush-ms", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *schema = NULL;
+	struct eb e;
+	size_t i, k;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:f:a:k:Pe:c:hV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 's': schema = optarg; break;
+		case 'f': o->field = optarg; break;
+		case 'a': set_key(&o->as_key, "", optarg); break;
+		case 'k': parse_keep(o, optarg); break;
+		case 'P': o->drop_provenance = 1; break;
+		case 'e':
+			if (cli_parse_on_error(optarg, &o->on_error) != 0)
+				cli_usage("--on-error: expected null, skip or "
+				    "fail, not '%s'", optarg);
+			break;
+		case 'c': set_key(&o->corrupt_key, ",", optarg); break;
+		case 'S': cli_stats_init(&s->st, optarg); break;
+		case 'F':
+			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg);
+			break;
+		case 'h': cli_help(help_text);
+		case 'V': cli_version();
+		default: cli_usage("unknown option or missing argument");
+		}
+	}
+	if (optind < argc)
+		cli_usage("unexpected argument '%s'", argv[optind]);
+	if (schema == NULL)
+		cli_usage("--schema is required");
+	if (sc_load(schema, &o->schema, &e) != 0)
+		cli_usage("%s", e.msg);
+	if (o->schema.nfields == 0)
+		cli_usage("schema: no fields");
+	for (i = 0; !o->as_key.len && i < o->nkeep; i++)
+		for (k = 0; k < o->schema.nfields; k++)
+			if (strcmp(o->keep[i], o->schema.fields[k].name) == 0)
+				cli_usage("--keep: '%s' is also a schema field; "
+				    "use --as to nest the result", o->keep[i]);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .field = "data", .on_error = ON_ERROR_NULL,
+	    .as_key = SB_INIT, .corrupt_key = SB_INIT,
+	    .flush_ms = ND_FLUSH_MS_DEFAULT };
+	struct state s = { .text = SB_INIT };
+	struct nd_reader rd;
+	struct nd_writer w;
+	struct nd_line line;
+	struct eb e;
+	enum nd_status ns;
+	int failed = 0, timeout;
+	size_t mark;
+
+	cli_init("json-project", usage_line);
+	parse_args(argc, argv, &o, &s);
+	s.missing = cli_stats_add(&s.st, "no_document");
+	rec_init(&s.outer);
+	rec_init(&s.inner);
+	sc_cast_init(&s.cast);
+	if (nd_reader_init(&rd, STDIN_FILENO, "<stdin>") != 0)
+		cli_die(CLI_FAIL, "out of memory");
+	nd_writer_init(&w, STDOUT_FILENO, o.flush_ms);
+	timeout = s.st.every_s > 0 ? (int)(s.st.every_s * 1000) : -1;
+	while (!failed && (ns = nd_read(&rd, &line, timeout, &e)) != ND_EOF) {
+		if (ns == ND_ERROR)
+			cli_die(CLI_FAIL, "%s", e.msg);
+		if (ns != ND_LINE) {
+			if (ns == ND_IDLE && nd_flush(&w) != 0)
+				cli_die(CLI_FAIL, "write error: %m");
+			cli_stats_tick(&s.st);
+			continue;
+		}
+		mark = nd_buf(&w)->len;
+		if (account(&o, &s, &w, &rd, &line, mark,
+		    project(&o, &s, &line, nd_buf(&w))) != 0)
+			failed = 1;
+		if (sb_failed(nd_buf(&w)))
+			cli_die(CLI_FAIL, "out of memory");
+	}
+	if (nd_writer_close(&w) != 0)
+		cli_die(CLI_FAIL, "write error: %m");
+	cli_stats_final(&s.st);
+	nd_reader_free(&rd);
+	rec_free(&s.outer);
+	rec_free(&s.inner);
+	sc_cast_free(&s.cast);
+	sc_free(&o.schema);
+	sb_free(&s.text);
+	sb_free(&o.as_key);
+	sb_free(&o.corrupt_key);
+	return failed ? CLI_FAIL : CLI_OK;
+}
