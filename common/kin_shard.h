@@ -1,0 +1,55 @@
+/* kin_shard: the shards one reader tracks, their lineage, and which of n
+ * readers owns which shard. A child is read only after every parent this
+ * reader tracks has been drained, so one reader's output keeps each
+ * partition key in order across splits and merges. */
+#ifndef KP_KIN_SHARD_H
+#define KP_KIN_SHARD_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eb.h"
+
+enum kin_shard_state { KS_WAIT, KS_READ, KS_DONE };
+
+struct kin_shard {
+	char *id, *parent, *adjacent;
+	int closed;		/* has an EndingSequenceNumber */
+	int mine;		/* this reader reads it */
+	enum kin_shard_state state;
+	char *iter;		/* current shard iterator, NULL = get one */
+	char *pos;		/* last emitted (or resumed-from) sequence number */
+	const char *start_type;	/* iterator type when pos is NULL */
+	char *start_seq;
+	int64_t start_ts_us;
+	double next_call;	/* monotonic time of the next allowed GetRecords */
+	int64_t behind_ms;
+};
+
+struct kin_shards {
+	struct kin_shard *v;
+	size_t n, cap;
+};
+
+/* Add the shards of a ListShards "Shards" array not yet known (and mark
+ * known ones closed when they now are). *added counts the new ones. */
+int kin_shards_add(struct kin_shards *s, const json_t *list, size_t *added,
+    struct eb *e);
+struct kin_shard *kin_shards_find(const struct kin_shards *s, const char *id);
+void kin_shards_free(struct kin_shards *s);
+
+/* The number in a shard id ("shardId-000000000007" -> 7), else a hash. */
+uint64_t kin_shard_number(const char *id);
+
+/* Which of count readers owns the shard: the number of its oldest
+ * ancestor still listed, modulo count. Children stay with their first
+ * parent's reader, so a split never moves data between readers. */
+int kin_shard_owner(const struct kin_shards *s, const struct kin_shard *sh,
+    int count);
+
+/* 1 when no parent that this reader reads is still unfinished. */
+int kin_shard_parents_done(const struct kin_shards *s,
+    const struct kin_shard *sh);
+
+#endif

@@ -1,0 +1,286 @@
+/* kin-put: write NDJSON (or raw) lines to a Kinesis stream, one record
+ * per line, and print one result line per record in input order. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "jx.h"
+#include "kin_put.h"
+#include "nd.h"
+
+static const char usage_line[] =
+    "kin-put --stream NAME [--partition-key K | --partition-key-field F] "
+    "[--raw] [--on-error=skip|fail] [--region R] [--profile P] "
+    "[--endpoint-url URL] [--stats[=S]]";
+
+static const char help[] =
+    "usage: kin-put --stream NAME [options] < records.ndjson\n"
+    "Put each input line into a Kinesis data stream as one record; print\n"
+    "{\"line\":N,\"shardId\":...,\"sequenceNumber\":...} per record, in order.\n\n"
+    "  -s, --stream NAME             stream to write\n"
+    "  -k, --partition-key K         the same key for every record\n"
+    "  -K, --partition-key-field F   the key is the record's field F\n"
+    "                                (default key: the input line number)\n"
+    "      --raw                     lines are bytes, not JSON objects\n"
+    "      --on-error=skip|fail      bad input lines (default fail)\n"
+    "      --retries N               attempts per call and per failed entry,\n"
+    "                                0 = for ever (default 10)\n"
+    "      --region R, --profile P, --endpoint-url URL   as the AWS CLI\n"
+    "      --stats[=SECONDS]         counts on stderr\n"
+    "  -h, --help, -V, --version\n";
+
+struct args {
+	struct aws_opts aws;
+	const char *stream, *key, *field, *stats;
+	int raw, stats_on, retries;
+	enum cli_on_error on_error;
+};
+
+struct run {
+	struct args a;
+	struct kin_client k;
+	struct kin_batch b;
+	struct cli_stats st;
+	struct sb out;
+	const char *input;
+	int broken, failed;
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+parse_args(int argc, char **argv, struct args *a)
+{
+	enum { O_RAW = 256, O_ONERR, O_REGION, O_PROFILE, O_ENDPOINT, O_STATS,
+	    O_RETRIES };
+	static const struct option longopts[] = {
+		{ "stream", required_argument, NULL, 's' },
+		{ "partition-key", required_argument, NULL, 'k' },
+		{ "partition-key-field", required_argument, NULL, 'K' },
+		{ "raw", no_argument, NULL, O_RAW },
+		{ "on-error", required_argument, NULL, O_ONERR },
+		{ "retries", required_argument, NULL, O_RETRIES },
+		{ "region", required_argument, NULL, O_REGION },
+		{ "profile", required_argument, NULL, O_PROFILE },
+		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
+		{ "stats", optional_argument, NULL, O_STATS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	a->on_error = ON_ERROR_FAIL;
+	a->retries = 10;
+	a->aws.service = "kinesis";
+	while ((c = getopt_long(argc, argv, "s:k:K:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': a->stream = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'K': a->field = optarg; break;
+		case O_RAW: a->raw = 1; break;
+		case O_ONERR:
+			if (cli_parse_on_error(optarg, &a->on_error) != 0 ||
+			    a->on_error == ON_ERROR_NULL)
+				cli_usage("--on-error: expected skip or fail: '%s'", optarg);
+			break;
+		case O_RETRIES: a->retries = (int)cli_parse_count("--retries", optarg); break;
+		case O_REGION: a->aws.region = optarg; break;
+		case O_PROFILE: a->aws.profile = optarg; break;
+		case O_ENDPOINT: a->aws.endpoint = optarg; break;
+		case O_STATS: a->stats_on = 1; a->stats = optarg; break;
+		case 'h': cli_help(help);
+		case 'V': cli_version();
+		default: cli_usage("unknown option");
+		}
+	}
+	if (optind < argc)
+		cli_usage("unexpected argument '%s'", argv[optind]);
+	if (a->stream == NULL || *a->stream == '\0')
+		cli_usage("--stream is required");
+	if (a->key != NULL && a->field != NULL)
+		cli_usage("--partition-key and --partition-key-field exclude each other");
+	if (a->key != NULL && *a->key == '\0')
+		cli_usage("--partition-key: must not be empty");
+	if (a->raw && a->field != NULL)
+		cli_usage("--partition-key-field needs JSON input, not --raw");
+}
+
+static int
+write_out(struct run *r)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (!r->broken && off < r->out.len) {
+		n = write(STDOUT_FILENO, r->out.buf + off, r->out.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EPIPE)
+			r->broken = 1;	/* our reader left: stop after this batch */
+		else if (n < 0)
+			cli_die(CLI_FAIL, "stdout: %s", strerror(errno));
+		else
+			off += (size_t)n;
+	}
+	sb_reset(&r->out);
+	return r->broken ? -1 : 0;
+}
+
+/* Send what is batched and print its results: the batch's end. */
+static void
+flush_batch(struct run *r)
+{
+	enum kin_status s;
+	struct eb e;
+
+	if (r->b.n == 0)
+		return;
+	s = kin_batch_send(&r->k, r->a.stream, &r->b, &e);
+	if (s != KIN_OK && s != KIN_STOPPED)
+		cli_die(s == KIN_AUTH ? KIN_EXIT_AUTH : s == KIN_NOTFOUND ?
+		    KIN_EXIT_NOTFOUND : CLI_FAIL, "%s", e.msg);
+	r->st.emitted += r->b.n - r->b.failed - r->b.refused;
+	r->st.extra[0] += r->b.retries;
+	r->failed |= r->b.failed > 0;
+	kin_batch_results(&r->b, &r->out);
+	kin_batch_reset(&r->b);
+	write_out(r);
+	cli_stats_tick(&r->st);
+}
+
+/* The partition key of a JSON record; NULL (why in buf) if it has none. */
+static const char *
+key_of(struct run *r, const struct nd_line *ln, json_t *doc, struct sb *kb,
+    char *buf, size_t cap)
+{
+	json_t *v;
+
+	sb_reset(kb);
+	if (r->a.key != NULL) {
+		sb_adds(kb, r->a.key);
+	} else if (r->a.field != NULL) {
+		v = json_object_get(doc, r->a.field);
+		if (json_is_string(v))
+			sb_add(kb, json_string_value(v), json_string_length(v));
+		else if (json_is_number(v) || json_is_boolean(v))
+			jx_dump(kb, v);
+		else {
+			snprintf(buf, cap, "field '%s' %s", r->a.field, v == NULL ?
+			    "is missing" : "is not a string, number or boolean");
+			return NULL;
+		}
+	} else {
+		sb_printf(kb, "%llu", (unsigned long long)ln->lineno);
+	}
+	return sb_cstr(kb);
+}
+
+static void
+bad_line(struct run *r, const struct nd_line *ln, const char *why)
+{
+	if (r->a.on_error == ON_ERROR_FAIL) {
+		flush_batch(r);
+		cli_die(CLI_FAIL, "%s:%llu: %s", r->input,
+		    (unsigned long long)ln->lineno, why);
+	}
+	cli_warn("%s:%llu: %s (skipped)", r->input, (unsigned long long)ln->lineno, why);
+	r->st.skipped++;
+	kin_batch_add_error(&r->b, ln->lineno, why);
+}
+
+static void
+put_line(struct run *r, const struct nd_line *ln, struct sb *kb)
+{
+	json_t *doc = NULL;
+	json_error_t je;
+	const char *key, *why;
+	char buf[320];
+
+	r->st.read++;
+	if (!r->a.raw && (doc = json_loadb(ln->p, ln->len, 0, &je)) == NULL) {
+		snprintf(buf, sizeof(buf), "not JSON: %s", je.text);
+		bad_line(r, ln, buf);
+		return;
+	}
+	if (!r->a.raw && !json_is_object(doc)) {
+		json_decref(doc);
+		bad_line(r, ln, "not a JSON object");
+		return;
+	}
+	key = key_of(r, ln, doc, kb, buf, sizeof(buf));
+	json_decref(doc);
+	if (key == NULL || (why = kin_put_check(ln->len, key, kb->len, buf,
+	    sizeof(buf))) != NULL) {
+		bad_line(r, ln, key == NULL ? buf : why);
+		return;
+	}
+	if (!kin_batch_fits(&r->b, ln->len, kb->len))
+		flush_batch(r);
+	if (kin_batch_add(&r->b, ln->lineno, ln->p, ln->len, key, kb->len) != 0)
+		cli_die(CLI_FAIL, "out of memory");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct run r = { 0 };
+	struct nd_reader rd;
+	struct nd_line ln;
+	struct sigaction sa = { 0 };
+	struct sb kb = SB_INIT;
+	enum nd_status s = ND_LINE;
+	struct eb e;
+
+	cli_init("kin-put", usage_line);
+	parse_args(argc, argv, &r.a);
+	r.input = "<stdin>";
+	sa.sa_handler = on_signal;	/* no SA_RESTART: a blocked read ends */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* no stop flag for the client: a PutRecords in flight must finish,
+	 * or we could not tell whether its records were written */
+	if (kin_client_init(&r.k, &r.a.aws, NULL, &e) != 0)
+		cli_die(KIN_EXIT_AUTH, "%s", e.msg);
+	r.k.bo.max_attempts = r.a.retries;
+	if (r.a.stats_on)
+		cli_stats_init(&r.st, r.a.stats);
+	cli_stats_add(&r.st, "retried");
+	if (nd_reader_init(&rd, STDIN_FILENO, r.input) != 0)
+		cli_die(CLI_FAIL, "out of memory");
+
+	while (!stop && !r.broken && s != ND_EOF) {
+		s = nd_read(&rd, &ln, -1, &e);
+		if (s == ND_LINE)
+			put_line(&r, &ln, &kb);
+		else if (s == ND_IDLE || s == ND_EOF || s == ND_INTR)
+			flush_batch(&r);
+		else if (s == ND_ERROR) {
+			flush_batch(&r);
+			cli_die(CLI_FAIL, "%s", e.msg);
+		}
+	}
+	flush_batch(&r);
+	cli_stats_final(&r.st);
+	nd_reader_free(&rd);
+	sb_free(&kb);
+	sb_free(&r.out);
+	kin_batch_free(&r.b);
+	kin_client_free(&r.k);
+	curl_global_cleanup();
+	return r.failed ? CLI_FAIL : CLI_OK;
+}
