@@ -122,7 +122,7 @@ add_field(struct sc_type *t)
 	return f;
 }
 
-/* COMMENT 'text' with '' or \' inside, as Spark's string literals. */
+/* COMMENT 'text', quoted as Spark's string literals are. */
 static int
 ddl_comment(struct ddl *d)
 {
@@ -133,14 +133,18 @@ ddl_comment(struct ddl *d)
 	ddl_ws(d);
 	if (*d->p != '\'' && *d->p != '"')
 		return ddl_fail(d, "quoted comment expected");
-	q = *d->p++;
-	for (; *d->p != q; d->p++) {
-		if (*d->p == '\0')
-			return ddl_fail(d, "unterminated comment");
-		if (*d->p == '\\' && d->p[1] != '\0')
-			d->p++;
+	/* adjacent literals concatenate, so 'it''s' reads as in Spark */
+	while (*d->p == '\'' || *d->p == '"') {
+		q = *d->p++;
+		for (; *d->p != q; d->p++) {
+			if (*d->p == '\0')
+				return ddl_fail(d, "unterminated comment");
+			if (*d->p == '\\' && d->p[1] != '\0')
+				d->p++;
+		}
+		d->p++;
+		ddl_ws(d);
 	}
-	d->p++;
 	return 0;
 }
 

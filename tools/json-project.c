@@ -31,7 +31,8 @@ static const char help_text[] =
     "\n"
     "  -s, --schema DDL|@FILE   Spark DDL ('a STRING, b FLOAT') or @FILE with DDL\n"
     "                           or Spark's JSON schema\n"
-    "  -f, --field NAME         input field with the JSON text or object (data)\n"
+    "  -f, --field NAME         input field with the JSON text or object (data);\n"
+    "                           . for the whole record\n"
     "  -a, --as NAME            nest the result under NAME instead of flattening\n"
     "  -k, --keep A,B           carry these input fields too\n"
     "  -P, --drop-provenance    drop shardId and sequenceNumber\n"
@@ -140,13 +141,17 @@ project(const struct opts *o, struct state *s, const struct nd_line *l,
 	const struct rec_member *m = NULL;
 	struct rec_span doc = { l->p, l->len };
 	enum outcome rc = OUT_NONE;
+	const struct rec *idx = &s->inner;
 	int line_ok;
 	size_t i;
 
 	line_ok = rec_parse_object(&s->outer, l->p, l->len, &s->why) == 0;
 	if (!line_ok)
 		eb_wrap(&s->why, "invalid JSON record");
-	else {
+	else if (strcmp(o->field, ".") == 0) {
+		idx = &s->outer;	/* the record itself, already indexed */
+		rc = OUT_OK;
+	} else {
 		m = rec_get(&s->outer, o->field, strlen(o->field));
 		rc = document(s, m, &doc);
 		if (rc == OUT_OK && rec_parse_object(&s->inner, doc.p, doc.n,
@@ -162,7 +167,7 @@ project(const struct opts *o, struct state *s, const struct nd_line *l,
 	sb_add(out, o->as_key.buf, o->as_key.len);
 	if (o->as_key.len)
 		sb_addc(out, '{');
-	if (rc == OUT_OK && sc_project(&s->cast, &o->schema, &s->inner, out)) {
+	if (rc == OUT_OK && sc_project(&s->cast, &o->schema, idx, out)) {
 		s->why = s->cast.why;
 		rc = OUT_BAD;
 	} else if (rc != OUT_OK)

@@ -1,0 +1,290 @@
+/* sc: schema parsing and Spark's casts. Expected values follow Spark's
+ * JacksonParser (3.5) and its JsonFunctionsSuite/JsonSuite cases; float
+ * texts are checked against strtof/jx_fmt_float, not against sc itself. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "jx.h"
+#include "sc.h"
+
+static char *
+type_name(const char *ddl)
+{
+	static char buf[1024];
+	struct sc_type t;
+	struct sb s = SB_INIT;
+	struct eb e;
+
+	if (sc_parse_ddl(ddl, &t, &e) != 0) {
+		snprintf(buf, sizeof(buf), "ERROR %s", e.msg);
+		return buf;
+	}
+	sc_type_name(&t, &s);
+	snprintf(buf, sizeof(buf), "%s", sb_cstr(&s));
+	sb_free(&s);
+	sc_free(&t);
+	return buf;
+}
+
+START_TEST(test_ddl)
+{
+	ck_assert_str_eq(type_name("timestamp STRING, euro_rate FLOAT"),
+	    "struct<timestamp:string,euro_rate:float>");
+	ck_assert_str_eq(type_name("a int, b BIGINT, c Double, d boolean, "
+	    "e TIMESTAMP"), "struct<a:int,b:bigint,c:double,d:boolean,"
+	    "e:timestamp>");
+	ck_assert_str_eq(type_name("a INTEGER, b LONG, c REAL"),
+	    "struct<a:int,b:bigint,c:float>");
+	ck_assert_str_eq(type_name("a STRUCT<b: INT, c: ARRAY<STRING>>"),
+	    "struct<a:struct<b:int,c:array<string>>>");
+	ck_assert_str_eq(type_name("a STRUCT<b INT>"), "struct<a:struct<b:int>>");
+	ck_assert_str_eq(type_name("a INT NOT NULL COMMENT 'the ''a''', "
+	    "b STRING COMMENT \"x\""), "struct<a:int,b:string>");
+	ck_assert_str_eq(type_name("`a b` INT, `c``d` STRING"),
+	    "struct<a b:int,c`d:string>");
+	ck_assert_str_eq(type_name("STRUCT<a: INT, b: STRING>"),
+	    "struct<a:int,b:string>");
+	ck_assert_str_eq(type_name("a ARRAY<ARRAY<DOUBLE>>"),
+	    "struct<a:array<array<double>>>");
+	ck_assert_str_eq(type_name("a STRUCT<>"), "struct<a:struct<>>");
+}
+END_TEST
+
+START_TEST(test_ddl_errors)
+{
+	ck_assert_str_eq(type_name(""),
+	    "ERROR schema: name expected at character 1");
+	ck_assert_str_eq(type_name("a"),
+	    "ERROR schema: data type expected at character 2");
+	ck_assert_str_eq(type_name("a DECIMAL(10,2)"),
+	    "ERROR schema: unsupported data type 'decimal' (kinpipe casts "
+	    "STRING, FLOAT, DOUBLE, INT, BIGINT, BOOLEAN, TIMESTAMP, STRUCT "
+	    "and ARRAY)");
+	ck_assert_str_eq(type_name("a INT b INT"),
+	    "ERROR schema: ',' or end of schema expected at character 7");
+	ck_assert_str_eq(type_name("a INT, a STRING"),
+	    "ERROR schema: duplicate field name 'a'");
+	ck_assert_str_eq(type_name("a ARRAY<INT"),
+	    "ERROR schema: '>' expected at character 12");
+	ck_assert_str_eq(type_name("a: INT"),
+	    "ERROR schema: data type expected at character 2");
+	ck_assert_str_eq(type_name("a INT NOT"),
+	    "ERROR schema: NULL expected after NOT at character 10");
+}
+END_TEST
+
+START_TEST(test_json_schema)
+{
+	const char *text = "{\"type\":\"struct\",\"fields\":["
+	    "{\"name\":\"a\",\"type\":\"integer\",\"nullable\":true,\"metadata\":{}},"
+	    "{\"name\":\"b\",\"type\":{\"type\":\"array\",\"elementType\":\"long\","
+	    "\"containsNull\":true},\"nullable\":true,\"metadata\":{}},"
+	    "{\"name\":\"c\",\"type\":{\"type\":\"struct\",\"fields\":[{\"name\":"
+	    "\"d\",\"type\":\"timestamp\"}]}}]}";
+	json_t *j = json_loads(text, 0, NULL);
+	struct sc_type t;
+	struct sb s = SB_INIT;
+	struct eb e;
+
+	ck_assert_int_eq(sc_parse_json(j, &t, &e), 0);
+	sc_type_name(&t, &s);
+	ck_assert_str_eq(sb_cstr(&s), "struct<a:int,b:array<bigint>,"
+	    "c:struct<d:timestamp>>");
+	sc_free(&t);
+	json_decref(j);
+	j = json_loads("{\"type\":\"struct\",\"fields\":[{\"name\":\"a\","
+	    "\"type\":\"decimal(10,2)\"}]}", 0, NULL);
+	ck_assert_int_eq(sc_parse_json(j, &t, &e), -1);
+	ck_assert_str_eq(e.msg, "schema: field 'a': unsupported data type "
+	    "\"decimal(10,2)\"");
+	json_decref(j);
+	sb_free(&s);
+}
+END_TEST
+
+/* Cast `json` (one value) to the type of field x in ddl. */
+static const char *
+cast(const char *ddl, const char *json, int *bad)
+{
+	static char buf[512];
+	struct sc_type t;
+	struct sc_cast c;
+	struct sb out = SB_INIT;
+	struct eb e;
+	enum rec_type vt;
+	struct rec_span v = { json, strlen(json) };
+
+	ck_assert_int_eq(sc_parse_ddl(ddl, &t, &e), 0);
+	ck_assert_int_eq(rec_validate(json, strlen(json), &vt, &e), 0);
+	sc_cast_init(&c);
+	*bad = sc_cast_value(&c, &t.fields[0].type, v, vt, 1, &out);
+	snprintf(buf, sizeof(buf), "%s", sb_cstr(&out));
+	sb_free(&out);
+	sc_cast_free(&c);
+	sc_free(&t);
+	return buf;
+}
+
+#define CAST(ddl, in, want, wantbad) do {				\
+	int bad_;							\
+	ck_assert_str_eq(cast(ddl, in, &bad_), want);			\
+	ck_assert_int_eq(bad_, wantbad);				\
+} while (0)
+
+START_TEST(test_casts)
+{
+	/* FLOAT: the nearest float, printed shortest */
+	CAST("x FLOAT", "0.1", "0.1", 0);
+	CAST("x FLOAT", "39995.3891", "39995.39", 0);
+	CAST("x FLOAT", "16777217", "16777216", 0);
+	CAST("x FLOAT", "1", "1", 0);
+	CAST("x FLOAT", "1e39", "\"Infinity\"", 0);
+	CAST("x FLOAT", "\"NaN\"", "\"NaN\"", 0);
+	CAST("x FLOAT", "\"-INF\"", "\"-Infinity\"", 0);
+	CAST("x FLOAT", "\"+Infinity\"", "\"Infinity\"", 0);
+	CAST("x FLOAT", "\"1.5\"", "null", 1);	/* string where a number is */
+	CAST("x FLOAT", "\"\"", "null", 1);	/* SPARK-25040 */
+	CAST("x FLOAT", "true", "null", 1);
+	CAST("x FLOAT", "null", "null", 0);
+	/* DOUBLE */
+	CAST("x DOUBLE", "0.1", "0.1", 0);
+	CAST("x DOUBLE", "39995.3891", "39995.3891", 0);
+	CAST("x DOUBLE", "-1.5e-7", "-1.5e-07", 0);
+	CAST("x DOUBLE", "\"Infinity\"", "\"Infinity\"", 0);
+	CAST("x DOUBLE", "{}", "null", 1);
+	/* INT and BIGINT: integer literals in range only */
+	CAST("x INT", "2147483647", "2147483647", 0);
+	CAST("x INT", "2147483648", "null", 1);
+	CAST("x INT", "-2147483648", "-2147483648", 0);
+	CAST("x INT", "1.0", "null", 1);
+	CAST("x INT", "1e2", "null", 1);
+	CAST("x INT", "\"1\"", "null", 1);
+	CAST("x INT", "-0", "0", 0);
+	CAST("x BIGINT", "9223372036854775807", "9223372036854775807", 0);
+	CAST("x BIGINT", "9223372036854775808", "null", 1);
+	/* BOOLEAN */
+	CAST("x BOOLEAN", "true", "true", 0);
+	CAST("x BOOLEAN", "false", "false", 0);
+	CAST("x BOOLEAN", "\"true\"", "null", 1);
+	CAST("x BOOLEAN", "1", "null", 1);
+	/* STRING: strings as they are, anything else as JSON text */
+	CAST("x STRING", "\"a\\u0041\"", "\"a\\u0041\"", 0);
+	CAST("x STRING", "12", "\"12\"", 0);
+	CAST("x STRING", "1.50", "\"1.5\"", 0);
+	CAST("x STRING", "1e2", "\"100.0\"", 0);
+	CAST("x STRING", "1e7", "\"1.0E7\"", 0);
+	CAST("x STRING", "0.001", "\"0.001\"", 0);
+	CAST("x STRING", "0.0001", "\"1.0E-4\"", 0);
+	CAST("x STRING", "true", "\"true\"", 0);
+	CAST("x STRING", "{ \"a\" : [1, \"\\u0041\"] }",
+	    "\"{\\\"a\\\":[1,\\\"A\\\"]}\"", 0);
+	/* TIMESTAMP: RFC 3339 or a date, or integer epoch seconds */
+	CAST("x TIMESTAMP", "\"2024-01-01T00:00:07\"",
+	    "\"2024-01-01T00:00:07Z\"", 0);
+	CAST("x TIMESTAMP", "\"2024-01-01T01:00:00.25+01:00\"",
+	    "\"2024-01-01T00:00:00.25Z\"", 0);
+	CAST("x TIMESTAMP", "\"2024-02-29\"", "\"2024-02-29T00:00:00Z\"", 0);
+	CAST("x TIMESTAMP", "\"2023-02-29\"", "null", 1);
+	CAST("x TIMESTAMP", "1704067200", "\"2024-01-01T00:00:00Z\"", 0);
+	CAST("x TIMESTAMP", "1704067200.5", "null", 1);
+	CAST("x TIMESTAMP", "\"\"", "null", 1);
+	CAST("x TIMESTAMP", "\"yesterday\"", "null", 1);
+	/* STRUCT and ARRAY: one bad member nulls the whole value */
+	CAST("x STRUCT<a: INT, b: STRING>", "{\"b\":\"s\",\"z\":1}",
+	    "{\"a\":null,\"b\":\"s\"}", 0);
+	CAST("x STRUCT<a: INT>", "{\"a\":\"1\"}", "null", 1);
+	CAST("x STRUCT<a: INT>", "[1]", "null", 1);
+	CAST("x ARRAY<INT>", "[1,null,3]", "[1,null,3]", 0);
+	CAST("x ARRAY<INT>", "[1,1.5]", "null", 1);
+	CAST("x ARRAY<STRUCT<a: FLOAT>>", "[{\"a\":0.1},{}]",
+	    "[{\"a\":0.1},{\"a\":null}]", 0);
+	CAST("x ARRAY<INT>", "1", "null", 1);
+}
+END_TEST
+
+START_TEST(test_project)
+{
+	const char *doc = "{\"b\":\"x\",\"a\":\"1.5\",\"c\":true,\"a2\":2}";
+	struct sc_type t;
+	struct sc_cast c;
+	struct rec r;
+	struct sb out = SB_INIT;
+	struct eb e;
+
+	ck_assert_int_eq(sc_parse_ddl("a FLOAT, b STRING, c BOOLEAN, d INT",
+	    &t, &e), 0);
+	rec_init(&r);
+	sc_cast_init(&c);
+	ck_assert_int_eq(rec_parse_object(&r, doc, strlen(doc), &e), 0);
+	ck_assert_int_eq(sc_project(&c, &t, &r, &out), 1);
+	ck_assert_str_eq(sb_cstr(&out),
+	    "\"a\":null,\"b\":\"x\",\"c\":true,\"d\":null");
+	ck_assert_str_eq(c.why.msg,
+	    "field 'a': string where float expected: \"1.5\"");
+	sb_reset(&out);
+	sc_project_null(&t, &out);
+	ck_assert_str_eq(sb_cstr(&out),
+	    "\"a\":null,\"b\":null,\"c\":null,\"d\":null");
+	sb_free(&out);
+	sc_cast_free(&c);
+	rec_free(&r);
+	sc_free(&t);
+}
+END_TEST
+
+/* sc's fast float paths must give exactly what strtof and jx_fmt_float
+ * give, over many decimals and bit patterns. */
+START_TEST(test_float_paths)
+{
+	char text[64], a[32], b[JX_NUM_MAX];
+	unsigned seed = 12345;
+	int i;
+
+	for (i = 0; i < 300000; i++) {
+		struct rec_span v;
+		float f, want;
+		uint32_t bits;
+
+		seed = seed * 1103515245u + 12345u;
+		snprintf(text, sizeof(text), "%u.%0*u", (seed >> 8) % 100000,
+		    1 + (int)(seed % 7), (seed >> 3) % 10000000);
+		v.p = text;
+		v.n = strlen(text);
+		want = strtof(text, NULL);
+		f = sc_parse_float(v);
+		ck_assert_msg(f == want, "parse %s", text);
+		sc_fmt_float(f, a);
+		jx_fmt_float(f, b);
+		ck_assert_msg(strcmp(a, b) == 0, "%s: %s vs %s", text, a, b);
+		bits = seed ^ (seed << 13);
+		memcpy(&f, &bits, sizeof(f));
+		if (!isfinite(f))
+			continue;
+		sc_fmt_float(f, a);
+		jx_fmt_float(f, b);
+		ck_assert_msg(strcmp(a, b) == 0, "bits %08x: %s vs %s", bits, a, b);
+	}
+}
+END_TEST
+
+static Suite *
+sc_suite(void)
+{
+	Suite *s = suite_create("sc");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_ddl);
+	tcase_add_test(tc, test_ddl_errors);
+	tcase_add_test(tc, test_json_schema);
+	tcase_add_test(tc, test_casts);
+	tcase_add_test(tc, test_project);
+	tcase_add_test(tc, test_float_paths);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(sc_suite)
