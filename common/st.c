@@ -249,12 +249,10 @@ int
 st_load_text(const char *text, size_t len, const char *what,
     struct st_state *s, struct eb *e)
 {
-	json_t *doc = jx_load_text(text, len, what, e);
+	json_t *doc = jx_load_text(text, len, "not a window-avg state file", e);
 	int rc;
 
-	if (doc == NULL)
-		return eb_wrap(e, "not a window-avg state file");
-	rc = load_doc(doc, s, e);
+	rc = doc ? load_doc(doc, s, e) : -1;
 	json_decref(doc);
 	if (rc != 0)
 		return eb_wrap(e, "%s", what);

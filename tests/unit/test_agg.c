@@ -1,0 +1,175 @@
+/* agg: the windowed group-by table and its mergeable cells. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "check_main.h"
+
+START_TEST(test_get_find)
+{
+	struct agg_table t;
+	struct agg_row *a, *b;
+
+	ck_assert_int_eq(agg_init(&t, 2), 0);
+	ck_assert_ptr_null(agg_find(&t, 0, "x", 1));
+	a = agg_get(&t, 0, "x", 1);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_eq(agg_get(&t, 0, "x", 1), a);
+	b = agg_get(&t, 0, "y", 1);
+	ck_assert_ptr_ne(a, b);
+	ck_assert_ptr_ne(agg_get(&t, 1, "x", 1), a);
+	/* keys are bytes, NULs and all */
+	ck_assert_ptr_ne(agg_get(&t, 0, "x\0", 2), a);
+	ck_assert_ptr_ne(agg_get(&t, 0, "", 0), a);
+	ck_assert_int_eq(t.n, 5);
+	ck_assert_ptr_eq(agg_find(&t, 0, "y", 1), b);
+	ck_assert_int_eq(a->cell[1].n, 0);
+	agg_free(&t);
+}
+END_TEST
+
+static int
+odd_start(const struct agg_row *r, void *arg)
+{
+	(void)arg;
+	return r->start % 2 != 0;
+}
+
+/* Enough rows to grow the table many times, then half removed: every
+ * survivor still found, every removed one gone. */
+START_TEST(test_grow_and_remove)
+{
+	struct agg_table t;
+	struct agg_row **v;
+	size_t n;
+
+	ck_assert_int_eq(agg_init(&t, 1), 0);
+	for (int64_t i = 0; i < 100000; i++) {
+		struct agg_row *r = agg_get(&t, i, "k", 1);
+
+		ck_assert_ptr_nonnull(r);
+		agg_cell_add(&r->cell[0], (double)i);
+	}
+	ck_assert_int_eq(t.n, 100000);
+	ck_assert_int_eq(agg_remove_if(&t, odd_start, NULL), 50000);
+	ck_assert_int_eq(t.n, 50000);
+	for (int64_t i = 0; i < 100000; i++) {
+		struct agg_row *r = agg_find(&t, i, "k", 1);
+
+		if (i % 2)
+			ck_assert_ptr_null(r);
+		else
+			ck_assert(r != NULL && r->cell[0].sum == (double)i);
+	}
+	ck_assert_int_eq(agg_sorted(&t, NULL, NULL, &v, &n), 0);
+	ck_assert_int_eq(n, 50000);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(v[i]->start, (int64_t)(2 * i));
+	free(v);
+	agg_free(&t);
+}
+END_TEST
+
+START_TEST(test_sorted_by_start_then_key)
+{
+	struct agg_table t;
+	struct agg_row **v;
+	size_t n;
+
+	ck_assert_int_eq(agg_init(&t, 0), 0);
+	agg_get(&t, 5, "b", 1);
+	agg_get(&t, -5, "z", 1);
+	agg_get(&t, 5, "a", 1);
+	agg_get(&t, 5, "ab", 2);
+	ck_assert_int_eq(agg_sorted(&t, NULL, NULL, &v, &n), 0);
+	ck_assert_int_eq(n, 4);
+	ck_assert(v[0]->start == -5 && strcmp(v[0]->key, "z") == 0);
+	ck_assert_str_eq(v[1]->key, "a");
+	ck_assert_str_eq(v[2]->key, "ab");
+	ck_assert_str_eq(v[3]->key, "b");
+	free(v);
+	agg_free(&t);
+}
+END_TEST
+
+START_TEST(test_cell_min_max_count)
+{
+	struct agg_cell c = { 0 };
+
+	agg_cell_add(&c, 3);
+	agg_cell_add(&c, -1.5);
+	agg_cell_add(&c, 2);
+	ck_assert_int_eq(c.n, 3);
+	ck_assert(c.min == -1.5 && c.max == 3);
+	ck_assert(agg_cell_sum(&c) == 3.5);
+}
+END_TEST
+
+/* 0.1 ten million times: a plain running sum drifts to
+ * 999999.9998389754; the compensated one is the double nearest 1e6. */
+START_TEST(test_compensated_sum)
+{
+	struct agg_cell c = { 0 };
+	double plain = 0;
+
+	for (int i = 0; i < 10000000; i++) {
+		agg_cell_add(&c, 0.1);
+		plain += 0.1;
+	}
+	ck_assert(plain != 1e6);
+	ck_assert(agg_cell_sum(&c) == 1e6);
+	/* cancellation: 1e100 + 1 - 1e100 */
+	memset(&c, 0, sizeof(c));
+	agg_cell_add(&c, 1e100);
+	agg_cell_add(&c, 1.0);
+	agg_cell_add(&c, -1e100);
+	ck_assert(agg_cell_sum(&c) == 1.0);
+}
+END_TEST
+
+/* Merging partial cells in any grouping gives what one cell saw. */
+START_TEST(test_merge)
+{
+	struct agg_cell all = { 0 }, part[4] = { { 0 } }, m = { 0 }, m2 = { 0 };
+	struct agg_cell empty = { 0 };
+
+	for (int i = 0; i < 100000; i++) {
+		double v = 40000 + (i % 977) * 0.0123;
+
+		agg_cell_add(&all, v);
+		agg_cell_add(&part[i % 4], v);
+	}
+	for (int i = 0; i < 4; i++)
+		agg_cell_merge(&m, &part[i]);
+	for (int i = 3; i >= 0; i--)
+		agg_cell_merge(&m2, &part[i]);
+	agg_cell_merge(&m2, &empty);
+	ck_assert_int_eq(m.n, all.n);
+	ck_assert(m.min == all.min && m.max == all.max);
+	ck_assert(agg_cell_sum(&m) == agg_cell_sum(&all));
+	ck_assert(agg_cell_sum(&m2) == agg_cell_sum(&all));
+	ck_assert_int_eq(m2.n, 100000);
+}
+END_TEST
+
+static Suite *
+agg_suite(void)
+{
+	Suite *s = suite_create("agg");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_get_find);
+	tcase_add_test(tc, test_grow_and_remove);
+	tcase_add_test(tc, test_sorted_by_start_then_key);
+	tcase_add_test(tc, test_cell_min_max_count);
+	tcase_add_test(tc, test_compensated_sum);
+	tcase_add_test(tc, test_merge);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(agg_suite)

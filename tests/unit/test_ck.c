@@ -1,0 +1,243 @@
+/* ck and st: durable writes, sequence-number order, shard marks, and the
+ * window-avg state file (round trip, refusal of foreign or damaged files). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "ck.h"
+#include "st.h"
+
+static char dir[] = "/tmp/kp-test-ck.XXXXXX";
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	static char buf[65536];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_write_atomic)
+{
+	char path[256], tmp[260];
+	struct eb e;
+
+	snprintf(path, sizeof(path), "%s/f.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	ck_assert_int_eq(ck_write_atomic(path, "one\n", 4, &e), 0);
+	ck_assert_str_eq(slurp(path), "one\n");
+	ck_assert_int_eq(ck_write_atomic(path, "two", 3, &e), 0);
+	ck_assert_str_eq(slurp(path), "two");
+	ck_assert_int_eq(access(tmp, F_OK), -1);	/* no leftover */
+	ck_assert_int_eq(ck_write_atomic("/nonexistent-dir/x", "a", 1, &e), -1);
+	ck_assert_str_eq(e.msg, "/nonexistent-dir/x.tmp: No such file or directory");
+}
+END_TEST
+
+START_TEST(test_seq_cmp)
+{
+	/* 56-digit Kinesis numbers differ only far past 64 bits */
+	const char *a = "49590338271490256608559692538361571095921575989136588898";
+	const char *b = "49590338271490256608559692538361571095921575989136588899";
+
+	ck_assert_int_eq(ck_seq_cmp(a, strlen(a), b, strlen(b)), -1);
+	ck_assert_int_eq(ck_seq_cmp(b, strlen(b), a, strlen(a)), 1);
+	ck_assert_int_eq(ck_seq_cmp(a, strlen(a), a, strlen(a)), 0);
+	/* as numbers, not strings: "9" < "10", "007" == "7" */
+	ck_assert_int_eq(ck_seq_cmp("9", 1, "10", 2), -1);
+	ck_assert_int_eq(ck_seq_cmp("007", 3, "7", 1), 0);
+	ck_assert_int_eq(ck_seq_cmp("0", 1, "000", 3), 0);
+	/* 2^128 - 1 against 2^128 */
+	ck_assert_int_eq(ck_seq_cmp("340282366920938463463374607431768211455", 39,
+	    "340282366920938463463374607431768211456", 39), -1);
+	ck_assert(ck_seq_valid("0", 1));
+	ck_assert(!ck_seq_valid("", 0));
+	ck_assert(!ck_seq_valid("12a", 3));
+	ck_assert(!ck_seq_valid("-1", 2));
+	ck_assert(!ck_seq_valid("1.5", 3));
+}
+END_TEST
+
+START_TEST(test_marks)
+{
+	struct ck_marks m;
+	struct ck_mark *k, *k2;
+	char name[32];
+
+	ck_assert_int_eq(ck_marks_init(&m), 0);
+	k = ck_marks_get(&m, "shardId-000000000000", 20);
+	ck_assert(ck_mark_is_new(k, "1", 1));
+	ck_mark_set(k, "100", 3);
+	ck_assert(!ck_mark_is_new(k, "100", 3));
+	ck_assert(!ck_mark_is_new(k, "99", 2));
+	ck_assert(ck_mark_is_new(k, "101", 3));
+	/* many shards: marks stay where they are while the table grows */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "shard-%d", i);
+		ck_assert_ptr_nonnull(ck_marks_get(&m, name, strlen(name)));
+	}
+	k2 = ck_marks_get(&m, "shardId-000000000000", 20);
+	ck_assert_ptr_eq(k, k2);
+	ck_assert_str_eq(k2->seq, "100");
+	ck_assert_int_eq(m.n, 1001);
+	ck_marks_free(&m);
+}
+END_TEST
+
+static void
+fill(struct agg_table *t, struct ck_marks *m)
+{
+	struct agg_row *r;
+
+	ck_assert_int_eq(agg_init(t, 2), 0);
+	ck_assert_int_eq(ck_marks_init(m), 0);
+	r = agg_get(t, -300000000, "\"EUR\"\x1f", 6);
+	r->rows = 4;
+	r->batch = 2;
+	agg_cell_add(&r->cell[0], 0.1);
+	agg_cell_add(&r->cell[0], 0.2);
+	agg_cell_add(&r->cell[0], 1e300);
+	agg_cell_add(&r->cell[0], 1e300);	/* the sum overflows */
+	ck_mark_set(ck_marks_get(m, "shardId-1", 9), "4959000000000000000000000000007", 31);
+	ck_marks_get(m, "unset", 5);	/* no mark yet: not written */
+}
+
+START_TEST(test_state_round_trip)
+{
+	struct agg_table t, t2;
+	struct ck_marks m, m2;
+	struct st_state s = { "q1", 7, 1700000000000, 1700000600000, &t, &m };
+	struct st_state s2 = { "q1", 0, 0, 0, &t2, &m2 };
+	char path[256];
+	struct agg_row *r;
+	struct eb e;
+
+	fill(&t, &m);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	ck_assert_int_eq(st_save(path, &s, &e), 0);
+	ck_assert_int_eq(agg_init(&t2, 2), 0);
+	ck_assert_int_eq(ck_marks_init(&m2), 0);
+	ck_assert_msg(st_load(path, &s2, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(s2.batch, 7);
+	ck_assert_int_eq(s2.wm_ms, 1700000000000);
+	ck_assert_int_eq(s2.max_ms, 1700000600000);
+	ck_assert_int_eq(m2.n, 1);
+	ck_assert_str_eq(ck_marks_get(&m2, "shardId-1", 9)->seq,
+	    "4959000000000000000000000000007");
+	r = agg_find(&t2, -300000000, "\"EUR\"\x1f", 6);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->rows, 4);
+	ck_assert_int_eq(r->batch, 2);
+	ck_assert_int_eq(r->cell[0].n, 4);
+	ck_assert(agg_cell_sum(&r->cell[0]) == agg_cell_sum(&agg_find(&t,
+	    -300000000, "\"EUR\"\x1f", 6)->cell[0]));
+	ck_assert(r->cell[0].min == 0.1 && r->cell[0].max == 1e300);
+	ck_assert_int_eq(r->cell[1].n, 0);
+	/* kin-read's view of it: the fixed members */
+	ck_assert_ptr_nonnull(strstr(slurp(path), "{\"format\":\"kinpipe-window-avg-state\","
+	    "\"version\":1,\"shards\":{\"shardId-1\":\"4959000000000000000000000000007\"}"));
+	agg_free(&t);
+	agg_free(&t2);
+	ck_marks_free(&m);
+	ck_marks_free(&m2);
+}
+END_TEST
+
+START_TEST(test_state_missing_is_first_run)
+{
+	struct agg_table t;
+	struct ck_marks m;
+	struct st_state s = { "q", 0, ST_NONE, ST_NONE, &t, &m };
+	struct eb e;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/none.json", dir);
+	ck_assert_int_eq(agg_init(&t, 1), 0);
+	ck_assert_int_eq(ck_marks_init(&m), 0);
+	ck_assert_int_eq(st_load(path, &s, &e), 1);
+	agg_free(&t);
+	ck_marks_free(&m);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *msg;
+} refused[] = {
+	{ "", "f: not a window-avg state file: '[' or '{' expected near end of file (at byte 0)" },
+	/* a write cut short; jansson counts the position from 0 */
+	{ "{\"format\":\"kinpipe-window-avg-state\",", "f: not a window-avg state file: string or '}' expected near end of file (at byte 37)" },
+	{ "[1]", "f: not a window-avg state file: not a JSON object" },
+	{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":1}", "f: not a window-avg state file: \"format\" is not \"kinpipe-window-avg-state\"" },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":2}", "f: unsupported state file version (this window-avg reads version 1)" },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"other\"}", "f: state file was written for a different query (other), not this one (q)" },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{\"s\":\"12x\"},\"rows\":[]}", "f: damaged state file: shard 's' has no valid sequenceNumber" },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0]]}", "f: damaged state file: rows[0]: not [start,key,rows,batch,cells...] with 1 cells" },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0,[1,2,0,2]]]}", "f: damaged state file: rows[0]: cell 0 is not [n,sum,comp,min,max]" },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0,[1,2,0,2,2]],[0,\"k\",1,0,[1,2,0,2,2]]]}", "f: damaged state file: rows[1]: duplicate window and key" },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":-1}", "f: damaged state file: bad \"batch\"" },
+};
+
+START_TEST(test_state_refused)
+{
+	struct agg_table t;
+	struct ck_marks m;
+	struct st_state s = { "q", 0, ST_NONE, ST_NONE, &t, &m };
+	struct eb e;
+
+	ck_assert_int_eq(agg_init(&t, 1), 0);
+	ck_assert_int_eq(ck_marks_init(&m), 0);
+	ck_assert_int_eq(st_load_text(refused[_i].text, strlen(refused[_i].text),
+	    "f", &s, &e), -1);
+	ck_assert_str_eq(e.msg, refused[_i].msg);
+	agg_free(&t);
+	ck_marks_free(&m);
+}
+END_TEST
+
+static void
+setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	strcpy(dir, "/tmp/kp-test-ck.XXXXXX");
+}
+
+static Suite *
+ck_suite(void)
+{
+	Suite *s = suite_create("ck");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_write_atomic);
+	tcase_add_test(tc, test_seq_cmp);
+	tcase_add_test(tc, test_marks);
+	tcase_add_test(tc, test_state_round_trip);
+	tcase_add_test(tc, test_state_missing_is_first_run);
+	tcase_add_loop_test(tc, test_state_refused, 0,
+	    sizeof(refused) / sizeof(refused[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(ck_suite)
