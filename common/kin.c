@@ -193,7 +193,9 @@ kin_call_body(struct kin_client *k, const char *op, const char *body,
 			return status_of(cls);
 		attempt++;
 		if (k->bo.max_attempts > 0 && attempt >= k->bo.max_attempts) {
-			eb_wrap(e, "giving up after %d attempts", attempt);
+			struct eb last = *e;
+
+			eb_set(e, "%.480s (gave up after %d attempts)", last.msg, attempt);
 			return KIN_GAVEUP;
 		}
 		k->retries++;

@@ -33,9 +33,10 @@ kin_ckpt_load(const char *path, const char *stream, json_t **shards,
 		return eb_set(e, "%s: unknown format '%s'", path, f);
 	}
 	if (json_is_string(st) && strcmp(json_string_value(st), stream) != 0) {
-		json_decref(doc);
-		return eb_set(e, "%s: positions are for stream '%s', not '%s'",
+		eb_set(e, "%s: positions are for stream '%s', not '%s'",
 		    path, json_string_value(st), stream);
+		json_decref(doc);
+		return -1;
 	}
 	if (!json_is_object(map)) {
 		json_decref(doc);

@@ -1,0 +1,188 @@
+#!/bin/bash
+# kin-read against a real kinesalite: start positions, shards, resume,
+# resharding while reading, binary payloads, errors, signals, man EXAMPLES.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kin-lib.sh"
+kin_server
+
+# --- a three-shard stream with 60 records ---------------------------------
+admin create s 3
+records 60 a >"$T/in1"
+kin-put -s s <"$T/in1" >"$T/res1"
+is "kin-put exit" "$?" 0
+written "$T/res1" "$T/in1" >"$T/w1"
+is "kin-put one result per line" "$(wc -l <"$T/w1")" 60
+
+run "" kin-read -s s --from earliest -e
+is "earliest -e exit" "$rc" 0
+fields "$OUT" >"$T/got"
+ok "earliest: every record once, in order per shard" same_by_shard "$T/got" "$T/w1"
+is "earliest: three shards used" "$(cut -d' ' -f1 "$T/w1" | sort -u | wc -l)" 3
+
+# one envelope in full: fields from kin-put's answer, key = line number
+first=$(head -n 1 "$T/res1")
+sh1=$(printf '%s' "$first" | jq -r .shardId)
+sq1=$(printf '%s' "$first" | jq -r .sequenceNumber)
+env1=$(grep "\"sequenceNumber\":\"$sq1\"" "$OUT")
+like "envelope fields and order" "$env1" "{\"data\":\"{\\\\\"i\\\\\":1,\\\\\"k\\\\\":\\\\\"key-1\\\\\",\\\\\"p\\\\\":\\\\\"a\\\\\"}\",\"stream\":\"s\",\"shardId\":\"$sh1\",\"sequenceNumber\":\"$sq1\",\"partitionKey\":\"1\",\"approximateArrivalTimestamp\":\"20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]*Z\"}"
+ok "data decodes to the input line" test "$(jq -r .data <<<"$env1")" = "$(head -n 1 "$T/in1")"
+
+t "trim_horizon is earliest" 0 "$(cat "$OUT")" "" kin-read -s s -o trim_horizon -e
+t "latest -e: nothing" 0 "" "" kin-read -s s --from latest -e
+t "default is latest" 0 "" "" kin-read -s s -e
+
+# --- follow from latest ----------------------------------------------------
+kin-read -s s -c 5 >"$T/follow" 2>"$T/follow.err" &
+fpid=$!
+sleep 1
+records 5 b | kin-put -s s >/dev/null
+wait $fpid
+is "follow latest -c 5 exit" "$?" 0
+is "follow latest: the 5 new records" "$(jq -r .data "$T/follow" | jq -r .p | sort | uniq -c | tr -s ' ')" " 5 b"
+
+# --- at-timestamp ----------------------------------------------------------
+sleep 1.1
+ts=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+epoch=$(date -u -d "$ts" +%s.%3N)
+sleep 0.5
+records 8 c | kin-put -s s >/dev/null
+run "" kin-read -s s --from "at-timestamp=$ts" -e
+is "at-timestamp (RFC 3339): only later records" "$(jq -r .data "$OUT" | jq -r .p | sort | uniq -c | tr -s ' ')" " 8 c"
+run "" kin-read -s s --from "at-timestamp=$epoch" -e
+is "at-timestamp (epoch seconds)" "$(jq -r .data "$OUT" | jq -r .p | sort | uniq -c | tr -s ' ')" " 8 c"
+
+# --- one shard, at-sequence, count -------------------------------------------
+grep "^$sh1 " "$T/w1" >"$T/w1s"
+run "" kin-read -s s --shard "$sh1" -o earliest -e
+fields "$OUT" | head -n "$(wc -l <"$T/w1s")" >"$T/got"
+ok "--shard: that shard only, in order" cmp -s "$T/got" "$T/w1s"
+is "--shard: no other shard" "$(jq -r .shardId "$OUT" | sort -u)" "$sh1"
+sq3=$(sed -n 3p "$T/w1s" | cut -d' ' -f2)
+run "" kin-read -s s --shard "$sh1" -o "at-sequence=$sq3" -e
+fields "$OUT" | head -n "$(($(wc -l <"$T/w1s") - 2))" >"$T/got"
+ok "at-sequence: from that record on" cmp -s "$T/got" <(sed -n '3,$p' "$T/w1s")
+run "" kin-read -s s -o earliest -c 7
+is "-c 7: seven records" "$(wc -l <"$OUT")" 7
+fields "$OUT" >"$T/got"
+ok "-c 7: a prefix of each shard" awk 'NR == FNR { seen[$0] = 1; next } { n[$1]++ } ($0 in seen) { if (n[$1] != ++k[$1]) bad = 1 } END { exit bad }' "$T/got" "$T/w1"
+
+# --- checkpoint and resume ---------------------------------------------------
+admin create cp 2
+records 40 d | kin-put -s cp >"$T/res2"
+records 40 d >"$T/in2"
+written "$T/res2" "$T/in2" >"$T/w2"
+run "" kin-read -s cp -o earliest -e -c 15 --checkpoint "$T/ck.json"
+fields "$OUT" >"$T/part1"
+is "checkpoint run 1: 15 records" "$(wc -l <"$T/part1")" 15
+want=$(jq -c '{format: "kinpipe-kin-read-checkpoint", stream: "cp", shards: (group_by(.shardId) | map({key: .[0].shardId, value: .[-1].sequenceNumber}) | from_entries)}' -s "$OUT")
+is "checkpoint: last emitted per shard" "$(jq -c . "$T/ck.json")" "$want"
+run "" kin-read -s cp -o earliest -e --resume-from "$T/ck.json" --checkpoint "$T/ck.json"
+fields "$OUT" >"$T/part2"
+cat "$T/part1" "$T/part2" >"$T/got"
+ok "resume: no loss, no duplicate, in order" same_by_shard "$T/got" "$T/w2"
+like "resume: loudly logged" "$(cat "$ERR")" "*kin-read: shardId-00000000000?: resuming after sequence number 4*(from $T/ck.json)*"
+t "resume at the end: nothing more" 0 "" "" kin-read -s cp -o earliest -e --resume-from "$T/ck.json"
+printf '{"format":"kinpipe-window-avg-state","table":[],"shards":%s}\n' "$(jq -c .shards "$T/ck.json")" >"$T/state.json"
+t "resume from window-avg state" 0 "" "" kin-read -s cp -o earliest -e --resume-from "$T/state.json"
+
+echo '{"shards":{"shardId-000000000000":12}}' >"$T/bad1.json"
+t "resume: number, not string" 1 "" "" kin-read -s cp --resume-from "$T/bad1.json"
+is "resume: number message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad1.json: shard shardId-000000000000: sequence number is not a decimal string"
+echo '{"format":"kinpipe-kin-read-checkpoint","stream":"other","shards":{}}' >"$T/bad2.json"
+t "resume: other stream" 1 "" "" kin-read -s cp --resume-from "$T/bad2.json"
+is "resume: other stream message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad2.json: positions are for stream 'other', not 'cp'"
+echo '{"shards":' >"$T/bad3.json"
+t "resume: not JSON" 1 "" "" kin-read -s cp --resume-from "$T/bad3.json"
+like "resume: not JSON message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad3.json:*"
+t "resume: missing file" 1 "" "" kin-read -s cp --resume-from "$T/none.json"
+like "resume: missing file message" "$(cat "$ERR")" "kin-read: --resume-from: $T/none.json:*"
+echo '{"format":"kinpipe-window-avg-state"}' >"$T/bad4.json"
+t "resume: no shards" 1 "" "" kin-read -s cp --resume-from "$T/bad4.json"
+is "resume: no shards message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad4.json: no \"shards\" object"
+
+# --- binary payloads -----------------------------------------------------------
+admin create bin 1
+printf 'plain text\n\377\376 not utf-8\ncaf\303\251 \360\237\230\200\nnul\000inside\n\300\257overlong\n' >"$T/raw"
+kin-put -s bin --raw <"$T/raw" >/dev/null
+run "" kin-read -s bin -o earliest -e
+jq -c '[.data, .dataEncoding]' "$OUT" >"$T/got"
+b1=$(printf '\377\376 not utf-8' | base64)
+b2=$(printf '\300\257overlong' | base64)
+printf '["plain text",null]\n["%s","base64"]\n["café 😀",null]\n["nul\\u0000inside",null]\n["%s","base64"]\n' "$b1" "$b2" >"$T/want"
+ok "binary: base64 when not UTF-8, string when it is" cmp -s "$T/got" "$T/want"
+
+# --- errors -------------------------------------------------------------------
+t "unknown stream" 4 "" "" kin-read -s nope -o earliest -e
+like "unknown stream message" "$(cat "$ERR")" "kin-read: ListShards: ResourceNotFoundException: *nope* (HTTP 400)"
+t "unknown shard" 4 "" "" kin-read -s s --shard shardId-000000000099 -e
+is "unknown shard message" "$(cat "$ERR")" "kin-read: shard shardId-000000000099 not found in stream s"
+t "no --stream" 2 "" "" kin-read -e
+like "no --stream message" "$(cat "$ERR")" "usage: kin-read *
+kin-read: --stream is required"
+t "bad --from" 2 "" "" kin-read -s s --from yesterday
+like "bad --from message" "$(cat "$ERR")" "*kin-read: --from: expected earliest, latest, at-timestamp=T or at-sequence=N: 'yesterday'"
+t "bad timestamp" 2 "" "" kin-read -s s --from at-timestamp=2024-02-30T00:00:00Z
+t "at-sequence without --shard" 2 "" "" kin-read -s s --from at-sequence=1
+like "at-sequence message" "$(cat "$ERR")" "*kin-read: --from at-sequence=N needs exactly one --shard"
+t "shard-index alone" 2 "" "" kin-read -s s --shard-index 1
+t "shard-index out of range" 2 "" "" kin-read -s s --shard-index 4 --shard-count 4
+t "unreachable endpoint" 1 "" "" kin-read -s s --endpoint-url http://127.0.0.1:1 --retries 2
+like "unreachable message" "$(cat "$ERR")" "kin-read: ListShards: http://127.0.0.1:1: *Couldn*t connect to server (gave up after 2 attempts)"
+t "--version" 0 "kin-read 0.1.0" "" kin-read --version
+
+# --- signals and a closed pipe ---------------------------------------------------
+kin-read -s cp -o earliest --checkpoint "$T/sig.json" >"$T/sig.out" 2>"$T/sig.err" &
+spid=$!
+sleep 1
+kill -TERM $spid
+wait $spid
+is "SIGTERM while following: exit 0" "$?" 0
+is "SIGTERM: every record out" "$(wc -l <"$T/sig.out")" 40
+is "SIGTERM: checkpoint committed" "$(jq -c .shards "$T/sig.json")" "$(jq -c .shards "$T/ck.json")"
+kin-read -s s -o earliest --checkpoint "$T/pipe.json" 2>"$T/pipe.err" | head -n 1 >/dev/null
+is "EPIPE: exit 0" "${PIPESTATUS[0]}" 0
+
+# --- several readers: a stable share each ---------------------------------------
+admin create eight 8
+records 400 e | kin-put -s eight >"$T/res8"
+records 400 e >"$T/in8"
+written "$T/res8" "$T/in8" >"$T/w8"
+: >"$T/all"
+for i in 0 1 2 3; do
+	kin-read -s eight -o earliest -e --shard-index $i --shard-count 4 >"$T/r$i"
+	is "reader $i: its two shards" "$(jq -r .shardId "$T/r$i" | sort -u | tr '\n' ' ')" "shardId-00000000000$i shardId-00000000000$((i + 4)) "
+	fields "$T/r$i" >>"$T/all"
+done
+ok "four readers: every record exactly once" same_by_shard "$T/all" "$T/w8"
+
+# --- resharding while reading -------------------------------------------------------
+admin create rs 2
+kin-read -s rs -o earliest --checkpoint "$T/rs.json" >"$T/rs.out" 2>"$T/rs.err" &
+rpid=$!
+: >"$T/rs.in"
+for phase in 1 2 3; do
+	records 150 "r$phase" >"$T/p$phase"
+	kin-put -s rs -K k <"$T/p$phase" >"$T/pr$phase"
+	cat "$T/p$phase" >>"$T/rs.in"
+	case $phase in
+	1) admin split rs shardId-000000000000 ;;
+	2) admin merge rs shardId-000000000003 shardId-000000000001 ;;
+	esac
+done
+kp_i=0
+while [ "$(wc -l <"$T/rs.out")" -lt 450 ] && [ $kp_i -lt 100 ]; do sleep 0.1; kp_i=$((kp_i + 1)); done
+sleep 0.5
+kill -TERM $rpid
+wait $rpid
+is "reshard: exit 0" "$?" 0
+is "reshard: shards 0-4 seen" "$(jq -r .shardId "$T/rs.out" | sort -u | tr '\n' ' ')" "shardId-000000000000 shardId-000000000001 shardId-000000000002 shardId-000000000003 shardId-000000000004 "
+is "reshard: every record once" "$(jq -r .data "$T/rs.out" | sort | cmp - <(sort "$T/rs.in") && echo same)" "same"
+# per partition key, the order of the input: no child before its parents
+jq -r .data "$T/rs.out" | jq -r '[.k, .p, .i] | join(" ")' >"$T/rs.keys"
+jq -r '[.k, .p, .i] | join(" ")' "$T/rs.in" >"$T/rs.want"
+ok "reshard: each key in input order" cmp -s <(sort -s -k1,1 "$T/rs.keys") <(sort -s -k1,1 "$T/rs.want")
+run "" kin-read -s rs -o earliest -e
+jq -r .data "$OUT" | jq -r '[.k, .p, .i] | join(" ")' >"$T/rs.keys"
+ok "reshard, read after: each key in input order, all there" cmp -s <(sort -s -k1,1 "$T/rs.keys") <(sort -s -k1,1 "$T/rs.want")
+
+finish
