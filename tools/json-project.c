@@ -119,6 +119,8 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 		    sodium_base64_VARIANT_ORIGINAL) != 0) {
 			sb_free(&s->text);
 			s->text = raw;
+			doc->p = s->text.buf ? s->text.buf : "";
+			doc->n = s->text.len;
 			eb_set(&s->why, "invalid base64 in dataEncoding base64 field");
 			return OUT_BAD;
 		}

@@ -1,0 +1,156 @@
+#!/bin/sh
+# json-project end to end: Spark from_json casts and modes, bad input of
+# every kind, I/O failures, the man page's EXAMPLES. Expected values come
+# from Spark's JacksonParser rules (see json-project(1)) worked by hand.
+. "$(dirname "$0")/lib.sh"
+
+S='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
+E1='{"data":"{\"timestamp\":\"2024-01-01T00:00:00\",\"euro_rate\":0.1,\"usd_rate\":1,\"gbp_rate\":2.5}","stream":"s","shardId":"shardId-0","sequenceNumber":"49590","partitionKey":"k"}'
+W1='{"timestamp":"2024-01-01T00:00:00","euro_rate":0.1,"usd_rate":1,"gbp_rate":2.5,"shardId":"shardId-0","sequenceNumber":"49590"}'
+
+t envelope 0 "$W1" "$E1
+" json-project --schema "$S"
+t last-line-without-newline 0 "$W1" "$E1" json-project --schema "$S"
+t blank-lines-skipped 0 "$W1" "
+$E1
+
+" json-project --schema "$S"
+t object-field 0 '{"a":1,"b":"x"}' '{"payload":{"b":"x","a":1,"c":3}}
+' json-project --field payload --schema 'a INT, b STRING'
+t whole-record 0 '{"euro_rate":39995.39}' '{"timestamp":"t","euro_rate":39995.3891}
+' json-project --field . --schema 'euro_rate FLOAT'
+t as 0 '{"v":{"a":1},"shardId":"s"}' '{"data":"{\"a\":1}","shardId":"s"}
+' json-project --schema 'a INT' --as v
+t keep 0 '{"a":1,"stream":"s","pk":"k","shardId":"x"}' '{"data":"{\"a\":1}","pk":"k","stream":"s","shardId":"x"}
+' json-project --schema 'a INT' --keep stream,pk,absent
+t drop-provenance 0 '{"a":1}' '{"data":"{\"a\":1}","shardId":"x","sequenceNumber":"1"}
+' json-project --schema 'a INT' --drop-provenance
+t schema-order-and-missing 0 '{"b":null,"a":"x"}' '{"data":"{\"a\":\"x\",\"c\":1}"}
+' json-project --schema 'b BIGINT, a STRING'
+t duplicate-key-last-wins 0 '{"a":2}' '{"data":"{\"a\":1,\"a\":2}"}
+' json-project --schema 'a INT'
+t base64 0 '{"a":1,"shardId":"s"}' '{"data":"eyJhIjoxfQ==","dataEncoding":"base64","shardId":"s"}
+' json-project --schema 'a INT'
+t nested 0 '{"s":{"x":[1.5,null],"y":"2024-01-01T00:00:00Z"}}' '{"data":"{\"s\":{\"y\":1704067200,\"x\":[1.5,null]}}"}
+' json-project --schema 's STRUCT<x: ARRAY<DOUBLE>, y: TIMESTAMP>'
+t timestamp-rfc3339 0 '{"t":"2024-01-01T00:00:07.25Z"}' '{"data":"{\"t\":\"2024-01-01T01:00:07.25+01:00\"}"}
+' json-project --schema 't TIMESTAMP'
+t string-of-object 0 '{"s":"{\"a\":[1,100.0]}"}' '{"data":"{\"s\":{\"a\" : [1, 1e2]}}"}
+' json-project --schema 's STRING'
+t nan-infinity 0 '{"f":"NaN","d":"-Infinity"}' '{"data":"{\"f\":\"NaN\",\"d\":\"-INF\"}"}
+' json-project --schema 'f FLOAT, d DOUBLE'
+t json-schema-file 0 '{"a":[1,2],"b":true}' '{"data":"{\"a\":[1,2],\"b\":true}"}
+' sh -c 'printf "%s" "{\"type\":\"struct\",\"fields\":[{\"name\":\"a\",\"type\":{\"type\":\"array\",\"elementType\":\"long\",\"containsNull\":true},\"nullable\":true,\"metadata\":{}},{\"name\":\"b\",\"type\":\"boolean\",\"nullable\":true,\"metadata\":{}}]}" > "$1/s.json" && json-project --schema @"$1/s.json"' sh "$T"
+t ddl-file 0 '{"a":1}' '{"data":"{\"a\":1}"}
+' sh -c 'printf "a INT COMMENT %s\n" "'"'x'"'" > "$1/s.ddl" && json-project --schema @"$1/s.ddl"' sh "$T"
+
+# wrong types: the field is nulled, the rest kept (Spark 3 partial result)
+WT='{"data":"{\"timestamp\":\"2024-01-01T00:00:00\",\"euro_rate\":\"1.5\",\"usd_rate\":1,\"gbp_rate\":true}","shardId":"s"}'
+t wrong-types-null 0 '{"timestamp":"2024-01-01T00:00:00","euro_rate":null,"usd_rate":1,"gbp_rate":null,"shardId":"s"}' "$WT
+" json-project --schema "$S"
+is wrong-types-null-stderr "$(cat "$ERR")" "json-project: <stdin>:1: field 'euro_rate': string where float expected: \"1.5\" (nulled)"
+t wrong-types-skip 0 "$W1" "$WT
+$E1
+" json-project --schema "$S" --on-error=skip --stats
+is wrong-types-skip-stderr "$(cat "$ERR")" "json-project: <stdin>:1: field 'euro_rate': string where float expected: \"1.5\" (skipped)
+json-project: stats: final read=2 emitted=1 nulled=0 skipped=1 no_document=0"
+t wrong-types-fail 1 "$W1" "$E1
+$WT
+$E1
+" json-project --schema "$S" --on-error=fail
+is wrong-types-fail-stderr "$(cat "$ERR")" "json-project: <stdin>:2: field 'euro_rate': string where float expected: \"1.5\""
+t int-fraction-and-range 0 '{"i":null,"j":null,"k":-2147483648}' '{"data":"{\"i\":1.0,\"j\":2147483648,\"k\":-2147483648}"}
+' json-project --schema 'i INT, j INT, k INT'
+
+# malformed documents: every field null; corrupt column keeps the text
+t malformed-null 0 '{"a":null,"_c":"{\"a\":1,","shardId":"s"}' '{"data":"{\"a\":1,","shardId":"s"}
+' json-project --schema 'a INT' --corrupt-column _c
+like malformed-null-stderr "$(cat "$ERR")" "json-project: <stdin>:1: field 'data': malformed JSON: byte 8: string key expected in object (nulled)"
+t malformed-skip 0 '{"a":1}' '{"data":"not json"}
+{"data":"{\"a\":1}"}
+' json-project --schema 'a INT' --on-error=skip
+t malformed-fail 1 '' '{"data":"[1]"}
+' json-project --schema 'a INT' --on-error=fail
+is malformed-fail-stderr "$(cat "$ERR")" "json-project: <stdin>:1: field 'data': malformed JSON: byte 1: JSON object expected"
+t truncated-line 0 '{"a":null}
+{"a":2}' '{"data":"{\"a\":1}
+{"data":"{\"a\":2}"}
+' json-project --schema 'a INT'
+is truncated-line-stderr "$(cat "$ERR")" "json-project: <stdin>:1: invalid JSON record: byte 19: unterminated string (nulled)"
+t data-not-string 0 '{"a":null}' '{"data":5}
+' json-project --schema 'a INT'
+is data-not-string-stderr "$(cat "$ERR")" "json-project: <stdin>:1: field 'data': field is neither a JSON string nor an object (nulled)"
+t bad-base64 0 '{"a":null,"c":"%%%"}' '{"data":"%%%","dataEncoding":"base64"}
+' json-project --schema 'a INT' --corrupt-column c
+t base64-binary 0 "$(printf '{"a":null,"c":"\357\277\275\357\277\275"}')" '{"data":"//4=","dataEncoding":"base64"}
+' json-project --schema 'a INT' --corrupt-column c
+t missing-field 0 '{"a":null,"shardId":"s"}
+{"a":null}' '{"shardId":"s"}
+{"data":null}
+' json-project --schema 'a INT' --on-error=fail --stats
+is missing-field-stats "$(cat "$ERR")" "json-project: stats: final read=2 emitted=2 nulled=0 skipped=0 no_document=2"
+
+# NUL bytes and invalid UTF-8 in the line and in the document
+printf '{"data":"{\\"a\\":1}"}\n{"x":"\000"}\n{"data":"{\\"a\\":\\"\377\\"}"}\n{"data":"{\\"a\\":3}"}\n' > "$T/bin.ndjson"
+json-project --schema 'a INT' --on-error=skip <"$T/bin.ndjson" >"$OUT" 2>"$ERR"; rc=$?
+is binary-skip-rc "$rc" 0
+is binary-skip-out "$(cat "$OUT")" '{"a":1}
+{"a":3}'
+is binary-skip-err "$(cat "$ERR")" "json-project: <stdin>:2: invalid JSON record: byte 7: control character in string (skipped)
+json-project: <stdin>:3: invalid JSON record: byte 19: invalid UTF-8 (skipped)"
+json-project --schema 'a INT' --corrupt-column c <"$T/bin.ndjson" >"$OUT" 2>/dev/null
+R=$(printf '\357\277\275')	# U+FFFD for the invalid byte
+is binary-null-corrupt "$(sed -n 2,3p "$OUT")" '{"a":null,"c":"{\"x\":\"\u0000\"}"}
+{"a":null,"c":"{\"data\":\"{\\\"a\\\":\\\"'"$R"'\\\"}\"}"}'
+ok binary-output-valid-json python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$OUT"
+
+# a line over 1 MiB, good and bad
+n=$(( ${KP_SANITIZED:+1}${KP_SANITIZED:-3} * 1048576 / 3 ))
+python3 -c 'import json,sys; n=int(sys.argv[1]); d=lambda o: json.dumps(o,separators=(",",":")); print(d({"data":d({"s":"x"*n,"a":7}),"shardId":"s"})); print("{\"data\":\"" + "y"*n)' "$n" > "$T/big.ndjson"
+json-project --schema 'a INT' <"$T/big.ndjson" >"$OUT" 2>"$ERR"; rc=$?
+is big-line-rc "$rc" 0
+is big-line-out "$(cat "$OUT")" '{"a":7,"shardId":"s"}
+{"a":null}'
+like big-line-err "$(cat "$ERR")" "json-project: <stdin>:2: invalid JSON record: byte * unterminated string (nulled)"
+
+# I/O: a closed pipe stops quietly, a full disk is an error
+python3 "$KP_ROOT/examples/gen-bitcoin.py" --count 20000 --envelope > "$T/env.ndjson"
+got=$(json-project --schema "$S" <"$T/env.ndjson" | head -n1)
+is head-n1 "$got" '{"timestamp":"2024-01-01T00:00:00","euro_rate":39995.39,"usd_rate":43394.996,"gbp_rate":34280.047,"shardId":"shardId-000000000000","sequenceNumber":"49590000000000000000000000000000000000000000000000000007"}'
+json-project --schema "$S" <"$T/env.ndjson" >/dev/full 2>"$ERR"; rc=$?
+is dev-full-rc "$rc" 1
+like dev-full-err "$(cat "$ERR")" "json-project: write error: No space left on device"
+json-project --schema "$S" --field . <"$T/env.ndjson" >"$OUT" 2>/dev/null
+is count-preserved "$(wc -l <"$OUT" | tr -d ' ')" 20000
+
+# options
+run '' json-project --help
+is help-rc "$rc" 0
+like help-out "$(cat "$OUT")" "usage: json-project --schema*--on-error=MODE*"
+run '' json-project --version
+is version "$rc $(cat "$OUT")" "0 json-project 0.1.0"
+run '' json-project --schema 'a INT' --bogus
+is bad-option-rc "$rc" 2
+like bad-option-err "$(cat "$ERR")" "*unrecognized option '--bogus'*usage: json-project*"
+run '' json-project
+is no-schema "$rc $(tail -n1 "$ERR")" "2 json-project: --schema is required"
+run '' json-project --schema 'a DECIMAL(1,0)'
+like bad-schema "$rc $(tail -n1 "$ERR")" "2 json-project: schema: unsupported data type 'decimal'*"
+run '' json-project --schema 'a INT' --on-error=maybe
+is bad-on-error "$rc $(tail -n1 "$ERR")" "2 json-project: --on-error: expected null, skip or fail, not 'maybe'"
+run '' json-project --schema 'a INT' --keep a
+is keep-clash "$rc $(tail -n1 "$ERR")" "2 json-project: --keep: 'a' is also a schema field; use --as to nest the result"
+run '' json-project --schema @"$T/nonexistent"
+like missing-schema-file "$rc $(tail -n1 "$ERR")" "2 json-project: *nonexistent*"
+
+# the man page's EXAMPLES, run as written
+got=$(printf '%s\n' '{"data":"{\"timestamp\":\"2024-01-01T00:00:00\",\"euro_rate\":0.1}","shardId":"s-1","sequenceNumber":"7"}' |
+json-project --schema 'timestamp STRING, euro_rate FLOAT')
+is man-example-1 "$got" '{"timestamp":"2024-01-01T00:00:00","euro_rate":0.1,"shardId":"s-1","sequenceNumber":"7"}'
+got=$(printf '%s\n' '{"data":"{\"n\":\"x\"}"}' |
+json-project --schema 'n INT' --as v --corrupt-column bad 2>"$ERR")
+is man-example-2 "$got" '{"v":{"n":null,"bad":"{\"n\":\"x\"}"}}'
+is man-example-2-err "$(cat "$ERR")" "json-project: <stdin>:1: field 'n': string where int expected (nulled)"
+ok man-examples-in-page grep -q "json-project --schema 'n INT' --as v --corrupt-column bad" "$KP_ROOT/man/json-project.1"
+
+finish
