@@ -1,0 +1,345 @@
+/* ts-parse: Spark's to_timestamp(col, pattern), or CAST(col AS TIMESTAMP)
+ * without a pattern, over an NDJSON stream (see ts-parse(1)). The pattern
+ * is compiled once (dt); each record is indexed as byte spans (rec), only
+ * the timestamp field is decoded and parsed, and the record is written
+ * back by copying every other member verbatim. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dt.h"
+#include "jx.h"
+#include "nd.h"
+#include "rec.h"
+#include "sb.h"
+#include "tm.h"
+#include "tz.h"
+
+#define MAX_WARNINGS 100
+
+static const char usage_line[] =
+    "ts-parse [--field NAME] [--format PATTERN] [--tz ZONE] [--as NAME] "
+    "[--to iso|epoch|epoch_ms|epoch_us] [--on-error=null|skip|fail] "
+    "[--stats[=SECONDS]] [--flush-ms MS]";
+
+static const char help_text[] =
+    "usage: ts-parse [options] < in.ndjson\n"
+    "Spark's to_timestamp(FIELD, PATTERN) on every record; other fields pass.\n"
+    "\n"
+    "  -f, --field NAME       field holding the time (timestamp)\n"
+    "  -p, --format PATTERN   Spark datetime pattern, e.g. \"yyyy-MM-dd'T'HH:mm:ss\";\n"
+    "                         without it, Spark's CAST(... AS TIMESTAMP)\n"
+    "  -z, --tz ZONE          zone of values that carry none: IANA name or\n"
+    "                         offset (UTC)\n"
+    "  -a, --as NAME          write the result to NAME, keep FIELD\n"
+    "  -t, --to FORM          iso (RFC 3339 UTC, default), epoch, epoch_ms,\n"
+    "                         epoch_us\n"
+    "  -e, --on-error=MODE    unparsable value: null (default), skip, fail\n"
+    "      --stats[=SECONDS]  counts on stderr at exit (and every SECONDS)\n"
+    "      --flush-ms MS      flush at least this often (100)\n"
+    "  -h, --help             this help\n"
+    "  -V, --version          print the version\n";
+
+enum form { TO_ISO, TO_EPOCH, TO_EPOCH_MS, TO_EPOCH_US };
+
+struct opts {
+	const char *field, *as;
+	struct dt_pattern pat;
+	int has_pattern;
+	struct tz *tz;
+	enum form to;
+	enum cli_on_error on_error;
+	int flush_ms;
+};
+
+struct state {
+	struct rec r;
+	struct tz_cache zones;
+	struct sb text;		/* the field's value, when it had escapes */
+	struct sb key;		/* "\"name\":" of the output member */
+	struct eb why;
+	struct cli_stats st;
+	int missing;		/* index of the extra counter */
+	unsigned warned;
+};
+
+enum outcome { OUT_OK, OUT_BAD, OUT_MALFORMED, OUT_MISSING };
+
+static void
+put_time(struct sb *out, enum form to, int64_t us)
+{
+	char buf[TM_RFC3339_MAX + 2];
+	int64_t secs, frac;
+	int digits = 6;
+
+	switch (to) {
+	case TO_ISO:
+		buf[0] = '"';
+		sb_add(out, buf, tm_fmt_rfc3339(us, buf + 1) + 1);
+		sb_addc(out, '"');
+		break;
+	case TO_EPOCH_US:
+		jx_put_int(out, us);
+		break;
+	case TO_EPOCH_MS:
+		jx_put_int(out, tm_floordiv(us, 1000));
+		break;
+	case TO_EPOCH:
+		/* exact decimal of the microseconds, fraction only if any */
+		secs = us / TM_US_PER_S;
+		frac = us % TM_US_PER_S;
+		if (frac < 0)
+			frac = -frac;
+		if (us < 0 && secs == 0)
+			sb_addc(out, '-');
+		jx_put_int(out, secs);
+		if (frac == 0)
+			break;
+		while (frac % 10 == 0) {
+			frac /= 10;
+			digits--;
+		}
+		snprintf(buf, sizeof(buf), ".%0*lld", digits, (long long)frac);
+		sb_adds(out, buf);
+		break;
+	}
+}
+
+/* The instant of the field's value: a string parsed by the pattern (or
+ * cast), or a number of epoch seconds (CONVENTIONS §1). */
+static enum outcome
+convert(const struct opts *o, struct state *s, const struct rec_member *m,
+    int64_t *us)
+{
+	struct rec_span v;
+	int rc;
+
+	if (m->type == REC_NUMBER)
+		return tm_from_epoch_seconds(rec_number(m->val), us, &s->why) ?
+		    OUT_BAD : OUT_OK;
+	if (m->type != REC_STRING) {
+		eb_set(&s->why, "field '%s' is not a string or a number", o->field);
+		return OUT_BAD;
+	}
+	v = rec_string_raw(m);
+	if (m->val_escaped) {
+		sb_reset(&s->text);
+		rec_string_decode(m->val, &s->text);
+		v.p = s->text.buf ? s->text.buf : "";
+		v.n = s->text.len;
+	}
+	rc = o->has_pattern ?
+	    dt_parse(&o->pat, v.p, v.n, o->tz, &s->zones, us, &s->why) :
+	    dt_cast(v.p, v.n, o->tz, &s->zones, us, &s->why);
+	if (rc != 0)
+		eb_wrap(&s->why, "field '%s'", o->field);
+	return rc ? OUT_BAD : OUT_OK;
+}
+
+/* Write the record with its time converted. OUT_BAD: the value became
+ * null (the caller drops the record for skip and fail). */
+static enum outcome
+convert_record(const struct opts *o, struct state *s, const struct nd_line *l,
+    struct sb *out)
+{
+	const struct rec_member *m, *target;
+	enum outcome rc = OUT_OK;
+	int64_t us = 0;
+	size_t i;
+	int sep = 0;
+
+	if (rec_parse_object(&s->r, l->p, l->len, &s->why) != 0) {
+		eb_wrap(&s->why, "invalid JSON record");
+		sb_addc(out, '{');
+		sb_add(out, s->key.buf, s->key.len);
+		sb_add(out, "null}", 5);
+		return OUT_MALFORMED;
+	}
+	if ((m = rec_get(&s->r, o->field, strlen(o->field))) == NULL) {
+		sb_add(out, l->p, l->len);	/* validated: pass it as it is */
+		return OUT_MISSING;
+	}
+	if (m->type != REC_NULL)
+		rc = convert(o, s, m, &us);
+	target = o->as ? rec_get(&s->r, o->as, strlen(o->as)) : m;
+	sb_addc(out, '{');
+	for (i = 0; i < s->r.n; i++) {
+		if (sep++)
+			sb_addc(out, ',');
+		if (&s->r.m[i] != target) {
+			rec_put_member(out, &s->r.m[i]);
+			continue;
+		}
+		sb_add(out, s->key.buf, s->key.len);
+		if (m->type == REC_NULL || rc != OUT_OK)
+			sb_add(out, "null", 4);
+		else
+			put_time(out, o->to, us);
+	}
+	if (target == NULL) {	/* --as NAME, a new column at the end */
+		if (sep)
+			sb_addc(out, ',');
+		sb_add(out, s->key.buf, s->key.len);
+		if (m->type == REC_NULL || rc != OUT_OK)
+			sb_add(out, "null", 4);
+		else
+			put_time(out, o->to, us);
+	}
+	sb_addc(out, '}');
+	return rc;
+}
+
+/* Count the record and apply --on-error; -1 means stop. */
+static int
+account(const struct opts *o, struct state *s, struct nd_writer *w,
+    const struct nd_reader *rd, const struct nd_line *l, size_t mark,
+    enum outcome rc)
+{
+	int bad = rc == OUT_BAD || rc == OUT_MALFORMED;
+
+	s->st.read++;
+	if (rc == OUT_MISSING)
+		s->st.extra[s->missing]++;
+	if (bad && o->on_error == ON_ERROR_FAIL) {
+		nd_buf(w)->len = mark;
+		cli_warn("%s:%llu: %s", rd->name, (unsigned long long)l->lineno,
+		    s->why.msg);
+		return -1;
+	}
+	if (bad && s->warned++ < MAX_WARNINGS)
+		cli_warn("%s:%llu: %s (%s)%s", rd->name,
+		    (unsigned long long)l->lineno, s->why.msg,
+		    o->on_error == ON_ERROR_SKIP ? "skipped" : "nulled",
+		    s->warned == MAX_WARNINGS ? "; further warnings suppressed" : "");
+	if (bad && o->on_error == ON_ERROR_SKIP) {
+		nd_buf(w)->len = mark;
+		s->st.skipped++;
+		return 0;
+	}
+	if (bad)
+		s->st.nulled++;
+	s->st.emitted++;
+	if (nd_end(w) != 0)
+		cli_die(CLI_FAIL, "write error: %m");
+	return 0;
+}
+
+static enum form
+parse_form(const char *s)
+{
+	static const char *const names[] = { "iso", "epoch", "epoch_ms", "epoch_us" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum form)i;
+	cli_usage("--to: expected iso, epoch, epoch_ms or epoch_us, not '%s'", s);
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o, struct state *s)
+{
+	static const struct option longopts[] = {
+		{ "field", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'p' },
+		{ "tz", required_argument, NULL, 'z' },
+		{ "as", required_argument, NULL, 'a' },
+		{ "to", required_argument, NULL, 't' },
+		{ "on-error", required_argument, NULL, 'e' },
+		{ "stats", optional_argument, NULL, 'S' },
+		{ "flush-ms", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *format = NULL, *tz = "UTC";
+	struct eb e;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:p:z:a:t:e:hV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'f': o->field = optarg; break;
+		case 'p': format = optarg; break;
+		case 'z': tz = optarg; break;
+		case 'a': o->as = optarg; break;
+		case 't': o->to = parse_form(optarg); break;
+		case 'e':
+			if (cli_parse_on_error(optarg, &o->on_error) != 0)
+				cli_usage("--on-error: expected null, skip or "
+				    "fail, not '%s'", optarg);
+			break;
+		case 'S': cli_stats_init(&s->st, optarg); break;
+		case 'F':
+			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg);
+			break;
+		case 'h': cli_help(help_text);
+		case 'V': cli_version();
+		default: cli_usage("unknown option or missing argument");
+		}
+	}
+	if (optind < argc)
+		cli_usage("unexpected argument '%s'", argv[optind]);
+	if (*o->field == '\0' || (o->as && *o->as == '\0'))
+		cli_usage("field names must not be empty");
+	if (format != NULL) {
+		if (dt_compile(&o->pat, format, &e) != 0)
+			cli_usage("--format: %s", e.msg);
+		o->has_pattern = 1;
+	}
+	if ((o->tz = tz_open(tz, strlen(tz), &e)) == NULL)
+		cli_usage("--tz: %s", e.msg);
+	jx_put_cstr(&s->key, o->as ? o->as : o->field);
+	sb_addc(&s->key, ':');
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .field = "timestamp", .to = TO_ISO,
+	    .on_error = ON_ERROR_NULL, .flush_ms = ND_FLUSH_MS_DEFAULT };
+	struct state s = { .text = SB_INIT, .key = SB_INIT };
+	struct nd_reader rd;
+	struct nd_writer w;
+	struct nd_line line;
+	struct eb e;
+	enum nd_status ns;
+	int failed = 0, timeout;
+
+	cli_init("ts-parse", usage_line);
+	parse_args(argc, argv, &o, &s);
+	s.missing = cli_stats_add(&s.st, "missing");
+	rec_init(&s.r);
+	tz_cache_init(&s.zones);
+	if (nd_reader_init(&rd, STDIN_FILENO, "<stdin>") != 0)
+		cli_die(CLI_FAIL, "out of memory");
+	nd_writer_init(&w, STDOUT_FILENO, o.flush_ms);
+	timeout = s.st.every_s > 0 ? (int)(s.st.every_s * 1000) : -1;
+	while (!failed && (ns = nd_read(&rd, &line, timeout, &e)) != ND_EOF) {
+		if (ns == ND_ERROR)
+			cli_die(CLI_FAIL, "%s", e.msg);
+		if (ns != ND_LINE) {
+			if (ns == ND_IDLE && nd_flush(&w) != 0)
+				cli_die(CLI_FAIL, "write error: %m");
+			cli_stats_tick(&s.st);
+			continue;
+		}
+		if (account(&o, &s, &w, &rd, &line, nd_buf(&w)->len,
+		    convert_record(&o, &s, &line, nd_buf(&w))) != 0)
+			failed = 1;
+		if (sb_failed(nd_buf(&w)))
+			cli_die(CLI_FAIL, "out of memory");
+	}
+	if (nd_writer_close(&w) != 0)
+		cli_die(CLI_FAIL, "write error: %m");
+	cli_stats_final(&s.st);
+	nd_reader_free(&rd);
+	rec_free(&s.r);
+	tz_cache_free(&s.zones);
+	tz_close(o.tz);
+	sb_free(&s.text);
+	sb_free(&s.key);
+	return failed ? CLI_FAIL : CLI_OK;
+}
