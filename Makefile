@@ -102,3 +102,13 @@ uninstall:
 
 clean:
 	rm -rf build bin
+
+# libFuzzer run of rec against jansson (tests/fuzz/README).
+FUZZ_SECONDS ?= 300
+fuzz:
+	@mkdir -p build/fuzz/corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Icommon \
+	  tests/fuzz/fuzz_rec.c common/rec.c common/eb.c common/sb.c -ljansson -o build/fuzz/fuzz_rec
+	cp tests/corpus/json/valid/* tests/corpus/json/invalid/* build/fuzz/corpus/
+	cd build/fuzz && ./fuzz_rec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -dict=../../tests/fuzz/json.dict corpus
