@@ -38,9 +38,9 @@ head -n 5 "$TABLE"
 step "2. the average euro rate over the last hour of event time"
 # select avg(window_avg_euro_rate) from bitcoin_window
 #  where time_window.start >= (select max(time_window.end) from bitcoin_window) - interval 1 hour
-jq -s '(map(.time_window.end | fromdateiso8601) | max) as $end
-	| map(select((.time_window.start | fromdateiso8601) >= $end - 3600))
-	| {from: (($end - 3600) | todate), to: ($end | todate),
+jq -s '(map(.time_window.end | fromdateiso8601) | max) as $last_end
+	| map(select((.time_window.start | fromdateiso8601) >= $last_end - 3600))
+	| {from: (($last_end - 3600) | todate), to: ($last_end | todate),
 	   windows: length,
 	   avg_euro_rate: (map(.window_avg_euro_rate) | add / length)}' -c "$TABLE"
 

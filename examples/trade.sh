@@ -41,9 +41,9 @@ fi
 # last: the newest window's average; hour: the mean of the windows that
 # start within the hour before the newest window's end.
 rates=$(jq -s -c '
-	(map(.time_window.end | fromdateiso8601) | max) as $end
+	(map(.time_window.end | fromdateiso8601) | max) as $last_end
 	| (max_by(.time_window.start) | .window_avg_euro_rate) as $last
-	| map(select((.time_window.start | fromdateiso8601) >= $end - 3600)
+	| map(select((.time_window.start | fromdateiso8601) >= $last_end - 3600)
 	      | .window_avg_euro_rate | select(. != null)) as $h
 	| {last: $last, hour: ($h | add / length)}' "$TABLE") || {
 	log error 1 '{"reason":"table unreadable"}'
