@@ -357,6 +357,7 @@ main(int argc, char **argv)
 	struct eb e;
 	enum nd_status ns;
 	int failed = 0, timeout;
+	size_t mark;
 
 	cli_init("ts-parse", usage_line);
 	parse_args(argc, argv, &o, &s);
@@ -376,7 +377,8 @@ main(int argc, char **argv)
 			cli_stats_tick(&s.st);
 			continue;
 		}
-		if (account(&o, &s, &w, &rd, &line, nd_buf(&w)->len,
+		mark = nd_buf(&w)->len;
+		if (account(&o, &s, &w, &rd, &line, mark,
 		    convert_record(&o, &s, &line, nd_buf(&w))) != 0)
 			failed = 1;
 		if (sb_failed(nd_buf(&w)))
