@@ -500,15 +500,21 @@ static int
 bad_field(struct wa *w, const struct nd_line *ln, int drop_anyway,
     const char *what, const char *detail)
 {
+	unsigned long long no = (unsigned long long)ln->lineno;
+	const char *sep = detail ? ": " : "";
+
+	if (detail == NULL)
+		detail = "";
 	switch (w->o->on_error) {
 	case ON_ERROR_FAIL:
-		cli_die(CLI_FAIL, "<stdin>:%llu: %s%s%s",
-		    (unsigned long long)ln->lineno, what, detail ? ": " : "",
-		    detail ? detail : "");
+		cli_die(CLI_FAIL, "<stdin>:%llu: %s%s%s", no, what, sep, detail);
 	case ON_ERROR_SKIP:
+		cli_warn("<stdin>:%llu: %s%s%s (skipped)", no, what, sep, detail);
 		w->stats.skipped++;
 		return REC_DROPPED;
 	case ON_ERROR_NULL:
+		cli_warn("<stdin>:%llu: %s%s%s (%s)", no, what, sep, detail,
+		    drop_anyway ? "nulled, so dropped" : "nulled");
 		w->stats.nulled++;
 		break;
 	}
@@ -701,7 +707,7 @@ values(struct wa *w, const struct nd_line *ln)
 		if (w->o->on_error != ON_ERROR_NULL || !nulled) {
 			char what[300];
 
-			snprintf(what, sizeof(what), "%s: not a number",
+			snprintf(what, sizeof(what), "field '%s': not a number",
 			    w->o->cols[c]);
 			if (bad_field(w, ln, 0, what, NULL) == REC_DROPPED)
 				return REC_DROPPED;
@@ -736,7 +742,7 @@ on_record(struct wa *w, const struct nd_line *ln)
 	} else if (rc < 0) {
 		char what[300];
 
-		snprintf(what, sizeof(what), "%s: bad event time", w->o->time_col);
+		snprintf(what, sizeof(what), "field '%s': bad event time", w->o->time_col);
 		bad_field(w, ln, 1, what, e.msg);
 	} else if (values(w, ln) == REC_OK) {
 		int64_t ms = ts / 1000;	/* Spark's watermark is in ms */

@@ -1,0 +1,410 @@
+#!/bin/sh
+# window-avg end to end: Spark's windows (cases from DataFrameTimeWindowing-
+# Suite), the structured streaming guide's watermark example with its
+# exact inputs and outputs, every mode and the combinations Spark rejects,
+# nulls and bad input, state files (replays, SIGKILL and restart, refusal),
+# partials merged across shards, an independent Python computation, and
+# the man page's EXAMPLES.
+. "$(dirname "$0")/lib.sh"
+
+WA=window-avg
+N=${KP_SANITIZED:+4000}
+N=${N:-20000}
+
+# ---- options ----
+run '' $WA --help
+is help-rc "$rc" 0
+like help-text "$(head -1 "$OUT")" 'usage: window-avg --time COL --window DURATION*'
+t version 0 "window-avg 0.1.0" '' $WA --version
+
+usage() {
+	kp_n=$1 kp_msg=$2
+	shift 2
+	run '' "$@"
+	is "$kp_n-rc" "$rc" 2
+	is "$kp_n-msg" "$(tail -n 1 "$ERR")" "window-avg: $kp_msg"
+}
+usage no-time '--time COL is required' $WA -w 10s --avg v
+usage no-window '--window DURATION is required' $WA -t t --avg v
+usage no-aggregate 'no aggregate: give --avg, --count, --sum, --min or --max' $WA -t t -w 10s
+usage bad-window "--window: bad interval 'ten minutes': expected a number at 'ten minutes'" $WA -t t -w 'ten minutes' --avg v
+usage slide-over-window 'the slide duration must be less than or equal to the window duration' $WA -t t -w 5s -s 10s --avg v
+usage start-not-under-slide 'the absolute value of the start time must be less than the slide duration' $WA -t t -w 10s -s 5s --start-time=-5s --avg v
+usage append-without-watermark 'Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark' $WA -t t -w 10s --avg v --mode append
+usage bad-mode "--mode: expected complete, update or append, got 'all'" $WA -t t -w 10s --avg v --mode all
+usage table-not-complete '--table keeps the complete table: it needs --mode complete' $WA -t t -w 10s --avg v --mode update --table x
+usage star-not-count "--avg: '*' only makes sense for --count" $WA -t t -w 10s --avg '*'
+usage same-alias "two output columns named 'a'" $WA -t t -w 10s --avg v=a --sum v=a
+usage alias-is-group "output column 'g' is also a grouping column" $WA -t t -w 10s --avg v=g -g g
+usage merge-with-time '--merge takes its windows from the partials: --time, --window, --slide, --start-time, --watermark, --emit and --state do not apply' $WA --merge -t t --avg v
+usage partials-complete '--emit partials emits the changed windows of each trigger: only --mode update applies' $WA -t t -w 10s --avg v --emit partials --mode complete
+usage bad-on-error "--on-error: expected null, skip or fail, got 'drop'" $WA -t t -w 10s --avg v --on-error drop
+usage bad-trigger "--trigger: bad interval 'soon': expected a number at 'soon'" $WA -t t -w 10s --avg v --trigger soon
+usage extra-arg "unexpected argument 'x'" $WA -t t -w 10s --avg v x
+
+# ---- Spark's window assignment ----
+# DataFrameTimeWindowingSuite "sliding window grouping": count(*) per
+# 10 s window every 3 s.
+SPARK3='{"time":"2016-03-27 19:39:34","value":1,"id":"a"}
+{"time":"2016-03-27 19:39:56","value":2,"id":"a"}
+{"time":"2016-03-27 19:39:27","value":4,"id":"b"}
+'
+w() { printf '{"window":{"start":"2016-03-27T19:39:%sZ","end":"2016-03-27T%sZ"},%s}' "$1" "$2" "$3"; }
+t sliding-grouping 0 "$(w 18 19:39:28 '"count(1)":1,"batch":0'; echo
+w 21 19:39:31 '"count(1)":1,"batch":0'; echo
+w 24 19:39:34 '"count(1)":1,"batch":0'; echo
+w 27 19:39:37 '"count(1)":2,"batch":0'; echo
+w 30 19:39:40 '"count(1)":1,"batch":0'; echo
+w 33 19:39:43 '"count(1)":1,"batch":0'; echo
+w 48 19:39:58 '"count(1)":1,"batch":0'; echo
+w 51 19:40:01 '"count(1)":1,"batch":0'; echo
+w 54 19:40:04 '"count(1)":1,"batch":0')" "$SPARK3" $WA -t time -w '10 seconds' -s '3 seconds' --start-time '0 second' --count '*'
+# the same times as epoch seconds (Spark's "time windowing" tests use
+# 1459103974 for 19:39:34, which is 18:39:34 UTC: their session runs in
+# America/Los_Angeles; here the instants are UTC's)
+EPOCH3='{"time":1459107574,"value":1}
+{"time":1459107596,"value":2}
+{"time":1459107567,"value":4}
+'
+t epoch-seconds 0 "$(w 20 19:39:30 '"sum(value)":4'; echo
+w 30 19:39:40 '"sum(value)":1'; echo
+w 50 19:40:00 '"sum(value)":2')" "$EPOCH3" $WA -t time -w 10s --sum value --mode update
+# "time window in SQL with three expressions", start time 5 s and -5 s
+for st in 5s -5s; do
+	t "start-time$st" 0 "$(w 25 19:39:35 '"min(value)":1,"max(value)":4,"count(value)":2'; echo
+w 55 19:40:05 '"min(value)":2,"max(value)":2,"count(value)":1')" "$SPARK3" $WA -t time -w 10s --start-time=$st --min value --max value --count value --mode update
+done
+# "negative timestamps"
+t before-1970 0 '{"window":{"start":"1969-12-31T23:59:55Z","end":"1970-01-01T00:00:05Z"},"sum(value)":1}
+{"window":{"start":"1970-01-01T00:00:05Z","end":"1970-01-01T00:00:15Z"},"sum(value)":2}' '{"time":"1970-01-01 00:00:02","value":1}
+{"time":"1970-01-01 00:00:12","value":2}
+' $WA -t time -w 10s -s 10s --start-time 5s --sum value --mode update
+# "millisecond precision sliding windows": 200 ms every 40 ms
+m() { printf '{"window":{"start":"2016-03-27T09:00:00.%sZ","end":"2016-03-27T09:00:00.%sZ"},"n":%s}\n' "$@"; }
+t milliseconds 0 "$(m 24 44 1; m 28 48 1; m 32 52 1; m 36 56 1; m 4 6 1; m 44 64 1
+m 48 68 1; m 52 72 2; m 56 76 2; m 6 8 2; m 64 84 1; m 68 88 1)" '{"time":"2016-03-27 09:00:00.41","value":3}
+{"time":"2016-03-27 09:00:00.62","value":6}
+{"time":"2016-03-27 09:00:00.715","value":8}
+' $WA -t time -w '200 milliseconds' -s '40 milliseconds' --count '*=n' --mode update
+# RFC 3339 with offsets and epoch seconds with fractions name the same instant
+t rfc3339-offset-and-epoch-fraction 0 '{"window":{"start":"2016-03-27T19:39:30Z","end":"2016-03-27T19:39:40Z"},"n":3}' '{"time":"2016-03-27T21:39:34.5+02:00"}
+{"time":1459107574.5}
+{"time":"2016-03-27T19:39:39.999999Z"}
+' $WA -t time -w 10s --count '*=n' --mode update
+# the notebook's names, and a group key after the window
+t notebook-names 0 '{"time_window":{"start":"2023-12-31T23:55:00Z","end":"2024-01-01T00:05:00Z"},"window_avg_euro_rate":2.5}
+{"time_window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T00:10:00Z"},"window_avg_euro_rate":3}
+{"time_window":{"start":"2024-01-01T00:05:00Z","end":"2024-01-01T00:15:00Z"},"window_avg_euro_rate":4}' '{"timestamp":"2024-01-01T00:00:00","euro_rate":2}
+{"timestamp":"2024-01-01T00:04:59","euro_rate":3}
+{"timestamp":"2024-01-01T00:05:00","euro_rate":4}
+' $WA --time timestamp --window '10 minutes' --slide '5 minutes' --window-column time_window --avg euro_rate=window_avg_euro_rate --mode update
+t group-keys-canonical 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"c":"A","k":1,"n":3}
+{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"c":"B","k":null,"n":2}' '{"t":1,"c":"A","k":1}
+{"t":2,"c":"\u0041","k":1.0}
+{"t":3,"c":"A","k":10e-1}
+{"t":4,"c":"B"}
+{"t":5,"c":"B","k":null}
+' $WA -t t -w 10s -g c,k --count '*=n' --mode update
+
+# ---- nulls and missing values ----
+t nulls 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"avg(v)":2,"sum(v)":4,"count(v)":2,"count(1)":4,"min(v)":1,"max(v)":3}
+{"window":{"start":"1970-01-01T00:00:10Z","end":"1970-01-01T00:00:20Z"},"avg(v)":null,"sum(v)":null,"count(v)":0,"count(1)":2,"min(v)":null,"max(v)":null}' '{"t":1,"v":1}
+{"t":2,"v":null}
+{"t":3}
+{"t":4,"v":3}
+{"t":11,"v":null}
+{"t":12}
+{"t":null,"v":100}
+{"v":100}
+' $WA -t t -w 10s --avg v --sum v --count v --count '*' --min v --max v --mode update --stats
+is null-time-stats "$(cat "$ERR")" "window-avg: stats: final read=8 emitted=2 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=2 batches=1"
+
+# ---- bad input: every policy, the line named, no good record lost ----
+BAD='{"t":1,"v":1}
+not json
+{"t":true,"v":2}
+{"t":"2024-13-01T00:00:00Z","v":2}
+{"t":2,"v":"x"}
+{"t":3,"v":[1]}
+{"t":4,"v":4}
+'
+ONE='{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"}'
+t bad-null 0 "$ONE,\"avg(v)\":2.5,\"count(1)\":4}" "$BAD" $WA -t t -w 10s --avg v --count '*' --mode update --stats
+is bad-null-stderr "$(cat "$ERR")" "window-avg: <stdin>:2: not a JSON object: byte 1: JSON object expected (nulled, so dropped)
+window-avg: <stdin>:3: field 't': bad event time: not a string or a number (nulled, so dropped)
+window-avg: <stdin>:4: field 't': bad event time: date out of range: '2024-13-01T00:00:00Z' (nulled, so dropped)
+window-avg: <stdin>:5: field 'v': not a number (nulled)
+window-avg: <stdin>:6: field 'v': not a number (nulled)
+window-avg: stats: final read=7 emitted=1 nulled=5 skipped=0 late=0 late_windows=0 replayed=0 null_time=0 batches=1"
+t bad-skip 0 "$ONE,\"avg(v)\":2.5,\"count(1)\":2}" "$BAD" $WA -t t -w 10s --avg v --count '*' --mode update --on-error=skip --stats
+is bad-skip-stats "$(tail -n 1 "$ERR")" "window-avg: stats: final read=7 emitted=1 nulled=0 skipped=5 late=0 late_windows=0 replayed=0 null_time=0 batches=1"
+like bad-skip-first "$(head -n 1 "$ERR")" "window-avg: <stdin>:2: not a JSON object: *(skipped)"
+t bad-fail 1 '' "$BAD" $WA -t t -w 10s --avg v --on-error=fail
+is bad-fail-stderr "$(cat "$ERR")" "window-avg: <stdin>:2: not a JSON object: byte 1: JSON object expected"
+# NUL bytes, invalid UTF-8, a huge line: refused as JSON, the rest counted
+printf '{"t":1,"v":1}\n{"t":1,"v":\0001}\n{"t":1,"s":"\377","v":5}\n' >"$T/binary"
+{ head -c 3000000 /dev/zero | tr '\0' 'x'; echo; } |
+	sed 's/^/{"t":1,"v":1,"pad":"/; s/$/"}/' >>"$T/binary"
+printf '{"t":2,"v":3}' >>"$T/binary"	# last line without a newline
+$WA -t t -w 10s --avg v --count '*' --mode update <"$T/binary" >"$OUT" 2>"$ERR"
+is binary-rc "$?" 0
+is binary-out "$(cat "$OUT")" "$ONE,\"avg(v)\":1.6666666666666667,\"count(1)\":3}"
+is binary-stderr-lines "$(wc -l <"$ERR")" 2
+like binary-nul "$(head -n 1 "$ERR")" "window-avg: <stdin>:2: not a JSON object: *(nulled, so dropped)"
+like binary-utf8 "$(tail -n 1 "$ERR")" "window-avg: <stdin>:3: not a JSON object: *(nulled, so dropped)"
+run "$SPARK3" sh -c "$WA -t time -w 10s --avg value >/dev/full"
+is dev-full-rc "$rc" 1
+like dev-full-msg "$(cat "$ERR")" "window-avg: write error: *"
+
+# ---- the structured streaming guide's watermark example ----
+# words.withWatermark("timestamp", "10 minutes").groupBy(window(timestamp,
+# "10 minutes", "5 minutes"), word).count(), four triggers of input. Each
+# batch is written at once and followed by a pause, so each is one trigger.
+g() { printf '{"timestamp":"2024-01-01T%s:00Z","word":"%s"}\n' "$1" "$2"; }
+B1=$(g 12:07 dog; g 12:08 owl)
+B2=$(g 12:14 dog; g 12:09 cat)
+B3=$(g 12:15 cat; g 12:08 dog; g 12:13 owl; g 12:21 owl)
+B4=$(g 12:04 donkey; g 12:17 owl)
+# a shell's printf may write line by line; cat writes a small file at once
+for i in 1 2 3 4; do
+	eval "printf '%s\n' \"\$B$i\"" >"$T/b$i"
+done
+feed() {	# feed DELAY: the four batches with a pause after each
+	for i in 1 2 3 4; do
+		cat "$T/b$i"
+		sleep "$1"
+	done
+}
+r() { printf '{"window":{"start":"2024-01-01T%s:00Z","end":"2024-01-01T%s:00Z"},"word":"%s","count":%s%s}\n' "$@"; }
+GUIDE="-t timestamp -w 10m -s 5m -g word --count *=count"
+feed 0.4 | $WA $GUIDE --watermark '10 minutes' --mode update --stats >"$OUT" 2>"$ERR"
+is guide-update "$(cat "$OUT")" "$(
+r 12:00 12:10 dog 1; r 12:00 12:10 owl 1; r 12:05 12:15 dog 1; r 12:05 12:15 owl 1
+r 12:00 12:10 cat 1; r 12:05 12:15 cat 1; r 12:05 12:15 dog 2; r 12:10 12:20 dog 1
+r 12:00 12:10 dog 2; r 12:05 12:15 dog 3; r 12:05 12:15 owl 2; r 12:10 12:20 cat 1
+r 12:10 12:20 owl 1; r 12:15 12:25 cat 1; r 12:15 12:25 owl 1; r 12:20 12:30 owl 1
+r 12:10 12:20 owl 2; r 12:15 12:25 owl 2)"
+# (12:04, donkey) is too late for both its windows, which end before 12:11;
+# 4 data batches and 3 no-data batches that moved the watermark
+is guide-update-stats "$(cat "$ERR")" "window-avg: stats: final read=10 emitted=18 nulled=0 skipped=0 late=1 late_windows=2 replayed=0 null_time=0 batches=7"
+
+# append: the 12:00-12:10 counts come out once, as soon as the watermark
+# passes 12:10 (after the third trigger), and nothing else before the end
+mkfifo "$T/fifo"
+$WA $GUIDE --watermark 10m --mode append <"$T/fifo" >"$T/append.out" 2>"$ERR" &
+pid=$!
+exec 3>"$T/fifo"
+cat "$T/b1" >&3; sleep 0.4
+cat "$T/b2" >&3; sleep 0.4
+is guide-append-early "$(cat "$T/append.out")" ""
+cat "$T/b3" >&3; sleep 0.6
+FIRST=$(r 12:00 12:10 cat 1; r 12:00 12:10 dog 2; r 12:00 12:10 owl 1)
+is guide-append-final-window "$(cat "$T/append.out")" "$FIRST"
+cat "$T/b4" >&3; sleep 0.4
+is guide-append-late-ignored "$(cat "$T/append.out")" "$FIRST"
+exec 3>&-
+wait $pid
+is guide-append-rc "$?" 0
+# end of input ends event time: every remaining window, once
+is guide-append-eof "$(cat "$T/append.out")" "$FIRST
+$(r 12:05 12:15 cat 1; r 12:05 12:15 dog 3; r 12:05 12:15 owl 2
+r 12:10 12:20 cat 1; r 12:10 12:20 dog 1; r 12:10 12:20 owl 2
+r 12:15 12:25 cat 1; r 12:15 12:25 owl 2; r 12:20 12:30 owl 1)"
+
+# complete mode keeps every window, so the watermark drops nothing
+feed 0.3 | $WA $GUIDE --watermark 10m --mode complete --table "$T/table" >"$OUT" 2>"$ERR"
+COMPLETE=$(r 11:55 12:05 donkey 1; r 12:00 12:10 cat 1; r 12:00 12:10 dog 2
+r 12:00 12:10 donkey 1; r 12:00 12:10 owl 1; r 12:05 12:15 cat 1
+r 12:05 12:15 dog 3; r 12:05 12:15 owl 2; r 12:10 12:20 cat 1
+r 12:10 12:20 dog 1; r 12:10 12:20 owl 2; r 12:15 12:25 cat 1
+r 12:15 12:25 owl 2; r 12:20 12:30 owl 1)
+is complete-watermark-table "$(cat "$T/table")" "$COMPLETE"
+is complete-table-only "$(cat "$OUT")" ""
+# without --table every trigger writes the whole table, numbered
+feed 0.3 | $WA $GUIDE --mode complete >"$OUT" 2>"$ERR"
+is complete-batches "$(grep -o '"batch":[0-9]*' "$OUT" | uniq -c | sed 's/^ *//')" '4 "batch":0
+7 "batch":1
+12 "batch":2
+14 "batch":3'
+is complete-last-table "$(grep '"batch":3' "$OUT" | sed 's/,"batch":3}/}/')" "$COMPLETE"
+feed 0.3 | $WA $GUIDE --mode complete --table "$T/table2" --tee >"$OUT" 2>"$ERR"
+is table-tee "$(grep -c . "$OUT") $(cat "$T/table2")" "37 $COMPLETE"
+# update without a watermark: nothing is late
+feed 0.3 | $WA $GUIDE --mode update >"$OUT" 2>"$ERR"
+is update-no-watermark "$(tail -n 4 "$OUT")" "$(r 11:55 12:05 donkey 1; r 12:00 12:10 donkey 1
+r 12:10 12:20 owl 2; r 12:15 12:25 owl 2)"
+
+# ---- triggers ----
+feed 0.2 | $WA $GUIDE --mode complete --trigger available-now >"$OUT" 2>"$ERR"
+is available-now "$(cat "$OUT")" "$(printf '%s\n' "$COMPLETE" | sed 's/}$/,"batch":0}/')"
+{ cat "$T/b1"; sleep 0.2; cat "$T/b2"; sleep 1.6; cat "$T/b3"; } |
+	$WA $GUIDE --mode update --trigger '1 second' --stats >"$OUT" 2>"$ERR"
+like processing-time "$(cat "$ERR")" "*batches=2"
+
+# ---- exactly-once state ----
+# bitcoin records with the Kinesis fields kept by json-project: four
+# shards, 56-digit sequence numbers, 1% out of order
+python3 "$KP_ROOT/examples/gen-bitcoin.py" --count "$N" --disorder 0.01 |
+python3 -c '
+import sys
+seq = [0] * 4
+for i, line in enumerate(sys.stdin):
+    s = i % 4
+    seq[s] += 1
+    sys.stdout.write(line.rstrip("\n")[:-1] + ",\"shardId\":\"shardId-%012d\",\"sequenceNumber\":\"4959%052d\"}\n" % (s, seq[s] * 7 + s))
+' >"$T/sharded"
+Q="-t timestamp -w 10m -s 5m --avg euro_rate --count *=n"
+$WA $Q --trigger available-now --table "$T/ref.table" <"$T/sharded" >/dev/null 2>"$ERR"
+is reference-rc "$?" 0
+
+# the result against an independent computation: Python's math.fsum
+cat >"$T/check.py" <<'PY'
+import json, math, sys
+vals = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    y, mo, d = map(int, r["timestamp"][:10].split("-"))
+    import datetime
+    t = int(datetime.datetime(y, mo, d, int(r["timestamp"][11:13]), int(r["timestamp"][14:16]),
+        int(r["timestamp"][17:19]), tzinfo=datetime.timezone.utc).timestamp())
+    last = t - t % 300
+    for s in (last, last - 300):
+        vals.setdefault(s, []).append(r["euro_rate"])
+got = [json.loads(l) for l in open(sys.argv[2])]
+bad = 0
+if len(got) != len(vals):
+    print("windows: got %d, wanted %d" % (len(got), len(vals))); bad = 1
+for g in got:
+    w = g["window"]
+    s = int(datetime.datetime.fromisoformat(w["start"].replace("Z", "+00:00")).timestamp())
+    v = vals.get(s)
+    want = math.fsum(v) / len(v) if v else None
+    if v is None or g["n"] != len(v) or abs(g["avg(euro_rate)"] - want) > 1e-9 * abs(want):
+        print("window", w, "got", g, "wanted", want, len(v or [])); bad = 1
+sys.exit(bad)
+PY
+ok python-fsum python3 "$T/check.py" "$T/sharded" "$T/ref.table"
+
+# the same input again: every record is a replay, nothing counts twice
+$WA $Q --state "$T/st" --table "$T/t1" <"$T/sharded" >/dev/null 2>"$ERR"
+$WA $Q --state "$T/st" --table "$T/t1" --tee --stats <"$T/sharded" >"$OUT" 2>"$ERR"
+is replay-stats "$(cat "$ERR")" "window-avg: stats: final read=$N emitted=$(wc -l <"$T/ref.table") nulled=0 skipped=0 late=0 late_windows=0 replayed=$N null_time=0 batches=1"
+is replay-table "$(cat "$T/t1")" "$(cat "$T/ref.table")"
+is replay-batch "$(head -c 300 "$OUT" | grep -o '"batch":[0-9]*' | head -1)" '"batch":1'
+# the marks kin-read --resume-from reads: the last sequenceNumber per shard
+is state-marks "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["format"], d["version"], " ".join(k + "=" + v for k, v in sorted(d["shards"].items())))' "$T/st")" \
+"kinpipe-window-avg-state 1 $(tail -n 4 "$T/sharded" | sort -t'"' -k12 | sed 's/.*"shardId":"\([^"]*\)","sequenceNumber":"\([0-9]*\)".*/\1=\2/' | sort | tr '\n' ' ' | sed 's/ $//')"
+# half the input, then all of it: the second run counts only the rest
+head -n $((N / 2)) "$T/sharded" | $WA $Q --state "$T/st2" --table "$T/t2" >/dev/null 2>"$ERR"
+$WA $Q --state "$T/st2" --table "$T/t2" --stats <"$T/sharded" >/dev/null 2>"$ERR"
+like half-replayed "$(cat "$ERR")" "* replayed=$((N / 2)) *"
+is half-then-all "$(cat "$T/t2")" "$(cat "$T/ref.table")"
+# without shardId and sequenceNumber nothing can be deduplicated: counted
+printf '{"t":1,"v":1}\n' >"$T/plain"
+$WA -t t -w 10s --sum v --state "$T/st3" <"$T/plain" >/dev/null 2>&1
+t no-shard-counted-again 0 "$ONE,\"sum(v)\":2,\"batch\":1}" "$(cat "$T/plain")" $WA -t t -w 10s --sum v --state "$T/st3"
+
+# SIGKILL at random moments, restarting on the same input each time (as
+# kin-read --resume-from would replay it), until a run gets to the end
+slow() {
+	python3 -c '
+import sys, time
+lines = open(sys.argv[1]).readlines()
+for i in range(0, len(lines), 200):
+    sys.stdout.write("".join(lines[i:i + 200])); sys.stdout.flush(); time.sleep(0.01)
+' "$1"
+}
+kills=0
+rm -f "$T/k.state" "$T/k.table"
+for attempt in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	rm -f "$T/k.pid"
+	# the subshell keeps the shell's "Killed" notices out of the log
+	( slow "$T/sharded" 2>/dev/null | sh -c 'echo $$ >"$1/k.pid"; shift; exec "$@"' \
+	    sh "$T" $WA $Q --state "$T/k.state" --table "$T/k.table" >/dev/null 2>>"$T/k.err" ) 2>/dev/null &
+	sub=$!
+	if [ $attempt -lt 12 ]; then
+		sleep "0.$(( (RANDOM % 35) + 5 ))"
+		[ -s "$T/k.pid" ] && kill -9 "$(cat "$T/k.pid")" 2>/dev/null && kills=$((kills + 1))
+	fi
+	wait $sub && break
+done
+ok sigkill-happened test "$kills" -ge 3
+is sigkill-no-errors "$(cat "$T/k.err")" ""
+is sigkill-same-table "$(cat "$T/k.table")" "$(cat "$T/ref.table")"
+# SIGTERM: the batch finishes and is committed, exit 0
+rm -f "$T/fifo" && mkfifo "$T/fifo"
+$WA $Q --state "$T/term.state" <"$T/fifo" >/dev/null 2>"$ERR" &
+pid=$!
+exec 3>"$T/fifo"
+head -n 100 "$T/sharded" >&3
+sleep 0.3
+kill -TERM $pid
+wait $pid
+is sigterm-rc "$?" 0
+exec 3>&-
+like sigterm-committed "$(cat "$T/term.state")" '*"shardId-000000000003":"4959*'
+
+# corrupt, foreign or another query's state is refused, nothing output
+printf '{"format":"kinpipe-window-avg-state","version":1,"shards":{"a":"1"},"query":' >"$T/cut"
+t state-truncated 1 '' "$SPARK3" $WA -t time -w 10s --avg value --state "$T/cut"
+like state-truncated-msg "$(cat "$ERR")" "window-avg: $T/cut: not a window-avg state file: * (at byte 76)"
+printf '{"format":"kinpipe-kin-read-checkpoint","version":1,"shards":{}}\n' >"$T/foreign"
+t state-foreign 1 '' "$SPARK3" $WA -t time -w 10s --avg value --state "$T/foreign"
+is state-foreign-msg "$(cat "$ERR")" "window-avg: $T/foreign: not a window-avg state file: \"format\" is not \"kinpipe-window-avg-state\""
+t state-other-query 1 '' "$SPARK3" $WA -t time -w 20s --avg value --state "$T/st"
+like state-other-query-msg "$(cat "$ERR")" "window-avg: $T/st: state file was written for a different query (window=600000000 *), not this one (window=20000000 *)"
+
+# ---- partials from disjoint shards, merged ----
+# four window-avg instances, one shard each, emitting partials per trigger
+# (the slow feed makes many triggers); merged, they give the table of one
+# window-avg over everything
+$WA $Q --mode complete --trigger available-now <"$T/sharded" >"$T/one" 2>"$ERR"
+for i in 0 1 2 3; do
+	grep "\"shardId-00000000000$i\"" "$T/sharded" >"$T/s$i"
+	slow "$T/s$i" | $WA $Q --emit partials >"$T/p$i" 2>"$ERR"
+done
+like partials-several-triggers "$(grep -c . "$T/p0")" "[0-9][0-9][0-9]*"
+cat "$T/p0" "$T/p1" "$T/p2" "$T/p3" |
+	$WA --merge --avg euro_rate --count '*=n' --trigger available-now >"$OUT" 2>"$ERR"
+is merge-concatenated "$(cat "$OUT")" "$(cat "$T/one")"
+paste -d '\n' "$T/p3" "$T/p1" "$T/p0" "$T/p2" | grep . |
+	$WA --merge --avg euro_rate --count '*=n' --trigger available-now >"$OUT" 2>"$ERR"
+is merge-interleaved "$(cat "$OUT")" "$(cat "$T/one")"
+# an emitter killed and restarted with its state: the partials it sends
+# twice are recognised by their sequenceNumber and not counted again
+rm -f "$T/pk.state"
+kills=0
+for attempt in 1 2 3; do
+	( slow "$T/s0" 2>/dev/null | sh -c 'echo $$ >"$1/k.pid"; shift; exec "$@"' \
+	    sh "$T" $WA $Q --emit partials --state "$T/pk.state" >>"$T/pk" 2>>"$T/pk.err" ) 2>/dev/null &
+	sub=$!
+	if [ $attempt -lt 3 ]; then
+		sleep 0.1
+		kill -9 "$(cat "$T/k.pid")" 2>/dev/null && kills=$((kills + 1))
+	fi
+	wait $sub && break
+done
+cat "$T/pk" "$T/p1" "$T/p2" "$T/p3" |
+	$WA --merge --avg euro_rate --count '*=n' --trigger available-now --stats >"$OUT" 2>"$ERR"
+is merge-after-restart "$(cat "$OUT")" "$(cat "$T/one")"
+is merge-restart-errors "$(cat "$T/pk.err")" ""
+ok merge-emitter-killed test "$kills" -ge 1
+# update mode through the merger: the changed windows of each trigger
+cat "$T/p0" | $WA --merge --avg euro_rate --count '*=n' --mode update >"$OUT" 2>"$ERR"
+is merge-update-rc "$?" 0
+is merge-update-final "$(sort "$OUT" | python3 -c '
+import json, sys
+last = {}
+for l in sys.stdin:
+    r = json.loads(l); last[r["window"]["start"]] = r
+print(len(last))')" "$($WA $Q --mode update --trigger available-now <"$T/s0" | grep -c .)"
+t merge-bad-row 1 '' '{"kind":"other"}
+' $WA --merge --avg euro_rate --on-error fail
+is merge-bad-row-msg "$(cat "$ERR")" 'window-avg: <stdin>:1: not a window-avg partial row: no "kind":"window-avg-partial"'
+t merge-missing-column 1 '' "$(head -n 1 "$T/p0")" $WA --merge --avg usd_rate --on-error fail
+like merge-missing-column-msg "$(cat "$ERR")" 'window-avg: <stdin>:1: not a window-avg partial row: "values" lacks a column of this query*'
+
+finish
