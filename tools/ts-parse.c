@@ -76,23 +76,37 @@ put2(char *b, int v)
 	return b + 2;
 }
 
-/* tm_fmt_rfc3339's text for years 0000-9999 without snprintf, which
- * would cost a third of the tool's time; other years go to tm. */
+/* tm_fmt_rfc3339's text without snprintf, which would cost a third of
+ * the tool's time; days and time of day are split without multiplying
+ * back, so the earliest instant (Long.MinValue microseconds) cannot
+ * overflow. */
 static size_t
 fmt_iso(int64_t us, char *buf)
 {
-	int64_t days = tm_floordiv(us, TM_US_PER_DAY), y, rest, secs, frac;
-	int m, d, digits = 6;
-	char *b = buf;
+	int64_t rest = us % TM_US_PER_DAY, days = us / TM_US_PER_DAY;
+	int64_t y, ay, secs, frac;
+	int m, d, digits = 6, n = 0;
+	char *b = buf, tmp[24];
+
+	if (rest < 0) {
+		rest += TM_US_PER_DAY;
+		days--;
+	}
 
 	tm_civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999)
-		return tm_fmt_rfc3339(us, buf);
-	rest = us - days * TM_US_PER_DAY;
 	secs = rest / TM_US_PER_S;
 	frac = rest % TM_US_PER_S;
-	b = put2(b, (int)(y / 100));
-	b = put2(b, (int)(y % 100));
+	if (y < 0 || y > 9999)
+		*b++ = y < 0 ? '-' : '+';
+	ay = y < 0 ? -y : y;
+	do {
+		tmp[n++] = (char)('0' + ay % 10);
+		ay /= 10;
+	} while (ay > 0);
+	while (n < 4)
+		tmp[n++] = '0';
+	while (n > 0)
+		*b++ = tmp[--n];
 	*b++ = '-';
 	b = put2(b, m);
 	*b++ = '-';

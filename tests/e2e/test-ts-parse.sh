@@ -38,6 +38,14 @@ t before-1970 0 '{"timestamp":"1969-07-20T20:17:40Z"}' '{"timestamp":"1969-07-20
 ' ts-parse --format "$F"
 t far-future 0 '{"timestamp":"9999-12-31T23:59:59Z"}' '{"timestamp":"9999-12-31T23:59:59"}
 ' ts-parse --format "$F"
+t extreme-instants 0 '{"timestamp":"-290308-12-21T19:59:05.224192Z"}
+{"timestamp":"+294247-01-10T04:00:54.775807Z"}
+{"timestamp":null}
+{"timestamp":"-0044-03-15T12:00:00Z"}' '{"timestamp":"-290308-12-21T19:59:05.224192Z"}
+{"timestamp":"294247-01-10T04:00:54.775807Z"}
+{"timestamp":"294247-01-10T04:00:54.775808Z"}
+{"timestamp":"-0044-03-15 12:00"}
+' ts-parse
 
 # DST edges in a named zone: gap forward, overlap earlier offset
 NY='{"timestamp":"2024-03-10T02:30:00"}

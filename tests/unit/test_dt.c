@@ -462,7 +462,15 @@ START_TEST(cast_full_range)
 	cast("UTC", "-12:12:12", NULL);
 	cast("UTC", "294247-01-10T04:00:54.775807Z", "+294247-01-10T04:00:54.775807Z");
 	cast("UTC", "294247-01-10T04:00:54.775808Z", NULL);
-	cast("UTC", "-290308-12-21T19:59:05.224192Z", "-290308-12-21T19:59:05.224192Z");
+	{
+		/* Long.MinValue microseconds exactly (compared as a number:
+		 * days * 86400e6 of that day does not fit an int64) */
+		int64_t us = 0;
+
+		ck_assert_int_eq(dt_cast("-290308-12-21T19:59:05.224192Z", 30,
+		    zone("UTC"), &zones, &us, NULL), 0);
+		ck_assert(us == INT64_MIN);
+	}
 	cast("UTC", "-290308-12-21T19:59:05.224191Z", NULL);
 	cast("UTC", "4294967297", NULL);
 	cast("UTC", "2021-4294967297-11", NULL);
