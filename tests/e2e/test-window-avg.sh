@@ -407,4 +407,37 @@ is merge-bad-row-msg "$(cat "$ERR")" 'window-avg: <stdin>:1: not a window-avg pa
 t merge-missing-column 1 '' "$(head -n 1 "$T/p0")" $WA --merge --avg usd_rate --on-error fail
 like merge-missing-column-msg "$(cat "$ERR")" 'window-avg: <stdin>:1: not a window-avg partial row: "values" lacks a column of this query*'
 
+# ---- the man page's EXAMPLES, run as written ----
+mkdir "$T/ex" && ln -s "$KP_ROOT/examples" "$T/ex/examples"
+# each "$ " line of a display, with its continuation lines, is one
+# command, written to ex1.sh, ex2.sh, ...
+sed -n '/^\.Sh EXAMPLES/,/^\.Sh SEE ALSO/p' "$KP_ROOT/man/window-avg.1" |
+	sed 's/\\e/\\/g' |
+	awk -v d="$T" '/^\.Bd/ { inb = 1; next } /^\.Ed/ { inb = 0; next }
+	    inb && /^\$ / { n++; print substr($0, 3) > (d "/ex" n ".sh"); next }
+	    inb { print > (d "/ex" n ".sh") }
+	    END { print n > (d "/examples") }'
+is man-example-count "$(cat "$T/examples")" 7
+i=0
+while [ $i -lt "$(cat "$T/examples")" ]; do
+	i=$((i + 1))
+	(cd "$T/ex" && sh "../ex$i.sh") >"$T/ex$i.out" 2>"$T/ex$i.err"
+	is "man-example-$i-rc" "$?" 0
+	is "man-example-$i-stderr" "$(cat "$T/ex$i.err")" ""
+done
+is man-example-table "$(grep -c . "$T/ex/bitcoin_window.ndjson")" 289
+is man-example-head "$(cat "$T/ex2.out")" "$(head -n 5 "$T/ex/bitcoin_window.ndjson")"
+is man-example-last-hour "$(cat "$T/ex3.out")" "$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+last = max(r["time_window"]["end"] for r in rows)
+from datetime import datetime, timedelta
+cut = (datetime.fromisoformat(last[:-1]) - timedelta(hours=1)).isoformat() + "Z"
+v = [r["window_avg_euro_rate"] for r in rows if r["time_window"]["end"] > cut]
+print(sum(v) / len(v))' "$T/ex/bitcoin_window.ndjson")"
+is man-example-append-windows "$(grep -c . "$T/ex4.out")" 5
+is man-example-merge "$(cat "$T/ex7.out")" "$( (python3 "$KP_ROOT/examples/gen-bitcoin.py" --seed 1 --count 120
+	python3 "$KP_ROOT/examples/gen-bitcoin.py" --seed 2 --count 120) |
+	$WA -t timestamp -w 1h --avg euro_rate --trigger available-now)"
+
 finish
