@@ -21,16 +21,21 @@ struct args {
 	const char *user_id, *access_key, *amount, *order_id, *limit;
 	size_t total;
 	const char *dup;
+	int nul;
 };
 
 static enum MHD_Result
-collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+collect(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+    const char *value, size_t value_size)
 {
 	struct args *a = cls;
 	const char **slot = NULL;
 
 	(void)kind;
-	a->total += strlen(key) + (value ? strlen(value) : 0);
+	a->total += key_size + value_size;
+	/* a %00 would cut the C string short and hide what follows */
+	if (strlen(key) != key_size || (value && strlen(value) != value_size))
+		a->nul = 1;
 	if (strcmp(key, "user_id") == 0)
 		slot = &a->user_id;
 	else if (strcmp(key, "access_key") == 0)
@@ -172,9 +177,11 @@ route(struct ws_http *h, struct MHD_Connection *c, const char *url,
 	struct eb e;
 	int status;
 
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect, &a);
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect, &a);
 	if (a.total > WS_QUERY_MAX)
 		return fail(body, 414, "query too long");
+	if (a.nul)
+		return fail(body, 400, "NUL byte in the query");
 	if (a.dup != NULL) {
 		char msg[64];
 
