@@ -1,6 +1,7 @@
 # Helpers for the wallet end-to-end tests (sourced after lib.sh).
 #
-#   ws_start NAME DB [ARGS...]   start wallet-server on a free port in the
+#   ws_start NAME DB [ARGS...]   start wallet-server on a free port (or on
+#                                $WS_FIXED_PORT) in the
 #                                background, stdin from $T/NAME.in if that
 #                                exists; sets WS_PORT and WS_PID (NAME_pid)
 #   ws_user DB ID EURO           create a wallet; its key goes to $T/ID.key
@@ -10,7 +11,7 @@
 ws_start() {
 	ws_name=$1 ws_db=$2
 	shift 2
-	WS_PORT=$(free_port)
+	WS_PORT=${WS_FIXED_PORT:-$(free_port)}
 	if [ -e "$T/$ws_name.in" ]; then
 		wallet-server --db "$ws_db" --listen 127.0.0.1:"$WS_PORT" "$@" \
 		    <"$T/$ws_name.in" 2>"$T/$ws_name.log" &
