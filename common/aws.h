@@ -78,6 +78,7 @@ struct aws_result {
 
 enum { AWS_ANSWERED = 0, AWS_TRANSPORT = -1, AWS_STOPPED = -2, AWS_LOCAL = -3 };
 
+/* -2 when no credentials were found (the tools' exit 3), -1 otherwise. */
 int aws_client_init(struct aws_client *c, const struct aws_opts *o,
     volatile sig_atomic_t *stop, struct eb *e);
 void aws_client_free(struct aws_client *c);

@@ -46,9 +46,9 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	memset(c, 0, sizeof(*c));
 	c->stop = stop;
 	c->timeout_ms = 30000;
-	if ((c->region = aws_region(o->region, o->profile, e)) == NULL)
-		return -1;
 	if (aws_creds_load(o->profile, &c->creds, e) != 0)
+		return -2;
+	if ((c->region = aws_region(o->region, o->profile, e)) == NULL)
 		return -1;
 	c->profile = o->profile ? strdup(o->profile) : NULL;
 	c->endpoint = aws_endpoint(o->endpoint, o->service, c->region);
@@ -140,7 +140,6 @@ aws_post(struct aws_client *c, const char *target, const char *body,
 		sb_printf(&line, "X-Amz-Date: %s", pin);
 		h = curl_slist_append(h, sb_cstr(&line));
 	}
-	h = curl_slist_append(h, "Expect:");
 	sb_free(&line);
 	if (h == NULL)
 		return eb_set(e, "out of memory"), AWS_LOCAL;

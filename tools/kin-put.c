@@ -243,6 +243,7 @@ main(int argc, char **argv)
 	struct sb kb = SB_INIT;
 	enum nd_status s = ND_LINE;
 	struct eb e;
+	int rc;
 
 	cli_init("kin-put", usage_line);
 	parse_args(argc, argv, &r.a);
@@ -254,8 +255,8 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* no stop flag for the client: a PutRecords in flight must finish,
 	 * or we could not tell whether its records were written */
-	if (kin_client_init(&r.k, &r.a.aws, NULL, &e) != 0)
-		cli_die(KIN_EXIT_AUTH, "%s", e.msg);
+	if ((rc = kin_client_init(&r.k, &r.a.aws, NULL, &e)) != 0)
+		cli_die(rc == -2 ? KIN_EXIT_AUTH : CLI_FAIL, "%s", e.msg);
 	r.k.bo.max_attempts = r.a.retries;
 	if (r.a.stats_on)
 		cli_stats_init(&r.st, r.a.stats);

@@ -245,7 +245,7 @@ main(int argc, char **argv)
 	enum kin_status st;
 	struct eb e;
 	uint64_t n;
-	int broken = 0;
+	int broken = 0, rc;
 
 	cli_init("kin-read", usage_line);
 	parse_args(argc, argv, &a);
@@ -259,8 +259,8 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (kin_client_init(&k, &a.aws, &stop, &e) != 0)
-		cli_die(KIN_EXIT_AUTH, "%s", e.msg);
+	if ((rc = kin_client_init(&k, &a.aws, &stop, &e)) != 0)
+		cli_die(rc == -2 ? KIN_EXIT_AUTH : CLI_FAIL, "%s", e.msg);
 	k.bo.max_attempts = a.retries;
 	k.tool = cli_name();
 	if (a.stats_on)
