@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
 libmicrohttpd-dev libsqlite3-dev libsodium-dev check libsubunit-dev
 python3 python3-botocore awscli jq miller gnuplot-nox
-chromium curl sqlite3 util-linux procps time bc tzdata"
+chromium curl sqlite3 util-linux procps time bc tzdata
+iproute2 wrk"
 
 missing=""
 for p in $PKGS; do
