@@ -118,11 +118,19 @@ utf8_len(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
-/* p is just past the opening quote; returns just past the closing one. */
-static const char *
-scan_string(struct px *x, const char *p, unsigned char *escaped)
+static size_t decode_escape(const char **pp, char *buf);
+
+/* p is just past the opening quote; returns just past the closing one.
+ * With out non-NULL the decoded bytes are also written at *out (which
+ * has room for the string's length plus 8: plain runs are stored eight
+ * bytes at a time), and *out is left just past them. Inlined twice, so
+ * the validating-only copy carries no trace of the decoding. */
+static inline __attribute__((always_inline)) const char *
+scan_string_into(struct px *x, const char *p, unsigned char *escaped,
+    char **out)
 {
-	const char *end = x->end;
+	const char *end = x->end, *q;
+	char *o = out ? *out : NULL;
 	int u, v;
 	size_t n;
 
@@ -132,12 +140,19 @@ scan_string(struct px *x, const char *p, unsigned char *escaped)
 			uint64_t w, s;
 
 			memcpy(&w, p, 8);
+			if (out)
+				memcpy(o, &w, 8);
 			s = special8(w);
 			if (s) {
-				p += __builtin_ctzll(s) >> 3;
+				n = (size_t)(__builtin_ctzll(s) >> 3);
+				p += n;
+				if (out)
+					o += n;
 				break;
 			}
 			p += 8;
+			if (out)
+				o += 8;
 		}
 #endif
 		/* the tail (or the first special byte) one at a time */
@@ -146,6 +161,8 @@ scan_string(struct px *x, const char *p, unsigned char *escaped)
 
 			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
 				break;
+			if (out)
+				*o++ = (char)c;
 			p++;
 		}
 		if (p >= end) {
@@ -154,6 +171,8 @@ scan_string(struct px *x, const char *p, unsigned char *escaped)
 		}
 		switch (*p) {
 		case '"':
+			if (out)
+				*out = o;
 			return p + 1;
 		case '\\':
 			*escaped = 1;
@@ -164,6 +183,10 @@ scan_string(struct px *x, const char *p, unsigned char *escaped)
 			switch (p[1]) {
 			case '"': case '\\': case '/': case 'b': case 'f':
 			case 'n': case 'r': case 't':
+				if (out) {
+					q = p;
+					o += decode_escape(&q, o);
+				}
 				p += 2;
 				continue;
 			case 'u':
@@ -188,9 +211,11 @@ scan_string(struct px *x, const char *p, unsigned char *escaped)
 					fail(x, p, "lone high surrogate in \\u escape");
 					return NULL;
 				}
-				p += 12;
-			} else
-				p += 6;
+			}
+			if (out)
+				o += decode_escape(&p, o);
+			else
+				p += u >= 0xD800 && u <= 0xDBFF ? 12 : 6;
 			continue;
 		default:
 			if ((unsigned char)*p < 0x20) {
@@ -203,9 +228,19 @@ scan_string(struct px *x, const char *p, unsigned char *escaped)
 				fail(x, p, "invalid UTF-8");
 				return NULL;
 			}
+			if (out) {
+				memcpy(o, p, n);
+				o += n;
+			}
 			p += n;
 		}
 	}
+}
+
+static const char *
+scan_string(struct px *x, const char *p, unsigned char *escaped)
+{
+	return scan_string_into(x, p, escaped, NULL);
 }
 
 static inline int
@@ -435,15 +470,48 @@ trailer(struct px *x, const char *p)
 
 /* The top level walked by hand so each member's spans can be recorded;
  * everything below it goes through scan_value. */
+/* What rec_parse_object_decoding asks of parse_top besides indexing. */
+struct want {
+	const char *key;
+	size_t keylen;
+	struct sb *text;
+	size_t found;		/* index of the last member named key, + 1 */
+};
+
+static int key_equals(const struct rec_member *m, const char *key,
+    size_t keylen);
+
+/* The wanted member's string value scanned and decoded in one pass. */
+static const char *
+scan_wanted_string(struct px *x, const char *p, struct valinfo *vi,
+    struct sb *text)
+{
+	char *o;
+
+	vi->type = REC_STRING;
+	vi->escaped = 0;
+	/* decoded text is never longer than the rest of the input */
+	if (sb_reserve(text, (size_t)(x->end - p) + 8) != 0) {
+		eb_set(x->e, "out of memory");
+		return NULL;
+	}
+	o = text->buf;
+	p = scan_string_into(x, p + 1, &vi->escaped, &o);
+	if (p != NULL)
+		text->len = (size_t)(o - text->buf);
+	return p;
+}
+
 static int
 parse_top(struct rec *r, const char *s, size_t n, int want_object,
-    struct eb *e)
+    struct want *w, struct eb *e)
 {
 	struct px x = { s, s + n, e };
 	const char *p = skip_ws(s, s + n), *end = s + n;
 	struct rec_member *m;
 	struct valinfo vi;
 	char close;
+	int wanted;
 
 	r->n = 0;
 	if (p >= end)
@@ -484,7 +552,15 @@ parse_top(struct rec *r, const char *s, size_t n, int want_object,
 		vi.escaped = 0;
 		vi.num_int = 0;
 		m->val.p = p;
-		p = scan_value(&x, p, &vi);
+		wanted = w && close == '}' && key_equals(m, w->key, w->keylen);
+		if (wanted) {
+			w->found = r->n;
+			w->text->len = 0;
+		}
+		if (wanted && p < end && *p == '"')
+			p = scan_wanted_string(&x, p, &vi, w->text);
+		else
+			p = scan_value(&x, p, &vi);
 		if (p == NULL)
 			return -1;
 		m->val.n = (size_t)(p - m->val.p);
@@ -509,13 +585,29 @@ parse_top(struct rec *r, const char *s, size_t n, int want_object,
 int
 rec_parse_object(struct rec *r, const char *p, size_t n, struct eb *e)
 {
-	return parse_top(r, p, n, 1, e);
+	return parse_top(r, p, n, 1, NULL, e);
 }
 
 int
 rec_parse(struct rec *r, const char *p, size_t n, struct eb *e)
 {
-	return parse_top(r, p, n, 0, e);
+	return parse_top(r, p, n, 0, NULL, e);
+}
+
+int
+rec_parse_object_decoding(struct rec *r, const char *p, size_t n,
+    const char *key, size_t keylen, struct sb *text,
+    const struct rec_member **found, struct eb *e)
+{
+	struct want w = { key, keylen, text, 0 };
+	int rc;
+
+	text->len = 0;
+	*found = NULL;
+	rc = parse_top(r, p, n, 1, &w, e);
+	if (rc == 0 && w.found)
+		*found = &r->m[w.found - 1];
+	return rc;
 }
 
 int
@@ -539,10 +631,11 @@ rec_validate(const char *s, size_t n, enum rec_type *type, struct eb *e)
 	return 0;
 }
 
-/* Decode the escape at p (a validated string body) into UTF-8 in buf;
- * returns the bytes written and advances *pp past the escape. */
+/* Decode the escape at p (a validated string body) into UTF-8 in buf
+ * (room for 4 bytes); returns the bytes written and advances *pp past
+ * the escape. */
 static size_t
-decode_escape(const char **pp, char buf[4])
+decode_escape(const char **pp, char *buf)
 {
 	const char *p = *pp;
 	unsigned cp;
@@ -634,6 +727,19 @@ body_equals(const char *p, const char *end, const char *key, size_t keylen)
 	return k == kend;
 }
 
+/* The first byte is compared before memcmp is called: keys of a record
+ * mostly differ there or in length, and the call is what costs. */
+static int
+key_equals(const struct rec_member *m, const char *key, size_t keylen)
+{
+	if (!m->key_escaped)
+		return m->key.n == keylen && (keylen == 0 ||
+		    (m->key.p[0] == key[0] &&
+		    memcmp(m->key.p, key, keylen) == 0));
+	return m->key.n >= keylen &&
+	    body_equals(m->key.p, m->key.p + m->key.n, key, keylen);
+}
+
 const struct rec_member *
 rec_get(const struct rec *r, const char *key, size_t keylen)
 {
@@ -641,17 +747,9 @@ rec_get(const struct rec *r, const char *key, size_t keylen)
 
 	if (r->type != REC_OBJECT)
 		return NULL;
-	for (i = r->n; i-- > 0;) {
-		const struct rec_member *m = &r->m[i];
-
-		if (!m->key_escaped) {
-			if (m->key.n == keylen &&
-			    memcmp(m->key.p, key, keylen) == 0)
-				return m;
-		} else if (m->key.n >= keylen &&
-		    body_equals(m->key.p, m->key.p + m->key.n, key, keylen))
-			return m;
-	}
+	for (i = r->n; i-- > 0;)
+		if (key_equals(&r->m[i], key, keylen))
+			return &r->m[i];
 	return NULL;
 }
 

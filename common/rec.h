@@ -60,6 +60,14 @@ void rec_free(struct rec *r);
  * (as jansson does), because its decoded form would not be UTF-8. The
  * member array is reused from call to call: no allocation once warm. */
 int rec_parse_object(struct rec *r, const char *p, size_t n, struct eb *e);
+/* rec_parse_object that also hands over the member named key (the last
+ * one, as rec_get finds it) as *found, NULL when absent; when its value
+ * is a string, text holds the decoded bytes (as rec_string_decode gives
+ * them), decoded in the same pass that validates it; otherwise text is
+ * empty. Same verdicts, spans and messages as rec_parse_object. */
+int rec_parse_object_decoding(struct rec *r, const char *p, size_t n,
+    const char *key, size_t keylen, struct sb *text,
+    const struct rec_member **found, struct eb *e);
 /* Same for an object or an array (elements get an empty key). */
 int rec_parse(struct rec *r, const char *p, size_t n, struct eb *e);
 /* Validate one JSON value of any type without indexing it. */

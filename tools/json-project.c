@@ -46,6 +46,8 @@ static const char help_text[] =
 struct opts {
 	struct sc_type schema;
 	const char *field;
+	size_t field_len;
+	int whole_record;		/* --field . */
 	struct sb as_key;		/* "\"as\":" or empty */
 	const char *keep[MAX_KEEP];
 	size_t nkeep;
@@ -93,7 +95,7 @@ put_lossy_string(struct sb *out, const char *p, size_t n)
 static enum outcome
 document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 {
-	const struct rec_member *enc = rec_get(&s->outer, "dataEncoding", 12);
+	const struct rec_member *enc;
 	size_t len, i;
 
 	if (m == NULL || m->type == REC_NULL)
@@ -106,8 +108,8 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 		eb_set(&s->why, "field is neither a JSON string nor an object");
 		return OUT_BAD;
 	}
-	sb_reset(&s->text);
-	rec_string_decode(m->val, &s->text);
+	/* s->text holds the string, decoded while the line was validated */
+	enc = rec_get(&s->outer, "dataEncoding", 12);
 	if (enc && enc->type == REC_STRING && enc->val.n == 8 &&
 	    memcmp(enc->val.p, "\"base64\"", 8) == 0) {
 		struct sb raw = s->text;
@@ -147,14 +149,18 @@ project(const struct opts *o, struct state *s, const struct nd_line *l,
 	int line_ok;
 	size_t i;
 
-	line_ok = rec_parse_object(&s->outer, l->p, l->len, &s->why) == 0;
+	if (o->whole_record)
+		line_ok = rec_parse_object(&s->outer, l->p, l->len,
+		    &s->why) == 0;
+	else
+		line_ok = rec_parse_object_decoding(&s->outer, l->p, l->len,
+		    o->field, o->field_len, &s->text, &m, &s->why) == 0;
 	if (!line_ok)
 		eb_wrap(&s->why, "invalid JSON record");
-	else if (strcmp(o->field, ".") == 0) {
+	else if (o->whole_record) {
 		idx = &s->outer;	/* the record itself, already indexed */
 		rc = OUT_OK;
 	} else {
-		m = rec_get(&s->outer, o->field, strlen(o->field));
 		rc = document(s, m, &doc);
 		if (rc == OUT_OK && rec_parse_object(&s->inner, doc.p, doc.n,
 		    &s->why) != 0) {
@@ -311,6 +317,8 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		cli_usage("%s", e.msg);
 	if (o->schema.nfields == 0)
 		cli_usage("schema: no fields");
+	o->field_len = strlen(o->field);
+	o->whole_record = strcmp(o->field, ".") == 0;
 	for (i = 0; !o->as_key.len && i < o->nkeep; i++)
 		for (k = 0; k < o->schema.nfields; k++)
 			if (strcmp(o->keep[i], o->schema.fields[k].name) == 0)

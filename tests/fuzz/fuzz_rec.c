@@ -4,6 +4,9 @@
  * reals beyond double range, its own depth count) and where it accepts
  * what is not JSON (a NUL byte after a bare number). For accepted objects
  * and arrays, every member rec indexes must decode to what jansson holds.
+ * rec_parse_object_decoding must agree with rec_parse_object, rec_get
+ * and rec_string_decode (same verdict, spans, message and decoded text)
+ * for the key "data" and for the first key of the input.
  * Build and run: see README in this directory. */
 #include <jansson.h>
 #include <stdint.h>
@@ -92,6 +95,78 @@ check_member(const struct rec *r, const struct rec_member *m, json_t *doc,
 	sb_free(&key);
 }
 
+static int
+same_member(const struct rec_member *a, const struct rec_member *b)
+{
+	return a->key.p == b->key.p && a->key.n == b->key.n &&
+	    a->val.p == b->val.p && a->val.n == b->val.n &&
+	    a->whole.p == b->whole.p && a->whole.n == b->whole.n &&
+	    a->type == b->type && a->key_escaped == b->key_escaped &&
+	    a->val_escaped == b->val_escaped && a->num_int == b->num_int;
+}
+
+static void
+check_decoding(const char *p, size_t size, const char *key, size_t keylen)
+{
+	struct rec a, b;
+	struct sb text = SB_INIT, dec = SB_INIT;
+	const struct rec_member *found, *want;
+	struct eb ea, eb2;
+	int ra, rb;
+	size_t i;
+
+	rec_init(&a);
+	rec_init(&b);
+	ra = rec_parse_object_decoding(&a, p, size, key, keylen, &text, &found,
+	    &ea);
+	rb = rec_parse_object(&b, p, size, &eb2);
+	if ((ra == 0) != (rb == 0))
+		abort();
+	if (ra != 0 && (found != NULL || strcmp(ea.msg, eb2.msg) != 0))
+		abort();
+	if (ra == 0) {
+		if (a.n != b.n)
+			abort();
+		for (i = 0; i < a.n; i++)
+			if (!same_member(&a.m[i], &b.m[i]))
+				abort();
+		want = rec_get(&b, key, keylen);
+		if ((found == NULL) != (want == NULL) ||
+		    (found && found - a.m != want - b.m))
+			abort();
+		if (found && found->type == REC_STRING) {
+			rec_string_decode(want->val, &dec);
+			if (dec.len != text.len ||
+			    (dec.len && memcmp(dec.buf, text.buf, dec.len)))
+				abort();
+		} else if (text.len != 0)
+			abort();
+	}
+	sb_free(&text);
+	sb_free(&dec);
+	rec_free(&a);
+	rec_free(&b);
+}
+
+static void
+check_decodings(const char *p, size_t size)
+{
+	struct rec r;
+	struct sb key = SB_INIT;
+	struct eb e;
+
+	check_decoding(p, size, "data", 4);
+	rec_init(&r);
+	if (rec_parse_object(&r, p, size, &e) == 0 && r.n > 0) {
+		struct rec_span ks = { r.m[0].key.p - 1, r.m[0].key.n + 2 };
+
+		rec_string_decode(ks, &key);
+		check_decoding(p, size, key.buf ? key.buf : "", key.len);
+	}
+	sb_free(&key);
+	rec_free(&r);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -104,6 +179,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ours;
 	size_t i;
 
+	check_decodings(p, size);
 	ours = rec_validate(p, size, &t, &e) == 0;
 	doc = json_loadb(p, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
 	if (doc == NULL && jansson_refuses_valid(&err))
