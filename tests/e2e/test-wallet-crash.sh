@@ -40,7 +40,7 @@ cat "$T"/out* | grep -o '"order_id":"k[0-9]*-[0-9]*"' | sed 's/"order_id":"//; s
 is "confirmed trades are the ledger's trades" "$(sort "$T/ledger_ids" | uniq | wc -l) $(wc -l <"$T/ledger_ids")" "$(wc -l <"$T/seen_ids") $(wc -l <"$T/seen_ids")"
 ok "same ids" cmp -s <(sort "$T/ledger_ids") "$T/seen_ids"
 # 8M buys of 0.001 BTC at 40000 = 40 euro each
-t "balance" 0 "{\"user_id\":\"c1\",\"bitcoin\":$(echo "8 * $M * 0.001" | bc | sed 's/\.*0*$//'),\"euro\":$((1000000 - 8 * M * 40))}" "" wallet-info
+t "balance" 0 "{\"user_id\":\"c1\",\"bitcoin\":$(awk -v m="$M" 'BEGIN { print 8 * m * 0.001 }'),\"euro\":$((1000000 - 8 * M * 40))}" "" wallet-info
 kill -TERM "$WS_PID"
 wait "$WS_PID"
 is "clean exit" "$?" 0
