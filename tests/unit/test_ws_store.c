@@ -1,0 +1,152 @@
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "ws_store.h"
+
+static char dir[] = "/tmp/kinpipe-ws-store.XXXXXX";
+static char path[64];
+
+static struct ws_store *
+fresh(void)
+{
+	struct ws_store *st;
+	struct eb e;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/w.db", dir);
+	ck_assert_msg(ws_store_open(&st, path, &e) == 0, "%s", e.msg);
+	return st;
+}
+
+static void
+gone(struct ws_store *st)
+{
+	char cmd[128];
+
+	ws_store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
+}
+
+START_TEST(rounding_favours_the_house)
+{
+	/* 3 sats at 33333.33333333 euro = 0.00099999999999999 euro */
+	ck_assert_int_eq(ws_trade_cents(3, 3333333333333LL, WS_BUY), 1);
+	ck_assert_int_eq(ws_trade_cents(3, 3333333333333LL, WS_SELL), 0);
+	/* 0.05 BTC at 43000.5 = 2150.025 euro */
+	ck_assert_int_eq(ws_trade_cents(5000000, 4300050000000LL, WS_BUY), 215003);
+	ck_assert_int_eq(ws_trade_cents(5000000, 4300050000000LL, WS_SELL), 215002);
+	/* exact values are not rounded: 0.5 BTC at 43000.5 = 21500.25 */
+	ck_assert_int_eq(ws_trade_cents(50000000, 4300050000000LL, WS_BUY), 2150025);
+	ck_assert_int_eq(ws_trade_cents(50000000, 4300050000000LL, WS_SELL), 2150025);
+	/* the largest amount at the largest price fits */
+	ck_assert_int_eq(ws_trade_cents(2100000000000000LL, 100000000000000000LL,
+	    WS_SELL), 2100000000000000000LL);
+}
+END_TEST
+
+START_TEST(trades_and_orders)
+{
+	struct ws_store *st = fresh();
+	char key[WS_KEY_HEX + 1];
+	struct sb b = SB_INIT;
+	struct eb e;
+	struct ws_order o = { .user_id = "g7", .side = WS_BUY, .sats = 10000000,
+	    .price_e8 = 4000000000000LL, .order_id = "o1" };
+
+	ck_assert_int_eq(ws_user_add(st, "g7", 1000000, key, &e), 0);
+	ck_assert_uint_eq(strlen(key), 40);
+	ck_assert_int_eq(ws_user_add(st, "g7", 1, key, &e), -1);
+	ck_assert_str_eq(e.msg, "user 'g7' already exists");
+	ck_assert_str_eq(key, "");	/* a failed add leaves no key behind */
+	ck_assert_int_eq(ws_user_add(st, "a/b", 1, key, &e), -1);
+	ck_assert_int_eq(ws_user_add(st, "g8", 0, key, &e), 0);
+	o.access_key = "nope";
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 403);
+	ck_assert_str_eq(sb_cstr(&b), "{\"error\":\"unknown user or bad access key\"}");
+	sb_reset(&b);
+	o.user_id = "g8";
+	o.access_key = key;
+	/* 0.1 BTC at 40000 = 4000 euro: g8 has nothing */
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 409);
+	ck_assert_str_eq(sb_cstr(&b), "{\"error\":\"insufficient euro\"}");
+	sb_reset(&b);
+	o.side = WS_SELL;
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 409);
+	ck_assert_str_eq(sb_cstr(&b), "{\"error\":\"insufficient bitcoin\"}");
+	sb_reset(&b);
+	ck_assert_int_eq(ws_info(st, "g8", &b, &e), 200);
+	ck_assert_str_eq(sb_cstr(&b), "[{\"user_id\":\"g8\",\"bitcoin\":0,\"euro\":0}]");
+	sb_reset(&b);
+	ck_assert_int_eq(ws_info(st, "zz", &b, &e), 404);
+	sb_reset(&b);
+	ck_assert_int_eq(ws_check(st, &b, &e), 0);
+	ck_assert_str_eq(sb_cstr(&b), "ok: 2 wallets, 2 ledger entries, 0 orders\n");
+	sb_free(&b);
+	gone(st);
+}
+END_TEST
+
+START_TEST(replay_and_check)
+{
+	struct ws_store *st = fresh();
+	char key[WS_KEY_HEX + 1];
+	struct sb b = SB_INIT;
+	struct eb e;
+	struct ws_order o = { .user_id = "g7", .access_key = key, .side = WS_BUY,
+	    .sats = 10000000, .price_e8 = 4000000000000LL, .order_id = "o1" };
+	const char *want = "{\"user_id\":\"g7\",\"order_id\":\"o1\",\"trade_id\":2,"
+	    "\"side\":\"buy\",\"amount\":0.1,\"price\":40000,\"value\":4000,"
+	    "\"bitcoin\":0.1,\"euro\":6000}";
+	sqlite3 *db;
+
+	ck_assert_int_eq(ws_user_add(st, "g7", 1000000, key, &e), 0);
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 200);
+	ck_assert_str_eq(sb_cstr(&b), want);
+	sb_reset(&b);
+	o.price_e8 = 1;	/* the repeat is answered, not priced again */
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 200);
+	ck_assert_str_eq(sb_cstr(&b), want);
+	sb_reset(&b);
+	o.sats++;
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 409);
+	ck_assert_str_eq(sb_cstr(&b), "{\"error\":\"order_id already used for a different order\"}");
+	sb_reset(&b);
+	ck_assert_int_eq(ws_check(st, &b, &e), 0);
+	ck_assert_str_eq(sb_cstr(&b), "ok: 1 wallets, 2 ledger entries, 1 orders\n");
+	sb_reset(&b);
+	/* a balance that disagrees with the ledger is found */
+	db = ws_store_lock(st);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE wallets SET cents = cents + 1",
+	    NULL, NULL, NULL), SQLITE_OK);
+	ws_store_unlock(st);
+	ck_assert_int_eq(ws_check(st, &b, &e), -1);
+	ck_assert_str_eq(sb_cstr(&b), "wallet g7: balance 10000000 sats 600001 cents,"
+	    " ledger sums to 10000000 sats 600000 cents\n"
+	    "FAILED: 1 wallets, 2 ledger entries, 1 orders\n");
+	ck_assert_str_eq(e.msg, "check: 1 problem");
+	sb_free(&b);
+	gone(st);
+}
+END_TEST
+
+static Suite *
+ws_store_suite(void)
+{
+	Suite *s = suite_create("ws_store");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, rounding_favours_the_house);
+	tcase_add_test(tc, trades_and_orders);
+	tcase_add_test(tc, replay_and_check);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(ws_store_suite)
