@@ -194,7 +194,7 @@ kin_batch_send(struct kin_client *k, const char *stream, struct kin_batch *b,
 		attempt++;
 		if (k->bo.max_attempts > 0 && attempt >= k->bo.max_attempts) {
 			snprintf(why, sizeof(why), "%s (gave up after %d attempts)",
-			    last, attempt + 1);
+			    last, attempt);
 			for (i = 0; i < b->n; i++)
 				if (pending(&b->v[i])) {
 					b->v[i].error = strdup(why);

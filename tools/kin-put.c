@@ -210,7 +210,7 @@ put_line(struct run *r, const struct nd_line *ln, struct sb *kb)
 	char buf[320];
 
 	r->st.read++;
-	if (!r->a.raw && (doc = json_loadb(ln->p, ln->len, 0, &je)) == NULL) {
+	if (!r->a.raw && (doc = json_loadb(ln->p, ln->len, JSON_DECODE_ANY, &je)) == NULL) {
 		snprintf(buf, sizeof(buf), "not JSON: %s", je.text);
 		bad_line(r, ln, buf);
 		return;
