@@ -36,7 +36,6 @@ agg_init(struct agg_table *t, int ncols)
 static void
 row_free(struct agg_row *r)
 {
-	free(r->key);
 	free(r->tag);
 	free(r);
 }
@@ -101,7 +100,7 @@ struct agg_row *
 agg_get(struct agg_table *t, int64_t start, const char *key, size_t keylen)
 {
 	uint32_t h = agg_hash(start, key, keylen);
-	size_t mask = t->cap - 1, i;
+	size_t mask = t->cap - 1, i, cells;
 	struct agg_row *r;
 
 	for (i = h & mask; t->slot[i]; i = (i + 1) & mask)
@@ -117,14 +116,13 @@ agg_get(struct agg_table *t, int64_t start, const char *key, size_t keylen)
 		for (i = h & mask; t->slot[i]; i = (i + 1) & mask)
 			;
 	}
-	r = calloc(1, sizeof(*r) + (size_t)t->ncols * sizeof(struct agg_cell));
+	/* one allocation: the row, its cells, then its key */
+	cells = (size_t)t->ncols * sizeof(struct agg_cell);
+	r = malloc(sizeof(*r) + cells + keylen + 1);
 	if (r == NULL)
 		return NULL;
-	r->key = malloc(keylen + 1);
-	if (r->key == NULL) {
-		free(r);
-		return NULL;
-	}
+	memset(r, 0, sizeof(*r) + cells);
+	r->key = (char *)r->cell + cells;
 	memcpy(r->key, key, keylen);
 	r->key[keylen] = '\0';
 	r->keylen = (uint32_t)keylen;

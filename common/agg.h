@@ -24,7 +24,8 @@ struct agg_row {
 	uint64_t batch;		/* last batch that changed the row */
 	uint32_t hash;
 	uint32_t keylen;
-	char *key;		/* the caller's key bytes (NUL-terminated copy) */
+	char *key;		/* a NUL-terminated copy of the caller's key
+				   bytes, inside the row's allocation */
 	char *tag;		/* optional caller data (malloc'd), freed with
 				   the row: window-avg --merge keeps the
 				   sequenceNumber a partial row was taken at */

@@ -2,6 +2,7 @@
  * .agg(avg(col), ...) over an NDJSON stream, with Spark's watermark, output
  * modes and triggers, and an exactly-once state file (see window-avg(1)). */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -70,6 +71,15 @@ struct wa {
 	int in_batch;			/* records seen since the last trigger */
 	int64_t win_size;		/* --merge: learnt from the partials */
 	int s_late, s_late_windows, s_replayed, s_null_time, s_batches;
+	/* the members this query reads, found in one pass per record:
+	 * WANT_* slots, then the value columns, then the group columns */
+	const char *want_name[3 + 2 * MAX_OUT + MAX_GROUP];
+	size_t want_len[3 + 2 * MAX_OUT + MAX_GROUP];
+	const struct rec_member *found[3 + 2 * MAX_OUT + MAX_GROUP];
+	int nwant;
+	/* the row each window index of the previous record went to: records
+	 * come nearly in time order, so the next one usually goes there too */
+	struct agg_row *recent[8];
 	double values[MAX_OUT];
 	unsigned char has_value[MAX_OUT];
 };
@@ -349,15 +359,64 @@ validate(struct opts *o, struct win_spec *w)
 
 /* ---- output ---- */
 
+/* RFC 3339 of a whole second of years 0001-9999 with digits by hand;
+ * anything else as tm formats it. Same text either way. */
+static size_t
+fmt_time(int64_t us, char buf[TM_RFC3339_MAX])
+{
+	int64_t secs = tm_floordiv(us, TM_US_PER_S), days = tm_floordiv(secs, 86400);
+	int64_t y, sod = secs - days * 86400;
+	int mo, d, v[6];
+	char *p = buf;
+
+	if (us % TM_US_PER_S != 0)
+		return tm_fmt_rfc3339(us, buf);
+	tm_civil_from_days(days, &y, &mo, &d);
+	if (y < 1 || y > 9999)
+		return tm_fmt_rfc3339(us, buf);
+	v[0] = (int)y;
+	v[1] = mo;
+	v[2] = d;
+	v[3] = (int)(sod / 3600);
+	v[4] = (int)(sod / 60 % 60);
+	v[5] = (int)(sod % 60);
+	*p++ = (char)('0' + v[0] / 1000);
+	*p++ = (char)('0' + v[0] / 100 % 10);
+	*p++ = (char)('0' + v[0] / 10 % 10);
+	*p++ = (char)('0' + v[0] % 10);
+	for (int i = 1; i < 6; i++) {
+		*p++ = "--T::"[i - 1];
+		*p++ = (char)('0' + v[i] / 10);
+		*p++ = (char)('0' + v[i] % 10);
+	}
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
 static void
 put_time(struct sb *s, int64_t us)
 {
-	char buf[TM_RFC3339_MAX];
-	size_t n = tm_fmt_rfc3339(us, buf);
+	/* window bounds repeat for every key and every slide: formatting
+	 * is worth remembering across rows */
+	static int64_t cached_us[4] = { INT64_MIN, INT64_MIN, INT64_MIN,
+	    INT64_MIN };
+	static char cached[4][TM_RFC3339_MAX + 2];
+	static size_t cached_n[4];
+	static unsigned next;
+	unsigned i;
 
-	sb_addc(s, '"');
-	sb_add(s, buf, n);
-	sb_addc(s, '"');
+	for (i = 0; i < 4; i++)
+		if (cached_us[i] == us) {
+			sb_add(s, cached[i], cached_n[i]);
+			return;
+		}
+	i = next++ % 4;
+	cached[i][0] = '"';
+	cached_n[i] = fmt_time(us, cached[i] + 1) + 2;
+	cached[i][cached_n[i] - 1] = '"';
+	cached_us[i] = us;
+	sb_add(s, cached[i], cached_n[i]);
 }
 
 static void
@@ -399,6 +458,81 @@ put_groups(const struct wa *w, struct sb *s, const char *p, int skip_comma)
 	}
 }
 
+/* Shortest round-trip text of d, as jx_put_double writes it (the first of
+ * %.15g, %.16g, %.17g that reads back), without its three snprintf and
+ * strtod calls on the common path: output of a window table is mostly
+ * averages. The 17 leading digits come from one long double product
+ * (64-bit mantissa: absolute error under 0.01 at 1e17, and 10^k exact for
+ * k <= 27), each candidate is correctly rounded unless it lies within
+ * 0.001 of a rounding tie, and is then checked by reading it back; any
+ * doubt falls back to jx. Fixed notation only, as %g writes it here. */
+static void
+put_double(struct sb *s, double d)
+{
+	static const long double p10[] = { 1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L,
+	    1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L,
+	    1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L };
+	double a = fabs(d);
+	char buf[48], *p = buf;
+	int e10, k;
+	long double u;
+
+	if (!(a >= 1e-4 && a < 1e15)) {
+		jx_put_double(s, d);
+		return;
+	}
+	e10 = (int)floor(log10(a));
+	if (e10 < -4 || e10 > 14 || (u = (long double)a * p10[16 - e10]) >= 1e17L ||
+	    u < 1e16L) {
+		jx_put_double(s, d);
+		return;
+	}
+	for (k = 15; k <= 17; k++) {
+		long double q = u / p10[17 - k], f = q - floorl(q);
+		uint64_t m = (uint64_t)floorl(q) + (f > 0.5L);
+		char digits[24], *t;
+		int n, point;
+
+		if (fabsl(f - 0.5L) < 1e-3L)
+			break;
+		for (n = 0, t = digits + sizeof(digits); m > 0 || n == 0; m /= 10, n++)
+			*--t = (char)('0' + m % 10);
+		if (n != k)	/* rounded up to one digit more: let jx say */
+			break;
+		memmove(digits, t, (size_t)n);
+		/* digits with the point after e10 + 1 of them, trailing zeros cut */
+		p = buf;
+		if (d < 0)
+			*p++ = '-';
+		point = e10 + 1;
+		if (point <= 0) {
+			*p++ = '0';
+			*p++ = '.';
+			for (int z = point; z < 0; z++)
+				*p++ = '0';
+			memcpy(p, digits, (size_t)k);
+			p += k;
+		} else {
+			memcpy(p, digits, (size_t)point);
+			p += point;
+			*p++ = '.';
+			memcpy(p, digits + point, (size_t)(k - point));
+			p += k - point;
+		}
+		while (p[-1] == '0')
+			p--;
+		if (p[-1] == '.')
+			p--;
+		*p = '\0';
+		t = NULL;
+		if (strtod(buf, &t) == d && t == p) {
+			sb_add(s, buf, (size_t)(p - buf));
+			return;
+		}
+	}
+	jx_put_double(s, d);
+}
+
 static void
 put_value(struct sb *s, const struct out_col *c, const struct agg_row *r)
 {
@@ -414,10 +548,10 @@ put_value(struct sb *s, const struct out_col *c, const struct agg_row *r)
 		return;
 	}
 	switch (c->fn) {
-	case FN_AVG: jx_put_double(s, agg_cell_sum(x) / (double)x->n); break;
-	case FN_SUM: jx_put_double(s, agg_cell_sum(x)); break;
-	case FN_MIN: jx_put_double(s, x->min); break;
-	case FN_MAX: jx_put_double(s, x->max); break;
+	case FN_AVG: put_double(s, agg_cell_sum(x) / (double)x->n); break;
+	case FN_SUM: put_double(s, agg_cell_sum(x)); break;
+	case FN_MIN: put_double(s, x->min); break;
+	case FN_MAX: put_double(s, x->max); break;
 	case FN_COUNT: break;
 	}
 }
@@ -551,10 +685,48 @@ number(struct rec_span v)
 	return neg ? -d : d;
 }
 
-static const struct rec_member *
-member(const struct wa *w, const char *name)
+enum { WANT_SHARD, WANT_SEQ, WANT_TIME, WANT_COLS };
+#define WANT_GROUP(w) (WANT_COLS + (w)->o->ncols)
+
+static void
+want_init(struct wa *w)
 {
-	return rec_get(&w->rec, name, strlen(name));
+	const struct opts *o = w->o;
+	int n = 0;
+
+	w->want_name[n++] = "shardId";
+	w->want_name[n++] = "sequenceNumber";
+	w->want_name[n++] = o->time_col ? o->time_col : "";
+	for (int c = 0; c < o->ncols; c++)
+		w->want_name[n++] = o->cols[c];
+	for (int g = 0; g < o->ngroup; g++)
+		w->want_name[n++] = o->group[g];
+	for (int i = 0; i < n; i++)
+		w->want_len[i] = strlen(w->want_name[i]);
+	w->nwant = n;
+}
+
+/* Find every wanted member in one pass rather than one rec_get each; the
+ * last of duplicate keys wins, as in rec_get, which handles escaped keys. */
+static void
+find_members(struct wa *w)
+{
+	const struct rec *r = &w->rec;
+
+	memset(w->found, 0, (size_t)w->nwant * sizeof(w->found[0]));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rec_member *m = &r->m[i];
+
+		if (m->key_escaped) {
+			for (int k = 0; k < w->nwant; k++)
+				w->found[k] = rec_get(r, w->want_name[k], w->want_len[k]);
+			return;
+		}
+		for (int k = 0; k < w->nwant; k++)
+			if (m->key.n == w->want_len[k] &&
+			    memcmp(m->key.p, w->want_name[k], m->key.n) == 0)
+				w->found[k] = m;
+	}
 }
 
 /* Event time in microseconds; 1 when null or missing, -1 when bad. */
@@ -643,8 +815,13 @@ aggregate(struct wa *w, int64_t ts)
 			w->stats.extra[w->s_late_windows]++;
 			continue;
 		}
-		r = agg_get(&w->tab, starts[i], w->key.buf ? w->key.buf : "",
-		    w->key.len);
+		r = i < 8 ? w->recent[i] : NULL;
+		if (r == NULL || r->start != starts[i] || r->keylen != w->key.len ||
+		    memcmp(r->key, w->key.buf, w->key.len) != 0)
+			r = agg_get(&w->tab, starts[i], w->key.buf ? w->key.buf : "",
+			    w->key.len);
+		if (i < 8)
+			w->recent[i] = r;
 		if (r == NULL)
 			cli_die(CLI_FAIL, "out of memory with %zu windows",
 			    w->tab.n);
@@ -694,7 +871,7 @@ values(struct wa *w, const struct nd_line *ln)
 	int nulled = 0;
 
 	for (int c = 0; c < w->o->ncols; c++) {
-		const struct rec_member *m = member(w, w->o->cols[c]);
+		const struct rec_member *m = w->found[WANT_COLS + c];
 
 		w->has_value[c] = 0;
 		if (m == NULL || m->type == REC_NULL)
@@ -730,13 +907,14 @@ on_record(struct wa *w, const struct nd_line *ln)
 		bad_field(w, ln, 1, "not a JSON object", e.msg);
 		return 0;
 	}
-	shard = member(w, "shardId");
-	seq = member(w, "sequenceNumber");
+	find_members(w);
+	shard = w->found[WANT_SHARD];
+	seq = w->found[WANT_SEQ];
 	if (replayed(w, shard, seq, &mark)) {
 		w->stats.extra[w->s_replayed]++;
 		return 0;
 	}
-	rc = event_time(w, member(w, w->o->time_col), &ts, &e);
+	rc = event_time(w, w->found[WANT_TIME], &ts, &e);
 	if (rc == 1) {
 		w->stats.extra[w->s_null_time]++;
 	} else if (rc < 0) {
@@ -751,7 +929,7 @@ on_record(struct wa *w, const struct nd_line *ln)
 		if (w->o->partials)
 			shard_key(w, shard);
 		for (int g = 0; g < w->o->ngroup; g++)
-			key_value(w, member(w, w->o->group[g]));
+			key_value(w, w->found[WANT_GROUP(w) + g]);
 		if (sb_failed(&w->key))
 			cli_die(CLI_FAIL, "out of memory");
 		aggregate(w, ts);
@@ -969,7 +1147,8 @@ finalise(struct wa *w)
 		return;
 	if (w->o->mode == MODE_APPEND)
 		emit(w, &w->tab, keep_ended, w, -1);
-	agg_remove_if(&w->tab, keep_ended, w);
+	if (agg_remove_if(&w->tab, keep_ended, w) > 0)
+		memset(w->recent, 0, sizeof(w->recent));
 }
 
 static void
@@ -1072,6 +1251,7 @@ setup(struct wa *w, const struct opts *o)
 	if (agg_init(&w->tab, o->ncols) != 0 || ck_marks_init(&w->marks) != 0)
 		cli_die(CLI_FAIL, "out of memory");
 	rec_init(&w->rec);
+	want_init(w);
 	w->st = (struct st_state){ sb_cstr((struct sb *)&o->query), 0, ST_NONE,
 	    ST_NONE, &w->tab, &w->marks };
 	if (o->state && st_load(o->state, &w->st, &e) < 0)
