@@ -106,6 +106,23 @@ t group-keys-canonical 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-
 {"t":5,"c":"B","k":null}
 ' $WA -t t -w 10s -g c,k --count '*=n' --mode update
 
+# numbers print as the shortest %.15g/%.16g/%.17g text that reads back
+# (CONVENTIONS 1): the fast path for fixed notation and jx for the rest
+NUMS='{"t":1,"v":0.1}
+{"t":2,"v":1e-7}
+{"t":3,"v":1e20}
+{"t":4,"v":2.5e15}
+{"t":5,"v":-0.0001}
+{"t":6,"v":100}
+{"t":7,"v":999999999999999}
+{"t":8,"v":0.30000000000000004}
+{"t":9,"v":123.456}
+{"t":10,"v":-5e-324}
+{"t":11,"v":41234.57120000001}
+'
+run "$NUMS" $WA -t t -w 1s --max v=v --mode update
+is number-text "$(sed 's/.*"v"://; s/}$//' "$OUT" | tr '\n' ' ')" "0.1 1e-07 1e+20 2.5e+15 -0.0001 100 999999999999999 0.30000000000000004 123.456 -5e-324 41234.57120000001 "
+
 # ---- nulls and missing values ----
 t nulls 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"avg(v)":2,"sum(v)":4,"count(v)":2,"count(1)":4,"min(v)":1,"max(v)":3}
 {"window":{"start":"1970-01-01T00:00:10Z","end":"1970-01-01T00:00:20Z"},"avg(v)":null,"sum(v)":null,"count(v)":0,"count(1)":2,"min(v)":null,"max(v)":null}' '{"t":1,"v":1}
