@@ -34,6 +34,8 @@ static const unsigned char ws_tab[256] = {
 static inline const char *
 skip_ws(const char *p, const char *end)
 {
+	if (p < end && (unsigned char)*p > ' ')	/* compact JSON */
+		return p;
 	while (p < end && ws_tab[(unsigned char)*p])
 		p++;
 	return p;
@@ -120,6 +122,12 @@ utf8_len(const unsigned char *p, const unsigned char *end)
 
 static size_t decode_escape(const char **pp, char *buf);
 
+/* What the two-character escapes stand for (RFC 8259 section 7). */
+static const unsigned char simple_escape[256] = {
+	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
+	['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+};
+
 /* p is just past the opening quote; returns just past the closing one.
  * With out non-NULL the decoded bytes are also written at *out (which
  * has room for the string's length plus 8: plain runs are stored eight
@@ -129,7 +137,7 @@ static inline __attribute__((always_inline)) const char *
 scan_string_into(struct px *x, const char *p, unsigned char *escaped,
     char **out)
 {
-	const char *end = x->end, *q;
+	const char *end = x->end;
 	char *o = out ? *out : NULL;
 	int u, v;
 	size_t n;
@@ -148,27 +156,26 @@ scan_string_into(struct px *x, const char *p, unsigned char *escaped,
 				p += n;
 				if (out)
 					o += n;
-				break;
+				goto special;
 			}
 			p += 8;
 			if (out)
 				o += 8;
 		}
 #endif
-		/* the tail (or the first special byte) one at a time */
+		/* the tail one byte at a time */
 		while (p < end) {
 			unsigned char c = (unsigned char)*p;
 
 			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
-				break;
+				goto special;
 			if (out)
 				*o++ = (char)c;
 			p++;
 		}
-		if (p >= end) {
-			fail(x, p, "unterminated string");
-			return NULL;
-		}
+		fail(x, p, "unterminated string");
+		return NULL;
+special:
 		switch (*p) {
 		case '"':
 			if (out)
@@ -183,10 +190,9 @@ scan_string_into(struct px *x, const char *p, unsigned char *escaped,
 			switch (p[1]) {
 			case '"': case '\\': case '/': case 'b': case 'f':
 			case 'n': case 'r': case 't':
-				if (out) {
-					q = p;
-					o += decode_escape(&q, o);
-				}
+				if (out)
+					*o++ = (char)simple_escape[
+					    (unsigned char)p[1]];
 				p += 2;
 				continue;
 			case 'u':
@@ -478,8 +484,21 @@ struct want {
 	size_t found;		/* index of the last member named key, + 1 */
 };
 
-static int key_equals(const struct rec_member *m, const char *key,
+static int body_equals(const char *p, const char *end, const char *key,
     size_t keylen);
+
+/* The first byte is compared before memcmp is called: keys of a record
+ * mostly differ there or in length, and the call is what costs. */
+static inline int
+key_equals(const struct rec_member *m, const char *key, size_t keylen)
+{
+	if (!m->key_escaped)
+		return m->key.n == keylen && (keylen == 0 ||
+		    (m->key.p[0] == key[0] &&
+		    memcmp(m->key.p, key, keylen) == 0));
+	return m->key.n >= keylen &&
+	    body_equals(m->key.p, m->key.p + m->key.n, key, keylen);
+}
 
 /* The wanted member's string value scanned and decoded in one pass. */
 static const char *
@@ -535,7 +554,7 @@ parse_top(struct rec *r, const char *s, size_t n, int want_object,
 			m->key_escaped = 0;
 			m->whole.p = p;
 			m->key.p = p + 1;
-			p = scan_string(&x, p + 1, &m->key_escaped);
+			p = scan_string_into(&x, p + 1, &m->key_escaped, NULL);
 			if (p == NULL)
 				return -1;
 			m->key.n = (size_t)(p - 1 - m->key.p);
@@ -557,9 +576,17 @@ parse_top(struct rec *r, const char *s, size_t n, int want_object,
 			w->found = r->n;
 			w->text->len = 0;
 		}
+		/* strings and numbers, most members, skip scan_value's
+		 * container machinery; what they do there is the same */
 		if (wanted && p < end && *p == '"')
 			p = scan_wanted_string(&x, p, &vi, w->text);
-		else
+		else if (p < end && *p == '"') {
+			vi.type = REC_STRING;
+			p = scan_string_into(&x, p + 1, &vi.escaped, NULL);
+		} else if (p < end && (*p == '-' || is_digit(*p))) {
+			vi.type = REC_NUMBER;
+			p = scan_number(&x, p, &vi.num_int);
+		} else
 			p = scan_value(&x, p, &vi);
 		if (p == NULL)
 			return -1;
@@ -725,19 +752,6 @@ body_equals(const char *p, const char *end, const char *key, size_t keylen)
 		k += n;
 	}
 	return k == kend;
-}
-
-/* The first byte is compared before memcmp is called: keys of a record
- * mostly differ there or in length, and the call is what costs. */
-static int
-key_equals(const struct rec_member *m, const char *key, size_t keylen)
-{
-	if (!m->key_escaped)
-		return m->key.n == keylen && (keylen == 0 ||
-		    (m->key.p[0] == key[0] &&
-		    memcmp(m->key.p, key, keylen) == 0));
-	return m->key.n >= keylen &&
-	    body_equals(m->key.p, m->key.p + m->key.n, key, keylen);
 }
 
 const struct rec_member *

@@ -176,54 +176,59 @@ ten_digits(uint32_t m, int e, int *xp, int *Kp, uint64_t *dp, int *sticky)
 	}
 	return -1;
 }
-/* %g's layout of p digits q with exponent x, trailing zeros dropped. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* %g's layout of the p digits q with exponent x, trailing zeros
+ * dropped: 1.5e+06, 39995.39, 0.00123. The digits are made two at a
+ * time and moved in fixed 16-byte copies (buf has 32 bytes, the text
+ * at most 15), so no call or loop per character. */
 static size_t
 layout(int neg, uint64_t q, int p, int x, char *buf)
 {
-	char dig[10];
-	int nd = p, i, n = 0, ax;
+	uint32_t v = (uint32_t)q;	/* fewer than ten digits */
+	char dig[32], *o = buf;
+	int nd = p, i, ax;
 
-	for (i = p - 1; i >= 0; i--) {
-		dig[i] = (char)('0' + q % 10);
-		q /= 10;
-	}
-	while (nd > 1 && dig[nd - 1] == '0')
+	while (nd > 1 && v % 10 == 0) {
+		v /= 10;
 		nd--;
-	if (neg)
-		buf[n++] = '-';
-	if (x < -4 || x >= p) {
-		buf[n++] = dig[0];
-		if (nd > 1) {
-			buf[n++] = '.';
-			for (i = 1; i < nd; i++)
-				buf[n++] = dig[i];
-		}
-		buf[n++] = 'e';
-		buf[n++] = x < 0 ? '-' : '+';
-		ax = x < 0 ? -x : x;
-		if (ax >= 10)
-			buf[n++] = (char)('0' + ax / 10);
-		else
-			buf[n++] = '0';
-		buf[n++] = (char)('0' + ax % 10);
-	} else if (x >= 0) {
-		for (i = 0; i <= x; i++)
-			buf[n++] = i < nd ? dig[i] : '0';
-		if (nd > x + 1) {
-			buf[n++] = '.';
-			for (; i < nd; i++)
-				buf[n++] = dig[i];
-		}
-	} else {
-		buf[n++] = '0';
-		buf[n++] = '.';
-		for (i = -1; i > x; i--)
-			buf[n++] = '0';
-		for (i = 0; i < nd; i++)
-			buf[n++] = dig[i];
 	}
-	buf[n] = '\0';
-	return (size_t)n;
+	memset(dig, '0', sizeof(dig));
+	for (i = nd; i >= 2; i -= 2) {
+		memcpy(dig + i - 2, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (i)
+		dig[0] = (char)('0' + v);
+	if (neg)
+		*o++ = '-';
+	if (x < -4 || x >= p) {
+		o[0] = dig[0];
+		o[1] = '.';
+		memcpy(o + 2, dig + 1, 16);
+		o += nd > 1 ? nd + 1 : 1;
+		ax = x < 0 ? -x : x;
+		*o++ = 'e';
+		*o++ = x < 0 ? '-' : '+';
+		*o++ = (char)('0' + ax / 10);
+		*o++ = (char)('0' + ax % 10);
+	} else if (x < 0) {
+		memcpy(o, "0.0000", 6);
+		o += 1 - x;
+		memcpy(o, dig, 16);
+		o += nd;
+	} else {
+		/* digits past nd are zeros: the integer part may need them */
+		memcpy(o, dig, 16);
+		o[x + 1] = '.';
+		memcpy(o + x + 2, dig + x + 1, 16);
+		o += nd > x + 1 ? nd + 1 : x + 1;
+	}
+	*o = '\0';
+	return (size_t)(o - buf);
 }
 
 /* %.{p}g's p leading digits of ten, rounded half to even: d10 / div,
@@ -238,6 +243,56 @@ round_digits(uint64_t d10, int sticky, uint64_t div)
 	return q;
 }
 
+/* 0.01 <= |f| < 2^24, the values rates and prices take: the same steps
+ * as the general case below, every product within 64 bits (m * 10^K <
+ * 2^24 * 10^11 < 2^61, and 4 times that). -1 elsewhere. */
+static int
+fmt_common(uint32_t m, int e, int lo_gap, int x, int neg, char *buf,
+    size_t *len)
+{
+	uint64_t n, d10, q, lo, hi, v, pk;
+	int K, s, p, sticky, in;
+
+	if (e > 0 || e < -40)
+		return -1;
+	s = -e;
+	K = 9 - x;
+	if (K < 0 || K > 11)
+		return -1;
+	pk = pow10_u64[K];
+	n = m * pk;
+	d10 = n >> s;
+	if (d10 >= pow10_u64[10]) {
+		if (K == 0)
+			return -1;
+		x++;
+		K--;
+		pk = pow10_u64[K];
+		n = m * pk;
+		d10 = n >> s;
+	}
+	if (d10 < pow10_u64[9] || d10 >= pow10_u64[10])
+		return -1;
+	sticky = (n & ((UINT64_C(1) << s) - 1)) != 0;
+	lo = (4 * (uint64_t)m - (uint64_t)lo_gap) * pk;
+	hi = (4 * (uint64_t)m + 2) * pk;
+	for (p = 6; p <= 9; p++) {
+		q = p == 6 ? round_digits(d10, sticky, 10000) :
+		    p == 7 ? round_digits(d10, sticky, 1000) :
+		    p == 8 ? round_digits(d10, sticky, 100) :
+		    round_digits(d10, sticky, 10);
+		v = (q * pow10_u64[10 - p]) << (s + 2);
+		in = m & 1 ? lo < v && v < hi : lo <= v && v <= hi;
+		if (in) {
+			*len = q == pow10_u64[p] ?
+			    layout(neg, q / 10, p, x + 1, buf) :
+			    layout(neg, q, p, x, buf);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 size_t
 sc_fmt_float(float f, char buf[32])
 {
@@ -245,6 +300,7 @@ sc_fmt_float(float f, char buf[32])
 	uint64_t d10, q;
 	int e, x, K, p, sticky, s, in;
 	u128 v, lo, hi;
+	size_t len;
 
 	memcpy(&bits, &f, sizeof(bits));
 	be = bits >> 23 & 0xFF;
@@ -252,14 +308,16 @@ sc_fmt_float(float f, char buf[32])
 		return jx_fmt_float(f, buf);
 	m = (bits & 0x7FFFFF) | 0x800000;
 	e = (int)be - 150;
-	/* floor(log10(2^(be-127))), at most one too low: ten_digits fixes it */
+	/* floor(log10(2^(be-127))), at most one too low: fixed below */
 	x = ((int)be - 127) * 1233 >> 12;
+	lo_gap = m == 0x800000 && be > 1 ? 1 : 2;
+	if (fmt_common(m, e, (int)lo_gap, x, (int)(bits >> 31), buf, &len) == 0)
+		return len;
 	if (ten_digits(m, e, &x, &K, &d10, &sticky) != 0)
 		return jx_fmt_float(f, buf);
 	/* f's rounding interval times 10^K, in quarters of 2^e: from the
 	 * midpoint with the float below (closer at a power of two) to the
 	 * midpoint with the float above; ties read back to the even one */
-	lo_gap = m == 0x800000 && be > 1 ? 1 : 2;
 	lo = (u128)(4 * m - lo_gap) * pow10_128(K);
 	hi = (u128)(4 * m + 2) * pow10_128(K);
 	s = (e < 0 ? -e : 0) + 2;
