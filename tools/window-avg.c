@@ -807,6 +807,7 @@ aggregate(struct wa *w, int64_t ts)
 	int64_t starts[WIN_MAX_OVERLAP];
 	int n = win_assign(&w->win, ts, starts), counted = 0;
 	int evicting = w->o->mode != MODE_COMPLETE && w->st.wm_ms != ST_NONE;
+	const char *key = w->key.buf ? w->key.buf : "";
 
 	for (int i = 0; i < n; i++) {
 		struct agg_row *r;
@@ -817,9 +818,8 @@ aggregate(struct wa *w, int64_t ts)
 		}
 		r = i < 8 ? w->recent[i] : NULL;
 		if (r == NULL || r->start != starts[i] || r->keylen != w->key.len ||
-		    memcmp(r->key, w->key.buf, w->key.len) != 0)
-			r = agg_get(&w->tab, starts[i], w->key.buf ? w->key.buf : "",
-			    w->key.len);
+		    memcmp(r->key, key, w->key.len) != 0)
+			r = agg_get(&w->tab, starts[i], key, w->key.len);
 		if (i < 8)
 			w->recent[i] = r;
 		if (r == NULL)
