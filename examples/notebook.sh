@@ -61,7 +61,7 @@ set timefmt "%Y-%m-%dT%H:%M:%SZ"
 set format x "%H:%M"
 set title "bitcoin-info: 10-minute average euro rate, sliding every 5 minutes"
 set ylabel "EUR"
-plot "$OUT/windows.tsv" using 1:2 with lines title "window_avg_euro_rate"
+plot "$OUT/windows.tsv" using 1:2 with lines title "window\\_avg\\_euro\\_rate"
 set terminal dumb size 100,24
 set output
 plot "$OUT/windows.tsv" using 1:2 with lines notitle

@@ -35,7 +35,11 @@ at_exit() {
 }
 kp_exit() {
 	eval "$kp_cleanups" 2>/dev/null
-	rm -rf "$T"
+	if [ -n "${KP_KEEP:-}" ]; then
+		echo "kept $T" >&2	# KP_KEEP=1: leave the files for a look
+	else
+		rm -rf "$T"
+	fi
 }
 trap kp_exit EXIT
 trap 'exit 130' INT TERM
