@@ -122,6 +122,10 @@ static const char help_text[] =
 
 /* ---- options ---- */
 
+/* Durations beyond a thousand years are typos, and capping them keeps
+ * time arithmetic inside int64. */
+#define DURATION_MAX (INT64_C(1000) * 366 * TM_US_PER_DAY)
+
 static int64_t
 parse_duration(const char *opt, const char *s, int allow_negative)
 {
@@ -130,6 +134,8 @@ parse_duration(const char *opt, const char *s, int allow_negative)
 
 	if (iv_parse(s, &us, allow_negative, &e) != 0)
 		cli_usage("%s: %s", opt, e.msg);
+	if (us > DURATION_MAX || us < -DURATION_MAX)
+		cli_usage("%s: longer than a thousand years: '%s'", opt, s);
 	return us;
 }
 
@@ -729,25 +735,36 @@ find_members(struct wa *w)
 	}
 }
 
+/* Spark's TIMESTAMP range, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z:
+ * it also keeps window arithmetic far from int64 overflow. */
+#define TIME_MIN (INT64_C(-62135596800) * TM_US_PER_S)
+#define TIME_MAX (INT64_C(253402300800) * TM_US_PER_S - 1)
+
 /* Event time in microseconds; 1 when null or missing, -1 when bad. */
 static int
 event_time(struct wa *w, const struct rec_member *m, int64_t *us,
     struct eb *e)
 {
+	int rc;
+
 	if (m == NULL || m->type == REC_NULL)
 		return 1;
-	if (m->type == REC_NUMBER)
-		return tm_from_epoch_seconds(number(m->val), us, e);
-	if (m->type != REC_STRING)
+	if (m->type == REC_NUMBER) {
+		rc = tm_from_epoch_seconds(number(m->val), us, e);
+	} else if (m->type != REC_STRING) {
 		return eb_set(e, "not a string or a number");
-	if (!m->val_escaped) {
+	} else if (!m->val_escaped) {
 		struct rec_span raw = rec_string_raw(m);
 
-		return tm_parse_rfc3339(raw.p, raw.n, us, e);
+		rc = tm_parse_rfc3339(raw.p, raw.n, us, e);
+	} else {
+		sb_reset(&w->tmp);
+		rec_string_decode(m->val, &w->tmp);
+		rc = tm_parse_rfc3339(w->tmp.buf, w->tmp.len, us, e);
 	}
-	sb_reset(&w->tmp);
-	rec_string_decode(m->val, &w->tmp);
-	return tm_parse_rfc3339(w->tmp.buf, w->tmp.len, us, e);
+	if (rc == 0 && (*us < TIME_MIN || *us > TIME_MAX))
+		return eb_set(e, "outside years 0001 to 9999");
+	return rc;
 }
 
 /* Canonical text of a group value, so that "A" and "\u0041", 1 and 1.0
@@ -784,7 +801,7 @@ key_value(struct wa *w, const struct rec_member *m)
 static void
 shard_key(struct wa *w, const struct rec_member *shard)
 {
-	if (shard == NULL) {
+	if (shard == NULL || shard->type != REC_STRING) {
 		jx_put_cstr(&w->key, w->o->source_id);
 	} else if (shard->val_escaped) {
 		sb_reset(&w->tmp);
@@ -1318,7 +1335,8 @@ main(int argc, char **argv)
 		cli_die(CLI_FAIL, "out of memory");
 	next_tick = cli_now() + (double)o.trig_us / 1e6;
 	while (!done) {
-		enum nd_status s = nd_read(&rd, &ln, until_tick(&o, &next_tick), &e);
+		enum nd_status s = stop_signal ? ND_INTR :
+		    nd_read(&rd, &ln, until_tick(&o, &next_tick), &e);
 
 		if (o.trig == TRIG_INTERVAL && cli_now() >= next_tick) {
 			trigger(&w, 0);

@@ -40,6 +40,7 @@ usage merge-with-time '--merge takes its windows from the partials: --time, --wi
 usage partials-complete '--emit partials emits the changed windows of each trigger: only --mode update applies' $WA -t t -w 10s --avg v --emit partials --mode complete
 usage bad-on-error "--on-error: expected null, skip or fail, got 'drop'" $WA -t t -w 10s --avg v --on-error drop
 usage bad-trigger "--trigger: bad interval 'soon': expected a number at 'soon'" $WA -t t -w 10s --avg v --trigger soon
+usage huge-window "--window: longer than a thousand years: '100000 weeks'" $WA -t t -w '100000 weeks' --avg v
 usage extra-arg "unexpected argument 'x'" $WA -t t -w 10s --avg v x
 
 # ---- Spark's window assignment ----
@@ -169,6 +170,13 @@ is binary-out "$(cat "$OUT")" "$ONE,\"avg(v)\":1.6666666666666667,\"count(1)\":3
 is binary-stderr-lines "$(wc -l <"$ERR")" 2
 like binary-nul "$(head -n 1 "$ERR")" "window-avg: <stdin>:2: not a JSON object: *(nulled, so dropped)"
 like binary-utf8 "$(tail -n 1 "$ERR")" "window-avg: <stdin>:3: not a JSON object: *(nulled, so dropped)"
+# Spark's timestamps run from year 1 to 9999
+t time-range 0 '{"window":{"start":"0001-01-01T00:00:00Z","end":"0001-01-02T00:00:00Z"},"avg(v)":2}' '{"t":1e15,"v":1}
+{"t":"0000-12-31T00:00:00Z","v":1}
+{"t":-62135596800,"v":2}
+' $WA -t t -w 1d --avg v --mode update
+is time-range-stderr "$(cat "$ERR")" "window-avg: <stdin>:1: field 't': bad event time: epoch seconds out of range: 1e+15 (nulled, so dropped)
+window-avg: <stdin>:2: field 't': bad event time: outside years 0001 to 9999 (nulled, so dropped)"
 run "$SPARK3" sh -c "$WA -t time -w 10s --avg value >/dev/full"
 is dev-full-rc "$rc" 1
 like dev-full-msg "$(cat "$ERR")" "window-avg: write error: *"
