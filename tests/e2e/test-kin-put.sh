@@ -147,4 +147,19 @@ is "round trip: count" "$(wc -l <"$T/big.out")" $n
 written "$T/big.res" "$T/big.in" >"$T/big.w"
 ok "round trip: record for record, shard and sequence number" same_by_shard <(fields "$T/big.out") "$T/big.w"
 
+# --- the man page's EXAMPLES, as written -------------------------------------------
+admin create bitcoin-info 2
+man_examples kin-put "$T/ex"
+ln -s "$KP_ROOT/examples" "$T/ex/examples"
+for f in "$T"/ex/ex*.sh; do
+	(cd "$T/ex" && bash -e "$f" >"$f.out" 2>"$f.err")
+	is "man example $(basename "$f"): exit 0" "$?" 0
+done
+is "man example 1: 1440 results" "$(jq -r .sequenceNumber "$T/ex/results.ndjson" | grep -c '^[0-9]')" 1440
+is "man example 2: first result" "$(jq -c '[.line, (.sequenceNumber | test("^[0-9]+$"))]' "$T/ex/ex2.sh.out")" "[1,true]"
+is "man example 3: two results" "$(jq -r .line "$T/ex/ex3.sh.out" | paste -sd' ')" "1 2"
+kin-read -s bitcoin-info -o earliest -e | jq -c 'select(.partitionKey == "greeting") | [.data, .dataEncoding, .partitionKey]' >"$T/ex/tail"
+is "man example 3: read back" "$(cat "$T/ex/tail")" '["hello",null,"greeting"]
+["//4=","base64","greeting"]'
+
 finish
