@@ -9,7 +9,7 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$ROOT/demo-out}
-PATH=$ROOT/bin:$PATH
+PATH=${KP_BIN:-$ROOT/bin}:$PATH
 export PATH OUT
 rm -rf "$OUT"
 mkdir -p "$OUT"

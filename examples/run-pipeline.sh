@@ -35,8 +35,12 @@ while [ "$stopping" = 0 ]; do
 	set +m
 	wait "$child"
 	status=$?
+	if [ "$stopping" = 1 ]; then
+		# a signal cut the wait short: let the stages finish their batch
+		wait "$child" 2>/dev/null
+		break
+	fi
 	child=""
-	[ "$stopping" = 1 ] && break
 	if [ "$status" = 0 ]; then
 		echo "run-pipeline: pipeline finished" >&2
 		break

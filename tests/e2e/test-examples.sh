@@ -1,0 +1,111 @@
+#!/bin/bash
+# The examples users copy: make demo's driver (and so the notebook), the
+# cron trading job, the restarting pipeline runner.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kin-lib.sh"
+. "$(dirname "$0")/wallet-lib.sh"
+EX=$KP_ROOT/examples
+
+# --- make demo's driver, which runs examples/notebook.sh -----------------
+OUT=$T/demo sh "$EX/demo.sh" >"$T/demo.out" 2>"$T/demo.err"
+is "demo: exit status" "$?" 0
+like "demo: says where the files are" "$(tail -n 1 "$T/demo.out")" "demo: done. Files in $T/demo:*"
+is "demo: a day of 1-minute records gives 289 sliding windows" "$(wc -l <"$T/demo/bitcoin_window.ndjson")" 289
+python3 "$KP_ROOT/tests/e2e/expected-windows.py" 600 300 <"$T/demo/feed.ndjson" >"$T/want-all"
+head -n 5 "$T/want-all" | awk '{ printf "%s %.6f\n", $1, $4 }' >"$T/want5"
+sed -n '/limit 5/,/## 2. the average/p' "$T/demo.out" | grep '^{' |
+	jq -r '"\(.time_window.start | fromdateiso8601) \(.window_avg_euro_rate)"' |
+	awk '{ printf "%s %.6f\n", $1, $2 }' >"$T/got5"
+is "demo: limit 5 shows the first five windows, as computed independently" "$(cat "$T/got5")" "$(cat "$T/want5")"
+hour=$(grep '"avg_euro_rate"' "$T/demo.out" | jq .windows)
+is "demo: the last hour holds 11 windows (starts 23:05 .. 23:55)" "$hour" 11
+wallet_lines=$(grep -c '^{"user_id":"demo"' "$T/demo.out")
+is "demo: info, buy, info, sell, info" "$wallet_lines" 5
+like "demo: bought one bitcoin" "$(grep '"side":"buy"' "$T/demo.out")" '*"amount":1,*"bitcoin":1,*'
+like "demo: ends with no bitcoin" "$(grep '^{"user_id":"demo"' "$T/demo.out" | tail -n 1)" '*"bitcoin":0,*'
+ok "demo: the chart is a PNG" sh -c "file '$T/demo/bitcoin_window.png' | grep -q 'PNG image'"
+ok "demo: nothing alarming on stderr" sh -c "! grep -i -E 'error|warn|fail|denied' '$T/demo.err'"
+
+# --- examples/trade.sh -------------------------------------------------------
+ws_user "$T/w.db" g7 100000 >/dev/null
+ws_start trade "$T/w.db" --price 40000
+WALLET_API=http://127.0.0.1:$WS_PORT/ WALLET_USER_ID=g7 WALLET_ACCESS_KEY_FILE=$T/g7.key
+LOCK=$T/trade.lock AMOUNT=0.5
+export WALLET_API WALLET_USER_ID WALLET_ACCESS_KEY_FILE LOCK AMOUNT
+
+# table WINDOW-AVERAGES...: 10-minute windows sliding by 5 minutes, oldest first
+table() {
+	i=0
+	for a in "$@"; do
+		printf '{"time_window":{"start":"%s","end":"%s"},"window_avg_euro_rate":%s}\n' \
+			"$(date -u -d "@$((1704067200 + i * 300))" +%Y-%m-%dT%H:%M:%SZ)" \
+			"$(date -u -d "@$((1704067200 + i * 300 + 600))" +%Y-%m-%dT%H:%M:%SZ)" "$a"
+		i=$((i + 1))
+	done
+}
+# 14 windows; the last hour (starts >= end - 3600) is the last 11: with ten
+# at 40000 and the last at 40440, the hour's mean is 40040 and the last is
+# 1% above it: buy. Mirrored: sell. All equal: hold.
+table 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40440 >"$T/up.ndjson"
+table 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 39560 >"$T/down.ndjson"
+table 40000 40000 40000 >"$T/flat.ndjson"
+
+TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log" 2>"$T/trade.err"
+is "trade: rising -> buy, exit 0" "$?" 0
+is "trade: decision and rates logged" "$(jq -c '[.decision, .status, .last, .hour, .amount, .result.bitcoin]' "$T/log")" '["buy",0,40440,40040,0.5,0.5]'
+is "trade: the wallet holds 0.5 bitcoin" "$(wallet-info --field bitcoin)" 0.5
+TABLE=$T/down.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: falling -> sell, exit 0" "$?" 0
+is "trade: sell logged" "$(jq -c '[.decision, .status, .last, .hour]' "$T/log")" '["sell",0,39560,39960]'
+TABLE=$T/flat.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: flat -> hold, exit 0" "$?" 0
+is "trade: hold logged" "$(jq -r .decision "$T/log")" hold
+TABLE=$T/down.ndjson sh "$EX/trade.sh" >"$T/log" 2>/dev/null
+is "trade: selling bitcoin it does not have is rejected: exit 1" "$?" 1
+is "trade: the rejection is logged with the server's reason" "$(jq -c '[.decision, .status, (.error | length > 0)]' "$T/log")" '["sell",1,true]'
+TABLE=$T/nope.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: no table -> exit 1" "$?" 1
+is "trade: no table logged" "$(jq -r .reason "$T/log")" "no table"
+flock "$LOCK" sleep 2 &
+sleep 0.3
+TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: a run while another holds the lock skips, exit 0" "$?" 0
+is "trade: skip logged" "$(jq -r .decision "$T/log")" skip
+wait $!
+is "trade: the skipped run traded nothing" "$(wallet-info --field bitcoin)" 0
+WALLET_API=http://127.0.0.1:$(free_port)/ TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log" 2>/dev/null
+is "trade: wallet server unreachable -> exit 3" "$?" 3
+is "trade: unreachable logged" "$(jq -c '[.decision, .status]' "$T/log")" '["buy",3]'
+
+# --- examples/run-pipeline.sh -----------------------------------------------
+kin_server
+admin create bitcoin-info 2 >/dev/null
+python3 "$EX/gen-bitcoin.py" --count 2000 --step 60 >"$T/feed.ndjson"
+head -n 1000 "$T/feed.ndjson" | kin-put --stream bitcoin-info >/dev/null
+STATE=$T/state.json TABLE=$T/table.ndjson bash "$EX/run-pipeline.sh" 2>"$T/runner.err" &
+runner=$!
+at_exit "kill $runner"
+# wait_for_windows N: until the table has N windows (30 s at most)
+wait_for_windows() {
+	i=0
+	while [ "$(cat "$T/table.ndjson" 2>/dev/null | wc -l)" != "$1" ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ $i -lt 300 ]
+}
+ok "runner: the table fills (1000 minutes: 201 windows)" wait_for_windows 201
+pkill -KILL -f "window-avg.*$T/state.json"
+sleep 0.5
+tail -n 1000 "$T/feed.ndjson" | kin-put --stream bitcoin-info >/dev/null
+ok "runner: after window-avg was killed, the pipeline restarts and the table grows to 401 windows" wait_for_windows 401
+like "runner: the restart is logged" "$(cat "$T/runner.err")" "*pipeline exited with status*restarting in 1s*"
+python3 "$KP_ROOT/tests/e2e/expected-windows.py" 600 300 <"$T/feed.ndjson" | awk '{ print $1, $4 }' >"$T/want"
+jq -r '"\(.time_window.start | fromdateiso8601) \(.window_avg_euro_rate)"' "$T/table.ndjson" | sort -n >"$T/got"
+bad=$(paste -d ' ' "$T/got" "$T/want" | awk '{ d = $2 - $4; if (d < 0) d = -d; if ($1 != $3 || d > 1e-9 * $4) n++ } END { print n + 0 }')
+is "runner: the table equals an independent computation across the restart" "$bad" 0
+kill -TERM $runner
+wait $runner
+is "runner: SIGTERM stops it, exit 0" "$?" 0
+ok "runner: no stage is left running" sh -c "! pgrep -f '[w]indow-avg.*$T/state.json' >/dev/null"
+finish
