@@ -53,7 +53,7 @@ size_t
 tm_fmt_rfc3339(int64_t us, char buf[TM_RFC3339_MAX])
 {
 	int64_t days = tm_floordiv(us, TM_US_PER_DAY);
-	int64_t rest = us - days * TM_US_PER_DAY;	/* 0 .. day-1 */
+	int64_t rest = tm_floormod(us, TM_US_PER_DAY);	/* 0 .. day-1 */
 	int64_t secs = rest / TM_US_PER_S, frac = rest % TM_US_PER_S, y;
 	int m, d, n, digits = 6;
 

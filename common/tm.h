@@ -34,7 +34,9 @@ tm_floordiv(int64_t a, int64_t b)
 static inline int64_t
 tm_floormod(int64_t a, int64_t b)
 {
-	return a - tm_floordiv(a, b) * b;
+	int64_t r = a % b;	/* never overflows, unlike a - (a / b) * b */
+
+	return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
 
 /* "2024-01-01T00:00:07Z", "2024-01-01T00:00:07.25Z"; returns the length.

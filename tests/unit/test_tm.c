@@ -103,6 +103,22 @@ START_TEST(test_days_round_trip)
 	ck_assert_int_eq(tm_floordiv(-1, 1000), -1);
 	ck_assert_int_eq(tm_floormod(-1, 1000), 999);
 	ck_assert_int_eq(tm_floordiv(1999, 1000), 1);
+	/* the extremes must not overflow (UBSan watches this) */
+	ck_assert_int_eq(tm_floormod(INT64_MIN, 1000), 192);
+	ck_assert_int_eq(tm_floormod(INT64_MIN, TM_US_PER_DAY), INT64_C(71945224192));
+}
+END_TEST
+
+START_TEST(test_extremes)
+{
+	char buf[TM_RFC3339_MAX];
+
+	/* INT64_MIN microseconds, by Python's proleptic datetime arithmetic:
+	 * -290308-12-21T19:59:05.224192Z */
+	tm_fmt_rfc3339(INT64_MIN, buf);
+	ck_assert_str_eq(buf, "-290308-12-21T19:59:05.224192Z");
+	tm_fmt_rfc3339(INT64_MAX, buf);
+	ck_assert_str_eq(buf, "+294247-01-10T04:00:54.775807Z");
 }
 END_TEST
 
@@ -132,6 +148,7 @@ tm_suite(void)
 	tcase_add_loop_test(tc, test_rejects, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_days_round_trip);
 	tcase_add_test(tc, test_epoch_seconds);
+	tcase_add_test(tc, test_extremes);
 	suite_add_tcase(s, tc);
 	return s;
 }
