@@ -31,25 +31,26 @@ static const double pow10_dbl[23] = {
 static int
 decimal(struct rec_span v, uint64_t *mant, int *exp10, int *neg)
 {
-	const char *p = v.p, *end = v.p + v.n;
+	const char *p = v.p, *end = v.p + v.n, *frac;
 	uint64_t m = 0;
-	int digits = 0, x = 0, e = 0, eneg = 0;
+	int digits, x = 0, e = 0, eneg = 0;
 
 	*neg = 0;
 	if (p < end && *p == '-') {
 		*neg = 1;
 		p++;
 	}
-	for (; p < end && (unsigned)(*p - '0') < 10; p++) {
+	/* 19 digits fit in 64 bits; leading zeros count too, which only
+	 * sends such rare texts down the slow path */
+	for (frac = p; p < end && (unsigned)(*p - '0') < 10; p++)
 		m = m * 10 + (uint64_t)(*p - '0');
-		digits += m != 0;
-	}
-	if (p < end && *p == '.')
-		for (p++; p < end && (unsigned)(*p - '0') < 10; p++) {
+	digits = (int)(p - frac);
+	if (p < end && *p == '.') {
+		for (frac = ++p; p < end && (unsigned)(*p - '0') < 10; p++)
 			m = m * 10 + (uint64_t)(*p - '0');
-			digits += m != 0;
-			x--;
-		}
+		x = (int)(frac - p);
+		digits -= x;
+	}
 	if (digits > 19)
 		return -1;
 	if (p < end && (*p == 'e' || *p == 'E')) {

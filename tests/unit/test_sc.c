@@ -270,6 +270,67 @@ START_TEST(test_float_paths)
 }
 END_TEST
 
+/* The neighbourhoods where sc_num switches method or where rounding is
+ * delicate: every float within 300 ulps of each power of ten from 1e-45
+ * to 1e38 and of each power of two, both signs, printed by sc_fmt_float
+ * exactly as jx_fmt_float (snprintf %.Ng + strtof) prints it; and texts
+ * sc_parse_float reads exactly as strtof does, including float midpoints,
+ * many digits, leading zeros and exponents. */
+START_TEST(test_float_edges)
+{
+	static const char *const texts[] = {
+		"0", "-0", "0.0", "1", "-1", "0.1", "16777216", "16777217",
+		"16777218", "16777219", "33554433", "0.000000000000000000001",
+		"0.00000000000000000000123", "1234567890123456789",
+		"12345678901234567890", "0.30000001192092896", "3.4028235e38",
+		"3.4028236e38", "1e39", "1.17549435e-38", "1.4e-45", "7e-46",
+		"1e-50", "340282346638528859811704183484516925440",
+		"2.0000001788139343", "2.000000178813934326171875",
+		"1.00000005960464477539062500", "1.0000000596046448",
+		"8388608.5", "8388609.5", "39995.3891", "-43394.9972",
+		"34280.048", "1e22", "1e23", "123456789e-22", "9007199254740993",
+		"0.0000001", "1.5e-7", "4.5e15",
+	};
+	char a[32], b[JX_NUM_MAX];
+	size_t i;
+	int k, d, sign;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct rec_span v = { texts[i], strlen(texts[i]) };
+		float want = strtof(texts[i], NULL), got = sc_parse_float(v);
+
+		ck_assert_msg(memcmp(&want, &got, sizeof(got)) == 0,
+		    "parse %s: %a vs %a", texts[i], (double)got, (double)want);
+		ck_assert_msg(sc_parse_double(v) == strtod(texts[i], NULL),
+		    "parse double %s", texts[i]);
+	}
+	for (sign = 0; sign < 2; sign++)
+		for (k = -46; k <= 39 + 128 + 150; k++) {
+			float c = k <= 39 ? (float)pow(10, k) :
+			    ldexpf(1, k - 39 - 150);
+			uint32_t bits;
+
+			if (!isfinite(c) || c == 0)
+				continue;
+			memcpy(&bits, &c, sizeof(bits));
+			for (d = -300; d <= 300; d++) {
+				uint32_t nb = bits + (uint32_t)d;
+				float f;
+
+				if ((nb & 0x7FFFFFFF) > 0x7F7FFFFF ||
+				    (d < 0 && (uint32_t)-d > bits))
+					continue;
+				nb |= (uint32_t)sign << 31;
+				memcpy(&f, &nb, sizeof(f));
+				sc_fmt_float(f, a);
+				jx_fmt_float(f, b);
+				ck_assert_msg(strcmp(a, b) == 0, "%08x: %s vs %s",
+				    nb, a, b);
+			}
+		}
+}
+END_TEST
+
 static Suite *
 sc_suite(void)
 {
@@ -283,6 +344,7 @@ sc_suite(void)
 	tcase_add_test(tc, test_casts);
 	tcase_add_test(tc, test_project);
 	tcase_add_test(tc, test_float_paths);
+	tcase_add_test(tc, test_float_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }
