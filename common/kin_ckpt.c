@@ -45,9 +45,10 @@ kin_ckpt_load(const char *path, const char *stream, json_t **shards,
 	json_object_foreach(map, key, v) {
 		if (!json_is_string(v) || json_string_length(v) == 0 ||
 		    strspn(json_string_value(v), "0123456789") != json_string_length(v)) {
-			json_decref(doc);
-			return eb_set(e, "%s: shard %s: sequence number is not a "
+			eb_set(e, "%s: shard %s: sequence number is not a "
 			    "decimal string", path, key);
+			json_decref(doc);
+			return -1;
 		}
 	}
 	*shards = json_incref(map);

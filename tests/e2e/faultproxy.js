@@ -15,6 +15,7 @@
 //   partial     PutRecords only: forward a random half of the entries and
 //               answer the rest as throttled, in the original order
 // Rules are tried in order with a seeded generator; the first that fires
+// (always, for the first N requests it matches when it has first=N)
 // applies. Each fault is appended to --log as "KIND Operation". Prints its
 // port on stdout when ready.
 'use strict'
@@ -29,7 +30,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--log') logFile = args[++i]
   else if (args[i] === '--rule') {
     const [kind, ...kv] = args[++i].split(',')
-    const r = { kind, p: 1, op: null, ms: 1500 }
+    const r = { kind, p: 1, op: null, ms: 1500, first: 0, seen: 0 }
     for (const x of kv) {
       const [k, v] = x.split('=')
       r[k] = k === 'op' ? v : Number(v)
@@ -107,7 +108,7 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     const body = Buffer.concat(chunks).toString()
     const op = String(req.headers['x-amz-target'] || '').split('.').pop()
-    const rule = rules.find((r) => (!r.op || r.op === op) && rand() < r.p)
+    const rule = rules.find((r) => (!r.op || r.op === op) && (r.seen++ < r.first || rand() < r.p))
     const kind = rule ? rule.kind : null
     if (kind === 'partial' && op === 'PutRecords') return partial(req, res, body, op)
     if (kind && kind !== 'partial') log(kind, op)

@@ -32,7 +32,7 @@ for kind in throttle 500 drop drop-after expired slow; do
 	[ $kind = slow ] && ms=,ms=400
 	also="--rule $kind,p=0.2,op=GetShardIterator$ms"
 	[ $kind = expired ] && also=	# only GetRecords takes an iterator
-	proxy 11 --rule "$kind,p=0.3,op=GetRecords$ms" $also
+	proxy 11 --rule "$kind,p=0.3,first=1,op=GetRecords$ms" $also
 	run "" kin-read -s f -o earliest -e --batch 250 --endpoint-url "$proxy"
 	is "$kind: exit 0" "$rc" 0
 	ok "$kind: every record once, in order per shard" same_by_shard <(fields "$OUT") "$T/want"

@@ -101,7 +101,7 @@ is "12 records of 500 kB: 2 calls within 5 MiB" "$(grep -c PutRecords "$T/proxy.
 
 # --- failures: partial, retried, given up ---------------------------------------------------
 admin create pf 3
-proxy --rule throttle,p=0.1 --rule 500,p=0.1 --rule drop,p=0.1 --rule partial,p=0.6,op=PutRecords
+proxy --rule throttle,p=0.1,first=1 --rule 500,p=0.1,first=1 --rule drop,p=0.1,first=1 --rule partial,p=0.6,op=PutRecords,first=1
 n=3000
 [ -n "${KP_SANITIZED:-}" ] && n=1000
 records $n f >"$T/fin"
