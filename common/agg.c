@@ -193,20 +193,27 @@ agg_remove_if(struct agg_table *t, int (*drop)(const struct agg_row *, void *),
 	return removed;
 }
 
+/* Sorting pairs of (start, row) compares most pairs without touching the
+ * rows, which are scattered over the heap. */
+struct sort_ent {
+	int64_t start;
+	struct agg_row *r;
+};
+
 static int
-row_cmp(const void *a, const void *b)
+ent_cmp(const void *a, const void *b)
 {
-	const struct agg_row *x = *(struct agg_row *const *)a;
-	const struct agg_row *y = *(struct agg_row *const *)b;
-	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	const struct sort_ent *x = a, *y = b;
+	size_t n;
 	int c;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	c = memcmp(x->key, y->key, n);
+	n = x->r->keylen < y->r->keylen ? x->r->keylen : y->r->keylen;
+	c = memcmp(x->r->key, y->r->key, n);
 	if (c != 0)
 		return c;
-	return (x->keylen > y->keylen) - (x->keylen < y->keylen);
+	return (x->r->keylen > y->r->keylen) - (x->r->keylen < y->r->keylen);
 }
 
 int
@@ -214,17 +221,26 @@ agg_sorted(const struct agg_table *t,
     int (*keep)(const struct agg_row *, void *), void *arg,
     struct agg_row ***out, size_t *n)
 {
-	struct agg_row **v = malloc((t->n ? t->n : 1) * sizeof(*v));
-	size_t k = 0;
+	size_t cap = t->n ? t->n : 1, k = 0;
+	struct sort_ent *e = malloc(cap * sizeof(*e));
+	struct agg_row **v = malloc(cap * sizeof(*v));
 
 	*out = NULL;
 	*n = 0;
-	if (v == NULL)
+	if (e == NULL || v == NULL) {
+		free(e);
+		free(v);
 		return -1;
+	}
 	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i] && (keep == NULL || keep(t->slot[i], arg)))
-			v[k++] = t->slot[i];
-	qsort(v, k, sizeof(*v), row_cmp);
+		if (t->slot[i] && (keep == NULL || keep(t->slot[i], arg))) {
+			e[k].start = t->slot[i]->start;
+			e[k++].r = t->slot[i];
+		}
+	qsort(e, k, sizeof(*e), ent_cmp);
+	for (size_t i = 0; i < k; i++)
+		v[i] = e[i].r;
+	free(e);
 	*out = v;
 	*n = k;
 	return 0;

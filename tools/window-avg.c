@@ -80,6 +80,9 @@ struct wa {
 	/* the row each window index of the previous record went to: records
 	 * come nearly in time order, so the next one usually goes there too */
 	struct agg_row *recent[8];
+	char day[10];			/* the date of the last plain time */
+	size_t day_len;
+	int64_t day_us;			/* its midnight */
 	double values[MAX_OUT];
 	unsigned char has_value[MAX_OUT];
 };
@@ -740,6 +743,50 @@ find_members(struct wa *w)
 #define TIME_MIN (INT64_C(-62135596800) * TM_US_PER_S)
 #define TIME_MAX (INT64_C(253402300800) * TM_US_PER_S - 1)
 
+/* Records come in time order, mostly within one day: once tm has parsed
+ * (and so validated) a date, later times of that date in the plain forms
+ * "YYYY-MM-DDTHH:MM:SS" and with "Z" need only their time of day read.
+ * Anything else, fractions and offsets included, goes to tm. */
+static int
+plain_time(const char *p, size_t n)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+
+	if (n != 19 && !(n == 20 && p[19] == 'Z'))
+		return 0;
+	for (int i = 0; i < 19; i++)
+		if (shape[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+static int
+time_same_day(const struct wa *w, const char *p, size_t n, int64_t *us)
+{
+	int h, mi, s;
+
+	if (w->day_len == 0 || n < 19 || memcmp(p, w->day, 10) != 0 ||
+	    !plain_time(p, n))
+		return 0;
+	h = (p[11] - '0') * 10 + p[12] - '0';
+	mi = (p[14] - '0') * 10 + p[15] - '0';
+	s = (p[17] - '0') * 10 + p[18] - '0';
+	if (h > 23 || mi > 59 || s > 59)
+		return 0;	/* let tm say why */
+	*us = w->day_us + ((int64_t)h * 3600 + mi * 60 + s) * TM_US_PER_S;
+	return 1;
+}
+
+static void
+remember_day(struct wa *w, const char *p, size_t n, int64_t us)
+{
+	if (!plain_time(p, n))
+		return;
+	memcpy(w->day, p, 10);
+	w->day_len = 10;
+	w->day_us = us - tm_floormod(us, TM_US_PER_DAY);
+}
+
 /* Event time in microseconds; 1 when null or missing, -1 when bad. */
 static int
 event_time(struct wa *w, const struct rec_member *m, int64_t *us,
@@ -756,7 +803,11 @@ event_time(struct wa *w, const struct rec_member *m, int64_t *us,
 	} else if (!m->val_escaped) {
 		struct rec_span raw = rec_string_raw(m);
 
+		if (time_same_day(w, raw.p, raw.n, us))
+			return 0;
 		rc = tm_parse_rfc3339(raw.p, raw.n, us, e);
+		if (rc == 0)
+			remember_day(w, raw.p, raw.n, *us);
 	} else {
 		sb_reset(&w->tmp);
 		rec_string_decode(m->val, &w->tmp);

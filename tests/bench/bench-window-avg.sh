@@ -50,7 +50,20 @@ rss_kb() {
 	tail -n 1 "$BENCH_DIR/.rss"
 }
 
-for n in 1000000 10000000; do
+# cpu_s CMD: user + system seconds of CMD, the best of BENCH_RUNS
+cpu_s() {
+	best=""
+	for i in $(seq "$BENCH_RUNS"); do
+		/usr/bin/time -f '%U %S' -o "$BENCH_DIR/.cpu" sh -c "$1" >/dev/null 2>&1
+		c=$(awk '{ print $1 + $2 }' "$BENCH_DIR/.cpu" | tail -n 1)
+		if [ -z "$best" ] || [ "$(echo "$c < $best" | bc -l)" = 1 ]; then
+			best=$c
+		fi
+	done
+	echo "$best"
+}
+
+for n in ${BENCH_SIZES:-1000000 10000000}; do
 	f=$(bench_data "bitcoin-$n-disorder1" --count "$n" --disorder 0.01)
 	echo "-- $n records ($(du -m "$f" | cut -f1) MB), $Q"
 	wc_s=$(bench_time "cat '$f' | wc -l")
@@ -60,7 +73,14 @@ for n in 1000000 10000000; do
 	BENCH_RSS_KB=0
 	bench_line "window-avg complete" "$n" "$wa_s" "cat | wc -l" "$wc_s"
 	bench_line "window-avg complete" "$n" "$wa_s" "cat" "$cat_s"
-	awk -v n="$n" -v s="$wa_s" 'BEGIN { printf "window-avg complete: %.2f million records/s on one core (target 2)\n", n / s / 1e6 }'
+	# the machine may be shared: the CPU seconds of window-avg alone are
+	# the one-core figure; a day-long window shows the input path alone,
+	# without the 2 windows of output per 10 records of this data
+	cpu=$(cpu_s "window-avg $Q --trigger available-now <'$f'")
+	day=$(cpu_s "window-avg --time timestamp --window 1d --avg euro_rate --trigger available-now <'$f'")
+	awk -v n="$n" -v s="$wa_s" -v c="$cpu" -v d="$day" 'BEGIN {
+		printf "window-avg complete: %.2f million records/s of wall time, %.2f million per CPU second (target 2)\n", n / s / 1e6, n / c / 1e6
+		printf "window-avg, 1 day windows (input path): %.2f million records per CPU second\n", n / d / 1e6 }'
 	echo "window-avg complete, every window kept: peak RSS $((wa_rss / 1024)) MiB"
 	wm_s=$(bench_time "cat '$f' | window-avg $Q --watermark 10m --mode append")
 	bench_line "window-avg append, 10 minute watermark" "$n" "$wm_s" "cat | wc -l" "$wc_s"
