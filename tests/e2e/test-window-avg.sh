@@ -170,6 +170,18 @@ is binary-out "$(cat "$OUT")" "$ONE,\"avg(v)\":1.6666666666666667,\"count(1)\":3
 is binary-stderr-lines "$(wc -l <"$ERR")" 2
 like binary-nul "$(head -n 1 "$ERR")" "window-avg: <stdin>:2: not a JSON object: *(nulled, so dropped)"
 like binary-utf8 "$(tail -n 1 "$ERR")" "window-avg: <stdin>:3: not a JSON object: *(nulled, so dropped)"
+# times of one day after another, bad times of a known day, offsets and
+# fractions: each read as RFC 3339 says
+t plain-times 0 '{"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-02T00:00:00Z"},"n":3}
+{"window":{"start":"2024-01-02T00:00:00Z","end":"2024-01-03T00:00:00Z"},"n":1}' '{"t":"2024-01-01T23:59:59"}
+{"t":"2024-01-01T24:00:00"}
+{"t":"2024-01-01T23:60:00Z"}
+{"t":"2024-01-01T12:00:00+12:00"}
+{"t":"2024-01-02T00:00:00Z"}
+{"t":"2024-01-01T00:00:00.5"}
+' $WA -t t -w 1d --count '*=n' --mode update
+is plain-times-stderr "$(cat "$ERR")" "window-avg: <stdin>:2: field 't': bad event time: time of day out of range: '2024-01-01T24:00:00' (nulled, so dropped)
+window-avg: <stdin>:3: field 't': bad event time: time of day out of range: '2024-01-01T23:60:00Z' (nulled, so dropped)"
 # Spark's timestamps run from year 1 to 9999
 t time-range 0 '{"window":{"start":"0001-01-01T00:00:00Z","end":"0001-01-02T00:00:00Z"},"avg(v)":2}' '{"t":1e15,"v":1}
 {"t":"0000-12-31T00:00:00Z","v":1}
