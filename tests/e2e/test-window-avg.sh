@@ -346,13 +346,16 @@ t no-shard-counted-again 0 "$ONE,\"sum(v)\":2,\"batch\":1}" "$(cat "$T/plain")" 
 
 # SIGKILL at random moments, restarting on the same input each time (as
 # kin-read --resume-from would replay it), until a run gets to the end
+# about a second and a half of feeding, whatever N is
+CHUNK=$((N / 150))
 slow() {
 	python3 -c '
 import sys, time
 lines = open(sys.argv[1]).readlines()
-for i in range(0, len(lines), 200):
-    sys.stdout.write("".join(lines[i:i + 200])); sys.stdout.flush(); time.sleep(0.01)
-' "$1"
+c = int(sys.argv[2])
+for i in range(0, len(lines), c):
+    sys.stdout.write("".join(lines[i:i + c])); sys.stdout.flush(); time.sleep(0.01)
+' "$1" "$CHUNK"
 }
 kills=0
 rm -f "$T/k.state" "$T/k.table"
