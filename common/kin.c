@@ -158,13 +158,32 @@ enum kin_status
 kin_call_body(struct kin_client *k, const char *op, const char *body,
     size_t len, json_t **resp, struct eb *e)
 {
+	const char *text;
+	size_t tlen;
+	json_error_t je;
+	enum kin_status st;
+
+	*resp = NULL;
+	if ((st = kin_call_text(k, op, body, len, &text, &tlen, e)) != KIN_OK)
+		return st;
+	*resp = json_loadb(text, tlen, 0, &je);
+	if (*resp == NULL || !json_is_object(*resp)) {
+		json_decref(*resp);
+		*resp = NULL;
+		return eb_set(e, "%s: bad answer: %s", op, je.text), KIN_FAIL;
+	}
+	return KIN_OK;
+}
+
+enum kin_status
+kin_call_text(struct kin_client *k, const char *op, const char *body,
+    size_t len, const char **text, size_t *tlen, struct eb *e)
+{
 	char target[80], type[128], msg[300];
 	struct aws_result r;
-	json_error_t je;
 	enum kin_class cls;
 	int attempt = 0, rc;
 
-	*resp = NULL;
 	snprintf(target, sizeof(target), "Kinesis_20131202.%s", op);
 	for (;;) {
 		k->calls++;
@@ -172,12 +191,8 @@ kin_call_body(struct kin_client *k, const char *op, const char *body,
 		if (rc == AWS_STOPPED || rc == AWS_LOCAL)
 			return rc == AWS_STOPPED ? KIN_STOPPED : KIN_FAIL;
 		if (rc == AWS_ANSWERED && r.status == 200) {
-			*resp = json_loadb(r.body, r.len, 0, &je);
-			if (*resp == NULL || !json_is_object(*resp)) {
-				json_decref(*resp);
-				*resp = NULL;
-				return eb_set(e, "%s: bad answer: %s", op, je.text), KIN_FAIL;
-			}
+			*text = r.body;
+			*tlen = r.len;
 			return KIN_OK;
 		}
 		if (rc == AWS_ANSWERED) {

@@ -63,6 +63,12 @@ enum kin_status kin_call(struct kin_client *k, const char *op, json_t *req,
 enum kin_status kin_call_body(struct kin_client *k, const char *op,
     const char *body, size_t len, json_t **resp, struct eb *e);
 
+/* Same, handing back the answer's text (valid until the next call) for
+ * a caller that parses it itself: GetRecords, the one hot answer. */
+enum kin_status kin_call_text(struct kin_client *k, const char *op,
+    const char *body, size_t len, const char **text, size_t *tlen,
+    struct eb *e);
+
 /* Every shard of the stream (ListShards, following NextToken). */
 enum kin_status kin_list_shards(struct kin_client *k, const char *stream,
     json_t **shards, struct eb *e);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jx.h"
 #include "kin_env.h"
 #include "kin_read.h"
 
@@ -97,6 +98,9 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 	r->o = *o;
 	r->pending = o->resume ? json_deep_copy(o->resume) : json_object();
 	r->committed = json_deep_copy(r->pending);
+	kin_env_init(&r->env);
+	rec_init(&r->top);
+	rec_init(&r->recs);
 	if ((st = discover(r, 1, e)) != KIN_OK)
 		return st;
 	for (i = 0; i < o->nonly; i++)
@@ -151,37 +155,77 @@ finish_shard(struct kin_read *r, struct kin_shard *s)
 /* Emit the records of one answer; stops early at -c or, with -e, at the
  * first record that arrived after we started. */
 static enum kin_status
-emit(struct kin_read *r, struct kin_shard *s, const json_t *recs,
+emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
     struct sb *out, uint64_t *n, struct eb *e)
 {
-	size_t i, bytes;
+	struct rec_span seq = { NULL, 0 };
+	const struct rec_member *el;
+	size_t i, bytes, mark;
 	int64_t arrival;
-	const json_t *rec;
-	size_t mark;
+	enum kin_status st = KIN_OK;
 
-	for (i = 0; i < json_array_size(recs); i++) {
-		rec = json_array_get(recs, i);
+	if (rec_parse(&r->recs, recs->p, recs->n, e) != 0)
+		return eb_wrap(e, "GetRecords: bad Records"), KIN_FAIL;
+	sb_reset(&r->ids);
+	sb_adds(&r->ids, ",\"stream\":");
+	jx_put_cstr(&r->ids, r->o.stream);
+	sb_adds(&r->ids, ",\"shardId\":");
+	jx_put_cstr(&r->ids, s->id);
+	for (i = 0; i < r->recs.n; i++) {
+		el = &r->recs.m[i];
 		r->read++;
 		mark = out->len;
-		if (kin_env_put(out, r->o.stream, s->id, rec, &r->scratch,
-		    &arrival, &bytes, e) != 0)
-			return eb_wrap(e, "%s", s->id), KIN_FAIL;
+		if (el->type != REC_OBJECT || kin_env_put(&r->env, out,
+		    el->val.p, el->val.n, &r->ids, &seq, &arrival, &bytes, e) != 0) {
+			if (el->type != REC_OBJECT)
+				eb_set(e, "GetRecords: a record that is not an object");
+			st = KIN_FAIL;
+			break;
+		}
 		if (r->o.exit_at_end && arrival > r->o.start_us) {
 			out->len = mark;
 			finish_shard(r, s);
-			return KIN_OK;
+			break;
 		}
 		sb_addc(out, '\n');
-		free(s->pos);
-		s->pos = strdup(json_string_value(json_object_get(rec, "SequenceNumber")));
 		r->emitted++;
 		r->bytes += bytes;
 		(*n)++;
+		s->seen = seq;
 		if (r->o.limit > 0 && r->emitted >= r->o.limit) {
 			r->finished = 1;
-			return KIN_OK;
+			break;
 		}
 	}
+	if (s->seen.p != NULL) {
+		free(s->pos);
+		s->pos = strndup(s->seen.p, s->seen.n);
+		s->seen.p = NULL;
+	}
+	if (st != KIN_OK)
+		eb_wrap(e, "%s", s->id);
+	return st;
+}
+
+/* The answer's members; Records must be an array. */
+static enum kin_status
+answer(struct kin_read *r, const char *text, size_t len, struct rec_span *recs,
+    const struct rec_member **next, struct kin_shard *s, struct eb *e)
+{
+	const struct rec_member *m, *behind;
+	int64_t ms = 0;
+
+	if (rec_parse_object(&r->top, text, len, e) != 0)
+		return eb_wrap(e, "GetRecords: bad answer"), KIN_FAIL;
+	m = rec_get(&r->top, "Records", 7);
+	if (m == NULL || m->type != REC_ARRAY)
+		return eb_set(e, "GetRecords: answer without Records"), KIN_FAIL;
+	*recs = m->val;
+	*next = rec_get(&r->top, "NextShardIterator", 17);
+	behind = rec_get(&r->top, "MillisBehindLatest", 18);
+	if (behind != NULL && behind->type == REC_NUMBER)
+		rec_int64(behind->val, &ms);
+	s->behind_ms = ms;
 	return KIN_OK;
 }
 
@@ -189,7 +233,12 @@ enum kin_status
 kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 {
 	struct kin_shard *s;
-	json_t *req, *resp, *next, *recs, *behind;
+	const struct rec_member *next;
+	struct rec_span recs;
+	const char *text;
+	size_t len;
+	char *body;
+	json_t *req;
 	enum kin_status st;
 	double now;
 
@@ -205,8 +254,12 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		return eb_wrap(e, "%s", s->id), st;
 	s->next_call = cli_now() + KIN_READ_INTERVAL_S;
 	req = json_pack("{s:s,s:i}", "ShardIterator", s->iter, "Limit", r->o.batch_limit);
-	st = kin_call(r->k, "GetRecords", req, &resp, e);
+	body = jx_dumps(req);
 	json_decref(req);
+	if (body == NULL)
+		return eb_set(e, "out of memory"), KIN_FAIL;
+	st = kin_call_text(r->k, "GetRecords", body, strlen(body), &text, &len, e);
+	free(body);
 	r->getrecords++;
 	if (st == KIN_EXPIRED) {
 		/* resume from the last record handed out: no loss, no repeat */
@@ -215,23 +268,27 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		s->next_call = cli_now();
 		return KIN_OK;
 	}
+	if (st == KIN_OK)
+		st = answer(r, text, len, &recs, &next, s, e);
 	if (st != KIN_OK)
 		return eb_wrap(e, "%s", s->id), st;
-	recs = json_object_get(resp, "Records");
-	next = json_object_get(resp, "NextShardIterator");
-	behind = json_object_get(resp, "MillisBehindLatest");
-	s->behind_ms = json_is_integer(behind) ? json_integer_value(behind) : 0;
-	st = emit(r, s, recs, out, n, e);
+	st = emit(r, s, &recs, out, n, e);
 	if (st != KIN_OK || r->finished || s->state == KS_DONE)
 		goto out;
 	free(s->iter);
-	s->iter = json_is_string(next) ? strdup(json_string_value(next)) : NULL;
+	s->iter = NULL;
+	if (next != NULL && next->type == REC_STRING) {
+		/* iterators are base64: no escapes to decode */
+		struct rec_span it = rec_string_raw(next);
+
+		s->iter = strndup(it.p, it.n);
+	}
 	if (s->iter == NULL) {
 		/* closed and drained (AWS: null plus ChildShards; kinesalite: no
 		 * key at all): its children are next, from ListShards either way */
 		finish_shard(r, s);
 		st = discover(r, 0, e);
-	} else if (r->o.exit_at_end && json_array_size(recs) == 0 &&
+	} else if (r->o.exit_at_end && *n == 0 && r->recs.n == 0 &&
 	    s->behind_ms == 0) {
 		finish_shard(r, s);
 	}
@@ -239,7 +296,6 @@ out:
 	if (s->pos != NULL)
 		json_object_set_new(r->pending, s->id, json_string(s->pos));
 	activate(r);
-	json_decref(resp);
 	return st;
 }
 
@@ -256,5 +312,8 @@ kin_read_free(struct kin_read *r)
 	kin_shards_free(&r->sh);
 	json_decref(r->pending);
 	json_decref(r->committed);
-	sb_free(&r->scratch);
+	kin_env_free(&r->env);
+	rec_free(&r->top);
+	rec_free(&r->recs);
+	sb_free(&r->ids);
 }

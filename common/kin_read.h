@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "kin.h"
+#include "kin_env.h"
 #include "kin_shard.h"
 #include "sb.h"
 
@@ -40,7 +41,9 @@ struct kin_read {
 	json_t *pending;	/* positions of everything handed out */
 	json_t *committed;	/* positions the caller confirmed */
 	uint64_t read, emitted, bytes, getrecords;
-	struct sb scratch;
+	struct kin_env env;
+	struct rec top, recs;	/* the answer, its Records array */
+	struct sb ids;		/* ,"stream":...,"shardId":... of the shard read */
 	int finished;
 };
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "eb.h"
+#include "rec.h"
 
 enum kin_shard_state { KS_WAIT, KS_READ, KS_DONE };
 
@@ -25,6 +26,7 @@ struct kin_shard {
 	int64_t start_ts_us;
 	double next_call;	/* monotonic time of the next allowed GetRecords */
 	int64_t behind_ms;
+	struct rec_span seen;	/* last emitted in the batch at hand */
 };
 
 struct kin_shards {
