@@ -56,6 +56,8 @@ kin_b64_decode(const char *b64, size_t len, struct sb *out, struct eb *e)
 		ready = 1;
 	}
 	sb_reset(out);
+	if (len == 0)
+		return 0;
 	if (len % 4 != 0)
 		return eb_set(e, "Data is not valid base64: length %zu", len);
 	if (len > 0 && s[len - 1] == '=')
@@ -85,7 +87,7 @@ kin_b64_encode(const unsigned char *p, size_t n, struct sb *out)
 	char *o;
 	unsigned v;
 
-	if (sb_reserve(out, (n + 2) / 3 * 4) != 0)
+	if (n == 0 || sb_reserve(out, (n + 2) / 3 * 4) != 0)
 		return;
 	o = out->buf + out->len;
 	for (i = 0; i + 3 <= n; i += 3) {

@@ -1,0 +1,261 @@
+/* kin: backoff, error classes, UTF-8, base64 (RFC 4648 §10 vectors),
+ * timestamps, envelopes, shard lineage and ownership, PutRecords limits,
+ * checkpoints. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "kin.h"
+#include "kin_ckpt.h"
+#include "kin_env.h"
+#include "kin_put.h"
+#include "kin_shard.h"
+
+START_TEST(backoff_full_jitter)
+{
+	struct kin_backoff b = { 0.1, 5.0, 10, 42 };
+	double d, max1 = 0, max4 = 0, max20 = 0;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		d = kin_backoff_delay(&b, 1);
+		ck_assert(d >= 0 && d <= 0.1);
+		max1 = d > max1 ? d : max1;
+		d = kin_backoff_delay(&b, 4);
+		ck_assert(d >= 0 && d <= 0.8);
+		max4 = d > max4 ? d : max4;
+		d = kin_backoff_delay(&b, 20);
+		ck_assert(d >= 0 && d <= 5.0);
+		max20 = d > max20 ? d : max20;
+	}
+	/* full jitter spreads over the whole range, up to the ceiling */
+	ck_assert(max1 > 0.09 && max4 > 0.7 && max20 > 4.5);
+}
+END_TEST
+
+START_TEST(classify)
+{
+	ck_assert_int_eq(kin_classify(400, "ProvisionedThroughputExceededException"), KC_RETRY);
+	ck_assert_int_eq(kin_classify(400, "LimitExceededException"), KC_RETRY);
+	ck_assert_int_eq(kin_classify(500, "InternalFailure"), KC_RETRY);
+	ck_assert_int_eq(kin_classify(503, ""), KC_RETRY);
+	ck_assert_int_eq(kin_classify(400, "ExpiredIteratorException"), KC_EXPIRED);
+	ck_assert_int_eq(kin_classify(400, "ResourceNotFoundException"), KC_NOTFOUND);
+	ck_assert_int_eq(kin_classify(400, "UnrecognizedClientException"), KC_AUTH);
+	ck_assert_int_eq(kin_classify(403, ""), KC_AUTH);
+	ck_assert_int_eq(kin_classify(400, "ValidationException"), KC_FATAL);
+}
+END_TEST
+
+START_TEST(utf8)
+{
+	ck_assert(kin_utf8_valid((const unsigned char *)"", 0));
+	ck_assert(kin_utf8_valid((const unsigned char *)"plain ascii text, long enough", 29));
+	ck_assert(kin_utf8_valid((const unsigned char *)"caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
+	ck_assert(kin_utf8_valid((const unsigned char *)"a\0b", 3));
+	ck_assert(!kin_utf8_valid((const unsigned char *)"\xc0\xaf", 2));	/* overlong '/' */
+	ck_assert(!kin_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3));	/* surrogate */
+	ck_assert(!kin_utf8_valid((const unsigned char *)"\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
+	ck_assert(!kin_utf8_valid((const unsigned char *)"abcdefgh\xc3", 9));	/* truncated */
+	ck_assert(!kin_utf8_valid((const unsigned char *)"\xff\xfe", 2));
+}
+END_TEST
+
+START_TEST(base64_rfc4648)
+{
+	static const char *plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+	static const char *coded[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+	struct sb s = SB_INIT;
+	struct eb e;
+	size_t i;
+
+	for (i = 0; i < 7; i++) {
+		sb_reset(&s);
+		kin_b64_encode((const unsigned char *)plain[i], strlen(plain[i]), &s);
+		ck_assert_uint_eq(s.len, strlen(coded[i]));
+		ck_assert(memcmp(s.buf ? s.buf : "", coded[i], s.len) == 0);
+		ck_assert_int_eq(kin_b64_decode(coded[i], strlen(coded[i]), &s, &e), 0);
+		ck_assert_uint_eq(s.len, strlen(plain[i]));
+		ck_assert(memcmp(s.buf ? s.buf : "", plain[i], s.len) == 0);
+	}
+	ck_assert_int_eq(kin_b64_decode("Zm9", 3, &s, &e), -1);
+	ck_assert_str_eq(e.msg, "Data is not valid base64: length 3");
+	ck_assert_int_eq(kin_b64_decode("Zm=v", 4, &s, &e), -1);
+	ck_assert_int_eq(kin_b64_decode("Z!==", 4, &s, &e), -1);
+	ck_assert_int_eq(kin_b64_decode("//4=", 4, &s, &e), 0);
+	ck_assert_uint_eq(s.len, 2);
+	ck_assert(memcmp(s.buf, "\xff\xfe", 2) == 0);
+	sb_free(&s);
+}
+END_TEST
+
+START_TEST(stamps)
+{
+	struct kin_env ev;
+	char buf[TM_RFC3339_MAX];
+
+	kin_env_init(&ev);
+	/* 2024-01-01T00:00:07Z is 1704067207 s (date -u -d @1704067207) */
+	kin_env_stamp(&ev, INT64_C(1704067207250000), buf);
+	ck_assert_str_eq(buf, "2024-01-01T00:00:07.25Z");
+	kin_env_stamp(&ev, INT64_C(1704067207000000), buf);
+	ck_assert_str_eq(buf, "2024-01-01T00:00:07Z");
+	kin_env_stamp(&ev, INT64_C(1704067207000001), buf);
+	ck_assert_str_eq(buf, "2024-01-01T00:00:07.000001Z");
+	kin_env_stamp(&ev, INT64_C(1704067208123000), buf);
+	ck_assert_str_eq(buf, "2024-01-01T00:00:08.123Z");
+	kin_env_stamp(&ev, INT64_C(-500000), buf);
+	ck_assert_str_eq(buf, "1969-12-31T23:59:59.5Z");
+	kin_env_free(&ev);
+}
+END_TEST
+
+static const char ids[] = ",\"stream\":\"s\",\"shardId\":\"shardId-000000000001\"";
+
+START_TEST(envelope)
+{
+	struct kin_env ev;
+	struct sb out = SB_INIT, id = SB_INIT;
+	struct rec_span seq;
+	struct eb e;
+	int64_t at;
+	size_t bytes;
+	/* {"a":1} is eyJhIjoxfQ== ; arrival 1704067207.25 */
+	const char *rec = "{\"SequenceNumber\":\"495\",\"ApproximateArrivalTimestamp\":1704067207.25,"
+	    "\"Data\":\"eyJhIjoxfQ==\",\"PartitionKey\":\"caf\\u00e9\"}";
+	const char *bin = "{\"SequenceNumber\":\"496\",\"ApproximateArrivalTimestamp\":1.704067207E9,"
+	    "\"Data\":\"\\/\\/4=\",\"PartitionKey\":\"k\"}";
+
+	kin_env_init(&ev);
+	sb_adds(&id, ids);
+	ck_assert_int_eq(kin_env_put(&ev, &out, rec, strlen(rec), &id, &seq, &at, &bytes, &e), 0);
+	ck_assert_str_eq(sb_cstr(&out), "{\"data\":\"{\\\"a\\\":1}\",\"stream\":\"s\","
+	    "\"shardId\":\"shardId-000000000001\",\"sequenceNumber\":\"495\","
+	    "\"partitionKey\":\"caf\xc3\xa9\",\"approximateArrivalTimestamp\":\"2024-01-01T00:00:07.25Z\"}");
+	ck_assert_uint_eq(bytes, 7);
+	ck_assert(seq.n == 3 && memcmp(seq.p, "495", 3) == 0);
+	sb_reset(&out);
+	ck_assert_int_eq(kin_env_put(&ev, &out, bin, strlen(bin), &id, &seq, &at, &bytes, &e), 0);
+	ck_assert_str_eq(sb_cstr(&out), "{\"data\":\"//4=\",\"dataEncoding\":\"base64\",\"stream\":\"s\","
+	    "\"shardId\":\"shardId-000000000001\",\"sequenceNumber\":\"496\","
+	    "\"partitionKey\":\"k\",\"approximateArrivalTimestamp\":\"2024-01-01T00:00:07Z\"}");
+	ck_assert_int_eq(kin_env_put(&ev, &out, "{\"Data\":\"\"}", 11, &id, &seq, &at, &bytes, &e), -1);
+	ck_assert_str_eq(e.msg, "GetRecords: record without PartitionKey");
+	ck_assert_int_eq(kin_env_put(&ev, &out, "{\"Data\":", 8, &id, &seq, &at, &bytes, &e), -1);
+	ck_assert(strncmp(e.msg, "GetRecords: bad record: ", 24) == 0);
+	sb_free(&out);
+	sb_free(&id);
+	kin_env_free(&ev);
+}
+END_TEST
+
+START_TEST(lineage)
+{
+	struct kin_shards s = { 0 };
+	struct eb e;
+	size_t added;
+	json_t *list = json_loads("[{\"ShardId\":\"shardId-000000000000\",\"SequenceNumberRange\":{\"EndingSequenceNumber\":\"9\"}},"
+	    "{\"ShardId\":\"shardId-000000000001\"},"
+	    "{\"ShardId\":\"shardId-000000000002\",\"ParentShardId\":\"shardId-000000000000\"},"
+	    "{\"ShardId\":\"shardId-000000000003\",\"ParentShardId\":\"shardId-000000000000\",\"SequenceNumberRange\":{\"EndingSequenceNumber\":\"9\"}},"
+	    "{\"ShardId\":\"shardId-000000000004\",\"ParentShardId\":\"shardId-000000000003\",\"AdjacentParentShardId\":\"shardId-000000000001\"}]", 0, NULL);
+	size_t i;
+
+	ck_assert_int_eq(kin_shards_add(&s, list, &added, &e), 0);
+	ck_assert_uint_eq(added, 5);
+	ck_assert_int_eq(kin_shards_add(&s, list, &added, &e), 0);
+	ck_assert_uint_eq(added, 0);
+	ck_assert_uint_eq(kin_shard_number("shardId-000000000007"), 7);
+	/* children go with their first parent's root: 0 -> 2, 3 -> 4 */
+	ck_assert_int_eq(kin_shard_owner(&s, &s.v[2], 2), 0);
+	ck_assert_int_eq(kin_shard_owner(&s, &s.v[4], 2), 0);
+	ck_assert_int_eq(kin_shard_owner(&s, &s.v[1], 2), 1);
+	ck_assert(s.v[0].closed && !s.v[1].closed && s.v[3].closed);
+	for (i = 0; i < s.n; i++)
+		s.v[i].mine = 1;
+	ck_assert(kin_shard_parents_done(&s, &s.v[0]));
+	ck_assert(!kin_shard_parents_done(&s, &s.v[2]));
+	s.v[0].state = KS_DONE;
+	ck_assert(kin_shard_parents_done(&s, &s.v[2]));
+	s.v[3].state = KS_DONE;
+	ck_assert(!kin_shard_parents_done(&s, &s.v[4]));	/* adjacent parent 1 */
+	s.v[1].mine = 0;	/* another reader's: not ours to wait for */
+	ck_assert(kin_shard_parents_done(&s, &s.v[4]));
+	json_decref(list);
+	kin_shards_free(&s);
+}
+END_TEST
+
+START_TEST(put_limits)
+{
+	struct kin_batch b = { 0 };
+	char buf[200];
+	char key[300];
+	int i;
+
+	ck_assert_ptr_null(kin_put_check(1048575, "k", 1, buf, sizeof(buf)));
+	ck_assert_str_eq(kin_put_check(1048576, "k", 1, buf, sizeof(buf)),
+	    "record of 1048577 bytes (data and partition key) exceeds the 1 MiB limit");
+	memset(key, 'k', 257);
+	ck_assert_str_eq(kin_put_check(1, key, 257, buf, sizeof(buf)),
+	    "partition key of 257 characters exceeds the limit of 256");
+	ck_assert_str_eq(kin_put_check(1, "", 0, buf, sizeof(buf)), "empty partition key");
+	ck_assert_str_eq(kin_put_check(1, "\xff", 1, buf, sizeof(buf)), "partition key is not valid UTF-8");
+	for (i = 0; i < 500; i++) {
+		ck_assert(kin_batch_fits(&b, 1, 1));
+		ck_assert_int_eq(kin_batch_add(&b, (uint64_t)i + 1, "x", 1, "k", 1), 0);
+	}
+	ck_assert(!kin_batch_fits(&b, 1, 1));
+	kin_batch_reset(&b);
+	ck_assert(kin_batch_fits(&b, 5u * 1024 * 1024 - 1, 1));
+	ck_assert(!kin_batch_fits(&b, 5u * 1024 * 1024, 1));
+	kin_batch_free(&b);
+}
+END_TEST
+
+START_TEST(checkpoint_roundtrip)
+{
+	char path[64] = "/tmp/kp-ckpt.XXXXXX", tmp[160];
+	json_t *m = json_pack("{s:s}", "shardId-000000000000", "4959"), *got;
+	struct eb e;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(kin_ckpt_save(path, "s", m, &e), 0);
+	ck_assert_int_eq(kin_ckpt_load(path, "s", &got, &e), 0);
+	ck_assert(json_equal(got, m));
+	json_decref(got);
+	ck_assert_int_eq(kin_ckpt_load(path, "t", &got, &e), -1);
+	snprintf(tmp, sizeof(tmp), "%s: positions are for stream 's', not 't'", path);
+	ck_assert_str_eq(e.msg, tmp);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	ck_assert_int_eq(access(tmp, F_OK), -1);	/* renamed away */
+	unlink(path);
+	json_decref(m);
+}
+END_TEST
+
+static Suite *
+kin_suite(void)
+{
+	Suite *s = suite_create("kin");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, backoff_full_jitter);
+	tcase_add_test(tc, classify);
+	tcase_add_test(tc, utf8);
+	tcase_add_test(tc, base64_rfc4648);
+	tcase_add_test(tc, stamps);
+	tcase_add_test(tc, envelope);
+	tcase_add_test(tc, lineage);
+	tcase_add_test(tc, put_limits);
+	tcase_add_test(tc, checkpoint_roundtrip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(kin_suite)
