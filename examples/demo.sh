@@ -64,15 +64,18 @@ say "wallet simulator on $WALLET_API (its page: $WALLET_API)"
 sh "$ROOT/examples/notebook.sh"
 
 if [ -n "${LIVE:-}" ]; then
-	say "LIVE: one record a second into bitcoin-info; the table $OUT/bitcoin_window.ndjson updates each batch. Ctrl-C to stop."
+	say "LIVE: one record a second into bitcoin-info; the pipeline keeps $OUT/bitcoin_window.ndjson current. Ctrl-C to stop."
 	python3 "$ROOT/examples/gen-bitcoin.py" --live | kin-put --stream bitcoin-info >/dev/null &
 	pids="$pids $!"
-	kin-read --stream bitcoin-info --from latest |
+	kin-read --stream bitcoin-info --from earliest |
 		json-project --field data --schema 'timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT' |
 		ts-parse --field timestamp --format "yyyy-MM-dd'T'HH:mm:ss" |
 		window-avg --time timestamp --window '10 minutes' --slide '5 minutes' \
 			--window-column time_window --avg euro_rate=window_avg_euro_rate \
-			--mode update
+			--mode complete --table "$OUT/bitcoin_window.ndjson" &
+	pids="$pids $!"
+	# the newest window, as the table changes
+	while sleep 5; do tail -n 1 "$OUT/bitcoin_window.ndjson"; done
 fi
 
 say "done. Files in $OUT: bitcoin_window.ndjson (the table), bitcoin_window.png (the chart), wallet.db, logs"
