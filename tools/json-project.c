@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "flt.h"
 #include "jx.h"
 #include "nd.h"
 #include "rec.h"
@@ -18,7 +19,6 @@
 #include "sc.h"
 
 #define MAX_KEEP 64
-#define MAX_WARNINGS 100
 
 static const char usage_line[] =
     "json-project --schema DDL|@FILE [--field NAME] [--as NAME] [--keep A,B] "
@@ -63,11 +63,8 @@ struct state {
 	struct sb text;		/* the document, decoded from the field */
 	struct eb why;
 	struct cli_stats st;
-	int missing;		/* index of the extra counter */
-	unsigned warned;
 };
 
-enum outcome { OUT_OK, OUT_BAD, OUT_NONE };
 
 /* A JSON string of bytes that may not be UTF-8: each invalid byte becomes
  * U+FFFD, as Java's decoder does when Spark reads a corrupt record. */
@@ -91,22 +88,22 @@ put_lossy_string(struct sb *out, const char *p, size_t n)
 }
 
 /* The document text of the field: decoded string, base64 payload or the
- * object itself. OUT_NONE: no document (absent, null or blank). */
-static enum outcome
+ * object itself. FLT_UNTOUCHED: no document (absent, null or blank). */
+static enum flt_outcome
 document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 {
 	const struct rec_member *enc;
 	size_t len, i;
 
 	if (m == NULL || m->type == REC_NULL)
-		return OUT_NONE;
+		return FLT_UNTOUCHED;
 	if (m->type == REC_OBJECT) {
 		*doc = m->val;
-		return OUT_OK;
+		return FLT_OK;
 	}
 	if (m->type != REC_STRING) {
 		eb_set(&s->why, "field is neither a JSON string nor an object");
-		return OUT_BAD;
+		return FLT_BAD;
 	}
 	/* s->text holds the string, decoded while the line was validated */
 	enc = rec_get(&s->outer, "dataEncoding", 12);
@@ -124,7 +121,7 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 			doc->p = s->text.buf ? s->text.buf : "";
 			doc->n = s->text.len;
 			eb_set(&s->why, "invalid base64 in dataEncoding base64 field");
-			return OUT_BAD;
+			return FLT_BAD;
 		}
 		s->text.len = len;
 		sb_free(&raw);
@@ -133,18 +130,18 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 	doc->n = s->text.len;
 	for (i = 0; i < doc->n && strchr(" \t\r\n", doc->p[i]); i++)
 		;
-	return i == doc->n ? OUT_NONE : OUT_OK;
+	return i == doc->n ? FLT_UNTOUCHED : FLT_OK;
 }
 
-/* Project one line into out. OUT_BAD: a null (or partial) record was
+/* Project one line into out. FLT_BAD: a null (or partial) record was
  * written unless the policy skips it; s->why says what was wrong. */
-static enum outcome
+static enum flt_outcome
 project(const struct opts *o, struct state *s, const struct nd_line *l,
     struct sb *out)
 {
 	const struct rec_member *m = NULL;
 	struct rec_span doc = { l->p, l->len };
-	enum outcome rc = OUT_NONE;
+	enum flt_outcome rc = FLT_UNTOUCHED;
 	const struct rec *idx = &s->inner;
 	int line_ok;
 	size_t i;
@@ -159,31 +156,31 @@ project(const struct opts *o, struct state *s, const struct nd_line *l,
 		eb_wrap(&s->why, "invalid JSON record");
 	else if (o->whole_record) {
 		idx = &s->outer;	/* the record itself, already indexed */
-		rc = OUT_OK;
+		rc = FLT_OK;
 	} else {
 		rc = document(s, m, &doc);
-		if (rc == OUT_OK && rec_parse_object(&s->inner, doc.p, doc.n,
+		if (rc == FLT_OK && rec_parse_object(&s->inner, doc.p, doc.n,
 		    &s->why) != 0) {
 			eb_wrap(&s->why, "field '%s': malformed JSON", o->field);
-			rc = OUT_BAD;
-		} else if (rc == OUT_BAD)
+			rc = FLT_BAD;
+		} else if (rc == FLT_BAD)
 			eb_wrap(&s->why, "field '%s'", o->field);
 	}
 	if (!line_ok)
-		rc = OUT_BAD;
+		rc = FLT_BAD;
 	sb_addc(out, '{');
 	sb_add(out, o->as_key.buf, o->as_key.len);
 	if (o->as_key.len)
 		sb_addc(out, '{');
-	if (rc == OUT_OK && sc_project(&s->cast, &o->schema, idx, out)) {
+	if (rc == FLT_OK && sc_project(&s->cast, &o->schema, idx, out)) {
 		s->why = s->cast.why;
-		rc = OUT_BAD;
-	} else if (rc != OUT_OK)
+		rc = FLT_BAD;
+	} else if (rc != FLT_OK)
 		sc_project_null(&o->schema, out);
 	if (o->corrupt_key.len) {
 		sb_add(out, o->corrupt_key.buf + (o->schema.nfields ? 0 : 1),
 		    o->corrupt_key.len - (o->schema.nfields ? 0 : 1));
-		if (rc == OUT_BAD)
+		if (rc == FLT_BAD)
 			put_lossy_string(out, doc.p, doc.n);
 		else
 			sb_add(out, "null", 4);
@@ -207,40 +204,6 @@ project(const struct opts *o, struct state *s, const struct nd_line *l,
 	}
 	sb_addc(out, '}');
 	return rc;
-}
-
-/* Count the record and apply the --on-error policy; -1 means stop. */
-static int
-account(const struct opts *o, struct state *s, struct nd_writer *w,
-    const struct nd_reader *rd, const struct nd_line *l, size_t mark,
-    enum outcome rc)
-{
-	s->st.read++;
-	if (rc == OUT_NONE)
-		s->st.extra[s->missing]++;
-	if (rc == OUT_BAD && o->on_error == ON_ERROR_FAIL) {
-		nd_buf(w)->len = mark;
-		cli_warn("%s:%llu: %s", rd->name, (unsigned long long)l->lineno,
-		    s->why.msg);
-		return -1;
-	}
-	if (rc == OUT_BAD && s->warned++ < MAX_WARNINGS)
-		cli_warn("%s:%llu: %s (%s)%s", rd->name,
-		    (unsigned long long)l->lineno, s->why.msg,
-		    o->on_error == ON_ERROR_SKIP ? "skipped" : "nulled",
-		    s->warned == MAX_WARNINGS ? "; further warnings suppressed" :
-		    "");
-	if (rc == OUT_BAD && o->on_error == ON_ERROR_SKIP) {
-		nd_buf(w)->len = mark;
-		s->st.skipped++;
-		return 0;
-	}
-	if (rc == OUT_BAD)
-		s->st.nulled++;
-	s->st.emitted++;
-	if (nd_end(w) != 0)
-		cli_die(CLI_FAIL, "write error: %m");
-	return 0;
 }
 
 static void
@@ -326,6 +289,20 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 				    "use --as to nest the result", o->keep[i]);
 }
 
+/* What flt_run calls per record. */
+struct stage {
+	const struct opts *o;
+	struct state *s;
+};
+
+static enum flt_outcome
+project_record(void *arg, const struct nd_line *l, struct sb *out)
+{
+	struct stage *g = arg;
+
+	return project(g->o, g->s, l, out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -333,44 +310,23 @@ main(int argc, char **argv)
 	    .as_key = SB_INIT, .corrupt_key = SB_INIT,
 	    .flush_ms = ND_FLUSH_MS_DEFAULT };
 	struct state s = { .text = SB_INIT };
-	struct nd_reader rd;
-	struct nd_writer w;
-	struct nd_line line;
+	struct stage g = { &o, &s };
+	struct flt f;
 	struct eb e;
-	enum nd_status ns;
-	int failed = 0, timeout;
-	size_t mark;
+	int rc;
 
 	cli_init("json-project", usage_line);
 	parse_args(argc, argv, &o, &s);
-	s.missing = cli_stats_add(&s.st, "no_document");
+	f = (struct flt){ .on_error = o.on_error, .flush_ms = o.flush_ms,
+	    .st = &s.st, .untouched = cli_stats_add(&s.st, "no_document"),
+	    .why = &s.why };
 	rec_init(&s.outer);
 	rec_init(&s.inner);
 	sc_cast_init(&s.cast);
-	if (nd_reader_init(&rd, STDIN_FILENO, "<stdin>") != 0)
-		cli_die(CLI_FAIL, "out of memory");
-	nd_writer_init(&w, STDOUT_FILENO, o.flush_ms);
-	timeout = s.st.every_s > 0 ? (int)(s.st.every_s * 1000) : -1;
-	while (!failed && (ns = nd_read(&rd, &line, timeout, &e)) != ND_EOF) {
-		if (ns == ND_ERROR)
-			cli_die(CLI_FAIL, "%s", e.msg);
-		if (ns != ND_LINE) {
-			if (ns == ND_IDLE && nd_flush(&w) != 0)
-				cli_die(CLI_FAIL, "write error: %m");
-			cli_stats_tick(&s.st);
-			continue;
-		}
-		mark = nd_buf(&w)->len;
-		if (account(&o, &s, &w, &rd, &line, mark,
-		    project(&o, &s, &line, nd_buf(&w))) != 0)
-			failed = 1;
-		if (sb_failed(nd_buf(&w)))
-			cli_die(CLI_FAIL, "out of memory");
-	}
-	if (nd_writer_close(&w) != 0)
-		cli_die(CLI_FAIL, "write error: %m");
+	rc = flt_run(&f, STDIN_FILENO, STDOUT_FILENO, project_record, &g, &e);
+	if (rc < 0)
+		cli_die(CLI_FAIL, "%s", e.msg);
 	cli_stats_final(&s.st);
-	nd_reader_free(&rd);
 	rec_free(&s.outer);
 	rec_free(&s.inner);
 	sc_cast_free(&s.cast);
@@ -378,5 +334,5 @@ main(int argc, char **argv)
 	sb_free(&s.text);
 	sb_free(&o.as_key);
 	sb_free(&o.corrupt_key);
-	return failed ? CLI_FAIL : CLI_OK;
+	return rc == 0 ? CLI_OK : CLI_FAIL;
 }

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "dt.h"
+#include "flt.h"
 #include "jx.h"
 #include "nd.h"
 #include "rec.h"
@@ -18,7 +19,6 @@
 #include "tm.h"
 #include "tz.h"
 
-#define MAX_WARNINGS 100
 
 static const char usage_line[] =
     "ts-parse [--field NAME] [--format PATTERN] [--tz ZONE] [--as NAME] "
@@ -62,8 +62,6 @@ struct state {
 	struct sb key;		/* "\"name\":" of the output member */
 	struct eb why;
 	struct cli_stats st;
-	int missing;		/* index of the extra counter */
-	unsigned warned;
 };
 
 enum outcome { OUT_OK, OUT_BAD, OUT_MALFORMED, OUT_MISSING };
@@ -256,41 +254,6 @@ convert_record(const struct opts *o, struct state *s, const struct nd_line *l,
 	return rc;
 }
 
-/* Count the record and apply --on-error; -1 means stop. */
-static int
-account(const struct opts *o, struct state *s, struct nd_writer *w,
-    const struct nd_reader *rd, const struct nd_line *l, size_t mark,
-    enum outcome rc)
-{
-	int bad = rc == OUT_BAD || rc == OUT_MALFORMED;
-
-	s->st.read++;
-	if (rc == OUT_MISSING)
-		s->st.extra[s->missing]++;
-	if (bad && o->on_error == ON_ERROR_FAIL) {
-		nd_buf(w)->len = mark;
-		cli_warn("%s:%llu: %s", rd->name, (unsigned long long)l->lineno,
-		    s->why.msg);
-		return -1;
-	}
-	if (bad && s->warned++ < MAX_WARNINGS)
-		cli_warn("%s:%llu: %s (%s)%s", rd->name,
-		    (unsigned long long)l->lineno, s->why.msg,
-		    o->on_error == ON_ERROR_SKIP ? "skipped" : "nulled",
-		    s->warned == MAX_WARNINGS ? "; further warnings suppressed" : "");
-	if (bad && o->on_error == ON_ERROR_SKIP) {
-		nd_buf(w)->len = mark;
-		s->st.skipped++;
-		return 0;
-	}
-	if (bad)
-		s->st.nulled++;
-	s->st.emitted++;
-	if (nd_end(w) != 0)
-		cli_die(CLI_FAIL, "write error: %m");
-	return 0;
-}
-
 static enum form
 parse_form(const char *s)
 {
@@ -359,53 +322,53 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	sb_addc(&s->key, ':');
 }
 
+/* What flt_run calls per record. */
+struct stage {
+	const struct opts *o;
+	struct state *s;
+};
+
+static enum flt_outcome
+convert_line(void *arg, const struct nd_line *l, struct sb *out)
+{
+	struct stage *g = arg;
+
+	switch (convert_record(g->o, g->s, l, out)) {
+	case OUT_OK:
+		return FLT_OK;
+	case OUT_MISSING:
+		return FLT_UNTOUCHED;
+	default:
+		return FLT_BAD;	/* a bad value or a malformed line */
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o = { .field = "timestamp", .to = TO_ISO,
 	    .on_error = ON_ERROR_NULL, .flush_ms = ND_FLUSH_MS_DEFAULT };
 	struct state s = { .text = SB_INIT, .key = SB_INIT };
-	struct nd_reader rd;
-	struct nd_writer w;
-	struct nd_line line;
+	struct stage g = { &o, &s };
+	struct flt f;
 	struct eb e;
-	enum nd_status ns;
-	int failed = 0, timeout;
-	size_t mark;
+	int rc;
 
 	cli_init("ts-parse", usage_line);
 	parse_args(argc, argv, &o, &s);
-	s.missing = cli_stats_add(&s.st, "missing");
+	f = (struct flt){ .on_error = o.on_error, .flush_ms = o.flush_ms,
+	    .st = &s.st, .untouched = cli_stats_add(&s.st, "missing"),
+	    .why = &s.why };
 	rec_init(&s.r);
 	tz_cache_init(&s.zones);
-	if (nd_reader_init(&rd, STDIN_FILENO, "<stdin>") != 0)
-		cli_die(CLI_FAIL, "out of memory");
-	nd_writer_init(&w, STDOUT_FILENO, o.flush_ms);
-	timeout = s.st.every_s > 0 ? (int)(s.st.every_s * 1000) : -1;
-	while (!failed && (ns = nd_read(&rd, &line, timeout, &e)) != ND_EOF) {
-		if (ns == ND_ERROR)
-			cli_die(CLI_FAIL, "%s", e.msg);
-		if (ns != ND_LINE) {
-			if (ns == ND_IDLE && nd_flush(&w) != 0)
-				cli_die(CLI_FAIL, "write error: %m");
-			cli_stats_tick(&s.st);
-			continue;
-		}
-		mark = nd_buf(&w)->len;
-		if (account(&o, &s, &w, &rd, &line, mark,
-		    convert_record(&o, &s, &line, nd_buf(&w))) != 0)
-			failed = 1;
-		if (sb_failed(nd_buf(&w)))
-			cli_die(CLI_FAIL, "out of memory");
-	}
-	if (nd_writer_close(&w) != 0)
-		cli_die(CLI_FAIL, "write error: %m");
+	rc = flt_run(&f, STDIN_FILENO, STDOUT_FILENO, convert_line, &g, &e);
+	if (rc < 0)
+		cli_die(CLI_FAIL, "%s", e.msg);
 	cli_stats_final(&s.st);
-	nd_reader_free(&rd);
 	rec_free(&s.r);
 	tz_cache_free(&s.zones);
 	tz_close(o.tz);
 	sb_free(&s.text);
 	sb_free(&s.key);
-	return failed ? CLI_FAIL : CLI_OK;
+	return rc == 0 ? CLI_OK : CLI_FAIL;
 }

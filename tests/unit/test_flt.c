@@ -1,0 +1,128 @@
+/* flt: the shared filter loop applies --on-error and counts alike for
+ * every stateless filter. The stage here copies each line, calls lines
+ * holding "bad" bad and lines holding "none" untouched. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "flt.h"
+
+static const char input[] = "{\"a\":1}\n{\"bad\":2}\n\n{\"none\":3}\n{\"a\":4}";
+
+static enum flt_outcome
+copy_stage(void *arg, const struct nd_line *l, struct sb *out)
+{
+	struct eb *why = arg;
+
+	if (strstr(l->p, "bad")) {
+		eb_set(why, "a bad one");
+		sb_adds(out, "{\"bad\":null}");
+		return FLT_BAD;
+	}
+	sb_add(out, l->p, l->len);
+	return strstr(l->p, "none") ? FLT_UNTOUCHED : FLT_OK;
+}
+
+/* Run the loop over `input` with a policy; returns its status, fills out. */
+static int
+run(enum cli_on_error policy, struct cli_stats *st, char *out, size_t cap)
+{
+	char in_path[] = "/tmp/kp-flt-in-XXXXXX", out_path[] = "/tmp/kp-flt-out-XXXXXX";
+	int in = mkstemp(in_path), o = mkstemp(out_path), rc;
+	struct eb why, e;
+	struct flt f;
+	ssize_t n;
+
+	ck_assert(in >= 0 && o >= 0);
+	unlink(in_path);
+	unlink(out_path);
+	ck_assert_int_eq(write(in, input, sizeof(input) - 1), (ssize_t)sizeof(input) - 1);
+	lseek(in, 0, SEEK_SET);
+	memset(st, 0, sizeof(*st));
+	f = (struct flt){ .on_error = policy, .flush_ms = 100, .st = st,
+	    .untouched = cli_stats_add(st, "untouched"), .why = &why };
+	rc = flt_run(&f, in, dup(o), copy_stage, &why, &e);
+	lseek(o, 0, SEEK_SET);
+	n = read(o, out, cap - 1);
+	out[n < 0 ? 0 : n] = '\0';
+	close(in);
+	close(o);
+	return rc;
+}
+
+START_TEST(test_null)
+{
+	struct cli_stats st;
+	char out[256];
+
+	ck_assert_int_eq(run(ON_ERROR_NULL, &st, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "{\"a\":1}\n{\"bad\":null}\n{\"none\":3}\n{\"a\":4}\n");
+	ck_assert_int_eq(st.read, 4);
+	ck_assert_int_eq(st.emitted, 4);
+	ck_assert_int_eq(st.nulled, 1);
+	ck_assert_int_eq(st.skipped, 0);
+	ck_assert_int_eq(st.extra[0], 1);
+}
+END_TEST
+
+START_TEST(test_skip)
+{
+	struct cli_stats st;
+	char out[256];
+
+	ck_assert_int_eq(run(ON_ERROR_SKIP, &st, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "{\"a\":1}\n{\"none\":3}\n{\"a\":4}\n");
+	ck_assert_int_eq(st.read, 4);
+	ck_assert_int_eq(st.emitted, 3);
+	ck_assert_int_eq(st.skipped, 1);
+}
+END_TEST
+
+START_TEST(test_fail)
+{
+	struct cli_stats st;
+	char out[256];
+
+	/* stops at the bad record; what came before it is still written */
+	ck_assert_int_eq(run(ON_ERROR_FAIL, &st, out, sizeof(out)), 1);
+	ck_assert_str_eq(out, "{\"a\":1}\n");
+	ck_assert_int_eq(st.read, 2);
+	ck_assert_int_eq(st.emitted, 1);
+}
+END_TEST
+
+START_TEST(test_write_error)
+{
+	struct cli_stats st = { 0 };
+	struct eb why, e;
+	struct flt f = { .on_error = ON_ERROR_NULL, .st = &st, .untouched = -1,
+	    .why = &why };
+	int p[2], full = open("/dev/full", O_WRONLY);
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "{}\n", 3), 3);
+	close(p[1]);
+	ck_assert_int_eq(flt_run(&f, p[0], full, copy_stage, &why, &e), -1);
+	ck_assert_str_eq(e.msg, "write error: No space left on device");
+	close(p[0]);
+}
+END_TEST
+
+static Suite *
+flt_suite(void)
+{
+	Suite *s = suite_create("flt");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_null);
+	tcase_add_test(tc, test_skip);
+	tcase_add_test(tc, test_fail);
+	tcase_add_test(tc, test_write_error);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(flt_suite)
