@@ -52,6 +52,7 @@ struct opts {
 	const char *keep[MAX_KEEP];
 	size_t nkeep;
 	int drop_provenance;
+	int carry_shard, carry_seq;	/* provenance not already output */
 	enum cli_on_error on_error;
 	struct sb corrupt_key;		/* ",\"name\":" or empty */
 	int flush_ms;
@@ -192,15 +193,14 @@ project(const struct opts *o, struct state *s, const struct nd_line *l,
 			sb_addc(out, ',');
 			rec_put_member(out, m);
 		}
-	if (line_ok && !o->drop_provenance) {
-		if ((m = rec_get(&s->outer, "shardId", 7))) {
-			sb_addc(out, ',');
-			rec_put_member(out, m);
-		}
-		if ((m = rec_get(&s->outer, "sequenceNumber", 14))) {
-			sb_addc(out, ',');
-			rec_put_member(out, m);
-		}
+	if (line_ok && o->carry_shard && (m = rec_get(&s->outer, "shardId", 7))) {
+		sb_addc(out, ',');
+		rec_put_member(out, m);
+	}
+	if (line_ok && o->carry_seq &&
+	    (m = rec_get(&s->outer, "sequenceNumber", 14))) {
+		sb_addc(out, ',');
+		rec_put_member(out, m);
 	}
 	sb_addc(out, '}');
 	return rc;
@@ -225,6 +225,21 @@ parse_keep(struct opts *o, char *list)
 			cli_usage("--keep: more than %d fields", MAX_KEEP);
 		o->keep[o->nkeep++] = tok;
 	}
+}
+
+/* Does the output already carry a top-level member called name? */
+static int
+emitted(const struct opts *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nkeep; i++)
+		if (strcmp(o->keep[i], name) == 0)
+			return 1;
+	for (i = 0; !o->as_key.len && i < o->schema.nfields; i++)
+		if (strcmp(o->schema.fields[i].name, name) == 0)
+			return 1;
+	return 0;
 }
 
 static void
@@ -287,6 +302,10 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 			if (strcmp(o->keep[i], o->schema.fields[k].name) == 0)
 				cli_usage("--keep: '%s' is also a schema field; "
 				    "use --as to nest the result", o->keep[i]);
+	/* provenance travels once: not again when the schema or --keep
+	 * already puts a member of that name in the record */
+	o->carry_shard = !o->drop_provenance && !emitted(o, "shardId");
+	o->carry_seq = !o->drop_provenance && !emitted(o, "sequenceNumber");
 }
 
 /* What flt_run calls per record. */

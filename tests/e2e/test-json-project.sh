@@ -25,6 +25,10 @@ t keep 0 '{"a":1,"stream":"s","pk":"k","shardId":"x"}' '{"data":"{\"a\":1}","pk"
 ' json-project --schema 'a INT' --keep stream,pk,absent
 t drop-provenance 0 '{"a":1}' '{"data":"{\"a\":1}","shardId":"x","sequenceNumber":"1"}
 ' json-project --schema 'a INT' --drop-provenance
+t provenance-once-schema 0 '{"shardId":"inner","a":1,"sequenceNumber":"5"}' '{"data":"{\"shardId\":\"inner\",\"a\":1}","shardId":"s1","sequenceNumber":"5"}
+' json-project --schema 'shardId STRING, a INT'
+t provenance-once-keep 0 '{"a":1,"sequenceNumber":"5","shardId":"s1"}' '{"data":"{\"a\":1}","shardId":"s1","sequenceNumber":"5"}
+' json-project --schema 'a INT' --keep sequenceNumber
 t schema-order-and-missing 0 '{"b":null,"a":"x"}' '{"data":"{\"a\":\"x\",\"c\":1}"}
 ' json-project --schema 'b BIGINT, a STRING'
 t duplicate-key-last-wins 0 '{"a":2}' '{"data":"{\"a\":1,\"a\":2}"}
