@@ -1,0 +1,137 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jx.h"
+#include "wa_fmt.h"
+
+size_t
+wa_fmt_time(int64_t us, char buf[TM_RFC3339_MAX])
+{
+	int64_t secs = tm_floordiv(us, TM_US_PER_S), days = tm_floordiv(secs, 86400);
+	int64_t y, sod = secs - days * 86400;
+	int mo, d, v[6];
+	char *p = buf;
+
+	if (us % TM_US_PER_S != 0)
+		return tm_fmt_rfc3339(us, buf);
+	tm_civil_from_days(days, &y, &mo, &d);
+	if (y < 1 || y > 9999)
+		return tm_fmt_rfc3339(us, buf);
+	v[0] = (int)y;
+	v[1] = mo;
+	v[2] = d;
+	v[3] = (int)(sod / 3600);
+	v[4] = (int)(sod / 60 % 60);
+	v[5] = (int)(sod % 60);
+	*p++ = (char)('0' + v[0] / 1000);
+	*p++ = (char)('0' + v[0] / 100 % 10);
+	*p++ = (char)('0' + v[0] / 10 % 10);
+	*p++ = (char)('0' + v[0] % 10);
+	for (int i = 1; i < 6; i++) {
+		*p++ = "--T::"[i - 1];
+		*p++ = (char)('0' + v[i] / 10);
+		*p++ = (char)('0' + v[i] % 10);
+	}
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+void
+wa_fmt_put_time(struct wa_fmt_cache *c, struct sb *s, int64_t us)
+{
+	unsigned i;
+
+	if (!c->ready) {
+		for (i = 0; i < WA_FMT_CACHED; i++)
+			c->us[i] = INT64_MIN;
+		c->ready = 1;
+	}
+	for (i = 0; i < WA_FMT_CACHED; i++)
+		if (c->us[i] == us) {
+			sb_add(s, c->text[i], c->n[i]);
+			return;
+		}
+	i = c->next++ % WA_FMT_CACHED;
+	c->text[i][0] = '"';
+	c->n[i] = wa_fmt_time(us, c->text[i] + 1) + 2;
+	c->text[i][c->n[i] - 1] = '"';
+	c->us[i] = us;
+	sb_add(s, c->text[i], c->n[i]);
+}
+
+/* Shortest round-trip text of d, as jx_put_double writes it (the first of
+ * %.15g, %.16g, %.17g that reads back), without its three snprintf and
+ * strtod calls on the common path: output of a window table is mostly
+ * averages. The 17 leading digits come from one long double product
+ * (64-bit mantissa: absolute error under 0.01 at 1e17, and 10^k exact for
+ * k <= 27), each candidate is correctly rounded unless it lies within
+ * 0.001 of a rounding tie, and is then checked by reading it back; any
+ * doubt falls back to jx. Fixed notation only, as %g writes it here. */
+void
+wa_fmt_put_double(struct sb *s, double d)
+{
+	static const long double p10[] = { 1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L,
+	    1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L,
+	    1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L };
+	double a = fabs(d);
+	char buf[48], *p = buf;
+	int e10, k;
+	long double u;
+
+	if (!(a >= 1e-4 && a < 1e15)) {
+		jx_put_double(s, d);
+		return;
+	}
+	e10 = (int)floor(log10(a));
+	if (e10 < -4 || e10 > 14 || (u = (long double)a * p10[16 - e10]) >= 1e17L ||
+	    u < 1e16L) {
+		jx_put_double(s, d);
+		return;
+	}
+	for (k = 15; k <= 17; k++) {
+		long double q = u / p10[17 - k], f = q - floorl(q);
+		uint64_t m = (uint64_t)floorl(q) + (f > 0.5L);
+		char digits[24], *t;
+		int n, point;
+
+		if (fabsl(f - 0.5L) < 1e-3L)
+			break;
+		for (n = 0, t = digits + sizeof(digits); m > 0 || n == 0; m /= 10, n++)
+			*--t = (char)('0' + m % 10);
+		if (n != k)	/* rounded up to one digit more: let jx say */
+			break;
+		memmove(digits, t, (size_t)n);
+		/* digits with the point after e10 + 1 of them, trailing zeros cut */
+		p = buf;
+		if (d < 0)
+			*p++ = '-';
+		point = e10 + 1;
+		if (point <= 0) {
+			*p++ = '0';
+			*p++ = '.';
+			for (int z = point; z < 0; z++)
+				*p++ = '0';
+			memcpy(p, digits, (size_t)k);
+			p += k;
+		} else {
+			memcpy(p, digits, (size_t)point);
+			p += point;
+			*p++ = '.';
+			memcpy(p, digits + point, (size_t)(k - point));
+			p += k - point;
+		}
+		while (p[-1] == '0')
+			p--;
+		if (p[-1] == '.')
+			p--;
+		*p = '\0';
+		t = NULL;
+		if (strtod(buf, &t) == d && t == p) {
+			sb_add(s, buf, (size_t)(p - buf));
+			return;
+		}
+	}
+	jx_put_double(s, d);
+}

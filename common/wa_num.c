@@ -1,0 +1,33 @@
+#include <stdint.h>
+
+#include "wa_num.h"
+
+/* Clinger's fast path: a decimal whose digits fit in 2^53 and whose
+ * exponent is within 10^22 is one correctly rounded multiplication or
+ * division of two exact doubles, so the result equals strtod's; anything
+ * else goes to strtod. Prices like 41234.5712 all take the fast path,
+ * which is most of what this tool parses. */
+double
+wa_num(struct rec_span v)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+	    1e19, 1e20, 1e21, 1e22 };
+	const char *p = v.p, *end = v.p + v.n;
+	uint64_t m = 0;
+	int digits = 0, scale = 0, neg = 0;
+	double d;
+
+	if (p < end && *p == '-')
+		neg = 1, p++;
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++, scale++)
+			m = m * 10 + (uint64_t)(*p - '0');
+	if (p != end || digits > 15 || scale > 22)
+		return rec_number(v);
+	d = (double)m;
+	d = scale ? d / p10[scale] : d;
+	return neg ? -d : d;
+}

@@ -1,0 +1,49 @@
+#include <string.h>
+
+#include "wa_time.h"
+
+static int
+plain_time(const char *p, size_t n)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+
+	if (n != 19 && !(n == 20 && p[19] == 'Z'))
+		return 0;
+	for (int i = 0; i < 19; i++)
+		if (shape[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+static int
+same_day(const struct wa_time_cache *c, const char *p, size_t n, int64_t *us)
+{
+	int h, mi, s;
+
+	if (c->day_len == 0 || n < 19 || memcmp(p, c->day, 10) != 0 ||
+	    !plain_time(p, n))
+		return 0;
+	h = (p[11] - '0') * 10 + p[12] - '0';
+	mi = (p[14] - '0') * 10 + p[15] - '0';
+	s = (p[17] - '0') * 10 + p[18] - '0';
+	if (h > 23 || mi > 59 || s > 59)
+		return 0;	/* let tm say why */
+	*us = c->day_us + ((int64_t)h * 3600 + mi * 60 + s) * TM_US_PER_S;
+	return 1;
+}
+
+int
+wa_time_parse(struct wa_time_cache *c, const char *p, size_t n, int64_t *us,
+    struct eb *e)
+{
+	if (same_day(c, p, n, us))
+		return 0;
+	if (tm_parse_rfc3339(p, n, us, e) != 0)
+		return -1;
+	if (plain_time(p, n)) {
+		memcpy(c->day, p, 10);
+		c->day_len = 10;
+		c->day_us = *us - tm_floormod(*us, TM_US_PER_DAY);
+	}
+	return 0;
+}
