@@ -32,13 +32,15 @@ t "latest -e: nothing" 0 "" "" kin-read -s s --from latest -e
 t "default is latest" 0 "" "" kin-read -s s -e
 
 # --- follow from latest ----------------------------------------------------
-kin-read -s s -c 5 >"$T/follow" 2>"$T/follow.err" &
+timeout 60 kin-read -s s -c 5 >"$T/follow" 2>"$T/follow.err" &
 fpid=$!
-sleep 1
-records 5 b | kin-put -s s >/dev/null
+# keep producing until the reader has its five: it may start slowly
+(for i in $(seq 100); do kill -0 $fpid 2>/dev/null || break; records 1 b | kin-put -s s >/dev/null; sleep 0.2; done) &
+ppid=$!
 wait $fpid
 is "follow latest -c 5 exit" "$?" 0
-is "follow latest: the 5 new records" "$(jq -r .data "$T/follow" | jq -r .p | sort | uniq -c | tr -s ' ')" " 5 b"
+is "follow latest: five new records" "$(jq -r .data "$T/follow" | jq -r .p | sort | uniq -c | tr -s ' ')" " 5 b"
+wait $ppid
 
 # --- at-timestamp ----------------------------------------------------------
 sleep 1.1
