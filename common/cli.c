@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@ cli_init(const char *name, const char *usage_line)
 {
 	tool_name = name;
 	tool_usage = usage_line;
+	opterr = 0;
 }
 
 const char *
@@ -64,6 +66,21 @@ cli_usage(const char *fmt, ...)
 	vsay(fmt, ap);
 	va_end(ap);
 	exit(CLI_USAGE);
+}
+
+void
+cli_bad_option(char *const argv[])
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	/* glibc leaves optopt 0 for an unknown long option, and the
+	 * option's value when a known one lacks its argument */
+	if (strncmp(arg, "--", 2) == 0)
+		cli_usage(optopt ? "option '%s' needs an argument" :
+		    "unknown option '%s'", arg);
+	if (optopt != 0)
+		cli_usage("option '-%c' is unknown or needs an argument", optopt);
+	cli_usage("bad option '%s'", arg);
 }
 
 void

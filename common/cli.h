@@ -22,6 +22,10 @@ _Noreturn void cli_die(int status, const char *fmt, ...)
 /* "usage: <usage_line>" and "tool: reason" on stderr, exit 2. */
 _Noreturn void cli_usage(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* The usage error for what getopt_long just refused ('?'): names the
+ * option and why, in place of getopt's own message (cli_init turns that
+ * off so the tool speaks in one voice). */
+_Noreturn void cli_bad_option(char *const argv[]);
 /* "NAME VERSION" on stdout, exit 0. */
 _Noreturn void cli_version(void);
 /* Print help text to stdout, exit 0. */

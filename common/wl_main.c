@@ -102,7 +102,7 @@ parse(int argc, char **argv, struct trade_opts *o)
 			snprintf(help, sizeof(help), help_fmt, o->side, o->side, o->side);
 			cli_help(help);
 		case 'V': cli_version();
-		default: cli_usage("unknown option");
+		default: cli_bad_option(argv);
 		}
 	}
 	if (optind < argc) {

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # wallet page, jq/miller as comparison points, gnuplot for the demo chart.
 PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
 libmicrohttpd-dev libsqlite3-dev libsodium-dev check libsubunit-dev
-python3 python3-botocore awscli jq miller gnuplot-nox
+python3 python3-botocore awscli jq miller mandoc gnuplot-nox
 chromium curl sqlite3 util-linux procps time bc tzdata
 iproute2 wrk"
 

@@ -284,7 +284,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 			break;
 		case 'h': cli_help(help_text);
 		case 'V': cli_version();
-		default: cli_usage("unknown option or missing argument");
+		default: cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)

@@ -93,7 +93,7 @@ main(int argc, char **argv)
 			break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
-		default: cli_usage("unknown option");
+		default: cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)

@@ -144,7 +144,7 @@ main(int argc, char **argv)
 		case 'e': euro = optarg; break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
-		default: cli_usage("unknown option");
+		default: cli_bad_option(argv);
 		}
 	}
 	argc -= optind;

@@ -135,7 +135,8 @@ run '' json-project --version
 is version "$rc $(cat "$OUT")" "0 json-project 0.1.0"
 run '' json-project --schema 'a INT' --bogus
 is bad-option-rc "$rc" 2
-like bad-option-err "$(cat "$ERR")" "*unrecognized option '--bogus'*usage: json-project*"
+like bad-option-err "$(cat "$ERR")" "usage: json-project*
+json-project: unknown option '--bogus'"
 run '' json-project
 is no-schema "$rc $(tail -n1 "$ERR")" "2 json-project: --schema is required"
 run '' json-project --schema 'a DECIMAL(1,0)'

@@ -186,7 +186,8 @@ is count "$(ts-parse --format "$F" <"$T/many.ndjson" | grep -c '00Z"')" "$n"
 
 # usage errors: status 2, a usage line and the reason
 t bad-option 2 "" "" ts-parse --nope
-like bad-option-stderr "$(cat "$ERR")" "*usage: ts-parse *ts-parse: unknown option or missing argument"
+like bad-option-stderr "$(cat "$ERR")" "usage: ts-parse *
+ts-parse: unknown option '--nope'"
 t bad-pattern 2 "" "" ts-parse --format 'EEE, d MMM yyyy'
 is bad-pattern-stderr "$(tail -n1 "$ERR")" "ts-parse: --format: Illegal pattern character: E"
 t week-pattern 2 "" "" ts-parse --format 'YYYY-ww'
