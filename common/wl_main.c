@@ -33,19 +33,24 @@ struct trade_opts {
 
 static const char help_fmt[] =
     "usage: wallet-%s [options] [AMOUNT]\n"
-    "       ... | wallet-%s [options]     (NDJSON orders {\"amount\":A[,\"order_id\":ID]})\n"
+    "       ... | wallet-%s [options]\n"
+    "       (stdin: NDJSON orders {\"amount\":A[,\"order_id\":ID]})\n"
     "  -a, --amount A          bitcoin to %s (plain decimal, at most 8 decimals)\n"
     "  -o, --order-id ID       client order id of a single order (default: random)\n"
     "      --api URL           API base (WALLET_API)\n"
     "  -u, --user ID           user id (WALLET_USER_ID)\n"
-    "  -c, --config FILE       config file (default $XDG_CONFIG_HOME/kinpipe/wallet.conf)\n"
+    "  -c, --config FILE       config file\n"
+    "                          (default $XDG_CONFIG_HOME/kinpipe/wallet.conf)\n"
     "      --access-key-file F file holding the access key (WALLET_ACCESS_KEY[_FILE])\n"
     "      --connect-timeout S seconds to connect (default 5)\n"
     "  -m, --max-time S        seconds for a whole request (default 30)\n"
     "      --retries N         retries of a request that may be retried (default 3)\n"
-    "  -e, --on-error=fail|skip|null  a bad order line: stop, skip it, or print an error line\n"
+    "  -e, --on-error=fail|skip|null\n"
+    "                          a bad order line: stop, skip it, or print an\n"
+    "                          error line\n"
     "  -h, --help, -V, --version\n"
-    "exit: 0 done, 1 rejected by the server, 2 usage, 3 unreachable or no definite answer\n";
+    "exit: 0 done, 1 rejected by the server, 2 usage,\n"
+    "      3 unreachable or no definite answer\n";
 
 static long
 parse_seconds(const char *opt, const char *s)
