@@ -30,7 +30,17 @@ agg_init(struct agg_table *t, int ncols)
 	t->n = 0;
 	t->ncols = ncols;
 	t->slot = calloc(t->cap, sizeof(*t->slot));
-	return t->slot ? 0 : -1;
+	t->ordcap = AGG_MIN_CAP / 2;
+	t->order = malloc(t->ordcap * sizeof(*t->order));
+	if (t->slot == NULL || t->order == NULL) {
+		free(t->slot);
+		free(t->order);
+		t->slot = NULL;
+		t->order = NULL;
+		t->cap = t->ordcap = 0;
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -43,12 +53,13 @@ row_free(struct agg_row *r)
 void
 agg_free(struct agg_table *t)
 {
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i])
-			row_free(t->slot[i]);
+	for (size_t i = 0; i < t->n; i++)
+		row_free(t->order[i]);
 	free(t->slot);
+	free(t->order);
 	t->slot = NULL;
-	t->n = t->cap = 0;
+	t->order = NULL;
+	t->n = t->cap = t->ordcap = 0;
 }
 
 static int
@@ -76,9 +87,14 @@ static int
 grow(struct agg_table *t)
 {
 	size_t ncap = t->cap * 2, mask = ncap - 1;
-	struct agg_row **ns = calloc(ncap, sizeof(*ns));
+	struct agg_row **ns, **no;
 
-	if (ns == NULL)
+	/* the order array holds at most cap / 2 rows, as the table does */
+	if ((no = realloc(t->order, ncap / 2 * sizeof(*no))) == NULL)
+		return -1;
+	t->order = no;
+	t->ordcap = ncap / 2;
+	if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
 		return -1;
 	for (size_t i = 0; i < t->cap; i++) {
 		struct agg_row *r = t->slot[i];
@@ -129,7 +145,7 @@ agg_get(struct agg_table *t, int64_t start, const char *key, size_t keylen)
 	r->hash = h;
 	r->start = start;
 	t->slot[i] = r;
-	t->n++;
+	t->order[t->n++] = r;
 	return r;
 }
 
@@ -137,59 +153,31 @@ size_t
 agg_remove_if(struct agg_table *t, int (*drop)(const struct agg_row *, void *),
     void *arg)
 {
-	size_t removed = 0, mask = t->cap - 1;
-	struct agg_row **keep;
-	size_t nkeep = 0;
+	size_t nkeep = 0, mask = t->cap - 1, removed;
 
 	/* Deleting in place from a linear-probing table needs backward
-	 * shifting per hole; rebuilding once is simpler and O(n) too. */
-	keep = malloc((t->n ? t->n : 1) * sizeof(*keep));
-	if (keep == NULL) {
-		/* still correct, just slower: drop and rehash one by one */
-		for (size_t i = 0; i < t->cap; i++) {
-			struct agg_row *r = t->slot[i];
+	 * shifting per hole; rebuilding once from the creation order, which
+	 * stays in order, is simpler and O(n) too. */
+	for (size_t i = 0; i < t->n; i++) {
+		struct agg_row *r = t->order[i];
 
-			if (r == NULL || !drop(r, arg))
-				continue;
-			t->slot[i] = NULL;
-			t->n--;
-			removed++;
+		if (drop(r, arg))
 			row_free(r);
-			for (size_t j = (i + 1) & mask; t->slot[j]; j = (j + 1) & mask) {
-				struct agg_row *m = t->slot[j];
-				size_t k;
-
-				t->slot[j] = NULL;
-				for (k = m->hash & mask; t->slot[k]; k = (k + 1) & mask)
-					;
-				t->slot[k] = m;
-			}
-			i = (size_t)-1;	/* entries may have moved behind us */
-		}
-		return removed;
+		else
+			t->order[nkeep++] = r;
 	}
-	for (size_t i = 0; i < t->cap; i++) {
-		struct agg_row *r = t->slot[i];
-
-		if (r == NULL)
-			continue;
-		t->slot[i] = NULL;
-		if (drop(r, arg)) {
-			row_free(r);
-			removed++;
-		} else {
-			keep[nkeep++] = r;
-		}
-	}
+	removed = t->n - nkeep;
+	if (removed == 0)
+		return 0;
+	memset(t->slot, 0, t->cap * sizeof(*t->slot));
 	for (size_t i = 0; i < nkeep; i++) {
 		size_t j;
 
-		for (j = keep[i]->hash & mask; t->slot[j]; j = (j + 1) & mask)
+		for (j = t->order[i]->hash & mask; t->slot[j]; j = (j + 1) & mask)
 			;
-		t->slot[j] = keep[i];
+		t->slot[j] = t->order[i];
 	}
 	t->n = nkeep;
-	free(keep);
 	return removed;
 }
 
@@ -216,6 +204,28 @@ ent_cmp(const void *a, const void *b)
 	return (x->r->keylen > y->r->keylen) - (x->r->keylen < y->r->keylen);
 }
 
+/* Starts already in order need only each run of one start sorted by key
+ * (a run of one when there are no group keys); otherwise sort it all. */
+static void
+sort_entries(struct sort_ent *e, size_t n)
+{
+	size_t i, run;
+
+	for (i = 1; i < n; i++)
+		if (e[i].start < e[i - 1].start)
+			break;
+	if (i < n) {
+		qsort(e, n, sizeof(*e), ent_cmp);
+		return;
+	}
+	for (i = 0; i < n; i = run) {
+		for (run = i + 1; run < n && e[run].start == e[i].start; run++)
+			;
+		if (run - i > 1)
+			qsort(e + i, run - i, sizeof(*e), ent_cmp);
+	}
+}
+
 int
 agg_sorted(const struct agg_table *t,
     int (*keep)(const struct agg_row *, void *), void *arg,
@@ -232,12 +242,12 @@ agg_sorted(const struct agg_table *t,
 		free(v);
 		return -1;
 	}
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i] && (keep == NULL || keep(t->slot[i], arg))) {
-			e[k].start = t->slot[i]->start;
-			e[k++].r = t->slot[i];
+	for (size_t i = 0; i < t->n; i++)
+		if (keep == NULL || keep(t->order[i], arg)) {
+			e[k].start = t->order[i]->start;
+			e[k++].r = t->order[i];
 		}
-	qsort(e, k, sizeof(*e), ent_cmp);
+	sort_entries(e, k);
 	for (size_t i = 0; i < k; i++)
 		v[i] = e[i].r;
 	free(e);

@@ -37,6 +37,11 @@ struct agg_table {
 	size_t cap;		/* a power of two */
 	size_t n;
 	int ncols;
+	/* the rows in the order they were created: records come nearly in
+	 * time order, so this is nearly always the order of window starts
+	 * already, and agg_sorted then need not sort */
+	struct agg_row **order;
+	size_t ordcap;
 };
 
 int agg_init(struct agg_table *t, int ncols);	/* -1 on out of memory */
@@ -56,7 +61,8 @@ size_t agg_remove_if(struct agg_table *t,
 
 /* The rows for which keep(row, arg) is true (every row when keep is NULL),
  * sorted by window start then key bytes, in a malloc'd array the caller
- * frees; *out is NULL and -1 is returned on out of memory. */
+ * frees; *out is NULL and -1 is returned on out of memory. Rows created in
+ * start order cost one pass, with only each start's keys sorted. */
 int agg_sorted(const struct agg_table *t,
     int (*keep)(const struct agg_row *, void *), void *arg,
     struct agg_row ***out, size_t *n);

@@ -15,13 +15,26 @@ plain_time(const char *p, size_t n)
 	return 1;
 }
 
+static inline int
+digit(char c)
+{
+	return (unsigned)(c - '0') < 10;
+}
+
+/* The date matches one tm validated, so only "THH:MM:SS[Z]" is checked. */
 static int
 same_day(const struct wa_time_cache *c, const char *p, size_t n, int64_t *us)
 {
+	uint64_t date;
 	int h, mi, s;
 
-	if (c->day_len == 0 || n < 19 || memcmp(p, c->day, 10) != 0 ||
-	    !plain_time(p, n))
+	if (n != 19 && !(n == 20 && p[19] == 'Z'))
+		return 0;
+	memcpy(&date, p, 8);
+	if (c->day_len == 0 || date != c->day8 || p[8] != c->day[8] ||
+	    p[9] != c->day[9] || p[10] != 'T' || p[13] != ':' || p[16] != ':' ||
+	    !digit(p[11]) || !digit(p[12]) || !digit(p[14]) || !digit(p[15]) ||
+	    !digit(p[17]) || !digit(p[18]))
 		return 0;
 	h = (p[11] - '0') * 10 + p[12] - '0';
 	mi = (p[14] - '0') * 10 + p[15] - '0';
@@ -42,6 +55,7 @@ wa_time_parse(struct wa_time_cache *c, const char *p, size_t n, int64_t *us,
 		return -1;
 	if (plain_time(p, n)) {
 		memcpy(c->day, p, 10);
+		memcpy(&c->day8, p, 8);
 		c->day_len = 10;
 		c->day_us = *us - tm_floormod(*us, TM_US_PER_DAY);
 	}

@@ -20,6 +20,7 @@
 
 struct wa_time_cache {
 	char day[10];		/* the date of the last plain time */
+	uint64_t day8;		/* its first 8 bytes, to compare at once */
 	size_t day_len;		/* 0: none yet */
 	int64_t day_us;		/* its midnight */
 };

@@ -95,6 +95,45 @@ START_TEST(test_sorted_by_start_then_key)
 }
 END_TEST
 
+/* Created in start order, the keys of one start in no order: the fast
+ * path sorts only within each start. Then a row older than the rest
+ * arrives last and the whole set is sorted; a filter keeps the order. */
+START_TEST(test_sorted_in_creation_order)
+{
+	struct agg_table t;
+	struct agg_row **v;
+	size_t n;
+	const char *want[] = { "a", "b", "c", "a", "b", "c" };
+
+	ck_assert_int_eq(agg_init(&t, 0), 0);
+	for (int64_t s = 0; s < 2; s++) {
+		agg_get(&t, s * 10, "c", 1);
+		agg_get(&t, s * 10, "a", 1);
+		agg_get(&t, s * 10, "b", 1);
+	}
+	ck_assert_int_eq(agg_sorted(&t, NULL, NULL, &v, &n), 0);
+	ck_assert_int_eq(n, 6);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_eq(v[i]->start, i < 3 ? 0 : 10);
+		ck_assert_str_eq(v[i]->key, want[i]);
+	}
+	free(v);
+	agg_get(&t, -10, "z", 1);
+	ck_assert_int_eq(agg_sorted(&t, odd_start, NULL, &v, &n), 0);
+	ck_assert_int_eq(n, 0);
+	free(v);
+	ck_assert_int_eq(agg_sorted(&t, NULL, NULL, &v, &n), 0);
+	ck_assert_int_eq(n, 7);
+	ck_assert(v[0]->start == -10 && strcmp(v[0]->key, "z") == 0);
+	for (size_t i = 1; i < n; i++) {
+		ck_assert_int_eq(v[i]->start, i < 4 ? 0 : 10);
+		ck_assert_str_eq(v[i]->key, want[i - 1]);
+	}
+	free(v);
+	agg_free(&t);
+}
+END_TEST
+
 START_TEST(test_cell_min_max_count)
 {
 	struct agg_cell c = { 0 };
@@ -165,6 +204,7 @@ agg_suite(void)
 	tcase_add_test(tc, test_get_find);
 	tcase_add_test(tc, test_grow_and_remove);
 	tcase_add_test(tc, test_sorted_by_start_then_key);
+	tcase_add_test(tc, test_sorted_in_creation_order);
 	tcase_add_test(tc, test_cell_min_max_count);
 	tcase_add_test(tc, test_compensated_sum);
 	tcase_add_test(tc, test_merge);
