@@ -61,6 +61,35 @@ wa_fmt_put_time(struct wa_fmt_cache *c, struct sb *s, int64_t us)
 	sb_add(s, c->text[i], c->n[i]);
 }
 
+/* 1 when the text buf..end, whose k significant digits start at digits
+ * and whose leading digit stands for 10^e10, reads back as d. Up to 15
+ * digits the decimal is m * 10^x with m < 2^53 and, here, |x| <= 22: one
+ * correctly rounded IEEE operation on two exact doubles gives what strtod
+ * gives (Clinger's fast path), without strtod's cost. */
+static int
+reads_back(const char *buf, const char *end, const char *digits, int k,
+    int e10, double d)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+	    1e19, 1e20, 1e21, 1e22 };
+	uint64_t m = 0;
+	char *t = NULL;
+	int x, n = k;
+	double v;
+
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	x = e10 + 1 - n;
+	if (n <= 15 && x >= -22 && x <= 22) {
+		for (int i = 0; i < n; i++)
+			m = m * 10 + (uint64_t)(digits[i] - '0');
+		v = x < 0 ? (double)m / p10[-x] : (double)m * p10[x];
+		return (d < 0 ? -v : v) == d;
+	}
+	return strtod(buf, &t) == d && t == end;
+}
+
 /* Shortest round-trip text of d, as jx_put_double writes it (the first of
  * %.15g, %.16g, %.17g that reads back), without its three snprintf and
  * strtod calls on the common path: output of a window table is mostly
@@ -69,6 +98,20 @@ wa_fmt_put_time(struct wa_fmt_cache *c, struct sb *s, int64_t us)
  * k <= 27), each candidate is correctly rounded unless it lies within
  * 0.001 of a rounding tie, and is then checked by reading it back; any
  * doubt falls back to jx. Fixed notation only, as %g writes it here. */
+void
+wa_fmt_put_int(struct sb *s, int64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		*--p = '-';
+	sb_add(s, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 void
 wa_fmt_put_double(struct sb *s, double d)
 {
@@ -127,8 +170,7 @@ wa_fmt_put_double(struct sb *s, double d)
 		if (p[-1] == '.')
 			p--;
 		*p = '\0';
-		t = NULL;
-		if (strtod(buf, &t) == d && t == p) {
+		if (reads_back(buf, p, digits, k, e10, d)) {
 			sb_add(s, buf, (size_t)(p - buf));
 			return;
 		}

@@ -29,6 +29,8 @@ struct wa_fmt_cache {
 size_t wa_fmt_time(int64_t us, char buf[TM_RFC3339_MAX]);
 /* "time" quoted, through the cache (which starts zeroed). */
 void wa_fmt_put_time(struct wa_fmt_cache *c, struct sb *s, int64_t us);
+/* jx_put_int's text. */
+void wa_fmt_put_int(struct sb *s, int64_t v);
 /* jx_put_double's text. */
 void wa_fmt_put_double(struct sb *s, double d);
 

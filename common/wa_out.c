@@ -49,7 +49,7 @@ put_value(struct sb *s, const struct wa_col *c, const struct agg_row *r)
 
 	sb_add(s, c->name.buf, c->name.len);
 	if (c->fn == WA_COUNT) {
-		jx_put_int(s, x ? x->n : r->rows);
+		wa_fmt_put_int(s, x ? x->n : r->rows);
 		return;
 	}
 	if (x->n == 0) {	/* every value null: Spark's null */
@@ -78,7 +78,7 @@ wa_out_row(struct wa *w, struct sb *s, const struct agg_row *r,
 		put_value(s, &w->o->out[i], r);
 	if (batch >= 0) {
 		sb_adds(s, ",\"batch\":");
-		jx_put_int(s, batch);
+		wa_fmt_put_int(s, batch);
 	}
 	sb_addc(s, '}');
 }
