@@ -17,8 +17,13 @@ want_init(struct wa *w)
 		w->want_name[n++] = o->cols[c];
 	for (int g = 0; g < o->ngroup; g++)
 		w->want_name[n++] = o->group[g];
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		w->want_len[i] = strlen(w->want_name[i]);
+		if (w->want_len[i] >= 8)
+			memcpy(&w->want_word[i], w->want_name[i], 8);
+		w->want_lens |= w->want_len[i] < 64 ?
+		    UINT64_C(1) << w->want_len[i] : 0;
+	}
 	w->nwant = n;
 }
 
@@ -27,6 +32,7 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 {
 	w->o = o;
 	w->win_size = o->merge ? 0 : o->win.size;
+	w->slide_lo = w->slide_hi = 0;	/* an empty range: nothing cached */
 	if (agg_init(&w->tab, o->ncols) != 0 || ck_marks_init(&w->marks) != 0)
 		return eb_set(e, "out of memory");
 	rec_init(&w->rec);

@@ -78,11 +78,18 @@ struct wa {
 	int s_late, s_late_windows, s_replayed, s_null_time, s_batches;
 	const char *want_name[WA_WANT_MAX];
 	size_t want_len[WA_WANT_MAX];
+	uint64_t want_lens;	/* bit n: some wanted name is n bytes (n < 64) */
 	const struct rec_member *found[WA_WANT_MAX];
 	int nwant;
 	/* records come nearly in time order, so the next one usually goes to
 	 * the rows the previous one went to */
 	struct agg_row *recent[WA_RECENT];
+	/* and usually to the same windows: those of the last time whose
+	 * windows were computed, valid for times in [slide_lo, slide_hi) */
+	int64_t slide_lo, slide_hi;
+	int nstarts;
+	int64_t starts[WIN_MAX_OVERLAP];
+	uint64_t want_word[WA_WANT_MAX];	/* first 8 bytes of long names */
 	struct wa_time_cache times;	/* the day of the last plain time */
 	struct wa_fmt_cache fmt;	/* the text of recent window bounds */
 	double values[WA_MAX_OUT];

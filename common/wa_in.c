@@ -7,42 +7,49 @@
 
 #define WANT_GROUP(w) (WA_WANT_COLS + (w)->o->ncols)
 
-/* memcmp(a, b, n) == 0 for member names, which are short: two
- * overlapping 8-byte loads cover 8 to 16 bytes without a call. Both spans
- * are n bytes long, so no load strays outside them. */
+/* The bytes after the first 8 of two names of n >= 8 bytes are equal:
+ * one overlapping 8-byte load each up to 16 bytes, without a call. */
 static inline int
-same_name(const char *a, const char *b, size_t n)
+same_tail(const char *a, const char *b, size_t n)
 {
-	uint64_t x, y, u, v;
+	uint64_t x, y;
 
-	if (n < 8 || n > 16)
-		return memcmp(a, b, n) == 0;
-	memcpy(&x, a, 8);
-	memcpy(&y, b, 8);
-	memcpy(&u, a + n - 8, 8);
-	memcpy(&v, b + n - 8, 8);
-	return ((x ^ y) | (u ^ v)) == 0;
+	if (n > 16)
+		return memcmp(a + 8, b + 8, n - 8) == 0;
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
 }
 
 /* Find every wanted member in one pass rather than one rec_get each; the
- * last of duplicate keys wins, as in rec_get, which handles escaped keys. */
+ * last of duplicate keys wins, as in rec_get, which handles escaped keys.
+ * Names are short: most members are ruled out by their length, most of
+ * the rest by their first 8 bytes, loaded once. */
 static void
 find_members(struct wa *w)
 {
 	const struct rec *r = &w->rec;
 
-	memset(w->found, 0, (size_t)w->nwant * sizeof(w->found[0]));
+	for (int k = 0; k < w->nwant; k++)
+		w->found[k] = NULL;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rec_member *m = &r->m[i];
+		size_t n = m->key.n;
+		uint64_t word = 0;
 
 		if (m->key_escaped) {
 			for (int k = 0; k < w->nwant; k++)
 				w->found[k] = rec_get(r, w->want_name[k], w->want_len[k]);
 			return;
 		}
+		if (n < 64 && !(w->want_lens >> n & 1))
+			continue;
+		if (n >= 8)
+			memcpy(&word, m->key.p, 8);
 		for (int k = 0; k < w->nwant; k++)
-			if (m->key.n == w->want_len[k] &&
-			    same_name(m->key.p, w->want_name[k], m->key.n))
+			if (n == w->want_len[k] && (n < 8 ? memcmp(m->key.p,
+			    w->want_name[k], n) == 0 : word == w->want_word[k] &&
+			    same_tail(m->key.p, w->want_name[k], n)))
 				w->found[k] = m;
 	}
 }
@@ -128,11 +135,23 @@ shard_key(struct wa *w, const struct rec_member *shard)
 static int
 aggregate(struct wa *w, int64_t ts, struct eb *e)
 {
-	int64_t starts[WIN_MAX_OVERLAP];
-	int n = win_assign(&w->o->win, ts, starts), counted = 0;
+	const struct win_spec *win = &w->o->win;
+	const int64_t *starts = w->starts;
+	int n, counted = 0;
 	int evicting = w->o->mode != WA_COMPLETE && w->st.wm_ms != ST_NONE;
 	const char *key = w->key.buf ? w->key.buf : "";
 
+	/* win_assign's division only when ts leaves the last slide; when the
+	 * window is a multiple of the slide, every time of one slide has the
+	 * same windows */
+	if (!win->exact || ts < w->slide_lo || ts >= w->slide_hi) {
+		w->nstarts = win_assign(win, ts, w->starts);
+		if (win->exact) {
+			w->slide_lo = w->starts[0];
+			w->slide_hi = w->starts[0] + win->slide;
+		}
+	}
+	n = w->nstarts;
 	for (int i = 0; i < n; i++) {
 		struct agg_row *r;
 
