@@ -204,19 +204,43 @@ ent_cmp(const void *a, const void *b)
 	return (x->r->keylen > y->r->keylen) - (x->r->keylen < y->r->keylen);
 }
 
-/* Starts already in order need only each run of one start sorted by key
- * (a run of one when there are no group keys); otherwise sort it all. */
-static void
+static int
+start_cmp(const void *a, const void *b)
+{
+	const struct sort_ent *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Rows come nearly in start order (the first record's windows, late
+ * records opening an old window): the entries below the running maximum
+ * are set aside, sorted alone and merged back, O(n + k log k) for k of
+ * them. Then only the keys within each start need sorting (nothing when
+ * there are no group keys). -1 on out of memory. */
+static int
 sort_entries(struct sort_ent *e, size_t n)
 {
-	size_t i, run;
+	struct sort_ent *side, *out;
+	size_t i, j, k, nmain = 0, nside = 0, run;
 
-	for (i = 1; i < n; i++)
-		if (e[i].start < e[i - 1].start)
-			break;
+	for (i = 1; i < n && e[i].start >= e[i - 1].start; i++)
+		;
 	if (i < n) {
-		qsort(e, n, sizeof(*e), ent_cmp);
-		return;
+		if ((side = malloc(2 * n * sizeof(*side))) == NULL)
+			return -1;
+		out = side + n;
+		for (i = 0; i < n; i++) {
+			if (nmain > 0 && e[i].start < e[nmain - 1].start)
+				side[nside++] = e[i];
+			else
+				e[nmain++] = e[i];
+		}
+		qsort(side, nside, sizeof(*side), start_cmp);
+		for (i = j = k = 0; k < n; k++)
+			out[k] = j == nside || (i < nmain &&
+			    e[i].start <= side[j].start) ? e[i++] : side[j++];
+		memcpy(e, out, n * sizeof(*e));
+		free(side);
 	}
 	for (i = 0; i < n; i = run) {
 		for (run = i + 1; run < n && e[run].start == e[i].start; run++)
@@ -224,6 +248,7 @@ sort_entries(struct sort_ent *e, size_t n)
 		if (run - i > 1)
 			qsort(e + i, run - i, sizeof(*e), ent_cmp);
 	}
+	return 0;
 }
 
 int
@@ -247,7 +272,11 @@ agg_sorted(const struct agg_table *t,
 			e[k].start = t->order[i]->start;
 			e[k++].r = t->order[i];
 		}
-	sort_entries(e, k);
+	if (sort_entries(e, k) != 0) {
+		free(e);
+		free(v);
+		return -1;
+	}
 	for (size_t i = 0; i < k; i++)
 		v[i] = e[i].r;
 	free(e);

@@ -61,11 +61,48 @@ wa_fmt_put_time(struct wa_fmt_cache *c, struct sb *s, int64_t us)
 	sb_add(s, c->text[i], c->n[i]);
 }
 
+/* 1 when the decimal m * 10^x (m < 2^57, -22 <= x < 0) reads back as
+ * a, a normal double with 2^-66 <= a < 2^53: when it lies strictly
+ * inside a's rounding interval, or on its edge with a's significand even
+ * (round half to even). Everything is scaled by 4 * 2^-E * 10^-x to exact
+ * integers under 2^126: D = m * 2^(2 - E) against (4M -+ 2) * 10^-x,
+ * the lower edge nearer, (4M - 1), when M is a power of two. */
+static int
+decimal_is(uint64_t m, int x, double a)
+{
+	static const uint64_t p10[] = { 1, UINT64_C(10), UINT64_C(100),
+	    UINT64_C(1000), UINT64_C(10000), UINT64_C(100000),
+	    UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000),
+	    UINT64_C(1000000000), UINT64_C(10000000000),
+	    UINT64_C(100000000000), UINT64_C(1000000000000),
+	    UINT64_C(10000000000000), UINT64_C(100000000000000),
+	    UINT64_C(1000000000000000), UINT64_C(10000000000000000),
+	    UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+	    UINT64_C(10000000000000000000) };
+	unsigned __int128 d, lo, hi, scale;
+	uint64_t M;
+	int exp, E;
+
+	M = (uint64_t)ldexp(frexp(a, &exp), 53);
+	E = exp - 53;
+	if (E > -3 || E < -66 || x >= 0 || x < -22)
+		return -1;	/* outside what the bounds below were sized for */
+	scale = -x <= 19 ? (unsigned __int128)p10[-x] :
+	    (unsigned __int128)p10[19] * p10[-x - 19];
+	d = (unsigned __int128)m << (2 - E);
+	hi = (unsigned __int128)(4 * M + 2) * scale;
+	lo = (unsigned __int128)(4 * M - (M == UINT64_C(1) << 52 ? 1 : 2)) * scale;
+	if (d == hi || d == lo)
+		return (M & 1) == 0;
+	return lo < d && d < hi;
+}
+
 /* 1 when the text buf..end, whose k significant digits start at digits
  * and whose leading digit stands for 10^e10, reads back as d. Up to 15
  * digits the decimal is m * 10^x with m < 2^53 and, here, |x| <= 22: one
  * correctly rounded IEEE operation on two exact doubles gives what strtod
- * gives (Clinger's fast path), without strtod's cost. */
+ * gives (Clinger's fast path). Longer ones are compared with d's rounding
+ * interval in exact integers; strtod only beyond that. */
 static int
 reads_back(const char *buf, const char *end, const char *digits, int k,
     int e10, double d)
@@ -75,18 +112,20 @@ reads_back(const char *buf, const char *end, const char *digits, int k,
 	    1e19, 1e20, 1e21, 1e22 };
 	uint64_t m = 0;
 	char *t = NULL;
-	int x, n = k;
+	int x, n = k, rc;
 	double v;
 
 	while (n > 1 && digits[n - 1] == '0')
 		n--;
 	x = e10 + 1 - n;
+	for (int i = 0; i < n; i++)
+		m = m * 10 + (uint64_t)(digits[i] - '0');
 	if (n <= 15 && x >= -22 && x <= 22) {
-		for (int i = 0; i < n; i++)
-			m = m * 10 + (uint64_t)(digits[i] - '0');
 		v = x < 0 ? (double)m / p10[-x] : (double)m * p10[x];
 		return (d < 0 ? -v : v) == d;
 	}
+	if ((rc = decimal_is(m, x, fabs(d))) >= 0)
+		return rc;
 	return strtod(buf, &t) == d && t == end;
 }
 

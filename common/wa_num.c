@@ -13,21 +13,32 @@ wa_num(struct rec_span v)
 	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
 	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
 	    1e19, 1e20, 1e21, 1e22 };
-	const char *p = v.p, *end = v.p + v.n;
+	const char *p = v.p, *end = v.p + v.n, *first, *dot = NULL;
 	uint64_t m = 0;
-	int digits = 0, scale = 0, neg = 0;
+	int neg = v.n > 0 && *p == '-';
+	int digits;
 	double d;
 
-	if (p < end && *p == '-')
-		neg = 1, p++;
-	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
-		m = m * 10 + (uint64_t)(*p - '0');
-	if (p < end && *p == '.')
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++, scale++)
-			m = m * 10 + (uint64_t)(*p - '0');
-	if (p != end || digits > 15 || scale > 22)
+	/* the span is a valid JSON number: digits, at most one point, and
+	 * an exponent this path leaves to strtod */
+	first = p += neg;
+	if (end - p > 16)
+		return rec_number(v);
+	for (; p < end; p++) {
+		unsigned c = (unsigned)(unsigned char)*p - '0';
+
+		if (c < 10)
+			m = m * 10 + c;
+		else if (*p == '.')
+			dot = p;
+		else
+			return rec_number(v);
+	}
+	digits = (int)(end - first) - (dot != NULL);
+	if (digits > 15)
 		return rec_number(v);
 	d = (double)m;
-	d = scale ? d / p10[scale] : d;
+	if (dot)
+		d /= p10[end - dot - 1];
 	return neg ? -d : d;
 }

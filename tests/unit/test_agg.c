@@ -134,6 +134,38 @@ START_TEST(test_sorted_in_creation_order)
 }
 END_TEST
 
+/* Nearly in order with keys, as records a little out of order create
+ * them, and fully reversed: every row once, sorted by start then key. */
+START_TEST(test_sorted_disorder)
+{
+	struct agg_table t;
+	struct agg_row **v;
+	size_t n;
+	unsigned seed = 7;
+
+	for (int reversed = 0; reversed < 2; reversed++) {
+		ck_assert_int_eq(agg_init(&t, 0), 0);
+		for (int i = 0; i < 20000; i++) {
+			int64_t s = reversed ? -i : i / 3;
+			char key[2] = { (char)('a' + (i * 7) % 3), 0 };
+
+			seed = seed * 1103515245 + 12345;
+			if (!reversed && (seed >> 16) % 100 == 0)
+				s -= (seed >> 8) % 50;	/* a late record */
+			agg_get(&t, s, key, 1);
+		}
+		ck_assert_int_eq(agg_sorted(&t, NULL, NULL, &v, &n), 0);
+		ck_assert_int_eq(n, t.n);
+		for (size_t i = 1; i < n; i++)
+			ck_assert(v[i - 1]->start < v[i]->start ||
+			    (v[i - 1]->start == v[i]->start &&
+			    strcmp(v[i - 1]->key, v[i]->key) < 0));
+		free(v);
+		agg_free(&t);
+	}
+}
+END_TEST
+
 START_TEST(test_cell_min_max_count)
 {
 	struct agg_cell c = { 0 };
@@ -205,6 +237,7 @@ agg_suite(void)
 	tcase_add_test(tc, test_grow_and_remove);
 	tcase_add_test(tc, test_sorted_by_start_then_key);
 	tcase_add_test(tc, test_sorted_in_creation_order);
+	tcase_add_test(tc, test_sorted_disorder);
 	tcase_add_test(tc, test_cell_min_max_count);
 	tcase_add_test(tc, test_compensated_sum);
 	tcase_add_test(tc, test_merge);

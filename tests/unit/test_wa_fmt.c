@@ -78,6 +78,16 @@ START_TEST(test_bit_patterns)
 			same_double(hi = nextafter(hi, 1e300));
 		}
 	}
+	/* where the rounding interval is lopsided: just above powers of two */
+	for (int e = -14; e <= 50; e++) {
+		double lo = ldexp(1, e), hi = lo;
+
+		same_double(lo);
+		for (int k = 0; k < 20; k++) {
+			same_double(lo = nextafter(lo, 0));
+			same_double(hi = nextafter(hi, 1e300));
+		}
+	}
 	same_double(0.1);
 	same_double(1.0 / 3);
 	same_double(5e-5);
