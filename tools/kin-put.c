@@ -103,7 +103,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_STATS: a->stats_on = 1; a->stats = optarg; break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
-		default: cli_usage("unknown option");
+		default: cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)

@@ -142,7 +142,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_STATS: a->stats_on = 1; a->stats = optarg; break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
-		default: cli_usage("unknown option");
+		default: cli_bad_option(argv);
 		}
 	}
 	if (optind < argc)
@@ -249,8 +249,14 @@ main(int argc, char **argv)
 
 	cli_init("kin-read", usage_line);
 	parse_args(argc, argv, &a);
-	if (a.ro.resume_path && kin_ckpt_load(a.ro.resume_path, a.ro.stream,
-	    &resume, &e) != 0)
+	/* a restart loop's first run has no positions yet: that is not an
+	 * error, every shard starts at --from (said out loud all the same) */
+	if (a.ro.resume_path && access(a.ro.resume_path, F_OK) != 0 &&
+	    errno == ENOENT)
+		cli_warn("--resume-from: %s does not exist yet: every shard "
+		    "starts at --from", a.ro.resume_path);
+	else if (a.ro.resume_path && kin_ckpt_load(a.ro.resume_path,
+	    a.ro.stream, &resume, &e) != 0)
 		cli_die(CLI_FAIL, "--resume-from: %s", e.msg);
 	a.ro.resume = resume;
 
