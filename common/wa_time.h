@@ -23,6 +23,9 @@ struct wa_time_cache {
 	uint64_t day8;		/* its first 8 bytes, to compare at once */
 	size_t day_len;		/* 0: none yet */
 	int64_t day_us;		/* its midnight */
+	uint64_t minute8;	/* bytes 8-15 ("DDTHH:MM") of the last time
+				   read on that day, 0 for none */
+	int64_t minute_us;	/* the start of its minute */
 };
 
 /* RFC 3339 text p[0..n) to microseconds, as tm_parse_rfc3339 reads it. */

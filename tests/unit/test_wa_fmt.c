@@ -40,7 +40,7 @@ same_double(double d)
 /* Averages of n prices with 4 decimals: what window-avg mostly writes. */
 START_TEST(test_averages)
 {
-	for (int i = 0; i < 300000; i++) {
+	for (int i = 0; i < 150000; i++) {
 		int n = 1 + (int)(next() % 700);
 		double sum = 0;
 
@@ -57,7 +57,7 @@ END_TEST
  * digit count changes. */
 START_TEST(test_bit_patterns)
 {
-	for (int i = 0; i < 200000; i++) {
+	for (int i = 0; i < 100000; i++) {
 		uint64_t b = next();
 		double d;
 
@@ -121,7 +121,7 @@ START_TEST(test_times)
 	int64_t span = INT64_C(320000000000) * TM_US_PER_S;
 
 	memset(&c, 0, sizeof(c));
-	for (int i = 0; i < 300000; i++) {
+	for (int i = 0; i < 150000; i++) {
 		int64_t us = lo + (int64_t)(next() % (uint64_t)span);
 
 		if (i % 2)
