@@ -155,7 +155,7 @@ wa_fmt_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_unchecked_fixture(tc, NULL, teardown);
+	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_averages);
 	tcase_add_test(tc, test_bit_patterns);
 	tcase_add_test(tc, test_ints);
