@@ -26,6 +26,7 @@
 #define WA_PARTIAL_KIND "window-avg-partial"
 /* the row cells each window index of the previous record went to */
 #define WA_RECENT 8
+#define WA_SEEN 16		/* member positions whose names are remembered */
 
 enum wa_fn { WA_AVG, WA_COUNT, WA_SUM, WA_MIN, WA_MAX };
 enum wa_mode { WA_COMPLETE, WA_UPDATE, WA_APPEND };
@@ -90,6 +91,13 @@ struct wa {
 	int nstarts;
 	int64_t starts[WIN_MAX_OVERLAP];
 	uint64_t want_word[WA_WANT_MAX];	/* first 8 bytes of long names */
+	/* the members of a stream's records come in the same order: which
+	 * want the 8-16 byte name at each position was, by its bytes */
+	struct wa_seen {
+		uint64_t head, tail;
+		size_t len;		/* 0: nothing seen here yet */
+		int want;		/* -1: none */
+	} seen[WA_SEEN];
 	struct wa_time_cache times;	/* the day of the last plain time */
 	struct wa_fmt_cache fmt;	/* the text of recent window bounds */
 	double values[WA_MAX_OUT];

@@ -21,10 +21,24 @@ same_tail(const char *a, const char *b, size_t n)
 	return x == y;
 }
 
+/* The want a name of n bytes is, -1 for none; head holds its first 8
+ * bytes when n >= 8. */
+static int
+want_of(const struct wa *w, const char *p, size_t n, uint64_t head)
+{
+	for (int k = 0; k < w->nwant; k++)
+		if (n == w->want_len[k] && (n < 8 ? memcmp(p, w->want_name[k],
+		    n) == 0 : head == w->want_word[k] &&
+		    same_tail(p, w->want_name[k], n)))
+			return k;
+	return -1;
+}
+
 /* Find every wanted member in one pass rather than one rec_get each; the
  * last of duplicate keys wins, as in rec_get, which handles escaped keys.
- * Names are short: most members are ruled out by their length, most of
- * the rest by their first 8 bytes, loaded once. */
+ * Most members are ruled out by their length; a name of 8 to 16 bytes
+ * that is, byte for byte, the one at its position in the last record
+ * needs no search of the wants. */
 static void
 find_members(struct wa *w)
 {
@@ -35,22 +49,34 @@ find_members(struct wa *w)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rec_member *m = &r->m[i];
 		size_t n = m->key.n;
-		uint64_t word = 0;
+		uint64_t head = 0, tail;
+		struct wa_seen *seen;
+		int k;
 
 		if (m->key_escaped) {
-			for (int k = 0; k < w->nwant; k++)
+			for (k = 0; k < w->nwant; k++)
 				w->found[k] = rec_get(r, w->want_name[k], w->want_len[k]);
 			return;
 		}
 		if (n < 64 && !(w->want_lens >> n & 1))
 			continue;
 		if (n >= 8)
-			memcpy(&word, m->key.p, 8);
-		for (int k = 0; k < w->nwant; k++)
-			if (n == w->want_len[k] && (n < 8 ? memcmp(m->key.p,
-			    w->want_name[k], n) == 0 : word == w->want_word[k] &&
-			    same_tail(m->key.p, w->want_name[k], n)))
+			memcpy(&head, m->key.p, 8);
+		if (n < 8 || n > 16 || i >= WA_SEEN) {
+			if ((k = want_of(w, m->key.p, n, head)) >= 0)
 				w->found[k] = m;
+			continue;
+		}
+		memcpy(&tail, m->key.p + n - 8, 8);
+		seen = &w->seen[i];
+		if (seen->len != n || seen->head != head || seen->tail != tail) {
+			seen->want = want_of(w, m->key.p, n, head);
+			seen->len = n;
+			seen->head = head;
+			seen->tail = tail;
+		}
+		if (seen->want >= 0)
+			w->found[seen->want] = m;
 	}
 }
 
