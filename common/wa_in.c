@@ -171,10 +171,26 @@ aggregate(struct wa *w, int64_t ts, struct eb *e)
 	 * window is a multiple of the slide, every time of one slide has the
 	 * same windows */
 	if (!win->exact || ts < w->slide_lo || ts >= w->slide_hi) {
+		int64_t newest = w->nstarts > 0 ? w->starts[0] : INT64_MIN;
+
 		w->nstarts = win_assign(win, ts, w->starts);
 		if (win->exact) {
 			w->slide_lo = w->starts[0];
 			w->slide_hi = w->starts[0] + win->slide;
+		}
+		/* one slide on, the previous record's window i is this one's
+		 * window i + 1 (one back, i - 1): keep the rows where the
+		 * check below will look for them */
+		if (w->nstarts > 0 && newest != INT64_MIN &&
+		    w->starts[0] - win->slide == newest) {
+			memmove(w->recent + 1, w->recent,
+			    (WA_RECENT - 1) * sizeof(w->recent[0]));
+			w->recent[0] = NULL;
+		} else if (w->nstarts > 0 && newest != INT64_MIN &&
+		    w->starts[0] + win->slide == newest) {
+			memmove(w->recent, w->recent + 1,
+			    (WA_RECENT - 1) * sizeof(w->recent[0]));
+			w->recent[WA_RECENT - 1] = NULL;
 		}
 	}
 	n = w->nstarts;
