@@ -1,0 +1,193 @@
+/* wa_in: records into window rows, checked against sums and counts
+ * worked by hand: the remembered rows and window starts across records
+ * in order, one slide on, one slide back and far out of order; member
+ * names matched whatever their position, escaped, duplicated (the last
+ * wins); replays skipped by sequenceNumber; bad records under each
+ * --on-error policy, the message naming the line. */
+#include <check.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "cli.h"
+#include "wa_in.h"
+#include "wa_opt.h"
+
+#define MIN INT64_C(60000000)
+
+static struct wa_opts o;
+static struct wa w;
+static char store[16][64];
+static uint64_t lineno;
+
+static void
+start(const char *first, ...)
+{
+	char *argv[17];
+	int argc = 0;
+	struct eb e;
+	va_list ap;
+
+	cli_init("window-avg", wa_opt_usage_line);
+	memset(&o, 0, sizeof(o));
+	memset(&w, 0, sizeof(w));
+	lineno = 0;
+	argv[argc++] = strcpy(store[0], "window-avg");
+	va_start(ap, first);
+	for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
+		argv[argc] = strcpy(store[argc], a), argc++;
+	va_end(ap);
+	optind = 0;
+	ck_assert_int_eq(wa_opt_parse(&o, argc, argv, &e), WA_OPT_RUN);
+	ck_assert_int_eq(wa_opt_validate(&o, &e), 0);
+	ck_assert_int_eq(wa_init(&w, &o, &e), 0);
+}
+
+static int
+feed(const char *text, struct eb *e)
+{
+	char buf[512];
+	struct nd_line ln;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	ln.p = buf;
+	ln.len = strlen(buf);
+	ln.lineno = ++lineno;
+	w.stats.read++;
+	return wa_in_record(&w, &ln, e);
+}
+
+static void
+ok(const char *text)
+{
+	struct eb e;
+
+	ck_assert_msg(feed(text, &e) == 0, "%s: %s", text, e.msg);
+}
+
+/* count and sum of window [start, start + size) with no group key */
+static void
+row(int64_t start, int64_t rows, double sum)
+{
+	const struct agg_row *r = agg_find(&w.tab, start, "", 0);
+
+	ck_assert_msg(r != NULL, "no row at %lld", (long long)start);
+	ck_assert_int_eq(r->rows, rows);
+	ck_assert(agg_cell_sum(&r->cell[0]) == sum);
+}
+
+static void
+stop(void)
+{
+	wa_free(&w);
+	wa_opt_free(&o);
+}
+
+/* 10 minute windows every 5: a time belongs to the window starting at
+ * its 5 minutes and the one 5 minutes before. */
+START_TEST(test_slides_and_disorder)
+{
+	start("-t", "t", "-w", "10m", "-s", "5m", "--avg", "v", NULL);
+	ok("{\"t\":\"1970-01-01T00:00:00Z\",\"v\":1}");	/* [-5, 5), [0, 10) */
+	ok("{\"t\":\"1970-01-01T00:04:59Z\",\"v\":2}");	/* same windows */
+	ok("{\"t\":\"1970-01-01T00:05:00Z\",\"v\":4}");	/* one slide on */
+	ok("{\"t\":\"1970-01-01T00:03:00Z\",\"v\":8}");	/* one slide back */
+	ok("{\"t\":\"1970-01-01T00:09:00Z\",\"v\":16}");	/* on again */
+	ok("{\"t\":\"1970-01-01T01:00:00Z\",\"v\":32}");	/* far on */
+	ok("{\"t\":\"1969-12-31T23:58:00Z\",\"v\":64}");	/* far back */
+	ok("{\"t\":300,\"v\":128}");				/* 00:05 as a number */
+	row(-5 * MIN, 4, 1 + 2 + 8 + 64);
+	row(0, 6, 1 + 2 + 4 + 8 + 16 + 128);
+	row(5 * MIN, 3, 4 + 16 + 128);
+	row(-10 * MIN, 1, 64);
+	row(55 * MIN, 1, 32);
+	row(60 * MIN, 1, 32);
+	ck_assert_int_eq(w.tab.n, 6);
+	stop();
+}
+END_TEST
+
+/* Names anywhere, escaped or not; the last of duplicates counts, as in
+ * Spark; records of another layout between records of the same one. */
+START_TEST(test_member_names)
+{
+	start("-t", "timestamp", "-w", "1h", "--sum", "euro_rate", NULL);
+	ok("{\"timestamp\":\"1970-01-01T00:00:00\",\"euro_rate\":1}");
+	ok("{\"euro_rate\":2,\"timestamp\":\"1970-01-01T00:00:01\"}");
+	ok("{\"timestamp\":\"1970-01-01T00:00:02\",\"euro_rate\":4}");
+	ok("{\"timestamp\":\"1970-01-01T00:00:03\",\"euro_rat\\u0065\":8}");
+	ok("{\"timestamp\":\"1970-01-01T00:00:04\",\"euro_rate\":999,"
+	    "\"euro_rate\":16}");
+	ok("{\"timestamp\":\"1970-01-01T00:00:05\",\"euro_rats\":999,"
+	    "\"euro_rate\":32}");
+	ok("{\"timestamp\":\"1970-01-01T00:00:06\",\"eur\":999}");
+	row(0, 7, 1 + 2 + 4 + 8 + 16 + 32);
+	stop();
+}
+END_TEST
+
+START_TEST(test_replays)
+{
+	start("-t", "t", "-w", "1h", "--sum", "v", NULL);
+	ok("{\"t\":0,\"v\":1,\"shardId\":\"s1\",\"sequenceNumber\":\"10\"}");
+	ok("{\"t\":0,\"v\":2,\"shardId\":\"s1\",\"sequenceNumber\":\"9\"}");
+	ok("{\"t\":0,\"v\":4,\"shardId\":\"s2\",\"sequenceNumber\":\"9\"}");
+	ok("{\"t\":0,\"v\":8,\"shardId\":\"s1\",\"sequenceNumber\":\"10\"}");
+	ok("{\"t\":0,\"v\":16,\"shardId\":\"s1\",\"sequenceNumber\":\"011\"}");
+	row(0, 3, 1 + 4 + 16);
+	ck_assert_int_eq(w.stats.extra[w.s_replayed], 2);
+	stop();
+}
+END_TEST
+
+START_TEST(test_bad_records)
+{
+	struct eb e;
+
+	start("-t", "t", "-w", "1h", "--sum", "v", "--on-error", "fail", NULL);
+	ok("{\"t\":0,\"v\":1}");
+	ck_assert_int_eq(feed("{\"t\":0,\"v\":\"x\"}", &e), -1);
+	ck_assert_str_eq(e.msg, "<stdin>:2: field 'v': not a number");
+	ck_assert_int_eq(feed("{\"t\":\"soon\",\"v\":1}", &e), -1);
+	ck_assert(strncmp(e.msg, "<stdin>:3: field 't': bad event time: ",
+	    38) == 0);
+	ck_assert_int_eq(feed("{\"t\":0,", &e), -1);
+	ck_assert(strncmp(e.msg, "<stdin>:4: not a JSON object: ", 30) == 0);
+	stop();
+	/* null: the bad value counts as null, the record still counts;
+	 * a bad time drops the record, as Spark drops a null window */
+	start("-t", "t", "-w", "1h", "--sum", "v", "--on-error", "null", NULL);
+	ok("{\"t\":0,\"v\":1}");
+	ok("{\"t\":0,\"v\":\"x\"}");
+	ok("{\"t\":\"soon\",\"v\":2}");
+	ok("{\"t\":null,\"v\":4}");
+	row(0, 2, 1);
+	ck_assert_int_eq(w.stats.nulled, 2);
+	ck_assert_int_eq(w.stats.extra[w.s_null_time], 1);
+	stop();
+	start("-t", "t", "-w", "1h", "--sum", "v", "--on-error", "skip", NULL);
+	ok("{\"t\":0,\"v\":\"x\"}");
+	ok("{\"t\":0,\"v\":1}");
+	row(0, 1, 1);
+	ck_assert_int_eq(w.stats.skipped, 1);
+	stop();
+}
+END_TEST
+
+static Suite *
+wa_in_suite(void)
+{
+	Suite *s = suite_create("wa_in");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_slides_and_disorder);
+	tcase_add_test(tc, test_member_names);
+	tcase_add_test(tc, test_replays);
+	tcase_add_test(tc, test_bad_records);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(wa_in_suite)
