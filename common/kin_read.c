@@ -43,6 +43,11 @@ set_start(struct kin_read *r, struct kin_shard *s, int at_start)
 	json_t *seq = r->o.resume ? json_object_get(r->o.resume, s->id) : NULL;
 
 	s->start_type = "TRIM_HORIZON";
+	if (!at_start && r->o.exit_at_end) {
+		/* born after the start: everything in it is too */
+		s->state = KS_DONE;
+		return;
+	}
 	if (json_is_string(seq)) {
 		s->pos = strdup(json_string_value(seq));
 		cli_warn("%s: resuming after sequence number %s (from %s)",
@@ -58,6 +63,27 @@ set_start(struct kin_read *r, struct kin_shard *s, int at_start)
 	/* LATEST of a closed shard is nothing at all */
 	if (strcmp(s->start_type, "LATEST") == 0 && s->closed)
 		s->state = KS_DONE;
+}
+
+/* -e: mark where each shard open now ends, before any reading. A closed
+ * shard ends where it was closed and needs no mark. */
+static enum kin_status
+mark_tips(struct kin_read *r, struct eb *e)
+{
+	enum kin_status st;
+	size_t i;
+
+	for (i = 0; i < r->sh.n; i++) {
+		struct kin_shard *s = &r->sh.v[i];
+
+		if (!s->mine || s->closed || s->state == KS_DONE)
+			continue;
+		if ((st = kin_get_iterator(r->k, r->o.stream, s->id, "LATEST",
+		    NULL, 0, &s->tip, e)) != KIN_OK)
+			return eb_wrap(e, "%s", s->id), st;
+		s->tip_at = cli_now();
+	}
+	return KIN_OK;
 }
 
 static enum kin_status
@@ -114,6 +140,8 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 				cli_warn("%s: shard %s is not in stream %s any more "
 				    "(expired?): ignored", o->resume_path, key, o->stream);
 	}
+	if (o->exit_at_end)
+		return mark_tips(r, e);
 	return KIN_OK;
 }
 
@@ -149,11 +177,13 @@ finish_shard(struct kin_read *r, struct kin_shard *s)
 	s->state = KS_DONE;
 	free(s->iter);
 	s->iter = NULL;
+	free(s->tip);
+	s->tip = NULL;
 	(void)r;
 }
 
 /* Emit the records of one answer; stops early at -c or, with -e, at the
- * first record that arrived after we started. */
+ * first record put after we started. */
 static enum kin_status
 emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
     struct sb *out, uint64_t *n, struct eb *e)
@@ -182,7 +212,8 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 			st = KIN_FAIL;
 			break;
 		}
-		if (r->o.exit_at_end && arrival > r->o.start_us) {
+		if (s->end_seq != NULL && kin_seq_cmp(seq.p, seq.n, s->end_seq,
+		    strlen(s->end_seq)) >= 0) {
 			out->len = mark;
 			finish_shard(r, s);
 			break;
@@ -205,6 +236,112 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 	if (st != KIN_OK)
 		eb_wrap(e, "%s", s->id);
 	return st;
+}
+
+/* Wait for the shard's next GetRecords slot: five calls a second, the
+ * calls at its tip included. */
+static enum kin_status
+take_slot(struct kin_read *r, struct kin_shard *s)
+{
+	double now = cli_now();
+
+	if (s->next_call > now && kin_sleep(s->next_call - now, r->k->aws.stop) != 0)
+		return KIN_STOPPED;
+	s->next_call = cli_now() + KIN_READ_INTERVAL_S;
+	return KIN_OK;
+}
+
+/* One look at the shard's start-time tip. A record there was put after
+ * the start: its sequence number is where reading ends. No NextShardIterator
+ * (closed with nothing after the start): the shard is drained to its end. */
+static enum kin_status
+look_at_tip(struct kin_read *r, struct kin_shard *s, int *again, struct eb *e)
+{
+	json_t *req, *resp, *recs, *seq, *next;
+	enum kin_status st;
+
+	*again = 0;
+	if ((st = take_slot(r, s)) != KIN_OK)
+		return st;
+	req = json_pack("{s:s,s:i}", "ShardIterator", s->tip, "Limit", 1);
+	st = kin_call(r->k, "GetRecords", req, &resp, e);
+	json_decref(req);
+	r->getrecords++;
+	if (st == KIN_EXPIRED) {
+		cli_warn("%s: the iterator marking its end at the start expired: "
+		    "reading it up to its end now", s->id);
+		free(s->tip);
+		s->tip = NULL;
+		return KIN_OK;
+	}
+	if (st != KIN_OK)
+		return st;
+	recs = json_object_get(resp, "Records");
+	next = json_object_get(resp, "NextShardIterator");
+	free(s->tip);
+	s->tip = NULL;
+	if (json_array_size(recs) > 0) {
+		seq = json_object_get(json_array_get(recs, 0), "SequenceNumber");
+		if (!json_is_string(seq))
+			st = (eb_set(e, "GetRecords: a record without SequenceNumber"), KIN_FAIL);
+		else if ((s->end_seq = strdup(json_string_value(seq))) == NULL)
+			st = (eb_set(e, "out of memory"), KIN_FAIL);
+	} else if (json_is_string(next)) {
+		if ((s->tip = strdup(json_string_value(next))) == NULL)
+			st = (eb_set(e, "out of memory"), KIN_FAIL);
+		s->tip_at = cli_now();
+		/* AWS may answer empty short of the tip: keep asking */
+		*again = json_number_value(json_object_get(resp,
+		    "MillisBehindLatest")) > 0;
+	}
+	json_decref(resp);
+	return st;
+}
+
+/* -e: has anything been put into the shard since the start? Asked after
+ * each batch read while the answer is not known, so that every record of
+ * the batch, read before the question, is judged by it. */
+static enum kin_status
+ask_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
+{
+	enum kin_status st;
+	int again;
+
+	do
+		st = look_at_tip(r, s, &again, e);
+	while (st == KIN_OK && again);
+	if (st != KIN_OK)
+		eb_wrap(e, "%s", s->id);
+	return st;
+}
+
+/* A shard whose tip iterator would expire before it is read (a child
+ * waiting for its parents): renew it. */
+static struct kin_shard *
+tip_due(struct kin_read *r)
+{
+	double now = cli_now();
+	size_t i;
+
+	for (i = 0; i < r->sh.n; i++) {
+		struct kin_shard *s = &r->sh.v[i];
+
+		if (s->tip != NULL && s->state != KS_DONE &&
+		    now - s->tip_at > KIN_READ_TIP_RENEW_S && s->next_call <= now)
+			return s;
+	}
+	return NULL;
+}
+
+static int
+empty_array(struct rec_span v)
+{
+	size_t i = 1;
+
+	while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t' ||
+	    v.p[i] == '\n' || v.p[i] == '\r'))
+		i++;
+	return i < v.n && v.p[i] == ']';
 }
 
 /* The answer's members; Records must be an array. */
@@ -243,6 +380,8 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	double now;
 
 	*n = 0;
+	if ((s = tip_due(r)) != NULL)
+		return ask_tip(r, s, e);
 	if ((s = most_due(r)) == NULL) {
 		r->finished = 1;
 		return KIN_OK;
@@ -268,10 +407,21 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		s->next_call = cli_now();
 		return KIN_OK;
 	}
+	if (st == KIN_OK && s->tip != NULL) {
+		/* asking the tip reuses the client's answer buffer */
+		sb_reset(&r->held);
+		sb_add(&r->held, text, len);
+		if (sb_failed(&r->held))
+			return eb_set(e, "%s: out of memory", s->id), KIN_FAIL;
+		text = r->held.buf;
+	}
 	if (st == KIN_OK)
 		st = answer(r, text, len, &recs, &next, s, e);
 	if (st != KIN_OK)
 		return eb_wrap(e, "%s", s->id), st;
+	if (s->tip != NULL && !empty_array(recs) &&
+	    (st = ask_tip(r, s, e)) != KIN_OK)
+		return st;
 	st = emit(r, s, &recs, out, n, e);
 	if (st != KIN_OK || r->finished || s->state == KS_DONE)
 		goto out;
@@ -316,4 +466,5 @@ kin_read_free(struct kin_read *r)
 	rec_free(&r->top);
 	rec_free(&r->recs);
 	sb_free(&r->ids);
+	sb_free(&r->held);
 }

@@ -4,7 +4,11 @@
  * drains a closed shard before its children, recovers expired iterators
  * from the last emitted sequence number, and hands out envelopes a
  * GetRecords batch at a time. Positions become the checkpoint only when
- * the caller says the batch reached its reader (kin_read_commit). */
+ * the caller says the batch reached its reader (kin_read_commit).
+ * With exit_at_end, every shard open at the start is read up to the
+ * first record put after the start (found by sequence number from a
+ * LATEST iterator taken then), a closed one to its end, and one born
+ * after the start not at all. */
 #ifndef KP_KIN_READ_H
 #define KP_KIN_READ_H
 
@@ -17,6 +21,7 @@
 #include "sb.h"
 
 #define KIN_READ_INTERVAL_S 0.2	/* the service allows 5 GetRecords/s/shard */
+#define KIN_READ_TIP_RENEW_S 60	/* iterators expire after 5 minutes */
 
 struct kin_read_opts {
 	const char *stream;
@@ -29,7 +34,6 @@ struct kin_read_opts {
 	const json_t *resume;		/* shardId -> sequence number, or NULL */
 	const char *resume_path;	/* for the log line */
 	int exit_at_end;
-	int64_t start_us;		/* wall clock at start, for exit_at_end */
 	uint64_t limit;			/* -c; 0 = no limit */
 	int batch_limit;		/* GetRecords Limit */
 };
@@ -44,6 +48,7 @@ struct kin_read {
 	struct kin_env env;
 	struct rec top, recs;	/* the answer, its Records array */
 	struct sb ids;		/* ,"stream":...,"shardId":... of the shard read */
+	struct sb held;		/* -e: an answer kept while its shard's tip is asked */
 	int finished;
 };
 

@@ -27,6 +27,15 @@ struct kin_shard {
 	double next_call;	/* monotonic time of the next allowed GetRecords */
 	int64_t behind_ms;
 	struct rec_span seen;	/* last emitted in the batch at hand */
+	/* -e: where the shard ended when the reader started. tip is an
+	 * iterator taken then (LATEST), kept until it shows the first record
+	 * put after the start; that record's sequence number becomes end_seq,
+	 * the first not to read. Sequence numbers, not arrival times: the
+	 * server's clock is not ours, and kinesalite stamps the first records
+	 * of a new shard up to a second into the future. */
+	char *tip;
+	double tip_at;		/* monotonic time tip was last renewed */
+	char *end_seq;
 };
 
 struct kin_shards {
@@ -40,6 +49,10 @@ int kin_shards_add(struct kin_shards *s, const json_t *list, size_t *added,
     struct eb *e);
 struct kin_shard *kin_shards_find(const struct kin_shards *s, const char *id);
 void kin_shards_free(struct kin_shards *s);
+
+/* Order of two sequence numbers of one shard (decimal, up to 128 bits
+ * and more): <0, 0, >0 as a is before, equal to, after b. */
+int kin_seq_cmp(const char *a, size_t an, const char *b, size_t bn);
 
 /* The number in a shard id ("shardId-000000000007" -> 7), else a hash. */
 uint64_t kin_shard_number(const char *id);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -240,7 +239,6 @@ main(int argc, char **argv)
 	struct cli_stats stats = { 0 };
 	struct sb batch = SB_INIT;
 	struct sigaction sa = { 0 };
-	struct timespec now;
 	json_t *resume = NULL;
 	enum kin_status st;
 	struct eb e;
@@ -274,8 +272,6 @@ main(int argc, char **argv)
 	cli_stats_add(&stats, "bytes");
 	cli_stats_add(&stats, "getrecords");
 	cli_stats_add(&stats, "retries");
-	clock_gettime(CLOCK_REALTIME, &now);
-	a.ro.start_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 
 	if ((st = kin_read_start(&r, &k, &a.ro, &e)) != KIN_OK)
 		cli_die(exit_code(st), "%s", e.msg);
