@@ -40,6 +40,9 @@ usage merge-with-time '--merge takes its windows from the partials: --time, --wi
 usage partials-complete '--emit partials emits the changed windows of each trigger: only --mode update applies' $WA -t t -w 10s --avg v --emit partials --mode complete
 usage bad-on-error "--on-error: expected null, skip or fail, got 'drop'" $WA -t t -w 10s --avg v --on-error drop
 usage bad-trigger "--trigger: bad interval 'soon': expected a number at 'soon'" $WA -t t -w 10s --avg v --trigger soon
+usage unknown-option "unknown option '--bogus'" $WA -t t -w 10s --avg v --bogus
+usage missing-argument "option '--time' needs an argument" $WA -w 10s --avg v --time
+usage unknown-short-option "option '-x' is unknown or needs an argument" $WA -t t -w 10s --avg v -x
 usage huge-window "--window: longer than a thousand years: '100000 weeks'" $WA -t t -w '100000 weeks' --avg v
 usage extra-arg "unexpected argument 'x'" $WA -t t -w 10s --avg v x
 

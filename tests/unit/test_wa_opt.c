@@ -123,6 +123,10 @@ START_TEST(test_refused)
 	ck_assert_int_eq(run("-t", "ts", "-w", "10m", "--avg", "x", "extra",
 	    NULL), -1);
 	refused("unexpected argument 'extra'");
+	ck_assert_int_eq(run("-t", "ts", "--nope", NULL), -1);
+	refused("unknown option '--nope'");
+	ck_assert_int_eq(run("-t", NULL), -1);
+	refused("option '-t' is unknown or needs an argument");
 	ck_assert_int_eq(run("--merge", "-t", "ts", "--avg", "x", NULL), -1);
 	refused("--merge takes its windows from the partials: --time, --window, "
 	    "--slide, --start-time, --watermark, --emit and --state do not apply");
