@@ -238,16 +238,21 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 	return st;
 }
 
-/* Wait for the shard's next GetRecords slot: five calls a second, the
- * calls at its tip included. */
+/* Wait until the shard has had fewer than five GetRecords in the last
+ * second, and count the one about to start. Reads are paced apart by
+ * next_call; the calls at its tip fit in between, within the service's
+ * limit, without slowing the reads that take longer than 0.2 s. */
 static enum kin_status
 take_slot(struct kin_read *r, struct kin_shard *s)
 {
-	double now = cli_now();
+	unsigned ix = s->ncalls % KIN_READ_PER_S;
+	double now = cli_now(), at = s->calls[ix] + 1.0;
 
-	if (s->next_call > now && kin_sleep(s->next_call - now, r->k->aws.stop) != 0)
+	if (s->ncalls >= KIN_READ_PER_S && at > now &&
+	    kin_sleep(at - now, r->k->aws.stop) != 0)
 		return KIN_STOPPED;
-	s->next_call = cli_now() + KIN_READ_INTERVAL_S;
+	s->calls[ix] = cli_now();
+	s->ncalls++;
 	return KIN_OK;
 }
 
@@ -391,6 +396,8 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		return KIN_STOPPED;
 	if (s->iter == NULL && (st = get_iterator(r, s, e)) != KIN_OK)
 		return eb_wrap(e, "%s", s->id), st;
+	if (take_slot(r, s) != KIN_OK)
+		return KIN_STOPPED;
 	s->next_call = cli_now() + KIN_READ_INTERVAL_S;
 	req = json_pack("{s:s,s:i}", "ShardIterator", s->iter, "Limit", r->o.batch_limit);
 	body = jx_dumps(req);

@@ -21,6 +21,7 @@
 #include "sb.h"
 
 #define KIN_READ_INTERVAL_S 0.2	/* the service allows 5 GetRecords/s/shard */
+#define KIN_READ_PER_S 5
 #define KIN_READ_TIP_RENEW_S 60	/* iterators expire after 5 minutes */
 
 struct kin_read_opts {

@@ -25,6 +25,8 @@ struct kin_shard {
 	char *start_seq;
 	int64_t start_ts_us;
 	double next_call;	/* monotonic time of the next allowed GetRecords */
+	double calls[5];	/* starts of its last five GetRecords, a ring */
+	unsigned ncalls;
 	int64_t behind_ms;
 	struct rec_span seen;	/* last emitted in the batch at hand */
 	/* -e: where the shard ended when the reader started. tip is an

@@ -7,9 +7,9 @@
 // Every ApproximateArrivalTimestamp of a GetRecords answer is moved by
 // SECONDS (positive: the server's clock is ahead). While FILE exists,
 // GetRecords requests wait before they are forwarded, so a test can put
-// records after a reader started but before it reads. Each request's
-// operation is appended to --log as it arrives. Prints its port on stdout
-// when ready.
+// records after a reader started but before it reads. Each request is
+// appended to --log as it arrives: "Operation MILLISECONDS" (a monotonic
+// clock). Prints its port on stdout when ready.
 'use strict'
 const fs = require('fs')
 const http = require('http')
@@ -53,7 +53,7 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     const body = Buffer.concat(chunks)
     const op = String(req.headers['x-amz-target'] || '').replace(/^.*\./, '')
-    if (logFile) fs.appendFileSync(logFile, op + '\n')
+    if (logFile) fs.appendFileSync(logFile, op + ' ' + performance.now().toFixed(1) + '\n')
     whenReleased(op, () => forward(req, body, (err, status, headers, answer) => {
       if (err) {
         res.destroy()

@@ -243,6 +243,19 @@ wait $ckpid
 is "split after the start: -e exit 0" "$?" 0
 is "split after the start: only the records from before it" "$(jq -r .data "$T/cb.out" | jq -r .p | sort | uniq -c | tr -s ' ')" " 30 c3"
 kill $clock_pid
+# the calls at the tip count towards the shard's five GetRecords a second:
+# one record a call, a look at the tip after each
+admin create cr 1
+records 12 c5 >"$T/cr"
+kin-put -s cr <"$T/cr" >/dev/null
+clockproxy --skew 0
+run "" kin-read -s cr -o earliest -e --batch 1 --endpoint-url "$clock"
+is "one record a call: -e exit 0, all twelve" "$rc $(jq -r .data "$OUT" | cmp - "$T/cr" && echo same)" "0 same"
+# calls seen by the proxy, most within any 0.95 s (the slack: network jitter)
+is "one record a call: at most five GetRecords a second" "$(awk '$1 == "GetRecords" { t[n++] = $2 } END {
+	m = 0; for (i = 0; i < n; i++) { c = 0; for (j = i; j < n && t[j] - t[i] < 950; j++) c++; if (c > m) m = c }
+	print (n >= 24 ? "" : "too few calls " n " "), (m <= 5 ? "ok" : m " in a second") }' "$T/clock.log")" " ok"
+kill $clock_pid
 
 # --- the man page's EXAMPLES, as written -------------------------------------------
 admin create bitcoin-info 4
