@@ -26,7 +26,7 @@ JQ='reduce (inputs | .data | fromjson
 
 floor=$(bench_time "cat '$F'")
 ours=$(bench_time "$PIPE")
-rss=$BENCH_RSS_KB
+rss=$(bench_rss)
 BENCH_RUNS=1
 jq_s=$(bench_time "jq -n -c '$JQ' '$BENCH_DIR/envelopes-200k.ndjson'")
 BENCH_RSS_KB=$rss

@@ -7,8 +7,10 @@
 #   bench_data NAME GEN-ARGS...   path of a cached data file made by
 #                                 examples/gen-bitcoin.py GEN-ARGS
 #   bench_time CMD                median wall seconds of 3 runs of CMD
-#                                 (a shell string); sets BENCH_RSS_KB
-#                                 (peak RSS of the last run) too
+#                                 (a shell string)
+#   bench_rss                     peak RSS in KiB of bench_time's last run
+#                                 (bench_time runs in $(...): a variable
+#                                 it set would be lost)
 #   bench_line LABEL RECORDS SECONDS FLOOR_LABEL FLOOR_SECONDS [OTHER_LABEL OTHER_SECONDS]
 
 set -u
@@ -51,8 +53,11 @@ bench_time() {
 		times="$times $(echo "$e - $s" | bc -l)"
 		i=$((i + 1))
 	done
-	BENCH_RSS_KB=$(tail -n 1 "$BENCH_DIR/.rss")
 	printf '%s\n' $times | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+bench_rss() {
+	tail -n 1 "$BENCH_DIR/.rss"
 }
 
 bench_line() {
