@@ -8,7 +8,8 @@
 
 N=1000000
 JQ_N=200000
-F=$(bench_data envelopes-1m --count $N --envelope --disorder 0.01)
+# a price feed ticks about once a second: 600 records per 10-minute window
+F=$(bench_data envelopes-1m-step1 --count $N --step 1 --envelope --disorder 0.01)
 head -n $JQ_N "$F" >"$BENCH_DIR/envelopes-200k.ndjson"
 
 SCHEMA='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
@@ -17,12 +18,13 @@ PIPE="json-project --field data --schema '$SCHEMA' <'$F' |
 	window-avg --time timestamp --window '10 minutes' --slide '5 minutes' \
 		--window-column time_window --avg euro_rate=window_avg_euro_rate \
 		--mode complete --trigger available-now"
+# One reduce over (window, rate) pairs, so jq updates its object in place
+# (a nested reduce copies the whole object on every record).
 JQ='reduce (inputs | .data | fromjson
-		| {t: (.timestamp + "Z" | fromdateiso8601), r: .euro_rate}) as $x ({};
-	($x.t - ($x.t % 300)) as $last
-	| reduce (0, 1) as $i (.; ($last - $i * 300 | tostring) as $s
-		| .[$s].sum += $x.r | .[$s].n += 1))
-	| to_entries[] | {start: (.key | tonumber | todate), avg: (.value.sum / .value.n)}'
+		| (.timestamp + "Z" | fromdateiso8601) as $t | .euro_rate as $r
+		| ($t - ($t % 300)) as $l | ($l, $l - 300) | [tostring, $r]) as [$s, $r]
+	({}; .[$s][0] += $r | .[$s][1] += 1)
+	| to_entries[] | {start: (.key | tonumber | todate), avg: (.value[0] / .value[1])}'
 
 floor=$(bench_time "cat '$F'")
 ours=$(bench_time "$PIPE")
