@@ -2,6 +2,7 @@
  * verdicts come from RFC 8259's grammar and RFC 3629's UTF-8 table. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,6 +305,234 @@ START_TEST(test_no_overread)
 }
 END_TEST
 
+/* RFC 8259 section 6's number grammar, transcribed byte by byte:
+ * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. The oracle for the
+ * word-at-a-time scanner; *is_int says there is no fraction or exponent. */
+static int
+ref_is_number(const char *s, size_t n, int *is_int)
+{
+	size_t i = 0;
+
+	*is_int = 1;
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		*is_int = 0;
+		if (++i >= n || s[i] < '0' || s[i] > '9')
+			return 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		*is_int = 0;
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	return i == n;
+}
+
+/* s[0..n) alone in an allocation of exactly n bytes (ASan sees any read
+ * past it), then as the value of a member, must get the oracle's verdict;
+ * a member's span and num_int must be the whole number's. */
+static void
+check_number_text(const char *s, size_t n)
+{
+	char *p = malloc(n ? n : 1), *doc = malloc(n + 6);
+	int want_int, want = ref_is_number(s, n, &want_int);
+	struct rec r;
+	struct eb e;
+	enum rec_type t;
+
+	memcpy(p, s, n);
+	ck_assert_msg(valid_n(p, n) == want, "verdict on '%.*s'", (int)n, s);
+	if (want) {
+		ck_assert_int_eq(rec_validate(p, n, &t, &e), 0);
+		ck_assert_int_eq(t, REC_NUMBER);
+	}
+	memcpy(doc, "{\"a\":", 5);
+	memcpy(doc + 5, s, n);
+	doc[n + 5] = '}';
+	rec_init(&r);
+	ck_assert_msg((rec_parse_object(&r, doc, n + 6, &e) == 0) == want,
+	    "member verdict on '%.*s'", (int)n, s);
+	if (want) {
+		ck_assert_uint_eq(r.n, 1);
+		ck_assert_int_eq(r.m[0].type, REC_NUMBER);
+		ck_assert_ptr_eq(r.m[0].val.p, doc + 5);
+		ck_assert_uint_eq(r.m[0].val.n, n);
+		ck_assert_int_eq(r.m[0].num_int, want_int);
+	}
+	rec_free(&r);
+	free(doc);
+	free(p);
+}
+
+START_TEST(test_number_grammar_exhaustive)
+{
+	/* every string of up to five bytes over the grammar's alphabet and
+	 * one stranger */
+	static const char alpha[] = "019-+.eEx";
+	char s[5];
+	size_t len, i, k, total;
+
+	for (len = 1; len <= 5; len++) {
+		for (total = 1, i = 0; i < len; i++)
+			total *= sizeof(alpha) - 1;
+		for (k = 0; k < total; k++) {
+			size_t v = k;
+
+			for (i = 0; i < len; i++) {
+				s[i] = alpha[v % (sizeof(alpha) - 1)];
+				v /= sizeof(alpha) - 1;
+			}
+			check_number_text(s, len);
+		}
+	}
+}
+END_TEST
+
+/* Longer texts, mostly digits, cross the eight-byte words at every
+ * offset; a fixed linear congruential sequence keeps runs repeatable. */
+START_TEST(test_number_grammar_long)
+{
+	static const char alpha[] = "0123456789012345678901234567890123456789"
+	    "-+.eE-.e";
+	uint32_t seed = 12345;
+	char s[40];
+	size_t k, i, len;
+
+	for (k = 0; k < 40000; k++) {
+		seed = seed * 1103515245u + 12345u;
+		len = 1 + (seed >> 16) % 36;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			s[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		/* half of them start as a number should */
+		if (k % 2 == 0)
+			s[0] = "-123456789"[k / 2 % 10];
+		check_number_text(s, len);
+	}
+}
+END_TEST
+
+START_TEST(test_number_at_buffer_end)
+{
+	static const char *shapes[] = { "", "-", "0.", "-0.", "1e", "1E+",
+	    "1.5e-", "9" };
+	char s[64];
+	size_t i, len, k;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		for (len = 1; len <= 20; len++) {
+			size_t pre = strlen(shapes[i]);
+
+			memcpy(s, shapes[i], pre);
+			for (k = 0; k < len; k++)
+				s[pre + k] = (char)('1' + (k % 9));
+			/* valid at its full length, and every prefix is
+			 * judged as the grammar says */
+			for (k = 1; k <= pre + len; k++)
+				check_number_text(s, k);
+		}
+}
+END_TEST
+
+/* Digits of every length 1..20 followed by each byte that is not a digit:
+ * only whitespace may end a top-level number; what is refused is refused
+ * with the message and byte RFC 8259's grammar points at. */
+START_TEST(test_number_then_every_byte)
+{
+	char s[32], want[96];
+	size_t len, k;
+	int b;
+	struct eb e;
+
+	for (len = 1; len <= 20; len++) {
+		for (k = 0; k < len; k++)
+			s[k] = (char)('1' + (k % 9));
+		for (b = 0; b < 256; b++) {
+			char *p;
+			int rc;
+
+			if (b >= '0' && b <= '9')
+				continue;
+			s[len] = (char)b;
+			p = malloc(len + 1);
+			memcpy(p, s, len + 1);
+			rc = rec_validate(p, len + 1, NULL, &e);
+			free(p);
+			if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+				ck_assert_int_eq(rc, 0);
+				continue;
+			}
+			ck_assert_int_eq(rc, -1);
+			if (b == '.')
+				snprintf(want, sizeof(want), "byte %zu: invalid "
+				    "number: digit expected after '.'", len + 2);
+			else if (b == 'e' || b == 'E')
+				snprintf(want, sizeof(want), "byte %zu: invalid "
+				    "number: digit expected in exponent", len + 2);
+			else if (b == '+' || b == '-')
+				snprintf(want, sizeof(want),
+				    "byte %zu: invalid number", len + 1);
+			else
+				snprintf(want, sizeof(want), "byte %zu: unexpected "
+				    "data after the JSON value", len + 1);
+			ck_assert_str_eq(e.msg, want);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_number_messages)
+{
+	static const struct {
+		const char *in, *msg;
+	} cases[] = {
+		{ "-", "byte 2: invalid number" },
+		{ "01", "byte 2: invalid number" },
+		{ "-01", "byte 3: invalid number" },
+		{ "00000000", "byte 2: invalid number" },
+		{ "1.", "byte 3: invalid number: digit expected after '.'" },
+		{ ".5", "byte 1: unexpected character, value expected" },
+		{ "1e", "byte 3: invalid number: digit expected in exponent" },
+		{ "1e+", "byte 4: invalid number: digit expected in exponent" },
+		{ "12345678.", "byte 10: invalid number: digit expected "
+		    "after '.'" },
+		{ "12345678.12345678.", "byte 18: invalid number" },
+		{ "1234567812345678e+12345678-", "byte 27: invalid number" },
+		{ "12345678x", "byte 9: unexpected data after the JSON value" },
+		{ "[12345678,0123]", "byte 12: invalid number" },
+		{ "{\"a\":123456789e}", "byte 16: invalid number: digit "
+		    "expected in exponent" },
+	};
+	struct eb e;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(rec_validate(cases[i].in, strlen(cases[i].in),
+		    NULL, &e), -1);
+		ck_assert_str_eq(e.msg, cases[i].msg);
+	}
+	ck_assert(valid("-0"));
+	ck_assert(valid("12345678"));
+	ck_assert(valid("1234567812345678.1234567812345678e-12345678"));
+}
+END_TEST
+
 /* rec_parse_object_decoding decodes the wanted string while validating:
  * the decoded bytes below are written out by hand from RFC 8259's escape
  * table and RFC 3629's encoding (U+00E9 is C3 A9, U+1F600 is F0 9F 98
@@ -469,6 +698,16 @@ rec_suite(void)
 	tcase_add_test(tc, test_no_overread);
 	tcase_add_test(tc, test_parse_decoding);
 	tcase_add_test(tc, test_parse_decoding_no_overread);
+	suite_add_tcase(s, tc);
+	/* tens of thousands of texts each: the sanitizer build on a loaded
+	 * machine needs more than Check's default four seconds */
+	tc = tcase_create("numbers");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_number_grammar_exhaustive);
+	tcase_add_test(tc, test_number_grammar_long);
+	tcase_add_test(tc, test_number_at_buffer_end);
+	tcase_add_test(tc, test_number_then_every_byte);
+	tcase_add_test(tc, test_number_messages);
 	suite_add_tcase(s, tc);
 	return s;
 }
