@@ -36,8 +36,15 @@ while [ "$stopping" = 0 ]; do
 	wait "$child"
 	status=$?
 	if [ "$stopping" = 1 ]; then
-		# a signal cut the wait short: let the stages finish their batch
-		wait "$child" 2>/dev/null
+		# a signal cut the wait short. The subshell leading the group
+		# dies of SIGTERM at once; the stages finish their batch and
+		# commit first, so wait for the whole group (30 s at most).
+		i=0
+		while kill -0 -- -"$child" 2>/dev/null && [ $i -lt 300 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL -- -"$child" 2>/dev/null
 		break
 	fi
 	child=""
