@@ -153,11 +153,12 @@ scan_string_into(struct px *x, const char *p, unsigned char *escaped,
 			__m128i w = _mm_loadu_si128((const __m128i *)p);
 			__m128i q = _mm_cmpeq_epi8(w, _mm_set1_epi8('"'));
 			__m128i b = _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'));
-			/* unsigned w <= 0x1F: a control character */
-			__m128i c = _mm_cmpeq_epi8(_mm_max_epu8(w,
-			    _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+			/* signed w < 0x20: a control character or a
+			 * non-ASCII byte (0x80..0xFF are negative), in one
+			 * comparison */
+			__m128i c = _mm_cmplt_epi8(w, _mm_set1_epi8(0x20));
 			unsigned mask = (unsigned)_mm_movemask_epi8(
-			    _mm_or_si128(_mm_or_si128(q, b), _mm_or_si128(c, w)));
+			    _mm_or_si128(_mm_or_si128(q, b), c));
 
 			if (out)
 				_mm_storeu_si128((__m128i *)o, w);

@@ -305,6 +305,54 @@ START_TEST(test_no_overread)
 }
 END_TEST
 
+/* Every byte at every offset of a 40-byte string body (so in each lane of
+ * the sixteen- and eight-byte scanners and in the byte tail), the string
+ * ending at the allocation's end: RFC 8259 section 7 allows 0x20..0x7F
+ * but '"' and '\\' as they stand; a control character or a lone byte
+ * >= 0x80 (not UTF-8, RFC 3629) is refused with its own message. */
+START_TEST(test_string_every_byte_every_offset)
+{
+	char s[42], want[64];
+	size_t at;
+	int b;
+	struct eb e;
+
+	for (at = 0; at < 40; at++)
+		for (b = 0; b < 256; b++) {
+			char *p = malloc(42);
+			int rc;
+
+			memset(s + 1, 'a', 40);
+			s[0] = s[41] = '"';
+			s[1 + at] = (char)b;
+			memcpy(p, s, 42);
+			rc = rec_validate(p, 42, NULL, &e);
+			free(p);
+			if (b >= 0x20 && b < 0x80 && b != '"' && b != '\\') {
+				ck_assert_int_eq(rc, 0);
+				continue;
+			}
+			ck_assert_int_eq(rc, -1);
+			if (b == '"')
+				snprintf(want, sizeof(want), "byte %zu: unexpected "
+				    "data after the JSON value", at + 3);
+			else if (b == '\\' && at == 39)	/* \" goes on */
+				snprintf(want, sizeof(want),
+				    "byte 43: unterminated string");
+			else if (b == '\\')
+				snprintf(want, sizeof(want),
+				    "byte %zu: invalid escape in string", at + 2);
+			else if (b < 0x20)
+				snprintf(want, sizeof(want),
+				    "byte %zu: control character in string", at + 2);
+			else
+				snprintf(want, sizeof(want),
+				    "byte %zu: invalid UTF-8", at + 2);
+			ck_assert_str_eq(e.msg, want);
+		}
+}
+END_TEST
+
 /* RFC 8259 section 6's number grammar, transcribed byte by byte:
  * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. The oracle for the
  * word-at-a-time scanner; *is_int says there is no fraction or exponent. */
@@ -701,13 +749,14 @@ rec_suite(void)
 	suite_add_tcase(s, tc);
 	/* tens of thousands of texts each: the sanitizer build on a loaded
 	 * machine needs more than Check's default four seconds */
-	tc = tcase_create("numbers");
+	tc = tcase_create("every_byte");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_number_grammar_exhaustive);
 	tcase_add_test(tc, test_number_grammar_long);
 	tcase_add_test(tc, test_number_at_buffer_end);
 	tcase_add_test(tc, test_number_then_every_byte);
 	tcase_add_test(tc, test_number_messages);
+	tcase_add_test(tc, test_string_every_byte_every_offset);
 	suite_add_tcase(s, tc);
 	return s;
 }
