@@ -454,7 +454,7 @@ $WA -t t -w 10s -g c --avg v --count '*' --emit partials <"$T/g2" >"$T/g2.p"
 is partial-row-format "$(head -n 1 "$T/g1.p")" '{"kind":"window-avg-partial","window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"shardId":"s1","sequenceNumber":"2","group":{"c":"A"},"rows":1,"values":{"v":[1,1,0,1,1]}}'
 t merge-groups 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"c":"A","avg(v)":3,"count(1)":2,"batch":0}
 {"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"c":"B","avg(v)":2,"count(1)":1,"batch":0}
-{"window":{"start":"1970-01-01T00:00:10Z","end":"1970-01-01T00:00:20Z"},"c":null,"avg(v)":7,"count(1)":1,"batch":0}' "$(cat "$T/g1.p" "$T/g2.p")" $WA --merge -g c --avg v --count '*'
+{"window":{"start":"1970-01-01T00:00:10Z","end":"1970-01-01T00:00:20Z"},"c":null,"avg(v)":7,"count(1)":1,"batch":0}' "$(cat "$T/g1.p" "$T/g2.p")" $WA --merge -g c --avg v --count '*' --trigger available-now
 t merge-bad-row 1 '' '{"kind":"other"}
 ' $WA --merge --avg euro_rate --on-error fail
 is merge-bad-row-msg "$(cat "$ERR")" 'window-avg: <stdin>:1: not a window-avg partial row: no "kind":"window-avg-partial"'
