@@ -143,26 +143,44 @@ nd_writer_init(struct nd_writer *w, int fd, int flush_ms)
 }
 
 int
-nd_flush(struct nd_writer *w)
+nd_write_all(int fd, const char *p, size_t n, size_t *done)
 {
 	size_t off = 0;
+	int rc = 0;
+
+	while (off < n) {
+		ssize_t k = write(fd, p + off, n - off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rc = -1;
+			break;
+		}
+		off += (size_t)k;
+	}
+	if (done != NULL)
+		*done = off;
+	return rc;
+}
+
+int
+nd_flush(struct nd_writer *w)
+{
+	size_t off;
 
 	if (sb_failed(&w->out)) {
 		errno = ENOMEM;
 		return -1;
 	}
-	while (off < w->out.len) {
-		ssize_t n = write(w->fd, w->out.buf + off, w->out.len - off);
+	if (nd_write_all(w->fd, w->out.buf, w->out.len, &off) != 0) {
+		int saved = errno;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			/* keep what was not written, in case the caller retries */
-			memmove(w->out.buf, w->out.buf + off, w->out.len - off);
-			w->out.len -= off;
-			return -1;
-		}
-		off += (size_t)n;
+		/* keep what was not written, in case the caller retries */
+		memmove(w->out.buf, w->out.buf + off, w->out.len - off);
+		w->out.len -= off;
+		errno = saved;
+		return -1;
 	}
 	w->out.len = 0;
 	w->last_flush = cli_now();

@@ -66,6 +66,11 @@ nd_buf(struct nd_writer *w)
 }
 int nd_end(struct nd_writer *w);	/* -1 on write error (errno set) */
 int nd_flush(struct nd_writer *w);	/* -1 on write error (errno set) */
+/* Write all n bytes to fd, retrying short writes and EINTR. 0, or -1
+ * with errno set (EPIPE: the reader left) and *done (if not NULL) the
+ * bytes that did get written. For the network tools' whole batches, and
+ * under nd_flush. */
+int nd_write_all(int fd, const char *p, size_t n, size_t *done);
 /* Flush, close the descriptor and report any failure (/dev/full). */
 int nd_writer_close(struct nd_writer *w);
 

@@ -121,19 +121,11 @@ parse_args(int argc, char **argv, struct args *a)
 static int
 write_out(struct run *r)
 {
-	size_t off = 0;
-	ssize_t n;
-
-	while (!r->broken && off < r->out.len) {
-		n = write(STDOUT_FILENO, r->out.buf + off, r->out.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EPIPE)
-			r->broken = 1;	/* our reader left: stop after this batch */
-		else if (n < 0)
+	if (!r->broken && nd_write_all(STDOUT_FILENO, r->out.buf, r->out.len,
+	    NULL) != 0) {
+		if (errno != EPIPE)
 			cli_die(CLI_FAIL, "stdout: %s", strerror(errno));
-		else
-			off += (size_t)n;
+		r->broken = 1;	/* our reader left: stop after this batch */
 	}
 	sb_reset(&r->out);
 	return r->broken ? -1 : 0;

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "kin_ckpt.h"
+#include "nd.h"
 #include "kin_read.h"
 #include "tm.h"
 
@@ -170,24 +171,6 @@ exit_code(enum kin_status st)
 	    KIN_EXIT_NOTFOUND : CLI_FAIL;
 }
 
-/* All of the batch or an error; EPIPE means our reader left. */
-static int
-write_batch(const struct sb *b)
-{
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < b->len) {
-		n = write(STDOUT_FILENO, b->buf + off, b->len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 static void
 commit(struct kin_read *r, const struct args *a)
 {
@@ -278,7 +261,8 @@ main(int argc, char **argv)
 	while (!stop && !r.finished) {
 		sb_reset(&batch);
 		st = kin_read_step(&r, &batch, &n, &e);
-		if (batch.len > 0 && write_batch(&batch) != 0) {
+		if (batch.len > 0 && nd_write_all(STDOUT_FILENO, batch.buf,
+		    batch.len, NULL) != 0) {
 			if (errno != EPIPE)
 				cli_die(CLI_FAIL, "stdout: %s", strerror(errno));
 			broken = 1;	/* the batch did not arrive: keep the last commit */

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -135,6 +136,26 @@ START_TEST(test_writer_full_device)
 }
 END_TEST
 
+START_TEST(test_write_all)
+{
+	char buf[16];
+	size_t done = 99;
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(nd_write_all(p[1], "abc\n", 4, &done), 0);
+	ck_assert_uint_eq(done, 4);
+	ck_assert_int_eq(read(p[0], buf, sizeof(buf)), 4);
+	/* the reader left: EPIPE, as the network tools expect, nothing written */
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_int_eq(nd_write_all(p[1], "x", 1, &done), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	ck_assert_uint_eq(done, 0);
+	close(p[1]);
+}
+END_TEST
+
 static Suite *
 nd_suite(void)
 {
@@ -146,6 +167,7 @@ nd_suite(void)
 	tcase_add_test(tc, test_idle_then_timeout_then_eof);
 	tcase_add_test(tc, test_writer_batches);
 	tcase_add_test(tc, test_writer_full_device);
+	tcase_add_test(tc, test_write_all);
 	suite_add_tcase(s, tc);
 	return s;
 }
