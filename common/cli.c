@@ -124,6 +124,17 @@ cli_parse_count(const char *opt, const char *s)
 	return v;
 }
 
+long
+cli_parse_timeout_ms(const char *opt, const char *s)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (end == s || *end || !(d > 0) || d > 86400)
+		cli_usage("%s: not a number of seconds: '%s'", opt, s);
+	return (long)(d * 1000 + 0.5);
+}
+
 double
 cli_now(void)
 {

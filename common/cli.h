@@ -35,6 +35,9 @@ _Noreturn void cli_help(const char *text);
 int cli_parse_on_error(const char *s, enum cli_on_error *out);
 /* Parse a non-negative integer option value or die with a usage error. */
 long long cli_parse_count(const char *opt, const char *s);
+/* Parse a timeout in seconds (fraction allowed, above 0, at most a day)
+ * into milliseconds, or die with a usage error naming the option. */
+long cli_parse_timeout_ms(const char *opt, const char *s);
 
 /* Counters printed with --stats (CONVENTIONS §2). The four standard ones
  * always print; tools may name up to CLI_STATS_EXTRA more. */

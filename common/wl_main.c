@@ -52,17 +52,6 @@ static const char help_fmt[] =
     "exit: 0 done, 1 rejected by the server, 2 usage,\n"
     "      3 unreachable or no definite answer\n";
 
-static long
-parse_seconds(const char *opt, const char *s)
-{
-	char *end;
-	double d = strtod(s, &end);
-
-	if (end == s || *end || !(d > 0) || d > 86400)
-		cli_usage("%s: not a number of seconds: '%s'", opt, s);
-	return (long)(d * 1000 + 0.5);
-}
-
 static void
 parse(int argc, char **argv, struct trade_opts *o)
 {
@@ -92,8 +81,12 @@ parse(int argc, char **argv, struct trade_opts *o)
 		case 'u': o->flags.user_id = optarg; break;
 		case 'c': o->flags.config = optarg; break;
 		case 'K': o->flags.key_file = optarg; break;
-		case 'C': o->connect_ms = parse_seconds("--connect-timeout", optarg); break;
-		case 'm': o->max_ms = parse_seconds("--max-time", optarg); break;
+		case 'C':
+			o->connect_ms = cli_parse_timeout_ms("--connect-timeout", optarg);
+			break;
+		case 'm':
+			o->max_ms = cli_parse_timeout_ms("--max-time", optarg);
+			break;
 		case 'r':
 			o->retries = (int)cli_parse_count("--retries", optarg);
 			if (o->retries > 10)

@@ -26,17 +26,6 @@ static const char help[] =
     "  -h, --help, -V, --version\n"
     "exit: 0 done, 1 refused by the server, 2 usage, 3 unreachable\n";
 
-static long
-seconds(const char *opt, const char *s)
-{
-	char *end;
-	double d = strtod(s, &end);
-
-	if (end == s || *end || !(d > 0) || d > 86400)
-		cli_usage("%s: not a number of seconds: '%s'", opt, s);
-	return (long)(d * 1000 + 0.5);
-}
-
 /* A string bare, a number in plain decimals, anything else as JSON. */
 static void
 put_bare(struct sb *out, const json_t *v)
@@ -86,8 +75,12 @@ main(int argc, char **argv)
 		case 'A': flags.api = optarg; break;
 		case 'u': flags.user_id = optarg; break;
 		case 'c': flags.config = optarg; break;
-		case 'C': connect_ms = seconds("--connect-timeout", optarg); break;
-		case 'm': max_ms = seconds("--max-time", optarg); break;
+		case 'C':
+			connect_ms = cli_parse_timeout_ms("--connect-timeout", optarg);
+			break;
+		case 'm':
+			max_ms = cli_parse_timeout_ms("--max-time", optarg);
+			break;
 		case 'r':
 			if ((retries = cli_parse_count("--retries", optarg)) > 10)
 				cli_usage("--retries: at most 10");
