@@ -34,7 +34,7 @@ LDLIBS  = -Wl,--as-needed $(PKG_LIBS) -lm -lpthread
 
 TOOLS      = $(sort $(basename $(notdir $(wildcard tools/*.c))))
 TOOL_BINS  = $(TOOLS:%=$(BIN)/%)
-COMMON_OBJ = $(patsubst common/%.c,$(B)/common/%.o,$(wildcard common/*.c))
+COMMON_OBJ = $(patsubst common/%.c,$(B)/common/%.o,$(wildcard common/*/*.c))
 LIB        = $(B)/libkinpipe.a
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -64,7 +64,7 @@ $(B)/unit/%.o: tests/unit/%.c
 $(B)/unit/%: $(B)/unit/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(CHECK_LIBS) $(LDLIBS)
 
--include $(wildcard $(B)/*/*.d)
+-include $(wildcard $(B)/*/*.d $(B)/common/*/*.d)
 
 deps:
 	@sh mk/deps.sh
@@ -81,6 +81,7 @@ e2e: $(TOOL_BINS)
 
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 check: deps
+	@sh mk/layers.sh
 	@$(MAKE) --no-print-directory test
 	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@KP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -108,7 +109,7 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	@mkdir -p build/fuzz/corpus
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Icommon \
-	  tests/fuzz/fuzz_rec.c common/rec.c common/eb.c common/sb.c -ljansson -o build/fuzz/fuzz_rec
+	  tests/fuzz/fuzz_rec.c common/json/rec.c common/base/eb.c common/base/sb.c -ljansson -o build/fuzz/fuzz_rec
 	cp tests/corpus/json/valid/* tests/corpus/json/invalid/* build/fuzz/corpus/
 	cd build/fuzz && ./fuzz_rec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -dict=../../tests/fuzz/json.dict corpus

@@ -10,13 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "flt.h"
-#include "jx.h"
-#include "nd.h"
-#include "rec.h"
-#include "sb.h"
-#include "sc.h"
+#include "base/cli.h"
+#include "base/flt.h"
+#include "json/jx.h"
+#include "base/nd.h"
+#include "json/rec.h"
+#include "base/sb.h"
+#include "json/sc.h"
 
 #define MAX_KEEP 64
 

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "jx.h"
-#include "kin_put.h"
-#include "nd.h"
+#include "base/cli.h"
+#include "json/jx.h"
+#include "kinesis/kin_put.h"
+#include "base/nd.h"
 
 static const char usage_line[] =
     "kin-put --stream NAME [--partition-key K | --partition-key-field F] "

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "kin_ckpt.h"
-#include "nd.h"
-#include "kin_read.h"
-#include "tm.h"
+#include "base/cli.h"
+#include "kinesis/kin_ckpt.h"
+#include "base/nd.h"
+#include "kinesis/kin_read.h"
+#include "time/tm.h"
 
 #define MAX_SHARDS 256
 

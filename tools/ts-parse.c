@@ -9,15 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "dt.h"
-#include "flt.h"
-#include "jx.h"
-#include "nd.h"
-#include "rec.h"
-#include "sb.h"
-#include "tm.h"
-#include "tz.h"
+#include "base/cli.h"
+#include "time/dt.h"
+#include "base/flt.h"
+#include "json/jx.h"
+#include "base/nd.h"
+#include "json/rec.h"
+#include "base/sb.h"
+#include "time/tm.h"
+#include "time/tz.h"
 
 
 static const char usage_line[] =

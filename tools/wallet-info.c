@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "jx.h"
-#include "wl_amount.h"
-#include "wl_order.h"
+#include "base/cli.h"
+#include "json/jx.h"
+#include "wallet/wl_amount.h"
+#include "wallet/wl_order.h"
 
 static const char usage_line[] =
     "wallet-info [--api URL] [--user ID] [--config FILE] [--field NAME]";

@@ -1,5 +1,5 @@
 /* wallet-sell: sell bitcoin through the wallet API (see wl_main.c). */
-#include "wl_main.h"
+#include "wallet/wl_main.h"
 
 int
 main(int argc, char **argv)

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "wl_amount.h"
-#include "ws_http.h"
+#include "base/cli.h"
+#include "wallet/wl_amount.h"
+#include "server/ws_http.h"
 
 static const char usage_line[] =
     "wallet-server --db FILE [--listen HOST:PORT] [--prices FILE|- | --price N]"

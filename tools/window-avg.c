@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "nd.h"
-#include "wa.h"
-#include "wa_in.h"
-#include "wa_merge.h"
-#include "wa_opt.h"
-#include "wa_trig.h"
+#include "base/cli.h"
+#include "base/nd.h"
+#include "window/wa.h"
+#include "window/wa_in.h"
+#include "window/wa_merge.h"
+#include "window/wa_opt.h"
+#include "window/wa_trig.h"
 
 static volatile sig_atomic_t stop_signal;
 

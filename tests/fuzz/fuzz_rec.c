@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rec.h"
+#include "json/rec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

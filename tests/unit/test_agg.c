@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
+#include "window/agg.h"
 #include "check_main.h"
 
 START_TEST(test_get_find)

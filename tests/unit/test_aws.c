@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "aws.h"
+#include "aws/aws.h"
 #include "check_main.h"
 
 static char path[64];

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "ck.h"
-#include "st.h"
+#include "base/ck.h"
+#include "window/st.h"
 
 static char dir[] = "/tmp/kp-test-ck.XXXXXX";
 

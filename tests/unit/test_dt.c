@@ -13,9 +13,9 @@
 #include <time.h>
 
 #include "check_main.h"
-#include "dt.h"
-#include "tm.h"
-#include "tz.h"
+#include "time/dt.h"
+#include "time/tm.h"
+#include "time/tz.h"
 
 static struct tz_cache zones;
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "flt.h"
+#include "base/flt.h"
 
 static const char input[] = "{\"a\":1}\n{\"bad\":2}\n\n{\"none\":3}\n{\"a\":4}";
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "iv.h"
+#include "time/iv.h"
 
 #define MIN INT64_C(60000000)
 #define SEC INT64_C(1000000)

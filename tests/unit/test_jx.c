@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "jx.h"
+#include "json/jx.h"
 
 static const struct {
 	double d;

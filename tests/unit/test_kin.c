@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "kin.h"
-#include "kin_ckpt.h"
-#include "kin_env.h"
-#include "kin_put.h"
-#include "kin_shard.h"
+#include "kinesis/kin.h"
+#include "kinesis/kin_ckpt.h"
+#include "kinesis/kin_env.h"
+#include "kinesis/kin_put.h"
+#include "kinesis/kin_shard.h"
 
 START_TEST(backoff_full_jitter)
 {

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "nd.h"
+#include "base/nd.h"
 
 /* A reader over a file holding exactly `text`. */
 static int

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "rec.h"
+#include "json/rec.h"
 
 static int
 valid_n(const char *s, size_t n)

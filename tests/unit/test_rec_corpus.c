@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "rec.h"
+#include "json/rec.h"
 
 #define CORPUS "tests/corpus/json/"
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "eb.h"
-#include "sb.h"
+#include "base/eb.h"
+#include "base/sb.h"
 
 START_TEST(test_growth)
 {

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "jx.h"
-#include "sc.h"
+#include "json/jx.h"
+#include "json/sc.h"
 
 static char *
 type_name(const char *ddl)

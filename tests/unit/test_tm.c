@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "tm.h"
+#include "time/tm.h"
 
 static const struct {
 	const char *text;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "tz.h"
+#include "time/tz.h"
 
 static struct tz *
 must_open(const char *id)

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "jx.h"
-#include "wa_fmt.h"
+#include "json/jx.h"
+#include "window/wa_fmt.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1du;
 

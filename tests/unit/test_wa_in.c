@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "cli.h"
-#include "wa_in.h"
-#include "wa_opt.h"
+#include "base/cli.h"
+#include "window/wa_in.h"
+#include "window/wa_opt.h"
 
 #define MIN INT64_C(60000000)
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "wa_num.h"
+#include "window/wa_num.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
 

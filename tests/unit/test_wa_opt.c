@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "wa_opt.h"
+#include "window/wa_opt.h"
 
 static struct wa_opts o;
 static struct eb e;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "wa_time.h"
+#include "window/wa_time.h"
 
 static uint64_t rng = 0x853c49e6748fea9bu;
 

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "tm.h"
-#include "win.h"
+#include "time/tm.h"
+#include "window/win.h"
 
 #define MS INT64_C(1000)
 #define SEC INT64_C(1000000)

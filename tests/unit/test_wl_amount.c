@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "wl_amount.h"
+#include "wallet/wl_amount.h"
 
 static int64_t
 parse_ok(const char *s)

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "ws_store.h"
+#include "server/ws_store.h"
 
 static char dir[] = "/tmp/kinpipe-ws-store.XXXXXX";
 static char path[64];

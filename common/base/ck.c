@@ -1,0 +1,210 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/ck.h"
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+fsync_dir_of(const char *path, struct eb *e)
+{
+	char *copy = strdup(path);
+	int fd, rc = 0;
+
+	if (copy == NULL)
+		return eb_set(e, "%s: out of memory", path);
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		rc = eb_set(e, "%s: fsync of its directory: %s", path,
+		    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
+}
+
+int
+ck_write_atomic(const char *path, const void *data, size_t len, struct eb *e)
+{
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 5);
+	int fd, saved;
+
+	if (tmp == NULL)
+		return eb_set(e, "%s: out of memory", path);
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp", 5);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		eb_set(e, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		eb_set(e, "%s: %s", tmp, strerror(saved));
+		free(tmp);
+		return -1;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		saved = errno;
+		unlink(tmp);
+		eb_set(e, "%s: %s", path, strerror(saved));
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return fsync_dir_of(path, e);
+}
+
+int
+ck_seq_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > CK_SEQ_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+ck_seq_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c;
+
+	while (an > 1 && *a == '0')
+		a++, an--;
+	while (bn > 1 && *b == '0')
+		b++, bn--;
+	if (an != bn)
+		return an < bn ? -1 : 1;
+	c = memcmp(a, b, an);
+	return (c > 0) - (c < 0);
+}
+
+static uint64_t
+mark_hash(const char *s, size_t n)
+{
+	uint64_t h = UINT64_C(1469598103934665603);
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
+int
+ck_marks_init(struct ck_marks *m)
+{
+	m->cap = 16;
+	m->n = 0;
+	m->last = NULL;
+	m->slot = calloc(m->cap, sizeof(*m->slot));
+	return m->slot ? 0 : -1;
+}
+
+void
+ck_marks_free(struct ck_marks *m)
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		if (m->slot[i]) {
+			free(m->slot[i]->shard);
+			free(m->slot[i]);
+		}
+	}
+	free(m->slot);
+	m->slot = NULL;
+	m->cap = m->n = 0;
+	m->last = NULL;
+}
+
+static int
+marks_grow(struct ck_marks *m)
+{
+	size_t ncap = m->cap * 2;
+	struct ck_mark **ns = calloc(ncap, sizeof(*ns));
+
+	if (ns == NULL)
+		return -1;
+	for (size_t i = 0; i < m->cap; i++) {
+		size_t j;
+
+		if (m->slot[i] == NULL)
+			continue;
+		for (j = m->slot[i]->hash & (ncap - 1); ns[j]; j = (j + 1) & (ncap - 1))
+			;
+		ns[j] = m->slot[i];
+	}
+	free(m->slot);
+	m->slot = ns;
+	m->cap = ncap;
+	return 0;
+}
+
+struct ck_mark *
+ck_marks_get(struct ck_marks *m, const char *shard, size_t n)
+{
+	struct ck_mark *k = m->last;
+	uint64_t h;
+	size_t i;
+
+	/* records of one shard come in runs: skip the hash most of the time */
+	if (k && k->shardlen == n && memcmp(k->shard, shard, n) == 0)
+		return k;
+	h = mark_hash(shard, n);
+	for (i = h & (m->cap - 1); m->slot[i]; i = (i + 1) & (m->cap - 1)) {
+		k = m->slot[i];
+		if (k->hash == h && k->shardlen == n && memcmp(k->shard, shard, n) == 0)
+			return m->last = k;
+	}
+	if ((m->n + 1) * 2 > m->cap) {
+		if (marks_grow(m) != 0)
+			return NULL;
+		for (i = h & (m->cap - 1); m->slot[i]; i = (i + 1) & (m->cap - 1))
+			;
+	}
+	k = calloc(1, sizeof(*k));
+	if (k == NULL || (k->shard = malloc(n + 1)) == NULL) {
+		free(k);
+		return NULL;
+	}
+	memcpy(k->shard, shard, n);
+	k->shard[n] = '\0';
+	k->shardlen = n;
+	k->hash = h;
+	m->slot[i] = k;
+	m->n++;
+	return m->last = k;
+}
+
+void
+ck_mark_set(struct ck_mark *k, const char *seq, size_t n)
+{
+	if (n > CK_SEQ_MAX)
+		n = CK_SEQ_MAX;
+	memcpy(k->seq, seq, n);
+	k->seq[n] = '\0';
+	k->seqlen = n;
+}

@@ -1,0 +1,63 @@
+/* ck: durable state files and Kinesis high-water marks. A file is written
+ * whole or not at all (CONVENTIONS §2: PATH.tmp, fsync, rename, fsync the
+ * directory), so a crash at any instant leaves either the old file or the
+ * new one. Marks remember, per shardId, the highest sequenceNumber already
+ * counted, which is what lets a restarted stage skip replayed records. */
+#ifndef KP_CK_H
+#define KP_CK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/eb.h"
+
+/* Kinesis sequence numbers are decimal strings; AWS documents them as up
+ * to 128 characters and serves 56-digit ones today, beyond any machine
+ * integer, so they compare as decimal numbers of any length. */
+#define CK_SEQ_MAX 128
+
+int ck_write_atomic(const char *path, const void *data, size_t len,
+    struct eb *e);
+
+/* 1 when s[0..n) is a sequence number: 1..CK_SEQ_MAX ASCII digits. */
+int ck_seq_valid(const char *s, size_t n);
+/* Compare two valid sequence numbers as numbers ("007" == "7",
+ * "10" > "9"): -1, 0 or 1. */
+int ck_seq_cmp(const char *a, size_t an, const char *b, size_t bn);
+
+struct ck_mark {
+	char *shard;
+	size_t shardlen;
+	uint64_t hash;
+	size_t seqlen;		/* 0: nothing counted yet */
+	char seq[CK_SEQ_MAX + 1];
+};
+
+struct ck_marks {
+	struct ck_mark **slot;	/* open addressing; marks never move */
+	size_t cap, n;
+	struct ck_mark *last;	/* the shard of the previous lookup */
+};
+
+int ck_marks_init(struct ck_marks *m);
+void ck_marks_free(struct ck_marks *m);
+/* The mark of a shard, created empty when absent; NULL on out of memory. */
+struct ck_mark *ck_marks_get(struct ck_marks *m, const char *shard, size_t n);
+
+/* 1 when seq is above the mark (a record not yet counted), 0 when at or
+ * below it (a replay). */
+static inline int
+ck_mark_is_new(const struct ck_mark *k, const char *seq, size_t n)
+{
+	return k->seqlen == 0 || ck_seq_cmp(seq, n, k->seq, k->seqlen) > 0;
+}
+
+/* Raise the mark to seq (which must be valid and above it). */
+void ck_mark_set(struct ck_mark *k, const char *seq, size_t n);
+
+/* Visit the marks in no particular order. */
+#define CK_MARKS_FOREACH(m, k)						\
+	for (size_t ck_i_ = 0; ck_i_ < (m)->cap; ck_i_++)		\
+		if (((k) = (m)->slot[ck_i_]) != NULL)
+
+#endif

@@ -1,0 +1,207 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/cli.h"
+
+static const char *tool_name = "kinpipe";
+static const char *tool_usage = "";
+
+void
+cli_init(const char *name, const char *usage_line)
+{
+	tool_name = name;
+	tool_usage = usage_line;
+	opterr = 0;
+}
+
+const char *
+cli_name(void)
+{
+	return tool_name;
+}
+
+static void
+vsay(const char *fmt, va_list ap)
+{
+	char line[2048];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	/* one write per message so concurrent tools' lines never interleave */
+	fprintf(stderr, "%s: %s\n", tool_name, line);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "usage: %s\n", tool_usage);
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	exit(CLI_USAGE);
+}
+
+void
+cli_bad_option(char *const argv[])
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	/* glibc leaves optopt 0 for an unknown long option, and the
+	 * option's value when a known one lacks its argument */
+	if (strncmp(arg, "--", 2) == 0)
+		cli_usage(optopt ? "option '%s' needs an argument" :
+		    "unknown option '%s'", arg);
+	if (optopt != 0)
+		cli_usage("option '-%c' is unknown or needs an argument", optopt);
+	cli_usage("bad option '%s'", arg);
+}
+
+void
+cli_version(void)
+{
+	printf("%s %s\n", tool_name, KP_VERSION);
+	exit(fclose(stdout) == 0 ? CLI_OK : CLI_FAIL);
+}
+
+void
+cli_help(const char *text)
+{
+	fputs(text, stdout);
+	exit(fclose(stdout) == 0 ? CLI_OK : CLI_FAIL);
+}
+
+int
+cli_parse_on_error(const char *s, enum cli_on_error *out)
+{
+	if (strcmp(s, "null") == 0 || strcmp(s, "permissive") == 0)
+		*out = ON_ERROR_NULL;
+	else if (strcmp(s, "skip") == 0 || strcmp(s, "dropmalformed") == 0)
+		*out = ON_ERROR_SKIP;
+	else if (strcmp(s, "fail") == 0 || strcmp(s, "failfast") == 0)
+		*out = ON_ERROR_FAIL;
+	else
+		return -1;
+	return 0;
+}
+
+long long
+cli_parse_count(const char *opt, const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < 0)
+		cli_usage("%s: not a non-negative integer: '%s'", opt, s);
+	return v;
+}
+
+long
+cli_parse_timeout_ms(const char *opt, const char *s)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (end == s || *end || !(d > 0) || d > 86400)
+		cli_usage("%s: not a number of seconds: '%s'", opt, s);
+	return (long)(d * 1000 + 0.5);
+}
+
+double
+cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+cli_stats_init(struct cli_stats *st, const char *arg)
+{
+	char *end;
+
+	memset(st, 0, sizeof(*st));
+	st->enabled = 1;
+	if (arg != NULL) {
+		st->every_s = strtod(arg, &end);
+		if (end == arg || *end != '\0' || !(st->every_s > 0))
+			cli_usage("--stats: not a positive number of seconds: '%s'", arg);
+	}
+	st->last_s = cli_now();
+}
+
+int
+cli_stats_add(struct cli_stats *st, const char *name)
+{
+	if (st->nextra == CLI_STATS_EXTRA)
+		return CLI_STATS_EXTRA - 1;
+	st->extra_name[st->nextra] = name;
+	return st->nextra++;
+}
+
+static void
+stats_print(const struct cli_stats *st, const char *when)
+{
+	char line[1024];
+	int n, i;
+
+	n = snprintf(line, sizeof(line),
+	    "%s: %s read=%llu emitted=%llu nulled=%llu skipped=%llu",
+	    tool_name, when, (unsigned long long)st->read,
+	    (unsigned long long)st->emitted, (unsigned long long)st->nulled,
+	    (unsigned long long)st->skipped);
+	for (i = 0; i < st->nextra && n > 0 && (size_t)n < sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu",
+		    st->extra_name[i], (unsigned long long)st->extra[i]);
+	fprintf(stderr, "%s\n", line);
+}
+
+void
+cli_stats_tick(struct cli_stats *st)
+{
+	double now;
+
+	if (!st->enabled || st->every_s <= 0)
+		return;
+	now = cli_now();
+	if (now - st->last_s < st->every_s)
+		return;
+	st->last_s = now;
+	stats_print(st, "stats");
+}
+
+void
+cli_stats_final(struct cli_stats *st)
+{
+	if (st->enabled)
+		stats_print(st, "stats: final");
+}

@@ -1,0 +1,92 @@
+#include <errno.h>
+#include <string.h>
+
+#include "base/flt.h"
+
+/* Count one record and apply the policy; -1 stops the run. */
+static int
+account(struct flt *f, const struct nd_reader *rd, const struct nd_line *l,
+    struct sb *out, size_t mark, enum flt_outcome rc)
+{
+	int bad = rc == FLT_BAD;
+
+	f->st->read++;
+	if (rc == FLT_UNTOUCHED && f->untouched >= 0)
+		f->st->extra[f->untouched]++;
+	if (!bad) {
+		f->st->emitted++;
+		return 0;
+	}
+	if (f->on_error == ON_ERROR_FAIL) {
+		out->len = mark;
+		cli_warn("%s:%llu: %s", rd->name, (unsigned long long)l->lineno,
+		    f->why->msg);
+		return -1;
+	}
+	if (f->warned++ < FLT_MAX_WARNINGS)
+		cli_warn("%s:%llu: %s (%s)%s", rd->name,
+		    (unsigned long long)l->lineno, f->why->msg,
+		    f->on_error == ON_ERROR_SKIP ? "skipped" : "nulled",
+		    f->warned == FLT_MAX_WARNINGS ?
+		    "; further warnings suppressed" : "");
+	if (f->on_error == ON_ERROR_SKIP) {
+		out->len = mark;
+		f->st->skipped++;
+		return 0;
+	}
+	f->st->nulled++;
+	f->st->emitted++;
+	return 0;
+}
+
+int
+flt_run(struct flt *f, int in_fd, int out_fd, flt_fn *fn, void *stage,
+    struct eb *e)
+{
+	struct nd_reader rd;
+	struct nd_writer w;
+	struct nd_line line;
+	enum nd_status ns;
+	int rc = 0, timeout;
+
+	if (nd_reader_init(&rd, in_fd, "<stdin>") != 0)
+		return eb_set(e, "out of memory");
+	nd_writer_init(&w, out_fd, f->flush_ms);
+	/* wake up for periodic --stats=SECONDS even when input is quiet */
+	timeout = f->st->every_s > 0 ? (int)(f->st->every_s * 1000) : -1;
+	while ((ns = nd_read(&rd, &line, timeout, e)) != ND_EOF) {
+		struct sb *out = nd_buf(&w);
+		size_t mark = out->len;
+
+		if (ns == ND_ERROR) {
+			rc = -1;
+			break;
+		}
+		if (ns != ND_LINE) {
+			if (ns == ND_IDLE && nd_flush(&w) != 0) {
+				rc = eb_set(e, "write error: %s", strerror(errno));
+				break;
+			}
+			cli_stats_tick(f->st);
+			continue;
+		}
+		if (account(f, &rd, &line, out, mark, fn(stage, &line, out)) != 0) {
+			rc = 1;
+			break;
+		}
+		if (out->len == mark)
+			continue;	/* skipped */
+		if (nd_end(&w) != 0) {
+			rc = eb_set(e, "write error: %s", strerror(errno));
+			break;
+		}
+		if (sb_failed(out)) {
+			rc = eb_set(e, "out of memory");
+			break;
+		}
+	}
+	if (nd_writer_close(&w) != 0 && rc == 0)
+		rc = eb_set(e, "write error: %s", strerror(errno));
+	nd_reader_free(&rd);
+	return rc;
+}

@@ -1,0 +1,218 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cli.h"
+#include "base/nd.h"
+
+#define ND_READ_CHUNK	(64 * 1024)
+#define ND_WRITE_HIGH	(64 * 1024)
+#define ND_TIME_EVERY	256	/* records between clock checks */
+
+int
+nd_reader_init(struct nd_reader *r, int fd, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->name = name;
+	r->cap = 4 * ND_READ_CHUNK;
+	r->buf = malloc(r->cap + 1);
+	return r->buf ? 0 : -1;
+}
+
+void
+nd_reader_free(struct nd_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}
+
+static int
+is_blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Make room for at least one more read: slide the unconsumed bytes to the
+ * front, and grow only when a single line fills the whole buffer. */
+static int
+make_room(struct nd_reader *r, struct eb *e)
+{
+	size_t keep = r->end - r->start;
+	char *p;
+
+	if (r->start > 0 && (r->cap - r->end < ND_READ_CHUNK)) {
+		memmove(r->buf, r->buf + r->start, keep);
+		r->scan -= r->start;
+		r->start = 0;
+		r->end = keep;
+	}
+	if (r->cap - r->end >= ND_READ_CHUNK / 4)
+		return 0;
+	if (r->cap > ((size_t)-1 >> 2))
+		return eb_set(e, "%s:%llu: line too long", r->name,
+		    (unsigned long long)r->lineno + 1);
+	p = realloc(r->buf, r->cap * 2 + 1);
+	if (p == NULL)
+		return eb_set(e, "%s:%llu: out of memory for a %zu-byte line",
+		    r->name, (unsigned long long)r->lineno + 1, keep);
+	r->buf = p;
+	r->cap *= 2;
+	return 0;
+}
+
+static int
+readable_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+
+enum nd_status
+nd_read(struct nd_reader *r, struct nd_line *line, int timeout_ms, struct eb *e)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+		size_t len;
+		ssize_t n;
+
+		if (nl != NULL || (r->eof && r->start < r->end)) {
+			char *p = r->buf + r->start;
+
+			len = nl ? (size_t)(nl - p) : r->end - r->start;
+			r->start = r->scan = nl ? (size_t)(nl - r->buf) + 1 : r->end;
+			p[len] = '\0';	/* buf has a spare byte past cap */
+			r->lineno++;
+			if (len == 0 || ((*p == ' ' || *p == '\t' || *p == '\r') &&
+			    is_blank(p, len)))
+				continue;
+			line->p = p;
+			line->len = len;
+			line->lineno = r->lineno;
+			return ND_LINE;
+		}
+		r->scan = r->end;
+		if (r->eof)
+			return ND_EOF;
+		if (make_room(r, e) != 0)
+			return ND_ERROR;
+		if (!r->idle_reported && !readable_now(r->fd)) {
+			r->idle_reported = 1;
+			return ND_IDLE;
+		}
+		if (timeout_ms >= 0) {
+			struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+			int rc = poll(&pfd, 1, timeout_ms);
+
+			if (rc == 0)
+				return ND_TIMEOUT;
+			if (rc < 0)
+				return errno == EINTR ? ND_INTR :
+				    (eb_set(e, "%s: poll: %s", r->name,
+				    strerror(errno)), ND_ERROR);
+		}
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n < 0) {
+			if (errno == EINTR)
+				return ND_INTR;
+			if (errno == EAGAIN)
+				continue;
+			eb_set(e, "%s: read: %s", r->name, strerror(errno));
+			return ND_ERROR;
+		}
+		if (n == 0)
+			r->eof = 1;
+		r->end += (size_t)n;
+		r->idle_reported = 0;
+	}
+}
+
+void
+nd_writer_init(struct nd_writer *w, int fd, int flush_ms)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->flush_s = (flush_ms > 0 ? flush_ms : ND_FLUSH_MS_DEFAULT) / 1000.0;
+	w->last_flush = cli_now();
+}
+
+int
+nd_write_all(int fd, const char *p, size_t n, size_t *done)
+{
+	size_t off = 0;
+	int rc = 0;
+
+	while (off < n) {
+		ssize_t k = write(fd, p + off, n - off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rc = -1;
+			break;
+		}
+		off += (size_t)k;
+	}
+	if (done != NULL)
+		*done = off;
+	return rc;
+}
+
+int
+nd_flush(struct nd_writer *w)
+{
+	size_t off;
+
+	if (sb_failed(&w->out)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (nd_write_all(w->fd, w->out.buf, w->out.len, &off) != 0) {
+		int saved = errno;
+
+		/* keep what was not written, in case the caller retries */
+		memmove(w->out.buf, w->out.buf + off, w->out.len - off);
+		w->out.len -= off;
+		errno = saved;
+		return -1;
+	}
+	w->out.len = 0;
+	w->last_flush = cli_now();
+	w->since_check = 0;
+	return 0;
+}
+
+int
+nd_end(struct nd_writer *w)
+{
+	sb_addc(&w->out, '\n');
+	w->records++;
+	if (w->out.len >= ND_WRITE_HIGH)
+		return nd_flush(w);
+	if (++w->since_check >= ND_TIME_EVERY) {
+		w->since_check = 0;
+		if (cli_now() - w->last_flush >= w->flush_s)
+			return nd_flush(w);
+	}
+	return 0;
+}
+
+int
+nd_writer_close(struct nd_writer *w)
+{
+	int rc = nd_flush(w);
+	int saved = errno;
+
+	if (close(w->fd) != 0 && rc == 0)
+		rc = -1;
+	else
+		errno = saved;
+	sb_free(&w->out);
+	return rc;
+}

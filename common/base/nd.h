@@ -1,0 +1,77 @@
+/* nd: the NDJSON record stream (CONVENTIONS §1). The reader hands out lines
+ * of any length without copying them, counts line numbers for error
+ * messages, accepts a last line without '\n' and skips blank lines. It also
+ * tells its caller when the input has run dry (ND_IDLE): that is the end of
+ * a batch, the moment to flush output, never per record on a busy stream. */
+#ifndef KP_ND_H
+#define KP_ND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/eb.h"
+#include "base/sb.h"
+
+enum nd_status {
+	ND_LINE,	/* a record line is in *line */
+	ND_IDLE,	/* nothing more without blocking: end of a batch */
+	ND_TIMEOUT,	/* the timeout passed with no new input */
+	ND_EOF,		/* end of input, every line delivered */
+	ND_INTR,	/* a signal interrupted the wait; call again or stop */
+	ND_ERROR	/* read error, see eb */
+};
+
+struct nd_line {
+	char *p;		/* the line, without '\n'; p[len] == '\0' */
+	size_t len;
+	uint64_t lineno;	/* 1-based, counting blank lines too */
+};
+
+struct nd_reader {
+	int fd;
+	const char *name;	/* for messages: "<stdin>" or a path */
+	char *buf;
+	size_t cap, start, end, scan;
+	uint64_t lineno;
+	int eof;
+	int idle_reported;
+};
+
+int nd_reader_init(struct nd_reader *r, int fd, const char *name);
+void nd_reader_free(struct nd_reader *r);
+/* Next line. timeout_ms < 0 waits forever once the batch is drained.
+ * The line stays valid (and writable) until the next call. */
+enum nd_status nd_read(struct nd_reader *r, struct nd_line *line,
+    int timeout_ms, struct eb *e);
+
+/* Buffered record output. Append a record's bytes to nd_buf(w), then call
+ * nd_end(w); it adds the '\n' and writes when the buffer is large or
+ * flush_ms have passed since the last write. */
+struct nd_writer {
+	int fd;
+	struct sb out;
+	double flush_s;
+	double last_flush;
+	unsigned since_check;
+	uint64_t records;	/* records ended so far */
+};
+
+#define ND_FLUSH_MS_DEFAULT 100
+
+void nd_writer_init(struct nd_writer *w, int fd, int flush_ms);
+static inline struct sb *
+nd_buf(struct nd_writer *w)
+{
+	return &w->out;
+}
+int nd_end(struct nd_writer *w);	/* -1 on write error (errno set) */
+int nd_flush(struct nd_writer *w);	/* -1 on write error (errno set) */
+/* Write all n bytes to fd, retrying short writes and EINTR. 0, or -1
+ * with errno set (EPIPE: the reader left) and *done (if not NULL) the
+ * bytes that did get written. For the network tools' whole batches, and
+ * under nd_flush. */
+int nd_write_all(int fd, const char *p, size_t n, size_t *done);
+/* Flush, close the descriptor and report any failure (/dev/full). */
+int nd_writer_close(struct nd_writer *w);
+
+#endif

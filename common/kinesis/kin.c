@@ -1,0 +1,282 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cli.h"
+#include "json/jx.h"
+#include "kinesis/kin.h"
+
+int
+kin_client_init(struct kin_client *k, const struct aws_opts *o,
+    volatile sig_atomic_t *stop, struct eb *e)
+{
+	struct timespec ts;
+
+	memset(k, 0, sizeof(*k));
+	k->bo.base_s = 0.1;
+	k->bo.cap_s = 5.0;
+	k->bo.max_attempts = 10;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	k->bo.rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
+	    (uint64_t)getpid() << 40;
+	return aws_client_init(&k->aws, o, stop, e);
+}
+
+void
+kin_client_free(struct kin_client *k)
+{
+	aws_client_free(&k->aws);
+}
+
+static double
+rng_unit(uint64_t *s)
+{
+	/* splitmix64: jitter needs spread, not secrecy */
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
+}
+
+double
+kin_backoff_delay(struct kin_backoff *b, int attempt)
+{
+	double ceiling = b->base_s;
+	int i;
+
+	for (i = 1; i < attempt && ceiling < b->cap_s; i++)
+		ceiling *= 2;
+	if (ceiling > b->cap_s)
+		ceiling = b->cap_s;
+	return rng_unit(&b->rng) * ceiling;
+}
+
+int
+kin_sleep(double s, volatile sig_atomic_t *stop)
+{
+	struct timespec ts;
+	double end = cli_now() + s, left;
+
+	while (!(stop && *stop) && (left = end - cli_now()) > 0) {
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+	return stop && *stop ? -1 : 0;
+}
+
+enum kin_class
+kin_classify(long status, const char *type)
+{
+	static const char *retry[] = { "ProvisionedThroughputExceededException",
+	    "LimitExceededException", "ThrottlingException",
+	    "KMSThrottlingException", "InternalFailure", "ServiceUnavailable",
+	    "RequestTimeout", "RequestTimeoutException", NULL };
+	static const char *auth[] = { "UnrecognizedClientException",
+	    "InvalidSignatureException", "MissingAuthenticationTokenException",
+	    "AccessDeniedException", "ExpiredTokenException",
+	    "IncompleteSignatureException", "InvalidClientTokenId",
+	    "SignatureDoesNotMatch", "KMSAccessDeniedException", NULL };
+	int i;
+
+	if (status >= 500)
+		return KC_RETRY;
+	for (i = 0; retry[i]; i++)
+		if (strcmp(type, retry[i]) == 0)
+			return KC_RETRY;
+	if (strcmp(type, "ExpiredIteratorException") == 0)
+		return KC_EXPIRED;
+	if (strcmp(type, "ResourceNotFoundException") == 0)
+		return KC_NOTFOUND;
+	for (i = 0; auth[i]; i++)
+		if (strcmp(type, auth[i]) == 0)
+			return KC_AUTH;
+	if (status == 401 || status == 403)
+		return KC_AUTH;
+	return KC_FATAL;
+}
+
+/* "__type" may carry a namespace ("com.amazon...#Name"): keep the name. */
+static void
+error_of(const char *body, size_t len, char *type, size_t tcap, char *msg,
+    size_t mcap)
+{
+	json_t *doc = json_loadb(body, len, 0, NULL), *t, *m;
+	const char *s;
+
+	snprintf(type, tcap, "%s", "");
+	snprintf(msg, mcap, "%s", "");
+	if (doc == NULL) {
+		snprintf(msg, mcap, "%.*s", len > 200 ? 200 : (int)len, body);
+		return;
+	}
+	t = json_object_get(doc, "__type");
+	m = json_object_get(doc, "message");
+	if (m == NULL)
+		m = json_object_get(doc, "Message");
+	if (json_is_string(t)) {
+		s = strrchr(json_string_value(t), '#');
+		snprintf(type, tcap, "%s", s ? s + 1 : json_string_value(t));
+	}
+	if (json_is_string(m))
+		snprintf(msg, mcap, "%s", json_string_value(m));
+	json_decref(doc);
+}
+
+static enum kin_status
+status_of(enum kin_class c)
+{
+	switch (c) {
+	case KC_EXPIRED: return KIN_EXPIRED;
+	case KC_AUTH: return KIN_AUTH;
+	case KC_NOTFOUND: return KIN_NOTFOUND;
+	default: return KIN_FAIL;
+	}
+}
+
+enum kin_status
+kin_call(struct kin_client *k, const char *op, json_t *req, json_t **resp,
+    struct eb *e)
+{
+	char *body;
+	enum kin_status st;
+
+	*resp = NULL;
+	if ((body = jx_dumps(req)) == NULL)
+		return eb_set(e, "out of memory"), KIN_FAIL;
+	st = kin_call_body(k, op, body, strlen(body), resp, e);
+	free(body);
+	return st;
+}
+
+enum kin_status
+kin_call_body(struct kin_client *k, const char *op, const char *body,
+    size_t len, json_t **resp, struct eb *e)
+{
+	const char *text;
+	size_t tlen;
+	json_error_t je;
+	enum kin_status st;
+
+	*resp = NULL;
+	if ((st = kin_call_text(k, op, body, len, &text, &tlen, e)) != KIN_OK)
+		return st;
+	*resp = json_loadb(text, tlen, 0, &je);
+	if (*resp == NULL || !json_is_object(*resp)) {
+		json_decref(*resp);
+		*resp = NULL;
+		return eb_set(e, "%s: bad answer: %s", op, je.text), KIN_FAIL;
+	}
+	return KIN_OK;
+}
+
+enum kin_status
+kin_call_text(struct kin_client *k, const char *op, const char *body,
+    size_t len, const char **text, size_t *tlen, struct eb *e)
+{
+	char target[80], type[128], msg[300];
+	struct aws_result r;
+	enum kin_class cls;
+	int attempt = 0, rc;
+
+	snprintf(target, sizeof(target), "Kinesis_20131202.%s", op);
+	for (;;) {
+		k->calls++;
+		rc = aws_post(&k->aws, target, body, len, &r, e);
+		if (rc == AWS_STOPPED || rc == AWS_LOCAL)
+			return rc == AWS_STOPPED ? KIN_STOPPED : KIN_FAIL;
+		if (rc == AWS_ANSWERED && r.status == 200) {
+			*text = r.body;
+			*tlen = r.len;
+			return KIN_OK;
+		}
+		if (rc == AWS_ANSWERED) {
+			error_of(r.body, r.len, type, sizeof(type), msg, sizeof(msg));
+			cls = kin_classify(r.status, type);
+			eb_set(e, "%s: %s%s%s (HTTP %ld)", op, type[0] ? type : "error",
+			    msg[0] ? ": " : "", msg, r.status);
+		} else {
+			cls = KC_RETRY;
+			eb_wrap(e, "%s", op);
+		}
+		if (cls != KC_RETRY)
+			return status_of(cls);
+		attempt++;
+		if (k->bo.max_attempts > 0 && attempt >= k->bo.max_attempts) {
+			struct eb last = *e;
+
+			eb_set(e, "%.480s (gave up after %d attempts)", last.msg, attempt);
+			return KIN_GAVEUP;
+		}
+		k->retries++;
+		if (!k->quiet && (attempt == 3 || attempt % 10 == 0))
+			cli_warn("%s (retry %d)", e->msg, attempt);
+		if (kin_sleep(kin_backoff_delay(&k->bo, attempt), k->aws.stop) != 0)
+			return KIN_STOPPED;
+	}
+}
+
+enum kin_status
+kin_list_shards(struct kin_client *k, const char *stream, json_t **shards,
+    struct eb *e)
+{
+	json_t *req, *resp, *page, *tok;
+	enum kin_status st;
+
+	*shards = json_array();
+	req = json_pack("{s:s}", "StreamName", stream);
+	for (;;) {
+		st = kin_call(k, "ListShards", req, &resp, e);
+		json_decref(req);
+		if (st != KIN_OK)
+			break;
+		page = json_object_get(resp, "Shards");
+		if (json_is_array(page))
+			json_array_extend(*shards, page);
+		tok = json_object_get(resp, "NextToken");
+		if (!json_is_string(tok)) {
+			json_decref(resp);
+			return KIN_OK;
+		}
+		/* a NextToken request must not name the stream too */
+		req = json_pack("{s:O}", "NextToken", tok);
+		json_decref(resp);
+	}
+	json_decref(*shards);
+	*shards = NULL;
+	return st;
+}
+
+enum kin_status
+kin_get_iterator(struct kin_client *k, const char *stream, const char *shard,
+    const char *type, const char *seq, int64_t ts_us, char **iter, struct eb *e)
+{
+	json_t *req, *resp, *it;
+	enum kin_status st;
+
+	*iter = NULL;
+	req = json_pack("{s:s,s:s,s:s}", "StreamName", stream, "ShardId", shard,
+	    "ShardIteratorType", type);
+	if (seq != NULL)
+		json_object_set_new(req, "StartingSequenceNumber", json_string(seq));
+	if (strcmp(type, "AT_TIMESTAMP") == 0)
+		json_object_set_new(req, "Timestamp", json_real((double)ts_us / 1e6));
+	st = kin_call(k, "GetShardIterator", req, &resp, e);
+	json_decref(req);
+	if (st != KIN_OK)
+		return st;
+	it = json_object_get(resp, "ShardIterator");
+	if (json_is_string(it))
+		*iter = strdup(json_string_value(it));
+	else {
+		eb_set(e, "GetShardIterator: no ShardIterator in answer");
+		st = KIN_FAIL;
+	}
+	json_decref(resp);
+	return st;
+}

@@ -1,0 +1,477 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cli.h"
+#include "json/jx.h"
+#include "kinesis/kin_env.h"
+#include "kinesis/kin_read.h"
+
+static int
+mine(const struct kin_read *r, const struct kin_shard *sh)
+{
+	int i;
+
+	if (r->o.nonly > 0) {
+		for (i = 0; i < r->o.nonly; i++)
+			if (strcmp(r->o.only[i], sh->id) == 0)
+				return 1;
+		return 0;
+	}
+	if (r->o.count > 0)
+		return kin_shard_owner(&r->sh, sh, r->o.count) == r->o.index;
+	return 1;
+}
+
+/* Shards are taken up the moment their parents are drained; a shard with
+ * no unfinished parent starts reading at once. */
+static void
+activate(struct kin_read *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->sh.n; i++) {
+		struct kin_shard *s = &r->sh.v[i];
+
+		if (s->mine && s->state == KS_WAIT && kin_shard_parents_done(&r->sh, s))
+			s->state = KS_READ;
+	}
+}
+
+static void
+set_start(struct kin_read *r, struct kin_shard *s, int at_start)
+{
+	json_t *seq = r->o.resume ? json_object_get(r->o.resume, s->id) : NULL;
+
+	s->start_type = "TRIM_HORIZON";
+	if (!at_start && r->o.exit_at_end) {
+		/* born after the start: everything in it is too */
+		s->state = KS_DONE;
+		return;
+	}
+	if (json_is_string(seq)) {
+		s->pos = strdup(json_string_value(seq));
+		cli_warn("%s: resuming after sequence number %s (from %s)",
+		    s->id, s->pos, r->o.resume_path);
+		return;
+	}
+	if (!at_start)
+		return;		/* born while we read: all of it is new */
+	s->start_type = r->o.from_type;
+	if (r->o.from_seq)
+		s->start_seq = strdup(r->o.from_seq);
+	s->start_ts_us = r->o.from_ts_us;
+	/* LATEST of a closed shard is nothing at all */
+	if (strcmp(s->start_type, "LATEST") == 0 && s->closed)
+		s->state = KS_DONE;
+}
+
+/* -e: mark where each shard open now ends, before any reading. A closed
+ * shard ends where it was closed and needs no mark. */
+static enum kin_status
+mark_tips(struct kin_read *r, struct eb *e)
+{
+	enum kin_status st;
+	size_t i;
+
+	for (i = 0; i < r->sh.n; i++) {
+		struct kin_shard *s = &r->sh.v[i];
+
+		if (!s->mine || s->closed || s->state == KS_DONE)
+			continue;
+		if ((st = kin_get_iterator(r->k, r->o.stream, s->id, "LATEST",
+		    NULL, 0, &s->tip, e)) != KIN_OK)
+			return eb_wrap(e, "%s", s->id), st;
+		s->tip_at = cli_now();
+	}
+	return KIN_OK;
+}
+
+static enum kin_status
+discover(struct kin_read *r, int at_start, struct eb *e)
+{
+	json_t *list;
+	size_t added, i;
+	enum kin_status st;
+
+	if ((st = kin_list_shards(r->k, r->o.stream, &list, e)) != KIN_OK)
+		return st;
+	if (kin_shards_add(&r->sh, list, &added, e) != 0) {
+		json_decref(list);
+		return KIN_FAIL;
+	}
+	json_decref(list);
+	for (i = r->sh.n - added; i < r->sh.n; i++) {
+		struct kin_shard *s = &r->sh.v[i];
+
+		if ((s->mine = mine(r, s)))
+			set_start(r, s, at_start);
+	}
+	activate(r);
+	return KIN_OK;
+}
+
+enum kin_status
+kin_read_start(struct kin_read *r, struct kin_client *k,
+    const struct kin_read_opts *o, struct eb *e)
+{
+	enum kin_status st;
+	const char *key;
+	json_t *v;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->k = k;
+	r->o = *o;
+	r->pending = o->resume ? json_deep_copy(o->resume) : json_object();
+	r->committed = json_deep_copy(r->pending);
+	kin_env_init(&r->env);
+	rec_init(&r->top);
+	rec_init(&r->recs);
+	if ((st = discover(r, 1, e)) != KIN_OK)
+		return st;
+	for (i = 0; i < o->nonly; i++)
+		if (kin_shards_find(&r->sh, o->only[i]) == NULL) {
+			eb_set(e, "shard %s not found in stream %s", o->only[i], o->stream);
+			return KIN_NOTFOUND;
+		}
+	if (o->resume) {
+		json_object_foreach((json_t *)o->resume, key, v)
+			if (kin_shards_find(&r->sh, key) == NULL)
+				cli_warn("%s: shard %s is not in stream %s any more "
+				    "(expired?): ignored", o->resume_path, key, o->stream);
+	}
+	if (o->exit_at_end)
+		return mark_tips(r, e);
+	return KIN_OK;
+}
+
+static struct kin_shard *
+most_due(struct kin_read *r)
+{
+	struct kin_shard *best = NULL;
+	size_t i;
+
+	for (i = 0; i < r->sh.n; i++) {
+		struct kin_shard *s = &r->sh.v[i];
+
+		if (s->mine && s->state == KS_READ &&
+		    (best == NULL || s->next_call < best->next_call))
+			best = s;
+	}
+	return best;
+}
+
+static enum kin_status
+get_iterator(struct kin_read *r, struct kin_shard *s, struct eb *e)
+{
+	if (s->pos != NULL)
+		return kin_get_iterator(r->k, r->o.stream, s->id,
+		    "AFTER_SEQUENCE_NUMBER", s->pos, 0, &s->iter, e);
+	return kin_get_iterator(r->k, r->o.stream, s->id, s->start_type,
+	    s->start_seq, s->start_ts_us, &s->iter, e);
+}
+
+static void
+finish_shard(struct kin_read *r, struct kin_shard *s)
+{
+	s->state = KS_DONE;
+	free(s->iter);
+	s->iter = NULL;
+	free(s->tip);
+	s->tip = NULL;
+	(void)r;
+}
+
+/* Emit the records of one answer; stops early at -c or, with -e, at the
+ * first record put after we started. */
+static enum kin_status
+emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
+    struct sb *out, uint64_t *n, struct eb *e)
+{
+	struct rec_span seq = { NULL, 0 };
+	const struct rec_member *el;
+	size_t i, bytes, mark;
+	int64_t arrival;
+	enum kin_status st = KIN_OK;
+
+	if (rec_parse(&r->recs, recs->p, recs->n, e) != 0)
+		return eb_wrap(e, "GetRecords: bad Records"), KIN_FAIL;
+	sb_reset(&r->ids);
+	sb_adds(&r->ids, ",\"stream\":");
+	jx_put_cstr(&r->ids, r->o.stream);
+	sb_adds(&r->ids, ",\"shardId\":");
+	jx_put_cstr(&r->ids, s->id);
+	for (i = 0; i < r->recs.n; i++) {
+		el = &r->recs.m[i];
+		r->read++;
+		mark = out->len;
+		if (el->type != REC_OBJECT || kin_env_put(&r->env, out,
+		    el->val.p, el->val.n, &r->ids, &seq, &arrival, &bytes, e) != 0) {
+			if (el->type != REC_OBJECT)
+				eb_set(e, "GetRecords: a record that is not an object");
+			st = KIN_FAIL;
+			break;
+		}
+		if (s->end_seq != NULL && kin_seq_cmp(seq.p, seq.n, s->end_seq,
+		    strlen(s->end_seq)) >= 0) {
+			out->len = mark;
+			finish_shard(r, s);
+			break;
+		}
+		sb_addc(out, '\n');
+		r->emitted++;
+		r->bytes += bytes;
+		(*n)++;
+		s->seen = seq;
+		if (r->o.limit > 0 && r->emitted >= r->o.limit) {
+			r->finished = 1;
+			break;
+		}
+	}
+	if (s->seen.p != NULL) {
+		free(s->pos);
+		s->pos = strndup(s->seen.p, s->seen.n);
+		s->seen.p = NULL;
+	}
+	if (st != KIN_OK)
+		eb_wrap(e, "%s", s->id);
+	return st;
+}
+
+/* Wait until the shard has had fewer than five GetRecords in the last
+ * second, and count the one about to start. Reads are paced apart by
+ * next_call; the calls at its tip fit in between, within the service's
+ * limit, without slowing the reads that take longer than 0.2 s. */
+static enum kin_status
+take_slot(struct kin_read *r, struct kin_shard *s)
+{
+	unsigned ix = s->ncalls % KIN_READ_PER_S;
+	double now = cli_now(), at = s->calls[ix] + 1.0;
+
+	if (s->ncalls >= KIN_READ_PER_S && at > now &&
+	    kin_sleep(at - now, r->k->aws.stop) != 0)
+		return KIN_STOPPED;
+	s->calls[ix] = cli_now();
+	s->ncalls++;
+	return KIN_OK;
+}
+
+/* One look at the shard's start-time tip. A record there was put after
+ * the start: its sequence number is where reading ends. No NextShardIterator
+ * (closed with nothing after the start): the shard is drained to its end. */
+static enum kin_status
+look_at_tip(struct kin_read *r, struct kin_shard *s, int *again, struct eb *e)
+{
+	json_t *req, *resp, *recs, *seq, *next;
+	enum kin_status st;
+
+	*again = 0;
+	if ((st = take_slot(r, s)) != KIN_OK)
+		return st;
+	req = json_pack("{s:s,s:i}", "ShardIterator", s->tip, "Limit", 1);
+	st = kin_call(r->k, "GetRecords", req, &resp, e);
+	json_decref(req);
+	r->getrecords++;
+	if (st == KIN_EXPIRED) {
+		cli_warn("%s: the iterator marking its end at the start expired: "
+		    "reading it up to its end now", s->id);
+		free(s->tip);
+		s->tip = NULL;
+		return KIN_OK;
+	}
+	if (st != KIN_OK)
+		return st;
+	recs = json_object_get(resp, "Records");
+	next = json_object_get(resp, "NextShardIterator");
+	free(s->tip);
+	s->tip = NULL;
+	if (json_array_size(recs) > 0) {
+		seq = json_object_get(json_array_get(recs, 0), "SequenceNumber");
+		if (!json_is_string(seq))
+			st = (eb_set(e, "GetRecords: a record without SequenceNumber"), KIN_FAIL);
+		else if ((s->end_seq = strdup(json_string_value(seq))) == NULL)
+			st = (eb_set(e, "out of memory"), KIN_FAIL);
+	} else if (json_is_string(next)) {
+		if ((s->tip = strdup(json_string_value(next))) == NULL)
+			st = (eb_set(e, "out of memory"), KIN_FAIL);
+		s->tip_at = cli_now();
+		/* AWS may answer empty short of the tip: keep asking */
+		*again = json_number_value(json_object_get(resp,
+		    "MillisBehindLatest")) > 0;
+	}
+	json_decref(resp);
+	return st;
+}
+
+/* -e: has anything been put into the shard since the start? Asked after
+ * each batch read while the answer is not known, so that every record of
+ * the batch, read before the question, is judged by it. */
+static enum kin_status
+ask_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
+{
+	enum kin_status st;
+	int again;
+
+	do
+		st = look_at_tip(r, s, &again, e);
+	while (st == KIN_OK && again);
+	if (st != KIN_OK)
+		eb_wrap(e, "%s", s->id);
+	return st;
+}
+
+/* A shard whose tip iterator would expire before it is read (a child
+ * waiting for its parents): renew it. */
+static struct kin_shard *
+tip_due(struct kin_read *r)
+{
+	double now = cli_now();
+	size_t i;
+
+	for (i = 0; i < r->sh.n; i++) {
+		struct kin_shard *s = &r->sh.v[i];
+
+		if (s->tip != NULL && s->state != KS_DONE &&
+		    now - s->tip_at > KIN_READ_TIP_RENEW_S && s->next_call <= now)
+			return s;
+	}
+	return NULL;
+}
+
+static int
+empty_array(struct rec_span v)
+{
+	size_t i = 1;
+
+	while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t' ||
+	    v.p[i] == '\n' || v.p[i] == '\r'))
+		i++;
+	return i < v.n && v.p[i] == ']';
+}
+
+/* The answer's members; Records must be an array. */
+static enum kin_status
+answer(struct kin_read *r, const char *text, size_t len, struct rec_span *recs,
+    const struct rec_member **next, struct kin_shard *s, struct eb *e)
+{
+	const struct rec_member *m, *behind;
+	int64_t ms = 0;
+
+	if (rec_parse_object(&r->top, text, len, e) != 0)
+		return eb_wrap(e, "GetRecords: bad answer"), KIN_FAIL;
+	m = rec_get(&r->top, "Records", 7);
+	if (m == NULL || m->type != REC_ARRAY)
+		return eb_set(e, "GetRecords: answer without Records"), KIN_FAIL;
+	*recs = m->val;
+	*next = rec_get(&r->top, "NextShardIterator", 17);
+	behind = rec_get(&r->top, "MillisBehindLatest", 18);
+	if (behind != NULL && behind->type == REC_NUMBER)
+		rec_int64(behind->val, &ms);
+	s->behind_ms = ms;
+	return KIN_OK;
+}
+
+enum kin_status
+kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
+{
+	struct kin_shard *s;
+	const struct rec_member *next;
+	struct rec_span recs;
+	const char *text;
+	size_t len;
+	char *body;
+	json_t *req;
+	enum kin_status st;
+	double now;
+
+	*n = 0;
+	if ((s = tip_due(r)) != NULL)
+		return ask_tip(r, s, e);
+	if ((s = most_due(r)) == NULL) {
+		r->finished = 1;
+		return KIN_OK;
+	}
+	now = cli_now();
+	if (s->next_call > now && kin_sleep(s->next_call - now, r->k->aws.stop) != 0)
+		return KIN_STOPPED;
+	if (s->iter == NULL && (st = get_iterator(r, s, e)) != KIN_OK)
+		return eb_wrap(e, "%s", s->id), st;
+	if (take_slot(r, s) != KIN_OK)
+		return KIN_STOPPED;
+	s->next_call = cli_now() + KIN_READ_INTERVAL_S;
+	req = json_pack("{s:s,s:i}", "ShardIterator", s->iter, "Limit", r->o.batch_limit);
+	body = jx_dumps(req);
+	json_decref(req);
+	if (body == NULL)
+		return eb_set(e, "out of memory"), KIN_FAIL;
+	st = kin_call_text(r->k, "GetRecords", body, strlen(body), &text, &len, e);
+	free(body);
+	r->getrecords++;
+	if (st == KIN_EXPIRED) {
+		/* resume from the last record handed out: no loss, no repeat */
+		free(s->iter);
+		s->iter = NULL;
+		s->next_call = cli_now();
+		return KIN_OK;
+	}
+	if (st == KIN_OK && s->tip != NULL) {
+		/* asking the tip reuses the client's answer buffer */
+		sb_reset(&r->held);
+		sb_add(&r->held, text, len);
+		if (sb_failed(&r->held))
+			return eb_set(e, "%s: out of memory", s->id), KIN_FAIL;
+		text = r->held.buf;
+	}
+	if (st == KIN_OK)
+		st = answer(r, text, len, &recs, &next, s, e);
+	if (st != KIN_OK)
+		return eb_wrap(e, "%s", s->id), st;
+	if (s->tip != NULL && !empty_array(recs) &&
+	    (st = ask_tip(r, s, e)) != KIN_OK)
+		return st;
+	st = emit(r, s, &recs, out, n, e);
+	if (st != KIN_OK || r->finished || s->state == KS_DONE)
+		goto out;
+	free(s->iter);
+	s->iter = NULL;
+	if (next != NULL && next->type == REC_STRING) {
+		/* iterators are base64: no escapes to decode */
+		struct rec_span it = rec_string_raw(next);
+
+		s->iter = strndup(it.p, it.n);
+	}
+	if (s->iter == NULL) {
+		/* closed and drained (AWS: null plus ChildShards; kinesalite: no
+		 * key at all): its children are next, from ListShards either way */
+		finish_shard(r, s);
+		st = discover(r, 0, e);
+	} else if (r->o.exit_at_end && *n == 0 && r->recs.n == 0 &&
+	    s->behind_ms == 0) {
+		finish_shard(r, s);
+	}
+out:
+	if (s->pos != NULL)
+		json_object_set_new(r->pending, s->id, json_string(s->pos));
+	activate(r);
+	return st;
+}
+
+void
+kin_read_commit(struct kin_read *r)
+{
+	json_decref(r->committed);
+	r->committed = json_deep_copy(r->pending);
+}
+
+void
+kin_read_free(struct kin_read *r)
+{
+	kin_shards_free(&r->sh);
+	json_decref(r->pending);
+	json_decref(r->committed);
+	kin_env_free(&r->env);
+	rec_free(&r->top);
+	rec_free(&r->recs);
+	sb_free(&r->ids);
+	sb_free(&r->held);
+}

@@ -1,0 +1,67 @@
+/* kin_read: the consumer behind kin-read. It lists the stream's shards,
+ * picks this reader's (all, --shard, or --shard-index/--shard-count),
+ * reads each from its start position at most five GetRecords a second,
+ * drains a closed shard before its children, recovers expired iterators
+ * from the last emitted sequence number, and hands out envelopes a
+ * GetRecords batch at a time. Positions become the checkpoint only when
+ * the caller says the batch reached its reader (kin_read_commit).
+ * With exit_at_end, every shard open at the start is read up to the
+ * first record put after the start (found by sequence number from a
+ * LATEST iterator taken then), a closed one to its end, and one born
+ * after the start not at all. */
+#ifndef KP_KIN_READ_H
+#define KP_KIN_READ_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "kinesis/kin.h"
+#include "kinesis/kin_env.h"
+#include "kinesis/kin_shard.h"
+#include "base/sb.h"
+
+#define KIN_READ_INTERVAL_S 0.2	/* the service allows 5 GetRecords/s/shard */
+#define KIN_READ_PER_S 5
+#define KIN_READ_TIP_RENEW_S 60	/* iterators expire after 5 minutes */
+
+struct kin_read_opts {
+	const char *stream;
+	const char *from_type;		/* TRIM_HORIZON, LATEST, AT_TIMESTAMP, AT_SEQUENCE_NUMBER */
+	const char *from_seq;
+	int64_t from_ts_us;
+	char *const *only;		/* --shard IDs */
+	int nonly;
+	int index, count;		/* --shard-index/--shard-count; count 0 = all */
+	const json_t *resume;		/* shardId -> sequence number, or NULL */
+	const char *resume_path;	/* for the log line */
+	int exit_at_end;
+	uint64_t limit;			/* -c; 0 = no limit */
+	int batch_limit;		/* GetRecords Limit */
+};
+
+struct kin_read {
+	struct kin_client *k;
+	struct kin_read_opts o;
+	struct kin_shards sh;
+	json_t *pending;	/* positions of everything handed out */
+	json_t *committed;	/* positions the caller confirmed */
+	uint64_t read, emitted, bytes, getrecords;
+	struct kin_env env;
+	struct rec top, recs;	/* the answer, its Records array */
+	struct sb ids;		/* ,"stream":...,"shardId":... of the shard read */
+	struct sb held;		/* -e: an answer kept while its shard's tip is asked */
+	int finished;
+};
+
+enum kin_status kin_read_start(struct kin_read *r, struct kin_client *k,
+    const struct kin_read_opts *o, struct eb *e);
+/* One GetRecords (after waiting for the shard most due); envelopes, each
+ * '\n'-terminated, are appended to out, *n counts them. Sets r->finished
+ * when nothing is left to read. */
+enum kin_status kin_read_step(struct kin_read *r, struct sb *out,
+    uint64_t *n, struct eb *e);
+/* The batch handed out reached its reader: its positions now count. */
+void kin_read_commit(struct kin_read *r);
+void kin_read_free(struct kin_read *r);
+
+#endif

@@ -1,0 +1,72 @@
+/* kin_shard: the shards one reader tracks, their lineage, and which of n
+ * readers owns which shard. A child is read only after every parent this
+ * reader tracks has been drained, so one reader's output keeps each
+ * partition key in order across splits and merges. */
+#ifndef KP_KIN_SHARD_H
+#define KP_KIN_SHARD_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/eb.h"
+#include "json/rec.h"
+
+enum kin_shard_state { KS_WAIT, KS_READ, KS_DONE };
+
+struct kin_shard {
+	char *id, *parent, *adjacent;
+	int closed;		/* has an EndingSequenceNumber */
+	int mine;		/* this reader reads it */
+	enum kin_shard_state state;
+	char *iter;		/* current shard iterator, NULL = get one */
+	char *pos;		/* last emitted (or resumed-from) sequence number */
+	const char *start_type;	/* iterator type when pos is NULL */
+	char *start_seq;
+	int64_t start_ts_us;
+	double next_call;	/* monotonic time of the next allowed GetRecords */
+	double calls[5];	/* starts of its last five GetRecords, a ring */
+	unsigned ncalls;
+	int64_t behind_ms;
+	struct rec_span seen;	/* last emitted in the batch at hand */
+	/* -e: where the shard ended when the reader started. tip is an
+	 * iterator taken then (LATEST), kept until it shows the first record
+	 * put after the start; that record's sequence number becomes end_seq,
+	 * the first not to read. Sequence numbers, not arrival times: the
+	 * server's clock is not ours, and kinesalite stamps the first records
+	 * of a new shard up to a second into the future. */
+	char *tip;
+	double tip_at;		/* monotonic time tip was last renewed */
+	char *end_seq;
+};
+
+struct kin_shards {
+	struct kin_shard *v;
+	size_t n, cap;
+};
+
+/* Add the shards of a ListShards "Shards" array not yet known (and mark
+ * known ones closed when they now are). *added counts the new ones. */
+int kin_shards_add(struct kin_shards *s, const json_t *list, size_t *added,
+    struct eb *e);
+struct kin_shard *kin_shards_find(const struct kin_shards *s, const char *id);
+void kin_shards_free(struct kin_shards *s);
+
+/* Order of two sequence numbers of one shard (decimal, up to 128 bits
+ * and more): <0, 0, >0 as a is before, equal to, after b. */
+int kin_seq_cmp(const char *a, size_t an, const char *b, size_t bn);
+
+/* The number in a shard id ("shardId-000000000007" -> 7), else a hash. */
+uint64_t kin_shard_number(const char *id);
+
+/* Which of count readers owns the shard: the number of its oldest
+ * ancestor still listed, modulo count. Children stay with their first
+ * parent's reader, so a split never moves data between readers. */
+int kin_shard_owner(const struct kin_shards *s, const struct kin_shard *sh,
+    int count);
+
+/* 1 when no parent that this reader reads is still unfinished. */
+int kin_shard_parents_done(const struct kin_shards *s,
+    const struct kin_shard *sh);
+
+#endif

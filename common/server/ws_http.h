@@ -1,0 +1,35 @@
+/* ws_http: wallet-server's HTTP API on libmicrohttpd. Paths, with or
+ * without the trailing slash: /info/, /buy/, /sell/, /history/, and / for
+ * the web page. Every API answer is JSON; every refusal a 4xx with
+ * {"error":"..."}. Every answer carries WS_IDEMPOTENT_HEADER, which tells
+ * clients that a repeated order_id is answered, not executed again. */
+#ifndef KP_WS_HTTP_H
+#define KP_WS_HTTP_H
+
+#include <stdatomic.h>
+
+#include "base/eb.h"
+#include "server/ws_price.h"
+#include "server/ws_store.h"
+
+#define WS_IDEMPOTENT_HEADER "X-Wallet-Order-Ids"
+#define WS_IDEMPOTENT_VALUE "idempotent"
+#define WS_QUERY_MAX 4096	/* bytes of decoded query arguments */
+
+struct ws_http {
+	struct ws_store *store;
+	struct ws_price *price;
+	struct MHD_Daemon *daemon;
+	int listen_fd;
+	atomic_int in_flight;	/* requests begun and not yet answered */
+	unsigned port;
+};
+
+/* Listen on HOST:PORT (port 0: any) with `threads` worker threads. */
+int ws_http_start(struct ws_http *h, const char *listen_on, int threads,
+    struct eb *e);
+/* Stop accepting, wait (up to wait_ms) for requests being handled to be
+ * answered, then stop. */
+void ws_http_stop(struct ws_http *h, int wait_ms);
+
+#endif

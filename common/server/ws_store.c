@@ -1,0 +1,620 @@
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json/jx.h"
+#include "time/tm.h"
+#include "wallet/wl_amount.h"
+#include "server/ws_store.h"
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS wallets ("
+	"  user_id TEXT PRIMARY KEY,"
+	"  key_hash BLOB NOT NULL,"
+	"  sats INTEGER NOT NULL CHECK (sats >= 0),"
+	"  cents INTEGER NOT NULL CHECK (cents >= 0));"
+	"CREATE TABLE IF NOT EXISTS ledger ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id TEXT NOT NULL REFERENCES wallets (user_id),"
+	"  kind TEXT NOT NULL,"		/* open, buy, sell */
+	"  sats INTEGER NOT NULL,"		/* signed change */
+	"  cents INTEGER NOT NULL,"		/* signed change */
+	"  price_e8 INTEGER,"
+	"  order_id TEXT,"
+	"  time_us INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS ledger_by_user ON ledger (user_id, id);"
+	"CREATE TABLE IF NOT EXISTS orders ("
+	"  user_id TEXT NOT NULL,"
+	"  order_id TEXT NOT NULL,"
+	"  side TEXT NOT NULL,"
+	"  sats INTEGER NOT NULL,"
+	"  ledger_id INTEGER NOT NULL,"
+	"  response TEXT NOT NULL,"
+	"  PRIMARY KEY (user_id, order_id)) WITHOUT ROWID;";
+
+enum {
+	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_WALLET, Q_ORDER, Q_SET_BALANCE,
+	Q_LEDGER_ADD, Q_ORDER_ADD, Q_HISTORY, Q_COUNT
+};
+
+static const char *const queries[Q_COUNT] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_WALLET] = "SELECT key_hash, sats, cents FROM wallets WHERE user_id = ?1",
+	[Q_ORDER] = "SELECT side, sats, response FROM orders"
+	    " WHERE user_id = ?1 AND order_id = ?2",
+	[Q_SET_BALANCE] = "UPDATE wallets SET sats = ?2, cents = ?3"
+	    " WHERE user_id = ?1",
+	[Q_LEDGER_ADD] = "INSERT INTO ledger (user_id, kind, sats, cents,"
+	    " price_e8, order_id, time_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[Q_ORDER_ADD] = "INSERT INTO orders (user_id, order_id, side, sats,"
+	    " ledger_id, response) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_HISTORY] = "SELECT id, kind, sats, cents, price_e8, order_id, time_us"
+	    " FROM ledger WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2",
+};
+
+struct ws_store {
+	sqlite3 *db;
+	pthread_mutex_t mu;
+	sqlite3_stmt *q[Q_COUNT];
+};
+
+static int
+db_fail(struct ws_store *st, struct eb *e, const char *what)
+{
+	return eb_set(e, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+int
+ws_store_open(struct ws_store **out, const char *path, struct eb *e)
+{
+	struct ws_store *st;
+	int i;
+
+	if (sodium_init() < 0)
+		return eb_set(e, "libsodium failed to initialise");
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return eb_set(e, "out of memory");
+	pthread_mutex_init(&st->mu, NULL);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		eb_set(e, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) :
+		    "out of memory");
+		ws_store_close(st);
+		return -1;
+	}
+	/* WAL with synchronous=NORMAL: a commit is durable across a crash
+	 * of this process (kill -9) without an fsync per trade; a power
+	 * loss may cost the last trades, never consistency. */
+	sqlite3_busy_timeout(st->db, 5000);
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(st, e, path);
+		ws_store_close(st);
+		return -1;
+	}
+	for (i = 0; i < Q_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, queries[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->q[i], NULL) != SQLITE_OK) {
+			db_fail(st, e, path);
+			ws_store_close(st);
+			return -1;
+		}
+	}
+	*out = st;
+	return 0;
+}
+
+void
+ws_store_close(struct ws_store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(st->q[i]);
+	sqlite3_close(st->db);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+struct sqlite3 *
+ws_store_lock(struct ws_store *st)
+{
+	pthread_mutex_lock(&st->mu);
+	return st->db;
+}
+
+void
+ws_store_unlock(struct ws_store *st)
+{
+	pthread_mutex_unlock(&st->mu);
+}
+
+int
+ws_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > WS_ID_MAX)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.:-") == n;
+}
+
+void
+ws_json_error(struct sb *body, const char *msg)
+{
+	sb_adds(body, "{\"error\":");
+	jx_put_cstr(body, msg);
+	sb_addc(body, '}');
+}
+
+static void
+put_fixed(struct sb *s, int64_t v, int decimals)
+{
+	char buf[WL_FIXED_MAX];
+
+	sb_add(s, buf, wl_fixed_fmt(v, decimals, buf));
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+hash_key(const char *key, unsigned char out[crypto_generichash_BYTES])
+{
+	/* The key is 160 random bits, so a fast hash is as strong as a slow
+	 * one here: nobody can guess a preimage. */
+	crypto_generichash(out, crypto_generichash_BYTES,
+	    (const unsigned char *)key, strlen(key), NULL, 0);
+}
+
+static int
+run_stmt(sqlite3_stmt *q)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	return rc;
+}
+
+int
+ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
+    char key[WS_KEY_HEX + 1], struct eb *e)
+{
+	unsigned char raw[WS_KEY_BYTES], hash[crypto_generichash_BYTES];
+	sqlite3_stmt *ins = NULL, *led = st->q[Q_LEDGER_ADD];
+	int rc = -1;
+
+	if (!ws_id_valid(user_id))
+		return eb_set(e, "bad user id '%.80s': 1 to %d of A-Z a-z 0-9 _ . : -",
+		    user_id, WS_ID_MAX);
+	if (cents < 0 || cents > WS_EURO_MAX_CENTS)
+		return eb_set(e, "bad euro amount");
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(key, WS_KEY_HEX + 1, raw, sizeof(raw));
+	hash_key(key, hash);
+	pthread_mutex_lock(&st->mu);
+	if (run_stmt(st->q[Q_BEGIN]) != SQLITE_DONE) {
+		db_fail(st, e, "begin");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO wallets (user_id, key_hash,"
+	    " sats, cents) VALUES (?1, ?2, 0, ?3)", -1, &ins, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(ins, 1, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 2, hash, sizeof(hash), SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 3, cents);
+	if (sqlite3_step(ins) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(st->db) ==
+		    SQLITE_CONSTRAINT_PRIMARYKEY)
+			eb_set(e, "user '%s' already exists", user_id);
+		else
+			db_fail(st, e, "add user");
+		run_stmt(st->q[Q_ROLLBACK]);
+		goto out;
+	}
+	/* the opening balance is the wallet's first ledger entry */
+	sqlite3_bind_text(led, 1, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(led, 2, "open", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(led, 3, 0);
+	sqlite3_bind_int64(led, 4, cents);
+	sqlite3_bind_null(led, 5);
+	sqlite3_bind_null(led, 6);
+	sqlite3_bind_int64(led, 7, now_us());
+	if (run_stmt(led) != SQLITE_DONE)
+		goto fail;
+	if (run_stmt(st->q[Q_COMMIT]) != SQLITE_DONE)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	db_fail(st, e, "add user");
+	run_stmt(st->q[Q_ROLLBACK]);
+out:
+	sqlite3_finalize(ins);
+	sodium_memzero(raw, sizeof(raw));
+	pthread_mutex_unlock(&st->mu);
+	if (rc != 0)
+		sodium_memzero(key, WS_KEY_HEX + 1);
+	return rc;
+}
+
+int64_t
+ws_trade_cents(int64_t sats, int64_t price_e8, enum ws_side side)
+{
+	/* sats * price_e8 is in units of 1e-16 euro = 1e-14 cent; 128 bits
+	 * hold any product of in-range values exactly. */
+	const __int128 unit = (__int128)100000000000000LL;
+	__int128 p = (__int128)sats * price_e8;
+	__int128 c = p / unit;
+
+	if (side == WS_BUY && p % unit != 0)
+		c++;
+	return (int64_t)c;
+}
+
+static void
+put_trade_answer(struct sb *b, const struct ws_order *o, int64_t trade_id,
+    int64_t cents, int64_t sats_after, int64_t cents_after)
+{
+	sb_adds(b, "{\"user_id\":");
+	jx_put_cstr(b, o->user_id);
+	if (o->order_id) {
+		sb_adds(b, ",\"order_id\":");
+		jx_put_cstr(b, o->order_id);
+	}
+	sb_adds(b, ",\"trade_id\":");
+	jx_put_int(b, trade_id);
+	sb_adds(b, o->side == WS_BUY ? ",\"side\":\"buy\"" : ",\"side\":\"sell\"");
+	sb_adds(b, ",\"amount\":");
+	put_fixed(b, o->sats, 8);
+	sb_adds(b, ",\"price\":");
+	put_fixed(b, o->price_e8, 8);
+	sb_adds(b, ",\"value\":");
+	put_fixed(b, cents, 2);
+	sb_adds(b, ",\"bitcoin\":");
+	put_fixed(b, sats_after, 8);
+	sb_adds(b, ",\"euro\":");
+	put_fixed(b, cents_after, 2);
+	sb_addc(b, '}');
+}
+
+/* With the transaction open: the wallet, checked against the key. */
+static int
+load_wallet(struct ws_store *st, const char *user_id, const char *key,
+    int64_t *sats, int64_t *cents, struct sb *body)
+{
+	unsigned char want[crypto_generichash_BYTES];
+	sqlite3_stmt *q = st->q[Q_WALLET];
+	int ok = 0;
+
+	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		hash_key(key, want);
+		ok = sqlite3_column_bytes(q, 0) == (int)sizeof(want) &&
+		    sodium_memcmp(sqlite3_column_blob(q, 0), want,
+		    sizeof(want)) == 0;
+		*sats = sqlite3_column_int64(q, 1);
+		*cents = sqlite3_column_int64(q, 2);
+	}
+	sqlite3_reset(q);
+	if (!ok) {
+		/* one answer for both, so the API does not reveal which
+		 * user ids exist to someone without a key */
+		ws_json_error(body, "unknown user or bad access key");
+		return 403;
+	}
+	return 0;
+}
+
+/* With the transaction open: 0 if the order id is new, else the status of
+ * the answer (the original one, or a conflict) already in body. */
+static int
+replay_order(struct ws_store *st, const struct ws_order *o, struct sb *body)
+{
+	sqlite3_stmt *q = st->q[Q_ORDER];
+	int status = 0;
+
+	sqlite3_bind_text(q, 1, o->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, o->order_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		const char *side = (const char *)sqlite3_column_text(q, 0);
+		int same = strcmp(side, o->side == WS_BUY ? "buy" : "sell") == 0 &&
+		    sqlite3_column_int64(q, 1) == o->sats;
+
+		if (same) {
+			sb_add(body, sqlite3_column_text(q, 2),
+			    (size_t)sqlite3_column_bytes(q, 2));
+			status = 200;
+		} else {
+			ws_json_error(body, "order_id already used for a different order");
+			status = 409;
+		}
+	}
+	sqlite3_reset(q);
+	return status;
+}
+
+static int
+execute(struct ws_store *st, const struct ws_order *o, int64_t sats,
+    int64_t cents, struct sb *body, struct eb *e)
+{
+	int64_t value = ws_trade_cents(o->sats, o->price_e8, o->side);
+	sqlite3_stmt *q;
+	int64_t id;
+	size_t mark = body->len;
+
+	if (o->side == WS_BUY) {
+		if (value > cents) {
+			ws_json_error(body, "insufficient euro");
+			return 409;
+		}
+		sats += o->sats;
+		cents -= value;
+	} else {
+		if (o->sats > sats) {
+			ws_json_error(body, "insufficient bitcoin");
+			return 409;
+		}
+		if (value > WS_EURO_MAX_CENTS - cents) {
+			ws_json_error(body, "euro balance would be too large");
+			return 409;
+		}
+		sats -= o->sats;
+		cents += value;
+	}
+	if (sats > WL_SATS_MAX) {
+		ws_json_error(body, "bitcoin balance would be too large");
+		return 409;
+	}
+	q = st->q[Q_SET_BALANCE];
+	sqlite3_bind_text(q, 1, o->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, sats);
+	sqlite3_bind_int64(q, 3, cents);
+	if (run_stmt(q) != SQLITE_DONE)
+		return db_fail(st, e, "update wallet"), 500;
+	q = st->q[Q_LEDGER_ADD];
+	sqlite3_bind_text(q, 1, o->user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, o->side == WS_BUY ? "buy" : "sell", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, o->side == WS_BUY ? o->sats : -o->sats);
+	sqlite3_bind_int64(q, 4, o->side == WS_BUY ? -value : value);
+	sqlite3_bind_int64(q, 5, o->price_e8);
+	if (o->order_id)
+		sqlite3_bind_text(q, 6, o->order_id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 6);
+	sqlite3_bind_int64(q, 7, now_us());
+	if (run_stmt(q) != SQLITE_DONE)
+		return db_fail(st, e, "add to ledger"), 500;
+	id = sqlite3_last_insert_rowid(st->db);
+	put_trade_answer(body, o, id, value, sats, cents);
+	if (sb_failed(body))
+		return eb_set(e, "out of memory"), 500;
+	if (o->order_id) {
+		q = st->q[Q_ORDER_ADD];
+		sqlite3_bind_text(q, 1, o->user_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, o->order_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, o->side == WS_BUY ? "buy" : "sell", -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(q, 4, o->sats);
+		sqlite3_bind_int64(q, 5, id);
+		sqlite3_bind_text(q, 6, body->buf + mark, (int)(body->len - mark),
+		    SQLITE_STATIC);
+		if (run_stmt(q) != SQLITE_DONE)
+			return db_fail(st, e, "record order"), 500;
+	}
+	return 200;
+}
+
+int
+ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
+    struct eb *e)
+{
+	int64_t sats = 0, cents = 0;
+	size_t mark = body->len;
+	int status;
+
+	pthread_mutex_lock(&st->mu);
+	if (run_stmt(st->q[Q_BEGIN]) != SQLITE_DONE) {
+		db_fail(st, e, "begin");
+		pthread_mutex_unlock(&st->mu);
+		return 500;
+	}
+	status = load_wallet(st, o->user_id, o->access_key, &sats, &cents, body);
+	if (status == 0 && o->order_id)
+		status = replay_order(st, o, body);
+	if (status == 0)
+		status = execute(st, o, sats, cents, body, e);
+	if (status == 200 && body->len > mark && run_stmt(st->q[Q_COMMIT]) !=
+	    SQLITE_DONE) {
+		db_fail(st, e, "commit");
+		status = 500;
+	}
+	/* a replayed or refused order changed nothing; a failed one must
+	 * leave nothing behind */
+	if (status != 200 || sqlite3_get_autocommit(st->db) == 0)
+		run_stmt(st->q[Q_ROLLBACK]);
+	pthread_mutex_unlock(&st->mu);
+	if (status == 500)
+		body->len = mark;
+	return status;
+}
+
+int
+ws_info(struct ws_store *st, const char *user_id, struct sb *body,
+    struct eb *e)
+{
+	sqlite3_stmt *q = st->q[Q_WALLET];
+	int status, rc;
+
+	pthread_mutex_lock(&st->mu);
+	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		/* the original simulator's shape: a one-element array */
+		sb_adds(body, "[{\"user_id\":");
+		jx_put_cstr(body, user_id);
+		sb_adds(body, ",\"bitcoin\":");
+		put_fixed(body, sqlite3_column_int64(q, 1), 8);
+		sb_adds(body, ",\"euro\":");
+		put_fixed(body, sqlite3_column_int64(q, 2), 2);
+		sb_adds(body, "}]");
+		status = 200;
+	} else if (rc == SQLITE_DONE) {
+		ws_json_error(body, "unknown user");
+		status = 404;
+	} else {
+		db_fail(st, e, "read wallet");
+		status = 500;
+	}
+	sqlite3_reset(q);
+	pthread_mutex_unlock(&st->mu);
+	return status;
+}
+
+int
+ws_history(struct ws_store *st, const char *user_id, int limit,
+    struct sb *body, struct eb *e)
+{
+	sqlite3_stmt *q = st->q[Q_WALLET];
+	char when[TM_RFC3339_MAX];
+	int status = 200, rc, first = 1;
+
+	pthread_mutex_lock(&st->mu);
+	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW) {
+		pthread_mutex_unlock(&st->mu);
+		if (rc == SQLITE_DONE) {
+			ws_json_error(body, "unknown user");
+			return 404;
+		}
+		return db_fail(st, e, "read wallet"), 500;
+	}
+	q = st->q[Q_HISTORY];
+	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, limit);
+	sb_addc(body, '[');
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		sb_adds(body, first ? "{\"trade_id\":" : ",{\"trade_id\":");
+		first = 0;
+		jx_put_int(body, sqlite3_column_int64(q, 0));
+		sb_adds(body, ",\"time\":");
+		sb_addc(body, '"');
+		sb_add(body, when, tm_fmt_rfc3339(sqlite3_column_int64(q, 6), when));
+		sb_adds(body, "\",\"kind\":");
+		jx_put_cstr(body, (const char *)sqlite3_column_text(q, 1));
+		sb_adds(body, ",\"bitcoin\":");
+		put_fixed(body, sqlite3_column_int64(q, 2), 8);
+		sb_adds(body, ",\"euro\":");
+		put_fixed(body, sqlite3_column_int64(q, 3), 2);
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+			sb_adds(body, ",\"price\":");
+			put_fixed(body, sqlite3_column_int64(q, 4), 8);
+		}
+		if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
+			sb_adds(body, ",\"order_id\":");
+			jx_put_cstr(body, (const char *)sqlite3_column_text(q, 5));
+		}
+		sb_addc(body, '}');
+	}
+	sb_addc(body, ']');
+	if (rc != SQLITE_DONE) {
+		db_fail(st, e, "read ledger");
+		status = 500;
+	}
+	sqlite3_reset(q);
+	pthread_mutex_unlock(&st->mu);
+	return status;
+}
+
+/* Run a query whose every row is a problem, described by its first column. */
+static int
+problems(sqlite3 *db, const char *sql, struct sb *report, int *count,
+    struct eb *e)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return eb_set(e, "check: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		sb_adds(report, (const char *)sqlite3_column_text(q, 0));
+		sb_addc(report, '\n');
+		(*count)++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return eb_set(e, "check: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int
+ws_check(struct ws_store *st, struct sb *report, struct eb *e)
+{
+	static const char *const checks[] = {
+		"SELECT 'wallet ' || w.user_id || ': balance ' || w.sats ||"
+		" ' sats ' || w.cents || ' cents, ledger sums to ' ||"
+		" COALESCE(SUM(l.sats), 0) || ' sats ' || COALESCE(SUM(l.cents), 0)"
+		" || ' cents' FROM wallets w LEFT JOIN ledger l USING (user_id)"
+		" GROUP BY w.user_id HAVING w.sats != COALESCE(SUM(l.sats), 0)"
+		" OR w.cents != COALESCE(SUM(l.cents), 0)",
+		"SELECT 'wallet ' || user_id || ': negative balance' FROM wallets"
+		" WHERE sats < 0 OR cents < 0",
+		"SELECT 'ledger entry ' || id || ': no wallet ' || user_id"
+		" FROM ledger WHERE user_id NOT IN (SELECT user_id FROM wallets)",
+		"SELECT 'order ' || o.user_id || '/' || o.order_id ||"
+		" ': no matching ledger entry' FROM orders o LEFT JOIN ledger l"
+		" ON l.id = o.ledger_id AND l.user_id = o.user_id AND"
+		" l.order_id = o.order_id WHERE l.id IS NULL",
+		"SELECT 'integrity: ' || quick_check FROM pragma_quick_check"
+		" WHERE quick_check != 'ok'",
+	};
+	sqlite3_stmt *q;
+	int64_t n[3] = { 0, 0, 0 };
+	int count = 0, rc = 0, i;
+
+	pthread_mutex_lock(&st->mu);
+	if (run_stmt(st->q[Q_BEGIN]) != SQLITE_DONE) {
+		db_fail(st, e, "check");
+		pthread_mutex_unlock(&st->mu);
+		return -1;
+	}
+	for (i = 0; i < (int)(sizeof(checks) / sizeof(checks[0])) && rc == 0; i++)
+		rc = problems(st->db, checks[i], report, &count, e);
+	if (rc == 0 && sqlite3_prepare_v2(st->db, "SELECT (SELECT COUNT(*) FROM"
+	    " wallets), (SELECT COUNT(*) FROM ledger), (SELECT COUNT(*) FROM"
+	    " orders)", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			for (i = 0; i < 3; i++)
+				n[i] = sqlite3_column_int64(q, i);
+		sqlite3_finalize(q);
+	}
+	run_stmt(st->q[Q_ROLLBACK]);
+	pthread_mutex_unlock(&st->mu);
+	if (rc != 0)
+		return -1;
+	sb_printf(report, "%s: %" PRId64 " wallets, %" PRId64 " ledger entries,"
+	    " %" PRId64 " orders\n", count ? "FAILED" : "ok", n[0], n[1], n[2]);
+	if (count)
+		return eb_set(e, "check: %d problem%s", count, count == 1 ? "" : "s");
+	return 0;
+}

@@ -1,0 +1,74 @@
+/* ws_store: wallet-server's SQLite store. Three tables: wallets (the
+ * balances), ledger (every movement of money, signed, so that per wallet
+ * the ledger sums to the balance) and orders (client order ids and the
+ * answer each got, so a repeated order is answered, not executed again).
+ * Money is integer end to end: satoshis and cents.
+ *
+ * One connection serves every thread, behind one mutex: SQLite writes one
+ * transaction at a time anyway, and this makes the read-check-write of a
+ * trade atomic without relying on busy retries. */
+#ifndef KP_WS_STORE_H
+#define KP_WS_STORE_H
+
+#include <stdint.h>
+
+#include "base/eb.h"
+#include "base/sb.h"
+
+struct ws_store;
+struct sqlite3;
+
+/* An access key: 20 random bytes (160 bits) as 40 hex digits. */
+#define WS_KEY_BYTES 20
+#define WS_KEY_HEX (2 * WS_KEY_BYTES)
+#define WS_ID_MAX 64		/* longest user id or order id */
+#define WS_EURO_MAX_CENTS 100000000000000LL	/* 1e12 euro */
+
+enum ws_side { WS_BUY, WS_SELL };
+
+struct ws_order {
+	const char *user_id;
+	const char *access_key;
+	const char *order_id;	/* NULL: none given */
+	enum ws_side side;
+	int64_t sats;
+	int64_t price_e8;	/* euro per bitcoin, in units of 1e-8 euro */
+};
+
+int ws_store_open(struct ws_store **out, const char *path, struct eb *e);
+void ws_store_close(struct ws_store *st);
+
+/* A valid user or order id: 1 to WS_ID_MAX of [A-Za-z0-9_.:-]. */
+int ws_id_valid(const char *s);
+
+/* Create a wallet with `cents` euros; its new access key goes to key. */
+int ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
+    char key[WS_KEY_HEX + 1], struct eb *e);
+
+/* The euro value of a trade in cents, rounded in the house's favour: a
+ * buyer pays the value rounded up to the cent, a seller receives it
+ * rounded down. */
+int64_t ws_trade_cents(int64_t sats, int64_t price_e8, enum ws_side side);
+
+/* Each of these answers an API request: it returns the HTTP status and
+ * appends the JSON body to body. A status of 500 comes with e filled. */
+int ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
+    struct eb *e);
+int ws_info(struct ws_store *st, const char *user_id, struct sb *body,
+    struct eb *e);
+int ws_history(struct ws_store *st, const char *user_id, int limit,
+    struct sb *body, struct eb *e);
+
+/* Verify that every wallet's ledger sums to its balance, balances are not
+ * negative and every order points at a ledger entry. Appends a summary
+ * (or the problems, one a line) to report; -1 when anything is wrong. */
+int ws_check(struct ws_store *st, struct sb *report, struct eb *e);
+
+/* {"error":"msg"} */
+void ws_json_error(struct sb *body, const char *msg);
+
+/* For the web page: the connection, held under the store's lock. */
+struct sqlite3 *ws_store_lock(struct ws_store *st);
+void ws_store_unlock(struct ws_store *st);
+
+#endif

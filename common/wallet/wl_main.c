@@ -1,0 +1,272 @@
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base/cli.h"
+#include "json/jx.h"
+#include "base/nd.h"
+#include "wallet/wl_amount.h"
+#include "wallet/wl_main.h"
+#include "wallet/wl_order.h"
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct trade_opts {
+	const char *side, *amount, *order_id;
+	struct wl_flags flags;
+	long connect_ms, max_ms;
+	int retries;
+	enum cli_on_error on_error;
+};
+
+static const char help_fmt[] =
+    "usage: wallet-%s [options] [AMOUNT]\n"
+    "       ... | wallet-%s [options]\n"
+    "       (stdin: NDJSON orders {\"amount\":A[,\"order_id\":ID]})\n"
+    "  -a, --amount A          bitcoin to %s (plain decimal, at most 8 decimals)\n"
+    "  -o, --order-id ID       client order id of a single order (default: random)\n"
+    "      --api URL           API base (WALLET_API)\n"
+    "  -u, --user ID           user id (WALLET_USER_ID)\n"
+    "  -c, --config FILE       config file\n"
+    "                          (default $XDG_CONFIG_HOME/kinpipe/wallet.conf)\n"
+    "      --access-key-file F file holding the access key (WALLET_ACCESS_KEY[_FILE])\n"
+    "      --connect-timeout S seconds to connect (default 5)\n"
+    "  -m, --max-time S        seconds for a whole request (default 30)\n"
+    "      --retries N         retries of a request that may be retried (default 3)\n"
+    "  -e, --on-error=fail|skip|null\n"
+    "                          a bad order line: stop, skip it, or print an\n"
+    "                          error line\n"
+    "  -h, --help, -V, --version\n"
+    "exit: 0 done, 1 rejected by the server, 2 usage,\n"
+    "      3 unreachable or no definite answer\n";
+
+static void
+parse(int argc, char **argv, struct trade_opts *o)
+{
+	static const struct option opts[] = {
+		{ "amount", required_argument, NULL, 'a' },
+		{ "order-id", required_argument, NULL, 'o' },
+		{ "api", required_argument, NULL, 'A' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "access-key-file", required_argument, NULL, 'K' },
+		{ "connect-timeout", required_argument, NULL, 'C' },
+		{ "max-time", required_argument, NULL, 'm' },
+		{ "retries", required_argument, NULL, 'r' },
+		{ "on-error", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char help[sizeof(help_fmt) + 32];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "a:o:u:c:m:e:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': o->amount = optarg; break;
+		case 'o': o->order_id = optarg; break;
+		case 'A': o->flags.api = optarg; break;
+		case 'u': o->flags.user_id = optarg; break;
+		case 'c': o->flags.config = optarg; break;
+		case 'K': o->flags.key_file = optarg; break;
+		case 'C':
+			o->connect_ms = cli_parse_timeout_ms("--connect-timeout", optarg);
+			break;
+		case 'm':
+			o->max_ms = cli_parse_timeout_ms("--max-time", optarg);
+			break;
+		case 'r':
+			o->retries = (int)cli_parse_count("--retries", optarg);
+			if (o->retries > 10)
+				cli_usage("--retries: at most 10");
+			break;
+		case 'e':
+			if (cli_parse_on_error(optarg, &o->on_error) != 0)
+				cli_usage("--on-error: want fail, skip or null, got '%s'", optarg);
+			break;
+		case 'h':
+			snprintf(help, sizeof(help), help_fmt, o->side, o->side, o->side);
+			cli_help(help);
+		case 'V': cli_version();
+		default: cli_bad_option(argv);
+		}
+	}
+	if (optind < argc) {
+		if (o->amount != NULL)
+			cli_usage("give the amount once: as an argument or with --amount");
+		o->amount = argv[optind++];
+	}
+	if (optind < argc)
+		cli_usage("unexpected argument '%s'", argv[optind]);
+	if (o->order_id && !wl_order_id_valid(o->order_id))
+		cli_usage("--order-id: want 1 to 64 of A-Z a-z 0-9 _ . : -");
+	if (o->order_id && o->amount == NULL)
+		cli_usage("--order-id goes with a single AMOUNT");
+}
+
+/* One order: place it, print its line; returns its WL_EXIT_* status. */
+static int
+place(struct wl_client *c, struct nd_writer *w, const char *side, int64_t sats,
+    const char *order_id, int retries)
+{
+	struct wl_order o = { side, sats, order_id };
+	struct eb e;
+	int rc = wl_place(c, &o, retries, nd_buf(w), &e);
+
+	if (rc != WL_EXIT_OK)
+		cli_warn("order %s: %s%s", order_id,
+		    rc == WL_EXIT_REJECTED ? "rejected: " : "", e.msg);
+	if (nd_end(w) != 0)
+		cli_die(CLI_FAIL, "stdout: write error");
+	return rc;
+}
+
+/* An order line: {"amount":A} with an optional "order_id". */
+static int
+order_line(const struct nd_line *l, int64_t *sats, char id[WL_ORDER_ID_MAX + 1],
+    struct eb *e)
+{
+	json_t *v = jx_load_text(l->p, l->len, "not JSON", e), *oid;
+	int rc = -1;
+
+	if (v == NULL)
+		return -1;
+	if (!json_is_object(v)) {
+		eb_set(e, "not an object");
+		goto out;
+	}
+	if (json_object_get(v, "amount") == NULL) {
+		eb_set(e, "no amount");
+		goto out;
+	}
+	if (wl_amount_from_json(json_object_get(v, "amount"), sats, e) != 0)
+		goto out;
+	oid = json_object_get(v, "order_id");
+	if (oid != NULL && (!json_is_string(oid) ||
+	    !wl_order_id_valid(json_string_value(oid)))) {
+		eb_set(e, "bad order_id: want a string of 1 to 64 of A-Z a-z 0-9 _ . : -");
+		goto out;
+	}
+	if (oid)
+		strcpy(id, json_string_value(oid));
+	else
+		wl_order_id_new(id);
+	rc = 0;
+out:
+	json_decref(v);
+	return rc;
+}
+
+static int
+stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
+{
+	char id[WL_ORDER_ID_MAX + 1];
+	struct nd_reader r;
+	struct nd_line l;
+	struct eb e;
+	int64_t sats;
+	int worst = WL_EXIT_OK, rc;
+
+	if (nd_reader_init(&r, 0, "<stdin>") != 0)
+		cli_die(CLI_FAIL, "out of memory");
+	while (!stop) {
+		enum nd_status s = nd_read(&r, &l, -1, &e);
+
+		if (s == ND_EOF)
+			break;
+		if (s == ND_ERROR)
+			cli_die(CLI_FAIL, "%s", e.msg);
+		if (s == ND_IDLE && nd_flush(w) != 0)
+			cli_die(CLI_FAIL, "stdout: write error");
+		if (s != ND_LINE)
+			continue;
+		if (order_line(&l, &sats, id, &e) != 0) {
+			cli_warn("<stdin>:%llu: %s", (unsigned long long)l.lineno, e.msg);
+			if (o->on_error == ON_ERROR_FAIL) {
+				worst = WL_EXIT_USAGE;
+				break;
+			}
+			if (o->on_error == ON_ERROR_NULL) {
+				sb_adds(nd_buf(w), "{\"line\":");
+				jx_put_int(nd_buf(w), (int64_t)l.lineno);
+				sb_adds(nd_buf(w), ",\"error\":");
+				jx_put_cstr(nd_buf(w), e.msg);
+				sb_addc(nd_buf(w), '}');
+				nd_end(w);
+			}
+			continue;
+		}
+		rc = place(c, w, o->side, sats, id, o->retries);
+		if (rc == WL_EXIT_UNREACHABLE) {
+			/* the server is gone: do not fire the rest at it */
+			worst = rc;
+			break;
+		}
+		if (rc > worst)
+			worst = rc;
+	}
+	nd_reader_free(&r);
+	return worst;
+}
+
+int
+wl_trade_main(int argc, char **argv, const char *side)
+{
+	struct trade_opts o = { .side = side, .connect_ms = WL_CONNECT_MS_DEFAULT,
+	    .max_ms = WL_MAX_MS_DEFAULT, .retries = WL_RETRIES_DEFAULT,
+	    .on_error = ON_ERROR_FAIL };
+	char usage[160], name[16], id[WL_ORDER_ID_MAX + 1];
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct wl_config cfg;
+	struct wl_client c;
+	struct nd_writer w;
+	struct eb e;
+	int64_t sats = 0;
+	int rc;
+
+	snprintf(name, sizeof(name), "wallet-%s", side);
+	snprintf(usage, sizeof(usage), "wallet-%s [--api URL] [--user ID]"
+	    " [--config FILE] [-a] AMOUNT | ... | wallet-%s", side, side);
+	cli_init(name, usage);
+	parse(argc, argv, &o);
+	/* validated before anything is sent */
+	if (o.amount && wl_amount_parse(o.amount, strlen(o.amount), &sats, &e) != 0)
+		cli_usage("%s", e.msg);
+	if (wl_config_load(&cfg, &o.flags, 1, &e) != 0)
+		cli_usage("%s", e.msg);
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (sodium_init() < 0 || wl_client_init(&c, &cfg, o.connect_ms, o.max_ms,
+	    &e) != 0)
+		cli_die(CLI_FAIL, "%s", e.msg);
+	nd_writer_init(&w, 1, 0);
+	if (o.amount) {
+		if (o.order_id == NULL)
+			wl_order_id_new(id);
+		rc = place(&c, &w, side, sats, o.order_id ? o.order_id : id,
+		    o.retries);
+	} else {
+		rc = stream(&c, &w, &o);
+	}
+	if (nd_writer_close(&w) != 0) {
+		cli_warn("stdout: write error");
+		if (rc == WL_EXIT_OK)
+			rc = CLI_FAIL;
+	}
+	wl_client_free(&c);
+	wl_config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,350 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "json/jx.h"
+#include "window/wa_in.h"
+#include "window/wa_num.h"
+
+#define WANT_GROUP(w) (WA_WANT_COLS + (w)->o->ncols)
+
+/* The bytes after the first 8 of two names of n >= 8 bytes are equal:
+ * one overlapping 8-byte load each up to 16 bytes, without a call. */
+static inline int
+same_tail(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	if (n > 16)
+		return memcmp(a + 8, b + 8, n - 8) == 0;
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
+/* The want a name of n bytes is, -1 for none; head holds its first 8
+ * bytes when n >= 8. */
+static int
+want_of(const struct wa *w, const char *p, size_t n, uint64_t head)
+{
+	for (int k = 0; k < w->nwant; k++)
+		if (n == w->want_len[k] && (n < 8 ? memcmp(p, w->want_name[k],
+		    n) == 0 : head == w->want_word[k] &&
+		    same_tail(p, w->want_name[k], n)))
+			return k;
+	return -1;
+}
+
+/* Find every wanted member in one pass rather than one rec_get each; the
+ * last of duplicate keys wins, as in rec_get, which handles escaped keys.
+ * Most members are ruled out by their length; a name of 8 to 16 bytes
+ * that is, byte for byte, the one at its position in the last record
+ * needs no search of the wants. */
+static void
+find_members(struct wa *w)
+{
+	const struct rec *r = &w->rec;
+
+	for (int k = 0; k < w->nwant; k++)
+		w->found[k] = NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rec_member *m = &r->m[i];
+		size_t n = m->key.n;
+		uint64_t head = 0, tail;
+		struct wa_seen *seen;
+		int k;
+
+		if (m->key_escaped) {
+			for (k = 0; k < w->nwant; k++)
+				w->found[k] = rec_get(r, w->want_name[k], w->want_len[k]);
+			return;
+		}
+		if (n < 64 && !(w->want_lens >> n & 1))
+			continue;
+		if (n >= 8)
+			memcpy(&head, m->key.p, 8);
+		if (n < 8 || n > 16 || i >= WA_SEEN) {
+			if ((k = want_of(w, m->key.p, n, head)) >= 0)
+				w->found[k] = m;
+			continue;
+		}
+		memcpy(&tail, m->key.p + n - 8, 8);
+		seen = &w->seen[i];
+		if (seen->len != n || seen->head != head || seen->tail != tail) {
+			seen->want = want_of(w, m->key.p, n, head);
+			seen->len = n;
+			seen->head = head;
+			seen->tail = tail;
+		}
+		if (seen->want >= 0)
+			w->found[seen->want] = m;
+	}
+}
+
+/* Event time in microseconds; 1 when null or missing, -1 when bad. */
+static int
+event_time(struct wa *w, const struct rec_member *m, int64_t *us,
+    struct eb *e)
+{
+	int rc;
+
+	if (m == NULL || m->type == REC_NULL)
+		return 1;
+	if (m->type == REC_NUMBER) {
+		rc = tm_from_epoch_seconds(wa_num(m->val), us, e);
+	} else if (m->type != REC_STRING) {
+		return eb_set(e, "not a string or a number");
+	} else if (!m->val_escaped) {
+		struct rec_span raw = rec_string_raw(m);
+
+		rc = wa_time_parse(&w->times, raw.p, raw.n, us, e);
+	} else {
+		sb_reset(&w->tmp);
+		rec_string_decode(m->val, &w->tmp);
+		rc = tm_parse_rfc3339(w->tmp.buf, w->tmp.len, us, e);
+	}
+	if (rc == 0 && (*us < WA_TIME_MIN || *us > WA_TIME_MAX))
+		return eb_set(e, "outside years 0001 to 9999");
+	return rc;
+}
+
+/* Canonical text of a group value, so that "A" and "\u0041", 1 and 1.0
+ * fall in one group; then the separator. */
+static void
+key_value(struct wa *w, const struct rec_member *m)
+{
+	struct sb *k = &w->key;
+	int64_t i;
+
+	if (m == NULL || m->type == REC_NULL) {
+		sb_add(k, "null", 4);
+	} else if (m->type == REC_STRING) {
+		if (m->val_escaped) {
+			sb_reset(&w->tmp);
+			rec_string_decode(m->val, &w->tmp);
+			jx_put_string(k, w->tmp.buf, w->tmp.len);
+		} else {
+			struct rec_span raw = rec_string_raw(m);
+
+			jx_put_string(k, raw.p, raw.n);
+		}
+	} else if (m->type == REC_NUMBER) {
+		if (m->num_int && rec_int64(m->val, &i) == 0)
+			jx_put_int(k, i);
+		else
+			jx_put_double(k, rec_number(m->val));
+	} else {
+		sb_add(k, m->val.p, m->val.n);
+	}
+	sb_addc(k, WA_KEY_SEP);
+}
+
+static void
+shard_key(struct wa *w, const struct rec_member *shard)
+{
+	if (shard == NULL || shard->type != REC_STRING) {
+		jx_put_cstr(&w->key, w->o->source_id);
+	} else if (shard->val_escaped) {
+		sb_reset(&w->tmp);
+		rec_string_decode(shard->val, &w->tmp);
+		jx_put_string(&w->key, w->tmp.buf, w->tmp.len);
+	} else {
+		struct rec_span raw = rec_string_raw(shard);
+
+		jx_put_string(&w->key, raw.p, raw.n);
+	}
+	sb_addc(&w->key, WA_KEY_SEP);
+}
+
+/* Spark expands a record into its windows before aggregating, so lateness
+ * is decided per (record, window): a window ending at or before the
+ * watermark is dropped, the record's later windows still count. */
+static int
+aggregate(struct wa *w, int64_t ts, struct eb *e)
+{
+	const struct win_spec *win = &w->o->win;
+	const int64_t *starts = w->starts;
+	int n, counted = 0;
+	int evicting = w->o->mode != WA_COMPLETE && w->st.wm_ms != ST_NONE;
+	const char *key = w->key.buf ? w->key.buf : "";
+
+	/* win_assign's division only when ts leaves the last slide; when the
+	 * window is a multiple of the slide, every time of one slide has the
+	 * same windows */
+	if (!win->exact || ts < w->slide_lo || ts >= w->slide_hi) {
+		int64_t newest = w->nstarts > 0 ? w->starts[0] : INT64_MIN;
+
+		w->nstarts = win_assign(win, ts, w->starts);
+		if (win->exact) {
+			w->slide_lo = w->starts[0];
+			w->slide_hi = w->starts[0] + win->slide;
+		}
+		/* one slide on, the previous record's window i is this one's
+		 * window i + 1 (one back, i - 1): keep the rows where the
+		 * check below will look for them */
+		if (w->nstarts > 0 && newest != INT64_MIN &&
+		    w->starts[0] - win->slide == newest) {
+			memmove(w->recent + 1, w->recent,
+			    (WA_RECENT - 1) * sizeof(w->recent[0]));
+			w->recent[0] = NULL;
+		} else if (w->nstarts > 0 && newest != INT64_MIN &&
+		    w->starts[0] + win->slide == newest) {
+			memmove(w->recent, w->recent + 1,
+			    (WA_RECENT - 1) * sizeof(w->recent[0]));
+			w->recent[WA_RECENT - 1] = NULL;
+		}
+	}
+	n = w->nstarts;
+	for (int i = 0; i < n; i++) {
+		struct agg_row *r;
+
+		if (evicting && starts[i] + w->o->win.size <= w->st.wm_ms * 1000) {
+			w->stats.extra[w->s_late_windows]++;
+			continue;
+		}
+		r = i < WA_RECENT ? w->recent[i] : NULL;
+		if (r == NULL || r->start != starts[i] || r->keylen != w->key.len ||
+		    (w->key.len > 0 && memcmp(r->key, key, w->key.len) != 0))
+			r = agg_get(&w->tab, starts[i], key, w->key.len);
+		if (i < WA_RECENT)
+			w->recent[i] = r;
+		if (r == NULL)
+			return eb_set(e, "out of memory with %zu windows",
+			    w->tab.n);
+		r->rows++;
+		r->batch = w->st.batch;
+		for (int c = 0; c < w->o->ncols; c++)
+			if (w->has_value[c])
+				agg_cell_add(&r->cell[c], w->values[c]);
+		counted++;
+	}
+	if (counted == 0 && n > 0)
+		w->stats.extra[w->s_late]++;
+	return 0;
+}
+
+/* The replay check: 1 when the record was counted before, 0 when not, -1
+ * when memory runs out. */
+static int
+replayed(struct wa *w, const struct rec_member *shard,
+    const struct rec_member *seq, struct ck_mark **mark, struct eb *e)
+{
+	struct rec_span s;
+
+	*mark = NULL;
+	if (shard == NULL || seq == NULL || shard->type != REC_STRING ||
+	    seq->type != REC_STRING || seq->val_escaped)
+		return 0;
+	s = rec_string_raw(seq);
+	if (!ck_seq_valid(s.p, s.n))
+		return 0;
+	if (shard->val_escaped) {
+		sb_reset(&w->tmp);
+		rec_string_decode(shard->val, &w->tmp);
+		*mark = ck_marks_get(&w->marks, w->tmp.buf ? w->tmp.buf : "",
+		    w->tmp.len);
+	} else {
+		struct rec_span raw = rec_string_raw(shard);
+
+		*mark = ck_marks_get(&w->marks, raw.p, raw.n);
+	}
+	if (*mark == NULL)
+		return eb_set(e, "out of memory");
+	return !ck_mark_is_new(*mark, s.p, s.n);
+}
+
+/* The value columns into w->values; WA_REC_OK, WA_REC_DROPPED or -1. */
+static int
+values(struct wa *w, const struct nd_line *ln, struct eb *e)
+{
+	int nulled = 0;
+
+	for (int c = 0; c < w->o->ncols; c++) {
+		const struct rec_member *m = w->found[WA_WANT_COLS + c];
+
+		w->has_value[c] = 0;
+		if (m == NULL || m->type == REC_NULL)
+			continue;
+		if (m->type == REC_NUMBER) {
+			w->values[c] = wa_num(m->val);
+			w->has_value[c] = 1;
+			continue;
+		}
+		if (w->o->on_error != ON_ERROR_NULL || !nulled) {
+			char what[300];
+			int rc;
+
+			snprintf(what, sizeof(what), "field '%s': not a number",
+			    w->o->cols[c]);
+			rc = wa_bad_record(w, ln, 0, what, NULL, e);
+			if (rc != WA_REC_OK)
+				return rc;
+			nulled = 1;
+		}
+	}
+	return WA_REC_OK;
+}
+
+/* The record's group key, then its windows. */
+static int
+count_record(struct wa *w, const struct rec_member *shard, int64_t ts,
+    struct eb *e)
+{
+	int64_t ms = ts / 1000;	/* Spark's watermark is in ms */
+
+	sb_reset(&w->key);
+	if (w->o->partials)
+		shard_key(w, shard);
+	for (int g = 0; g < w->o->ngroup; g++)
+		key_value(w, w->found[WANT_GROUP(w) + g]);
+	if (sb_failed(&w->key))
+		return eb_set(e, "out of memory");
+	if (aggregate(w, ts, e) != 0)
+		return -1;
+	if (w->st.max_ms == ST_NONE || ms > w->st.max_ms)
+		w->st.max_ms = ms;
+	return 0;
+}
+
+int
+wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
+{
+	const struct rec_member *shard, *seq;
+	struct ck_mark *mark;
+	struct eb why;
+	int64_t ts;
+	int rc;
+
+	if (rec_parse_object(&w->rec, ln->p, ln->len, &why) != 0)
+		return wa_bad_record(w, ln, 1, "not a JSON object", why.msg, e) < 0 ?
+		    -1 : 0;
+	find_members(w);
+	shard = w->found[WA_WANT_SHARD];
+	seq = w->found[WA_WANT_SEQ];
+	if ((rc = replayed(w, shard, seq, &mark, e)) != 0) {
+		if (rc < 0)
+			return -1;
+		w->stats.extra[w->s_replayed]++;
+		return 0;
+	}
+	rc = event_time(w, w->found[WA_WANT_TIME], &ts, &why);
+	if (rc == 1) {
+		w->stats.extra[w->s_null_time]++;
+	} else if (rc < 0) {
+		char what[300];
+
+		snprintf(what, sizeof(what), "field '%s': bad event time",
+		    w->o->time_col);
+		if (wa_bad_record(w, ln, 1, what, why.msg, e) < 0)
+			return -1;
+	} else if ((rc = values(w, ln, e)) < 0) {
+		return -1;
+	} else if (rc == WA_REC_OK && count_record(w, shard, ts, e) != 0) {
+		return -1;
+	}
+	if (mark) {
+		struct rec_span s = rec_string_raw(seq);
+
+		ck_mark_set(mark, s.p, s.n);
+	}
+	return 0;
+}

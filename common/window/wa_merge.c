@@ -1,0 +1,143 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/jx.h"
+#include "time/tm.h"
+#include "window/wa_merge.h"
+
+static int
+partial_bad(struct wa *w, const struct nd_line *ln, json_t *doc,
+    const char *why, struct eb *e)
+{
+	json_decref(doc);
+	return wa_bad_record(w, ln, 1, "not a window-avg partial row", why, e) <
+	    0 ? -1 : 0;
+}
+
+static int
+read_cells(struct wa *w, json_t *vals, struct agg_cell *cells)
+{
+	for (int c = 0; c < w->o->ncols; c++) {
+		json_t *a = json_object_get(vals, w->o->cols[c]);
+
+		if (!json_is_array(a) || json_array_size(a) != 5 ||
+		    !json_is_integer(json_array_get(a, 0)))
+			return -1;
+		for (size_t i = 1; i < 5; i++)
+			if (!json_is_number(json_array_get(a, i)))
+				return -1;
+		cells[c].n = json_integer_value(json_array_get(a, 0));
+		cells[c].sum = json_number_value(json_array_get(a, 1));
+		cells[c].comp = json_number_value(json_array_get(a, 2));
+		cells[c].min = json_number_value(json_array_get(a, 3));
+		cells[c].max = json_number_value(json_array_get(a, 4));
+		if (cells[c].n < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Partial rows come from us, at most one per shard, window and key per
+ * trigger: jansson's speed is plenty here. */
+int
+wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
+{
+	json_t *doc = json_loadb(ln->p, ln->len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *win, *shard, *seq, *group, *rows, *vals, *x;
+	struct agg_cell cells[WA_MAX_OUT];
+	int64_t start, end;
+	struct agg_row *r;
+	struct eb why;
+
+	if (!json_is_object(doc) || !json_is_string(x = json_object_get(doc,
+	    "kind")) || strcmp(json_string_value(x), WA_PARTIAL_KIND) != 0)
+		return partial_bad(w, ln, doc, "no \"kind\":\"" WA_PARTIAL_KIND
+		    "\"", e);
+	win = json_object_get(doc, "window");
+	shard = json_object_get(doc, "shardId");
+	seq = json_object_get(doc, "sequenceNumber");
+	group = json_object_get(doc, "group");
+	rows = json_object_get(doc, "rows");
+	vals = json_object_get(doc, "values");
+	if (!json_is_string(x = json_object_get(win, "start")) ||
+	    tm_parse_rfc3339(json_string_value(x), json_string_length(x), &start,
+	    &why) != 0 || !json_is_string(x = json_object_get(win, "end")) ||
+	    tm_parse_rfc3339(json_string_value(x), json_string_length(x), &end,
+	    &why) != 0 || end <= start)
+		return partial_bad(w, ln, doc, "bad \"window\"", e);
+	if (w->win_size == 0)
+		w->win_size = end - start;
+	if (end - start != w->win_size)
+		return partial_bad(w, ln, doc, "windows of different lengths", e);
+	if (!json_is_string(shard) || !json_is_object(group) ||
+	    !json_is_integer(rows) || !json_is_object(vals) ||
+	    (!json_is_null(seq) && !(json_is_string(seq) && ck_seq_valid(
+	    json_string_value(seq), json_string_length(seq)))))
+		return partial_bad(w, ln, doc, "missing or mistyped member", e);
+	if (read_cells(w, vals, cells) != 0)
+		return partial_bad(w, ln, doc, "\"values\" lacks a column of "
+		    "this query or is not [count,sum,comp,min,max]", e);
+	sb_reset(&w->key);
+	jx_put_string(&w->key, json_string_value(shard), json_string_length(shard));
+	sb_addc(&w->key, WA_KEY_SEP);
+	for (int g = 0; g < w->o->ngroup; g++) {
+		x = json_object_get(group, w->o->group[g]);
+		if (x == NULL)
+			sb_adds(&w->key, "null");
+		else
+			jx_dump(&w->key, x);
+		sb_addc(&w->key, WA_KEY_SEP);
+	}
+	r = agg_find(&w->tab, start, w->key.buf, w->key.len);
+	/* an older state of the same shard, window and key (replayed by a
+	 * restarted emitter) never replaces a newer one */
+	if (r && r->tag && json_is_string(seq) && ck_seq_cmp(json_string_value(
+	    seq), json_string_length(seq), r->tag, strlen(r->tag)) < 0) {
+		json_decref(doc);
+		w->stats.extra[w->s_replayed]++;
+		return 0;
+	}
+	if (r == NULL && (r = agg_get(&w->tab, start, w->key.buf,
+	    w->key.len)) == NULL) {
+		json_decref(doc);
+		return eb_set(e, "out of memory");
+	}
+	free(r->tag);
+	r->tag = json_is_string(seq) ? strdup(json_string_value(seq)) : NULL;
+	r->rows = json_integer_value(rows);
+	r->batch = w->st.batch;
+	memcpy(r->cell, cells, (size_t)w->o->ncols * sizeof(*cells));
+	json_decref(doc);
+	return 0;
+}
+
+/* The table one window-avg over every shard would hold: the shards'
+ * latest partials folded per window and key. */
+int
+wa_merge_shards(struct wa *w, struct agg_table *out, struct eb *e)
+{
+	if (agg_init(out, w->o->ncols) != 0) {
+		free(out->slot);
+		return eb_set(e, "out of memory");
+	}
+	for (size_t i = 0; i < w->tab.cap; i++) {
+		const struct agg_row *r = w->tab.slot[i];
+		const char *g;
+		struct agg_row *m;
+
+		if (r == NULL)
+			continue;
+		g = strchr(r->key, WA_KEY_SEP);
+		m = agg_get(out, r->start, g, strlen(g));
+		if (m == NULL) {
+			agg_free(out);
+			return eb_set(e, "out of memory");
+		}
+		m->rows += r->rows;
+		if (r->batch > m->batch || m->rows == r->rows)
+			m->batch = r->batch;
+		for (int c = 0; c < w->o->ncols; c++)
+			agg_cell_merge(&m->cell[c], &r->cell[c]);
+	}
+	return 0;
+}

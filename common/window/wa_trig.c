@@ -1,0 +1,179 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "window/wa_merge.h"
+#include "window/wa_out.h"
+#include "window/wa_trig.h"
+
+static int
+keep_changed(const struct agg_row *r, void *arg)
+{
+	return r->batch == *(const uint64_t *)arg;
+}
+
+static int
+keep_ended(const struct agg_row *r, void *arg)
+{
+	const struct wa *w = arg;
+
+	return r->start + w->win_size <= w->st.wm_ms * 1000;
+}
+
+static int
+end_row(struct wa *w, struct eb *e)
+{
+	if (nd_end(&w->out) != 0)
+		return eb_set(e, "write error: %s", strerror(errno));
+	w->stats.emitted++;
+	return 0;
+}
+
+static int
+write_rows(struct wa *w, struct agg_row **rows, size_t n, int64_t batch_tag,
+    struct eb *e)
+{
+	int to_stdout = w->o->table == NULL || w->o->tee;
+
+	sb_reset(&w->table);
+	for (size_t i = 0; i < n; i++) {
+		if (w->o->partials) {
+			wa_out_partial(w, nd_buf(&w->out), rows[i]);
+			if (end_row(w, e) != 0)
+				return -1;
+			continue;
+		}
+		if (to_stdout) {
+			wa_out_row(w, nd_buf(&w->out), rows[i], batch_tag);
+			if (end_row(w, e) != 0)
+				return -1;
+		}
+		if (w->o->table) {
+			wa_out_row(w, &w->table, rows[i], -1);
+			sb_addc(&w->table, '\n');
+		}
+	}
+	if (w->o->table == NULL)
+		return 0;
+	if (sb_failed(&w->table))
+		return eb_set(e, "out of memory");
+	return ck_write_atomic(w->o->table, w->table.buf ? w->table.buf : "",
+	    w->table.len, e);
+}
+
+/* Emit the rows of t that keep() selects, sorted; complete tables also go
+ * to --table. */
+static int
+emit(struct wa *w, struct agg_table *t, int (*keep)(const struct agg_row *,
+    void *), void *arg, int64_t batch_tag, struct eb *e)
+{
+	struct agg_row **rows;
+	size_t n;
+	int rc;
+
+	if (agg_sorted(t, keep, arg, &rows, &n) != 0)
+		return eb_set(e, "out of memory");
+	rc = write_rows(w, rows, n, batch_tag, e);
+	free(rows);
+	return rc;
+}
+
+/* Rows whose window ended at or before the watermark: emitted once in
+ * append mode, then forgotten in append and update modes. */
+static int
+finalise(struct wa *w, struct eb *e)
+{
+	if (w->st.wm_ms == ST_NONE)
+		return 0;
+	if (w->o->mode == WA_APPEND && emit(w, &w->tab, keep_ended, w, -1, e) != 0)
+		return -1;
+	if (agg_remove_if(&w->tab, keep_ended, w) > 0)
+		memset(w->recent, 0, sizeof(w->recent));
+	return 0;
+}
+
+static int
+data_batch(struct wa *w, struct eb *e)
+{
+	uint64_t b = w->st.batch;
+	struct agg_table merged, *t = &w->tab;
+	int rc = 0;
+
+	if (w->o->merge) {
+		if (wa_merge_shards(w, &merged, e) != 0)
+			return -1;
+		t = &merged;
+	}
+	if (w->o->mode == WA_COMPLETE)
+		rc = emit(w, t, NULL, NULL, (int64_t)b, e);
+	else if (w->o->mode == WA_UPDATE)
+		rc = emit(w, t, keep_changed, &b, -1, e);
+	if (w->o->merge)
+		agg_free(&merged);
+	if (rc == 0 && w->o->mode != WA_COMPLETE)
+		rc = finalise(w, e);
+	w->st.batch++;
+	w->stats.extra[w->s_batches]++;
+	return rc;
+}
+
+static int
+advance_watermark(struct wa *w, struct eb *e)
+{
+	int64_t wm;
+
+	if (!w->o->have_wm || w->st.max_ms == ST_NONE)
+		return 0;
+	wm = w->st.max_ms - w->o->delay_us / 1000;
+	if (w->st.wm_ms != ST_NONE && wm <= w->st.wm_ms)
+		return 0;
+	w->st.wm_ms = wm;
+	if (w->o->mode == WA_COMPLETE)
+		return 0;
+	/* Spark's no-data batch: a moved watermark finalises windows even
+	 * when no new record arrives */
+	if (finalise(w, e) != 0)
+		return -1;
+	w->st.batch++;
+	w->stats.extra[w->s_batches]++;
+	return 0;
+}
+
+/* End of input is the end of event time: in append mode the watermark
+ * passes every window, so nothing is left unemitted. */
+static int
+end_of_time(struct wa *w, struct eb *e)
+{
+	int64_t last_end = ST_NONE;
+
+	if (w->o->mode != WA_APPEND || w->tab.n == 0)
+		return 0;
+	for (size_t i = 0; i < w->tab.cap; i++)
+		if (w->tab.slot[i] && w->tab.slot[i]->start + w->win_size > last_end)
+			last_end = w->tab.slot[i]->start + w->win_size;
+	last_end = last_end / 1000 + (last_end % 1000 > 0);
+	if (w->st.wm_ms == ST_NONE || last_end > w->st.wm_ms)
+		w->st.wm_ms = last_end;
+	if (finalise(w, e) != 0)
+		return -1;
+	w->st.batch++;
+	w->stats.extra[w->s_batches]++;
+	return 0;
+}
+
+int
+wa_trigger(struct wa *w, int at_eof, struct eb *e)
+{
+	if (w->in_batch &&
+	    (data_batch(w, e) != 0 || advance_watermark(w, e) != 0))
+		return -1;
+	if (at_eof && end_of_time(w, e) != 0)
+		return -1;
+	if (w->o->state && (w->in_batch || at_eof) &&
+	    st_save(w->o->state, &w->st, e) != 0)
+		return -1;
+	w->in_batch = 0;
+	if (nd_flush(&w->out) != 0)
+		return eb_set(e, "write error: %s", strerror(errno));
+	return 0;
+}
