@@ -29,15 +29,15 @@ static const char help_text[] =
     "usage: json-project --schema DDL|@FILE [options] < in.ndjson\n"
     "Spark's from_json(FIELD, SCHEMA) then select(\"x.*\"), one record per line.\n"
     "\n"
-    "  -s, --schema DDL|@FILE   Spark DDL ('a STRING, b FLOAT') or @FILE with DDL\n"
+    "      --schema DDL|@FILE   Spark DDL ('a STRING, b FLOAT') or @FILE with DDL\n"
     "                           or Spark's JSON schema\n"
     "  -f, --field NAME         input field with the JSON text or object (data);\n"
     "                           . for the whole record\n"
     "  -a, --as NAME            nest the result under NAME instead of flattening\n"
-    "  -k, --keep A,B           carry these input fields too\n"
+    "      --keep A,B           carry these input fields too\n"
     "  -P, --drop-provenance    drop shardId and sequenceNumber\n"
-    "  -e, --on-error=MODE      null (PERMISSIVE, default), skip, fail\n"
-    "  -c, --corrupt-column NAME  keep the raw text of bad documents in NAME\n"
+    "      --on-error=MODE      null (PERMISSIVE, default), skip, fail\n"
+    "      --corrupt-column NAME  keep the raw text of bad documents in NAME\n"
     "      --stats[=SECONDS]    counts on stderr at exit (and every SECONDS)\n"
     "      --flush-ms MS        flush at least this often (100)\n"
     "  -h, --help               this help\n"
@@ -264,7 +264,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	size_t i, k;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:f:a:k:Pe:c:hV", longopts,
+	while ((c = getopt_long(argc, argv, "f:a:PhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 's': schema = optarg; break;
@@ -280,7 +280,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		case 'c': set_key(&o->corrupt_key, ",", optarg); break;
 		case 'S': cli_stats_init(&s->st, optarg); break;
 		case 'F':
-			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg);
+			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg, 0, 86400000);
 			break;
 		case 'h': cli_help(help_text);
 		case 'V': cli_version();

@@ -96,7 +96,7 @@ parse_args(int argc, char **argv, struct args *a)
 			    a->on_error == ON_ERROR_NULL)
 				cli_usage("--on-error: expected skip or fail: '%s'", optarg);
 			break;
-		case O_RETRIES: a->retries = (int)cli_parse_count("--retries", optarg); break;
+		case O_RETRIES: a->retries = (int)cli_parse_count("--retries", optarg, 1, 1000); break;
 		case O_REGION: a->aws.region = optarg; break;
 		case O_PROFILE: a->aws.profile = optarg; break;
 		case O_ENDPOINT: a->aws.endpoint = optarg; break;

@@ -35,9 +35,9 @@ static const char help_text[] =
     "  -z, --tz ZONE          zone of values that carry none: IANA name or\n"
     "                         offset (UTC)\n"
     "  -a, --as NAME          write the result to NAME, keep FIELD\n"
-    "  -t, --to FORM          iso (RFC 3339 UTC, default), epoch, epoch_ms,\n"
+    "      --to FORM          iso (RFC 3339 UTC, default), epoch, epoch_ms,\n"
     "                         epoch_us\n"
-    "  -e, --on-error=MODE    unparsable value: null (default), skip, fail\n"
+    "      --on-error=MODE    unparsable value: null (default), skip, fail\n"
     "      --stats[=SECONDS]  counts on stderr at exit (and every SECONDS)\n"
     "      --flush-ms MS      flush at least this often (100)\n"
     "  -h, --help             this help\n"
@@ -285,7 +285,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	struct eb e;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:p:z:a:t:e:hV", longopts,
+	while ((c = getopt_long(argc, argv, "f:p:z:a:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'f': o->field = optarg; break;
@@ -300,7 +300,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 			break;
 		case 'S': cli_stats_init(&s->st, optarg); break;
 		case 'F':
-			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg);
+			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg, 0, 86400000);
 			break;
 		case 'h': cli_help(help_text);
 		case 'V': cli_version();

@@ -18,7 +18,7 @@ static const char help[] =
     "  -f, --field NAME        print only this field, as a bare value\n"
     "      --api URL           API base (WALLET_API)\n"
     "  -u, --user ID           user id (WALLET_USER_ID)\n"
-    "  -c, --config FILE       config file\n"
+    "      --config FILE       config file\n"
     "                          (default $XDG_CONFIG_HOME/kinpipe/wallet.conf)\n"
     "      --connect-timeout S seconds to connect (default 5)\n"
     "  -m, --max-time S        seconds for a whole request (default 30)\n"
@@ -69,7 +69,7 @@ main(int argc, char **argv)
 	int ch, rc;
 
 	cli_init("wallet-info", usage_line);
-	while ((ch = getopt_long(argc, argv, "f:u:c:m:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:u:m:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': field = optarg; break;
 		case 'A': flags.api = optarg; break;
@@ -82,8 +82,7 @@ main(int argc, char **argv)
 			max_ms = cli_parse_timeout_ms("--max-time", optarg);
 			break;
 		case 'r':
-			if ((retries = cli_parse_count("--retries", optarg)) > 10)
-				cli_usage("--retries: at most 10");
+			retries = cli_parse_count("--retries", optarg, 0, 10);
 			break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();

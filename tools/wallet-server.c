@@ -21,10 +21,10 @@ static const char help[] =
     "       wallet-server --db FILE check                  verify the ledger\n"
     "  -d, --db FILE         SQLite database (created if missing)\n"
     "  -l, --listen H:P      address to serve on (default 127.0.0.1:8080)\n"
-    "  -p, --prices FILE     follow euro_rate in NDJSON records ('-': stdin)\n"
-    "  -P, --price N         a fixed price in euro per bitcoin\n"
-    "  -t, --threads N       HTTP worker threads (default 4)\n"
-    "  -e, --euro N          opening euro balance for user add (default 10000)\n"
+    "      --prices FILE     follow euro_rate in NDJSON records ('-': stdin)\n"
+    "      --price N         a fixed price in euro per bitcoin\n"
+    "      --threads N       HTTP worker threads (default 4)\n"
+    "      --euro N          opening euro balance for user add (default 10000)\n"
     "  -h, --help, -V, --version\n";
 
 static int
@@ -127,7 +127,7 @@ main(int argc, char **argv)
 	int c, rc;
 
 	cli_init("wallet-server", usage_line);
-	while ((c = getopt_long(argc, argv, "d:l:p:P:t:e:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'l': listen_on = optarg; break;
@@ -137,9 +137,7 @@ main(int argc, char **argv)
 				cli_usage("--price: %s", e.msg);
 			break;
 		case 't':
-			threads = cli_parse_count("--threads", optarg);
-			if (threads < 1 || threads > 256)
-				cli_usage("--threads: 1 to 256");
+			threads = cli_parse_count("--threads", optarg, 1, 256);
 			break;
 		case 'e': euro = optarg; break;
 		case 'h': cli_help(help);

@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -112,15 +113,22 @@ cli_parse_on_error(const char *s, enum cli_on_error *out)
 }
 
 long long
-cli_parse_count(const char *opt, const char *s)
+cli_parse_count(const char *opt, const char *s, long long min, long long max)
 {
 	char *end;
 	long long v;
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v < 0)
-		cli_usage("%s: not a non-negative integer: '%s'", opt, s);
+	if (end == s || *end != '\0' || (errno && errno != ERANGE))
+		cli_usage("%s: not an integer: '%s'", opt, s);
+	/* strtoll clamps an overflow to LLONG_MIN/MAX with ERANGE: out of
+	 * range like any other value past the bounds, never wrapped. */
+	if (errno == ERANGE || v < min || v > max) {
+		if (max == LLONG_MAX)
+			cli_usage("%s: must be at least %lld: '%s'", opt, min, s);
+		cli_usage("%s: must be from %lld to %lld: '%s'", opt, min, max, s);
+	}
 	return v;
 }
 

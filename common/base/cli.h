@@ -33,8 +33,10 @@ _Noreturn void cli_help(const char *text);
 
 /* Parse "null|skip|fail"; -1 if it is none of them. */
 int cli_parse_on_error(const char *s, enum cli_on_error *out);
-/* Parse a non-negative integer option value or die with a usage error. */
-long long cli_parse_count(const char *opt, const char *s);
+/* Parse an integer option value in [min, max] or die with a usage error
+ * naming the option and the range; nothing is ever wrapped or clamped. */
+long long cli_parse_count(const char *opt, const char *s, long long min,
+    long long max);
 /* Parse a timeout in seconds (fraction allowed, above 0, at most a day)
  * into milliseconds, or die with a usage error naming the option. */
 long cli_parse_timeout_ms(const char *opt, const char *s);

@@ -35,17 +35,17 @@ static const char help_fmt[] =
     "usage: wallet-%s [options] [AMOUNT]\n"
     "       ... | wallet-%s [options]\n"
     "       (stdin: NDJSON orders {\"amount\":A[,\"order_id\":ID]})\n"
-    "  -a, --amount A          bitcoin to %s (plain decimal, at most 8 decimals)\n"
-    "  -o, --order-id ID       client order id of a single order (default: random)\n"
+    "      --amount A          bitcoin to %s (plain decimal, at most 8 decimals)\n"
+    "      --order-id ID       client order id of a single order (default: random)\n"
     "      --api URL           API base (WALLET_API)\n"
     "  -u, --user ID           user id (WALLET_USER_ID)\n"
-    "  -c, --config FILE       config file\n"
+    "      --config FILE       config file\n"
     "                          (default $XDG_CONFIG_HOME/kinpipe/wallet.conf)\n"
     "      --access-key-file F file holding the access key (WALLET_ACCESS_KEY[_FILE])\n"
     "      --connect-timeout S seconds to connect (default 5)\n"
     "  -m, --max-time S        seconds for a whole request (default 30)\n"
     "      --retries N         retries of a request that may be retried (default 3)\n"
-    "  -e, --on-error=fail|skip|null\n"
+    "      --on-error=fail|skip|null\n"
     "                          a bad order line: stop, skip it, or print an\n"
     "                          error line\n"
     "  -h, --help, -V, --version\n"
@@ -73,7 +73,7 @@ parse(int argc, char **argv, struct trade_opts *o)
 	char help[sizeof(help_fmt) + 32];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "a:o:u:c:m:e:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "u:m:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': o->amount = optarg; break;
 		case 'o': o->order_id = optarg; break;
@@ -88,9 +88,7 @@ parse(int argc, char **argv, struct trade_opts *o)
 			o->max_ms = cli_parse_timeout_ms("--max-time", optarg);
 			break;
 		case 'r':
-			o->retries = (int)cli_parse_count("--retries", optarg);
-			if (o->retries > 10)
-				cli_usage("--retries: at most 10");
+			o->retries = (int)cli_parse_count("--retries", optarg, 0, 10);
 			break;
 		case 'e':
 			if (cli_parse_on_error(optarg, &o->on_error) != 0)

@@ -19,15 +19,15 @@ const char wa_opt_help_text[] =
     "\n"
     "  -t, --time COL            event time column: RFC 3339 string or epoch seconds\n"
     "  -w, --window DURATION     window length ('10 minutes', '10m')\n"
-    "  -s, --slide DURATION      slide (default: the window, tumbling)\n"
+    "      --slide DURATION      slide (default: the window, tumbling)\n"
     "      --start-time DURATION offset of window starts from the epoch\n"
-    "  -c, --window-column NAME  name of the window column (default window)\n"
+    "      --window-column NAME  name of the window column (default window)\n"
     "      --avg COL[=ALIAS]     average (alias default avg(COL)); repeatable\n"
     "      --count COL[=ALIAS]   non-null count; COL '*' counts rows (count(1))\n"
     "      --sum, --min, --max COL[=ALIAS]\n"
     "  -g, --group-by COL,...    grouping columns after the window\n"
     "      --watermark DELAY     withWatermark(time, DELAY)\n"
-    "  -m, --mode MODE           complete (default), update or append\n"
+    "      --mode MODE           complete (default), update or append\n"
     "      --trigger WHEN        default: each batch of available input;\n"
     "                            DURATION (processing time) or available-now\n"
     "      --table FILE          keep the latest complete table in FILE\n"
@@ -247,7 +247,7 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 	o->window_col = "window";
 	o->source_id = "-";
 	while (rc == 0 &&
-	    (ch = getopt_long(argc, argv, "t:w:s:c:g:m:hV", lo, NULL)) != -1) {
+	    (ch = getopt_long(argc, argv, "t:w:g:hV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 't': o->time_col = optarg; break;
 		case 'w': rc = duration("--window", optarg, 0, &o->size_us, e);

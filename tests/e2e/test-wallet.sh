@@ -98,10 +98,10 @@ t "wallet-buy" 0 '{"user_id":"g7","order_id":"c1","trade_id":5,"side":"buy","amo
 t "wallet-buy same order id" 0 '{"user_id":"g7","order_id":"c1","trade_id":5,"side":"buy","amount":0.01,"price":40000,"value":400,"bitcoin":0.09,"euro":6400}' "" \
     wallet-buy --amount 0.01 --order-id c1
 t "wallet-sell --amount" 0 '{"user_id":"g7","order_id":"c2","trade_id":6,"side":"sell","amount":0.04,"price":40000,"value":1600,"bitcoin":0.05,"euro":8000}' "" \
-    wallet-sell --amount 0.04 -o c2
+    wallet-sell --amount 0.04 --order-id c2
 run "" wallet-buy 0.00000001
 like "generated order id" "$(cat "$OUT")" '{"user_id":"g7","order_id":"[0-9a-f]*","trade_id":7,"side":"buy","amount":0.00000001,"price":40000,"value":0.01,"bitcoin":0.05000001,"euro":7999.99}'
-t "rejected: exit 1" 1 '{"order_id":"c3","side":"buy","amount":1,"status":409,"error":"insufficient euro (HTTP 409)"}' "" wallet-buy 1 -o c3
+t "rejected: exit 1" 1 '{"order_id":"c3","side":"buy","amount":1,"status":409,"error":"insufficient euro (HTTP 409)"}' "" wallet-buy 1 --order-id c3
 is "rejected: message" "$(cat "$ERR")" "wallet-buy: order c3: rejected: insufficient euro (HTTP 409)"
 for a in 1e5 0x10 -1 0 0.000000001 inf nan ' 1' '' 1.5.5 ０.5; do
 	t "client bad amount '$a'" 2 '' "" wallet-buy --amount "$a"
@@ -126,7 +126,7 @@ chmod 640 "$T/wallet.conf"
 t "config group-readable" 2 '' "" env -u WALLET_API -u WALLET_USER_ID -u WALLET_ACCESS_KEY_FILE wallet-buy 0.1 --config "$T/wallet.conf"
 chmod 600 "$T/wallet.conf"
 t "config file" 0 '{"user_id":"g7","order_id":"c4","trade_id":8,"side":"sell","amount":0.00000001,"price":40000,"value":0,"bitcoin":0.05,"euro":7999.99}' "" \
-    env -u WALLET_API -u WALLET_USER_ID -u WALLET_ACCESS_KEY_FILE wallet-sell 0.00000001 -o c4 --config "$T/wallet.conf"
+    env -u WALLET_API -u WALLET_USER_ID -u WALLET_ACCESS_KEY_FILE wallet-sell 0.00000001 --order-id c4 --config "$T/wallet.conf"
 mkdir -p "$T/xdg/kinpipe"
 cp -p "$T/wallet.conf" "$T/xdg/kinpipe/wallet.conf"
 t "default config under XDG_CONFIG_HOME" 0 '0.05' "" \
@@ -157,11 +157,11 @@ t "--on-error=null" 1 '{"line":1,"error":"no amount"}
 {"order_id":"n2","side":"sell","amount":5,"status":409,"error":"insufficient bitcoin (HTTP 409)"}' \
     "$(printf '{}\n{"amount":5,"order_id":"n2"}\n')" wallet-sell --on-error=null
 t "--on-error=skip" 0 '{"user_id":"g7","order_id":"s2","trade_id":10,"side":"buy","amount":0.002,"price":40000,"value":80,"bitcoin":0.053,"euro":7879.99}' \
-    "$(printf 'x\n{"amount":0.002,"order_id":"s2"}\n')" wallet-buy -e skip
+    "$(printf 'x\n{"amount":0.002,"order_id":"s2"}\n')" wallet-buy --on-error=skip
 
 # unreachable: nothing listens there
 DEAD=$(free_port)
-run "" wallet-buy 0.1 -o u1 --api "http://127.0.0.1:$DEAD/" --retries 1
+run "" wallet-buy 0.1 --order-id u1 --api "http://127.0.0.1:$DEAD/" --retries 1
 is "unreachable buy: exit 3" "$rc" 3
 like "unreachable buy: result line" "$(cat "$OUT")" '{"order_id":"u1","side":"buy","amount":0.1,"error":"cannot reach the server: Failed to connect to 127.0.0.1 port '"$DEAD"' *"}'
 like "unreachable: message" "$(cat "$ERR")" "wallet-buy: order u1: cannot reach the server: *"
@@ -176,7 +176,7 @@ at_exit "kill $!"
 wait_port "$PPORT" 10
 # 0.003*40000 = 120
 t "retry after a lost answer" 0 '{"user_id":"g7","order_id":"r1","trade_id":12,"side":"buy","amount":0.003,"price":40000,"value":120,"bitcoin":0.05601,"euro":7759.59}' "" \
-    wallet-buy 0.003 -o r1 --api "http://127.0.0.1:$PPORT/"
+    wallet-buy 0.003 --order-id r1 --api "http://127.0.0.1:$PPORT/"
 is "the proxy dropped one answer" "$(cat "$T/proxy.log")" "dropped 1"
 api "retried order debited once" "info/?user_id=g7" 200 '[{"user_id":"g7","bitcoin":0.05601,"euro":7759.59}]'
 IPORT=$(free_port)
@@ -185,7 +185,7 @@ PROXY2=$!
 at_exit "kill $!"
 wait_port "$IPORT" 10
 t "no retry without idempotency" 3 '{"order_id":"r2","side":"buy","amount":0.003,"error":"no definite answer, the order may or may not have been executed (order_id r2): Empty reply from server"}' "" \
-    wallet-buy 0.003 -o r2 --api "http://127.0.0.1:$IPORT/"
+    wallet-buy 0.003 --order-id r2 --api "http://127.0.0.1:$IPORT/"
 is "sent exactly once" "$(cat "$T/proxy2.log")" "dropped 1"
 # executed once, without its order id (the proxy removed it): 120 more euro
 api "not doubled" "info/?user_id=g7" 200 '[{"user_id":"g7","bitcoin":0.05901,"euro":7639.59}]'

@@ -1,0 +1,61 @@
+#!/bin/bash
+# One meaning per short option letter across the suite, the letters each
+# tool's --help lists are exactly the ones it accepts, and counts refused
+# outside their range instead of wrapped (kinpipe(7), "Options").
+. "$(dirname "$0")/lib.sh"
+
+tools=$(cd "$KP_ROOT/tools" && ls *.c | sed 's/\.c$//')
+
+# The pairs "-X --long" that each tool's --help lists.
+: >"$T/pairs"
+for tool in $tools; do
+	"$tool" --help | sed -n 's/^ *-\([A-Za-z]\), --\([a-z-]*\).*/\1 \2/p' |
+		sed "s/^/$tool /" >>"$T/pairs"
+done
+ok "--help lists short options" test "$(wc -l <"$T/pairs")" -ge 20
+conflicts=$(awk '{ seen[$2] = seen[$2] ? seen[$2] : $3
+		if (seen[$2] != $3) print "-" $2 ": --" seen[$2] " and --" $3 " (" $1 ")" }' "$T/pairs")
+is "no short letter has two meanings" "$conflicts" ""
+
+# Each letter a tool does not list is refused (exit 2, its name in the
+# message): the getopt string and the help cannot drift apart.
+for tool in $tools; do
+	listed=$(awk -v t="$tool" '$1 == t { printf "%s", $2 }' "$T/pairs")
+	accepted=""
+	for l in a b c d e f g i j k l m n o p q r s t u v w x y z A B C D E F G I J K L M N O P Q R S T U W X Y Z; do
+		timeout 5 "$tool" "-$l" x </dev/null >"$T/o" 2>"$T/e"
+		r=$?
+		if [ "$r" = 2 ] && grep -q -- "option '-$l' is unknown" "$T/e"; then
+			continue	# refused as an unknown option
+		fi
+		accepted="$accepted$l"
+	done
+	# h and V (help, version) are every tool's and exit 0 above.
+	is "$tool: the short options accepted are the ones --help lists" \
+		"$(printf '%s' "$accepted" | fold -w1 | sort | tr -d '\n')" \
+		"$(printf '%s' "$listed" | fold -w1 | grep -v '[hV]' | sort | tr -d '\n')"
+done
+
+# Counts: out of range is a usage error naming the option, never wrapped
+# (4294967297 was once read as 1).
+t "kin-read --retries 4294967297 refused" 2 "" "" kin-read -s x --retries 4294967297
+like "kin-read --retries: the range in the message" "$(cat "$ERR")" "*--retries: must be from 1 to 1000: '4294967297'*"
+t "kin-read --batch 4294967297 refused" 2 "" "" kin-read -s x --batch 4294967297
+like "kin-read --batch: the range" "$(cat "$ERR")" "*--batch: must be from 1 to 10000*"
+t "kin-read --count 99999999999999999999 refused" 2 "" "" kin-read -s x -c 99999999999999999999
+like "kin-read --count: overflow is out of range" "$(cat "$ERR")" "*--count: must be at least 0*"
+t "kin-read --count -1 refused" 2 "" "" kin-read -s x -c -1
+t "kin-read --count x refused" 2 "" "" kin-read -s x -c x
+like "kin-read --count: not an integer" "$(cat "$ERR")" "*--count: not an integer: 'x'*"
+t "kin-read --shard-count 0 refused" 2 "" "" kin-read -s x --shard-index 0 --shard-count 0
+t "kin-put --retries 0 refused" 2 "" "" kin-put -s x -k k --retries 0
+t "json-project --flush-ms 4294967397 refused" 2 "" "" json-project --flush-ms 4294967397
+like "json-project --flush-ms: the range" "$(cat "$ERR")" "*--flush-ms: must be from 0 to 86400000*"
+t "ts-parse --flush-ms -1 refused" 2 "" "" ts-parse -p yyyy --flush-ms -1
+t "wallet-info --retries 11 refused" 2 "" "" wallet-info --retries 11
+t "wallet-buy --retries 4294967297 refused" 2 "" "" wallet-buy 1 --retries 4294967297
+t "wallet-server --threads 4294967297 refused" 2 "" "" wallet-server --threads 4294967297 --db "$T/x.db"
+like "wallet-server --threads: the range" "$(cat "$ERR")" "*--threads: must be from 1 to 256*"
+ok "wallet-server did not create a database on a usage error" test ! -e "$T/x.db"
+
+finish
