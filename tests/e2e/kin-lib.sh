@@ -51,14 +51,3 @@ same_by_shard() {
 	cmp -s "$T/.a" "$T/.b"
 }
 
-# man_examples PAGE DIR: write each EXAMPLES display of man/PAGE.1 to
-# DIR/exN.sh (mdoc's \e unescaped), one script per display
-man_examples() {
-	mkdir -p "$2"
-	awk -v dir="$2" '
-		/^\.Sh / { ex = ($2 == "EXAMPLES") }
-		ex && /^\.Bd/ { n++; f = dir "/ex" n ".sh"; inb = 1; next }
-		ex && /^\.Ed/ { inb = 0; close(f); next }
-		inb { gsub(/\\e/, "\\"); print > f }
-	' "$KP_ROOT/man/$1.1"
-}

@@ -9,6 +9,7 @@
 #   like NAME GOT GLOB        GOT matches the shell pattern GLOB
 #   ok NAME CMD...            CMD exits 0
 #   finish                    print "NAME: N passed, N failed", exit status
+#   man_examples PAGE DIR     the EXAMPLES of man/PAGE as scripts DIR/ex1.sh...
 #
 # KP_BIN holds the tools under test. Every test runs with LC_ALL=C TZ=UTC
 # in a private temporary directory $T, removed at exit.
@@ -132,4 +133,31 @@ wait_port() {
 finish() {
 	printf '%s: %d passed, %d failed\n' "$kp_name" "$kp_pass" "$kp_fail"
 	[ "$kp_fail" = 0 ]
+}
+
+# man_examples PAGE DIR: write the commands of the EXAMPLES section of
+# man/PAGE (PAGE.1 when PAGE names no section) to DIR/ex1.sh, ex2.sh, ...
+# in page order, mdoc's \e unescaped. A display whose lines start with a
+# "$ " prompt holds one command per prompt (the lines after a prompt line
+# continue it); a display without prompts is one script. The one extractor
+# of every test that runs a page's examples as written.
+man_examples() {
+	case $1 in *.[0-9]) kp_page=$1 ;; *) kp_page=$1.1 ;; esac
+	mkdir -p "$2"
+	awk -v dir="$2" '
+		function next_script() { if (f != "") close(f); f = dir "/ex" ++n ".sh" }
+		/^\.Sh / { ex = ($2 == "EXAMPLES"); next }
+		ex && /^\.Bd/ { inb = 1; started = 0; next }
+		ex && /^\.Ed/ { inb = 0; next }
+		!inb { next }
+		{ gsub(/\\e/, "\\") }
+		/^\$ / { next_script(); started = 1; print substr($0, 3) > f; next }
+		!started { next_script(); started = 1 }
+		{ print > f }
+	' "$KP_ROOT/man/$kp_page"
+}
+
+# man_example_count DIR: how many scripts man_examples wrote.
+man_example_count() {
+	ls "$1" | grep -c '^ex[0-9]*\.sh$'
 }

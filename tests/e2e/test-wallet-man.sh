@@ -6,9 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 
 examples() {
-	awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
-	    on && /^\.Bd -literal/ { lit = 1; next } on && /^\.Ed/ { lit = 0; next }
-	    lit { gsub(/\\e/, "\\"); print }' "$KP_ROOT/man/$1.1"
+	man_examples "$1" "$T/man-$1"
+	i=0
+	while [ $i -lt "$(man_example_count "$T/man-$1")" ]; do
+		i=$((i + 1))
+		cat "$T/man-$1/ex$i.sh"
+	done
 }
 {
 	echo 'ip link set lo up || exit 1'

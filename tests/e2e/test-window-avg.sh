@@ -28,8 +28,8 @@ usage no-time '--time COL is required' $WA -w 10s --avg v
 usage no-window '--window DURATION is required' $WA -t t --avg v
 usage no-aggregate 'no aggregate: give --avg, --count, --sum, --min or --max' $WA -t t -w 10s
 usage bad-window "--window: bad interval 'ten minutes': expected a number at 'ten minutes'" $WA -t t -w 'ten minutes' --avg v
-usage slide-over-window 'the slide duration must be less than or equal to the window duration' $WA -t t -w 5s -s 10s --avg v
-usage start-not-under-slide 'the absolute value of the start time must be less than the slide duration' $WA -t t -w 10s -s 5s --start-time=-5s --avg v
+usage slide-over-window 'the slide duration must be less than or equal to the window duration' $WA -t t -w 5s --slide 10s --avg v
+usage start-not-under-slide 'the absolute value of the start time must be less than the slide duration' $WA -t t -w 10s --slide 5s --start-time=-5s --avg v
 usage append-without-watermark 'Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark' $WA -t t -w 10s --avg v --mode append
 usage bad-mode "--mode: expected complete, update or append, got 'all'" $WA -t t -w 10s --avg v --mode all
 usage table-not-complete '--table keeps the complete table: it needs --mode complete' $WA -t t -w 10s --avg v --mode update --table x
@@ -62,7 +62,7 @@ w 30 19:39:40 '"count(1)":1,"batch":0'; echo
 w 33 19:39:43 '"count(1)":1,"batch":0'; echo
 w 48 19:39:58 '"count(1)":1,"batch":0'; echo
 w 51 19:40:01 '"count(1)":1,"batch":0'; echo
-w 54 19:40:04 '"count(1)":1,"batch":0')" "$SPARK3" $WA -t time -w '10 seconds' -s '3 seconds' --start-time '0 second' --count '*'
+w 54 19:40:04 '"count(1)":1,"batch":0')" "$SPARK3" $WA -t time -w '10 seconds' --slide '3 seconds' --start-time '0 second' --count '*'
 # the same times as epoch seconds (Spark's "time windowing" tests use
 # 1459103974 for 19:39:34, which is 18:39:34 UTC: their session runs in
 # America/Los_Angeles; here the instants are UTC's)
@@ -82,14 +82,14 @@ done
 t before-1970 0 '{"window":{"start":"1969-12-31T23:59:55Z","end":"1970-01-01T00:00:05Z"},"sum(value)":1}
 {"window":{"start":"1970-01-01T00:00:05Z","end":"1970-01-01T00:00:15Z"},"sum(value)":2}' '{"time":"1970-01-01 00:00:02","value":1}
 {"time":"1970-01-01 00:00:12","value":2}
-' $WA -t time -w 10s -s 10s --start-time 5s --sum value --mode update
+' $WA -t time -w 10s --slide 10s --start-time 5s --sum value --mode update
 # "millisecond precision sliding windows": 200 ms every 40 ms
 m() { printf '{"window":{"start":"2016-03-27T09:00:00.%sZ","end":"2016-03-27T09:00:00.%sZ"},"n":%s}\n' "$@"; }
 t milliseconds 0 "$(m 24 44 1; m 28 48 1; m 32 52 1; m 36 56 1; m 4 6 1; m 44 64 1
 m 48 68 1; m 52 72 2; m 56 76 2; m 6 8 2; m 64 84 1; m 68 88 1)" '{"time":"2016-03-27 09:00:00.41","value":3}
 {"time":"2016-03-27 09:00:00.62","value":6}
 {"time":"2016-03-27 09:00:00.715","value":8}
-' $WA -t time -w '200 milliseconds' -s '40 milliseconds' --count '*=n' --mode update
+' $WA -t time -w '200 milliseconds' --slide '40 milliseconds' --count '*=n' --mode update
 # RFC 3339 with offsets and epoch seconds with fractions name the same instant
 t rfc3339-offset-and-epoch-fraction 0 '{"window":{"start":"2016-03-27T19:39:30Z","end":"2016-03-27T19:39:40Z"},"n":3}' '{"time":"2016-03-27T21:39:34.5+02:00"}
 {"time":1459107574.5}
@@ -216,7 +216,7 @@ feed() {	# feed DELAY: the four batches with a pause after each
 	done
 }
 r() { printf '{"window":{"start":"2024-01-01T%s:00Z","end":"2024-01-01T%s:00Z"},"word":"%s","count":%s%s}\n' "$@"; }
-GUIDE="-t timestamp -w 10m -s 5m -g word --count *=count"
+GUIDE="-t timestamp -w 10m --slide 5m -g word --count *=count"
 feed 0.4 | $WA $GUIDE --watermark '10 minutes' --mode update --stats >"$OUT" 2>"$ERR"
 is guide-update "$(cat "$OUT")" "$(
 r 12:00 12:10 dog 1; r 12:00 12:10 owl 1; r 12:05 12:15 dog 1; r 12:05 12:15 owl 1
@@ -293,7 +293,7 @@ for i, line in enumerate(sys.stdin):
     seq[s] += 1
     sys.stdout.write(line.rstrip("\n")[:-1] + ",\"shardId\":\"shardId-%012d\",\"sequenceNumber\":\"4959%052d\"}\n" % (s, seq[s] * 7 + s))
 ' >"$T/sharded"
-Q="-t timestamp -w 10m -s 5m --avg euro_rate --count *=n"
+Q="-t timestamp -w 10m --slide 5m --avg euro_rate --count *=n"
 $WA $Q --trigger available-now --table "$T/ref.table" <"$T/sharded" >/dev/null 2>"$ERR"
 is reference-rc "$?" 0
 
@@ -463,19 +463,12 @@ like merge-missing-column-msg "$(cat "$ERR")" 'window-avg: <stdin>:1: not a wind
 
 # ---- the man page's EXAMPLES, run as written ----
 mkdir "$T/ex" && ln -s "$KP_ROOT/examples" "$T/ex/examples"
-# each "$ " line of a display, with its continuation lines, is one
-# command, written to ex1.sh, ex2.sh, ...
-sed -n '/^\.Sh EXAMPLES/,/^\.Sh SEE ALSO/p' "$KP_ROOT/man/window-avg.1" |
-	sed 's/\\e/\\/g' |
-	awk -v d="$T" '/^\.Bd/ { inb = 1; next } /^\.Ed/ { inb = 0; next }
-	    inb && /^\$ / { n++; print substr($0, 3) > (d "/ex" n ".sh"); next }
-	    inb { print > (d "/ex" n ".sh") }
-	    END { print n > (d "/examples") }'
-is man-example-count "$(cat "$T/examples")" 7
+man_examples window-avg "$T/exs"
+is man-example-count "$(man_example_count "$T/exs")" 7
 i=0
-while [ $i -lt "$(cat "$T/examples")" ]; do
+while [ $i -lt "$(man_example_count "$T/exs")" ]; do
 	i=$((i + 1))
-	(cd "$T/ex" && sh "../ex$i.sh") >"$T/ex$i.out" 2>"$T/ex$i.err"
+	(cd "$T/ex" && sh "../exs/ex$i.sh") >"$T/ex$i.out" 2>"$T/ex$i.err"
 	is "man-example-$i-rc" "$?" 0
 	is "man-example-$i-stderr" "$(cat "$T/ex$i.err")" ""
 done
