@@ -58,4 +58,20 @@ t "wallet-server --threads 4294967297 refused" 2 "" "" wallet-server --threads 4
 like "wallet-server --threads: the range" "$(cat "$ERR")" "*--threads: must be from 1 to 256*"
 ok "wallet-server did not create a database on a usage error" test ! -e "$T/x.db"
 
+# Exit codes, the suite's one table (kinpipe(7) EXIT STATUS): 0 done, 1 a
+# runtime or data failure, 2 a usage error, for each kind per filter.
+good='{"data":"{\"t\":\"2024-01-01T00:00:07\",\"v\":1}","shardId":"s","sequenceNumber":"1"}'
+t "json-project: success 0" 0 '{"t":"2024-01-01T00:00:07","v":1,"shardId":"s","sequenceNumber":"1"}' "$good" json-project --schema 't STRING, v INT'
+t "json-project: usage error 2" 2 "" "$good" json-project --schema 't NOTATYPE'
+t "json-project: bad record under fail 1" 1 "" '{"data":"{bad"}' json-project --schema 't STRING' --on-error=fail
+t "json-project: write failure 1" 1 "" "" sh -c "printf '%s\n' '$good' | json-project --schema 't STRING' >/dev/full"
+t "ts-parse: success 0" 0 '{"t":"2024-01-01T00:00:07Z"}' '{"t":"2024-01-01T00:00:07"}' ts-parse -f t -p "yyyy-MM-dd'T'HH:mm:ss"
+t "ts-parse: usage error 2" 2 "" "" ts-parse -p "yyyy-MM-dd'T'HH:mm:ss" --to never
+t "ts-parse: bad time under fail 1" 1 "" '{"t":"soon"}' ts-parse -f t --on-error=fail
+t "ts-parse: write failure 1" 1 "" "" sh -c "echo '{\"t\":\"2024-01-01 00:00:07\"}' | ts-parse -f t >/dev/full"
+t "window-avg: success 0" 0 '{"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T00:01:00Z"},"n":1,"batch":0}' '{"t":"2024-01-01T00:00:07Z"}' window-avg -t t -w 1m --count '*=n'
+t "window-avg: usage error 2" 2 "" "" window-avg -t t -w 1m --count '*=n' --mode append
+t "window-avg: bad record under fail 1" 1 "" '{"t":"soon"}' window-avg -t t -w 1m --count '*=n' --on-error fail
+t "window-avg: write failure 1" 1 "" "" sh -c "echo '{\"t\":\"2024-01-01T00:00:07Z\"}' | window-avg -t t -w 1m --count '*=n' >/dev/full"
+
 finish
