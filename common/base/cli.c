@@ -1,5 +1,6 @@
 #include <limits.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,9 +16,20 @@ static const char *tool_usage = "";
 void
 cli_init(const char *name, const char *usage_line)
 {
+	static const char *const std_name[] = { "input", "output", "error" };
+
 	tool_name = name;
 	tool_usage = usage_line;
 	opterr = 0;
+	/* A descriptor 0-2 closed by the caller (`tool >&-`) would be
+	 * handed to the next file the tool opens: a trade's confirmation or
+	 * a put's result would go into a checkpoint or a database, or
+	 * nowhere. Refuse before doing anything. */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+			cli_die(CLI_USAGE, "standard %s (descriptor %d) is closed: "
+			    "refusing to run, what it does would be lost",
+			    std_name[fd], fd);
 }
 
 const char *

@@ -74,4 +74,42 @@ t "window-avg: usage error 2" 2 "" "" window-avg -t t -w 1m --count '*=n' --mode
 t "window-avg: bad record under fail 1" 1 "" '{"t":"soon"}' window-avg -t t -w 1m --count '*=n' --on-error fail
 t "window-avg: write failure 1" 1 "" "" sh -c "echo '{\"t\":\"2024-01-01T00:00:07Z\"}' | window-avg -t t -w 1m --count '*=n' >/dev/full"
 
+# Closed standard descriptors: refused at start, exit 2, before anything
+# is done (a trade's confirmation or a put's result into a descriptor the
+# tool opened itself would be lost).
+for tool in $tools; do
+	"$tool" --version >&- 2>"$T/e"
+	is "$tool >&-: exit 2" "$?" 2
+	like "$tool >&-: says why" "$(cat "$T/e")" "$tool: standard output (descriptor 1) is closed: refusing to run*"
+	"$tool" --version <&- >/dev/null 2>"$T/e"
+	is "$tool <&-: exit 2" "$?" 2
+	like "$tool <&-: says why" "$(cat "$T/e")" "$tool: standard input (descriptor 0) is closed*"
+	"$tool" --version 2>&- >"$T/o"
+	is "$tool 2>&-: exit 2, nothing done" "$?:$(cat "$T/o")" "2:"
+done
+# No trade is attempted: a listener on the API port counts connections.
+python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+s.settimeout(3)
+n = 0
+try:
+    while True:
+        c, _ = s.accept(); n += 1; c.close()
+except socket.timeout:
+    pass
+open(sys.argv[1], "w").write(str(n))
+' "$T/conns" >"$T/port" &
+lp=$!
+for i in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+port=$(cat "$T/port")
+printf 'key\n' >"$T/k" && chmod 600 "$T/k"
+WALLET_ACCESS_KEY_FILE=$T/k wallet-sell 0.00000001 -u g7 --api "http://127.0.0.1:$port/" >&- 2>"$T/e"
+is "wallet-sell >&-: exit 2" "$?" 2
+kin-put -s x -k k --endpoint-url "http://127.0.0.1:$port" --region us-east-1 >&- 2>"$T/e" <<<'{"a":1}'
+is "kin-put >&-: exit 2" "$?" 2
+wait $lp
+is "wallet-sell and kin-put >&-: the API was never contacted" "$(cat "$T/conns")" 0
+
 finish
