@@ -1,36 +1,26 @@
 #!/bin/bash
-# Keep the streaming pipeline running: restart it when any stage fails,
-# resuming where the counted records end, so that every record is counted
-# exactly once however often it restarts (see README, "Exactly once").
+# Keep the streaming pipeline (examples/pipeline.sh) running: restart it
+# when any stage fails, resuming where the counted records end, so that
+# every record is counted exactly once however often it restarts (see
+# README, "Exactly once"). Where systemd runs, its unit
+# examples/kinpipe-pipeline.service does the same job.
 #
 #   STREAM=bitcoin-info STATE=state.json TABLE=bitcoin_window.ndjson examples/run-pipeline.sh
 #
 # SIGTERM or SIGINT stop it (and the pipeline) cleanly. Restarts back off
 # from 1 to 30 seconds while the pipeline keeps failing quickly.
 set -u -o pipefail
-STREAM=${STREAM:-bitcoin-info}
-STATE=${STATE:-./state.json}
-TABLE=${TABLE:-./bitcoin_window.ndjson}
-SCHEMA='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
+PIPELINE=$(dirname "$0")/pipeline.sh	# STREAM, STATE, TABLE: see there
 
 stopping=0
 child=""
 trap 'stopping=1; [ -n "$child" ] && kill -TERM -- -"$child" 2>/dev/null' TERM INT
 
-pipeline() {
-	kin-read --stream "$STREAM" --from earliest --resume-from "$STATE" "$@" |
-	json-project --field data --schema "$SCHEMA" |
-	ts-parse --field timestamp --format "yyyy-MM-dd'T'HH:mm:ss" |
-	window-avg --time timestamp --window '10 minutes' --slide '5 minutes' \
-		--window-column time_window --avg euro_rate=window_avg_euro_rate \
-		--mode complete --table "$TABLE" --state "$STATE" >/dev/null
-}
-
 delay=1
 while [ "$stopping" = 0 ]; do
 	started=$(date +%s)
 	set -m	# the pipeline gets its own process group, so one kill reaches it all
-	pipeline "$@" &
+	bash "$PIPELINE" "$@" &
 	child=$!
 	set +m
 	wait "$child"

@@ -12,7 +12,7 @@ PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
 libmicrohttpd-dev libsqlite3-dev libsodium-dev check libsubunit-dev
 python3 python3-botocore awscli jq miller mandoc gnuplot-nox
 chromium curl sqlite3 util-linux procps time bc tzdata
-iproute2 wrk"
+iproute2 wrk systemd"
 
 missing=""
 for p in $PKGS; do
