@@ -23,7 +23,9 @@ for tool in $tools; do
 	listed=$(awk -v t="$tool" '$1 == t { printf "%s", $2 }' "$T/pairs")
 	accepted=""
 	for l in a b c d e f g i j k l m n o p q r s t u v w x y z A B C D E F G I J K L M N O P Q R S T U W X Y Z; do
-		timeout 5 "$tool" "-$l" x </dev/null >"$T/o" 2>"$T/e"
+		# in $T, so that an accepted letter that names a file (-d x)
+		# creates it there; a listed letter may start work: 5 s at most
+		(cd "$T" && timeout 5 "$tool" "-$l" x </dev/null >"$T/o" 2>"$T/e")
 		r=$?
 		if [ "$r" = 2 ] && grep -q -- "option '-$l' is unknown" "$T/e"; then
 			continue	# refused as an unknown option
@@ -57,6 +59,15 @@ t "wallet-buy --retries 4294967297 refused" 2 "" "" wallet-buy 1 --retries 42949
 t "wallet-server --threads 4294967297 refused" 2 "" "" wallet-server --threads 4294967297 --db "$T/x.db"
 like "wallet-server --threads: the range" "$(cat "$ERR")" "*--threads: must be from 1 to 256*"
 ok "wallet-server did not create a database on a usage error" test ! -e "$T/x.db"
+
+# The pages as man(1) renders them on an 80-column terminal: groff warns of
+# nothing (a line it cannot break), and no quote nests inside another
+# (".Pq Ql a , Ql b" renders as nested quotes).
+for page in "$KP_ROOT"/man/*.[1-9]; do
+	MANWIDTH=80 MAN_KEEP_FORMATTING= man -l "$page" >"$T/page" 2>"$T/warn"
+	is "$(basename "$page"): man -l renders without warnings" "$(cat "$T/warn")" ""
+	is "$(basename "$page"): no nested quotes" "$(grep -c "‘[^’]*‘" "$T/page")" 0
+done
 
 # Exit codes, the suite's one table (kinpipe(7) EXIT STATUS): 0 done, 1 a
 # runtime or data failure, 2 a usage error, for each kind per filter.
