@@ -2,7 +2,7 @@
 # What every tool promises alike (kinpipe(7)) and the documents that
 # come with them: --help, --version, a bad option, a man page per tool that
 # mandoc finds clean, kinpipe(7) and its EXAMPLES, the README's two
-# commands, make install/uninstall.
+# commands, make install/uninstall, no citation of a file outside the tree.
 . "$(dirname "$0")/lib.sh"
 
 tools=$(cd "$KP_ROOT/tools" && ls *.c | sed 's/\.c$//')
@@ -63,6 +63,12 @@ is "kinpipe.7 examples: averages as computed by awk" "$want" "0 40000.75
 1 39999.75"
 like "kinpipe.7 examples: the page shows those averages" "$(cat "$T/k7/3.want")" \
 	'*"end":"2024-01-01T00:05:00Z"},"avg(euro_rate)":40000.75}*"end":"2024-01-01T00:10:00Z"},"avg(euro_rate)":39999.75}'
+
+# no file cites a document that is not in the tree (the pattern is split
+# so that this file does not match itself)
+cited=$(cd "$KP_ROOT" && grep -rIl --exclude-dir=.git --exclude-dir=node_modules \
+	-e 'CONVENT''IONS' -e 'FAC''TS[.]md' . 2>/dev/null)
+is "no file mentions the out-of-tree notes" "$cited" ""
 
 first_screen=$(head -n 24 "$KP_ROOT/README.md")
 like "README's first screen gives make demo" "$first_screen" "*    make demo*"
