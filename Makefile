@@ -12,6 +12,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man/man1
+MANDIR7  = $(PREFIX)/share/man/man7
 
 CC   ?= cc
 OPT  ?= -O2 -g
@@ -94,12 +95,14 @@ bench: deps all
 	@sh tests/bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(MANDIR7)
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR7)
 
 uninstall:
-	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(TOOLS:%=$(DESTDIR)$(MANDIR)/%.1)
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(TOOLS:%=$(DESTDIR)$(MANDIR)/%.1) \
+	    $(patsubst man/%,$(DESTDIR)$(MANDIR7)/%,$(wildcard man/*.7))
 
 clean:
 	rm -rf build bin

@@ -171,7 +171,7 @@ put_time(struct sb *out, enum form to, int64_t us)
 }
 
 /* The instant of the field's value: a string parsed by the pattern (or
- * cast), or a number of epoch seconds (CONVENTIONS §1). */
+ * cast), or a number of epoch seconds (kinpipe(7)). */
 static enum outcome
 convert(const struct opts *o, struct state *s, const struct rec_member *m,
     int64_t *us)

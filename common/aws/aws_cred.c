@@ -221,7 +221,7 @@ aws_creds_free(struct aws_creds *c)
 	c->expires_us = 0;
 }
 
-/* A file that holds a secret must be the user's alone (CONVENTIONS §2). */
+/* A file that holds a secret must be the user's alone (kinpipe(7)). */
 static int
 check_private(const char *path, struct eb *e)
 {

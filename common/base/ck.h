@@ -1,5 +1,5 @@
 /* ck: durable state files and Kinesis high-water marks. A file is written
- * whole or not at all (CONVENTIONS §2: PATH.tmp, fsync, rename, fsync the
+ * whole or not at all (kinpipe(7): PATH.tmp, fsync, rename, fsync the
  * directory), so a crash at any instant leaves either the old file or the
  * new one. Marks remember, per shardId, the highest sequenceNumber already
  * counted, which is what lets a restarted stage skip replayed records. */

@@ -1,4 +1,4 @@
-/* cli: how every tool names itself, reports and exits (CONVENTIONS §2).
+/* cli: how every tool names itself, reports and exits (kinpipe(7)).
  * The one part of common/ allowed to exit, because its whole job is the
  * tool's last word: `tool: what went wrong[: cause]` and status 0/1/2. */
 #ifndef KP_CLI_H
@@ -41,7 +41,7 @@ long long cli_parse_count(const char *opt, const char *s, long long min,
  * into milliseconds, or die with a usage error naming the option. */
 long cli_parse_timeout_ms(const char *opt, const char *s);
 
-/* Counters printed with --stats (CONVENTIONS §2). The four standard ones
+/* Counters printed with --stats (kinpipe(7)). The four standard ones
  * always print; tools may name up to CLI_STATS_EXTRA more. */
 #define CLI_STATS_EXTRA 8
 struct cli_stats {

@@ -1,5 +1,5 @@
 /* eb: the error buffer every common/ function fills when it fails, so that
- * the tool can say why in one line (CONVENTIONS §2) and tests can read it. */
+ * the tool can say why in one line (kinpipe(7)) and tests can read it. */
 #ifndef KP_EB_H
 #define KP_EB_H
 

@@ -2,7 +2,7 @@
  * It reads NDJSON lines, lets the stage write each record's replacement
  * into the output buffer, applies --on-error to the records the stage
  * calls bad, keeps the --stats counters and flushes at every batch end
- * (CONVENTIONS §1), so that every filter treats bad input alike. */
+ * (kinpipe(7)), so that every filter treats bad input alike. */
 #ifndef KP_FLT_H
 #define KP_FLT_H
 

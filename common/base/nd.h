@@ -1,4 +1,4 @@
-/* nd: the NDJSON record stream (CONVENTIONS §1). The reader hands out lines
+/* nd: the NDJSON record stream (kinpipe(7)). The reader hands out lines
  * of any length without copying them, counts line numbers for error
  * messages, accepts a last line without '\n' and skips blank lines. It also
  * tells its caller when the input has run dry (ND_IDLE): that is the end of

@@ -5,7 +5,7 @@
  * builds a whole tree) and reports spans at the speed the stages need: the
  * string scanner skips sixteen plain bytes at a time with SSE2 (eight with
  * plain 64-bit arithmetic elsewhere), which is where most of the time of
- * a record goes (FACTS.md: envelopes are mostly one escaped
+ * a record goes (a Kinesis envelope of ~274 bytes is mostly one escaped
  * string). Containers are walked with an explicit stack, never recursion,
  * so a hostile line cannot overflow the C stack. */
 #include <math.h>

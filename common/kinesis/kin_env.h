@@ -1,5 +1,5 @@
-/* kin_env: one GetRecords record as the Kinesis envelope of CONVENTIONS
- * §1, and the base64 and UTF-8 rules that decide how "data" travels. This
+/* kin_env: one GetRecords record as the Kinesis envelope of kinpipe(7),
+ * and the base64 and UTF-8 rules that decide how "data" travels. This
  * is kin-read's per-record path, so it works on byte spans (rec.h), not
  * on a jansson tree: jansson cost four times the CPU budget per record. */
 #ifndef KP_KIN_ENV_H

@@ -1,6 +1,6 @@
 /* tm: time on the wire and inside. Inside, int64 microseconds since the
  * epoch (Spark's unit); on the wire, RFC 3339 in UTC with 'Z' and only as
- * many fraction digits as needed (CONVENTIONS §1). Calendar arithmetic is
+ * many fraction digits as needed (kinpipe(7)). Calendar arithmetic is
  * proleptic Gregorian and works for any year, before 1970 included, with
  * no dependence on the process's time zone. */
 #ifndef KP_TM_H

@@ -25,7 +25,7 @@ BENCH_DIR=${BENCH_DIR:-$KP_ROOT/build/bench}
 BENCH_RUNS=${BENCH_RUNS:-3}
 mkdir -p "$BENCH_DIR"
 
-# progress on a terminal only (CONVENTIONS §2)
+# progress on a terminal only (kinpipe(7))
 bench_say() {
 	[ -t 2 ] && printf '%s\n' "$*" >&2
 	return 0

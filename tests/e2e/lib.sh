@@ -130,6 +130,39 @@ wait_port() {
 	return 1
 }
 
+# man_commands PAGE DIR: the commands of man/PAGE's EXAMPLES (PAGE as
+# kinpipe.7), mdoc's \e and \& undone, as DIR/1.sh, DIR/2.sh, ... and
+# what the page shows each printing as DIR/N.want; prints how many. In a
+# display, "$ " starts a command, indented lines continue it, a here-
+# document's lines belong to it, and the other lines are its output. A
+# display without "$ " is one command that shows no output.
+man_commands() {
+	mkdir -p "$2" || return 1
+	awk -v dir="$2" '
+		function start() { n++; sh = dir "/" n ".sh"; want = dir "/" n ".want"
+			printf "" >want; cmd = 1; seen = 1 }
+		function here(s) {	# the delimiter of a here-document in s
+			if (!match(s, /<<-?[ ]*["\047]?[A-Za-z_]+/))
+				return ""
+			s = substr(s, RSTART + 2, RLENGTH - 2)
+			gsub(/[- "\047]/, "", s)
+			return s
+		}
+		/^\.Sh / { ex = ($2 == "EXAMPLES"); next }
+		!ex { next }
+		/^\.Bd/ { inb = 1; seen = 0; cmd = 0; raw = 0; eof = ""; next }
+		/^\.Ed/ { inb = 0; next }
+		!inb { next }
+		{ gsub(/\\&/, ""); gsub(/\\e/, "\\") }
+		eof != "" { print >sh; if ($0 == eof) eof = ""; next }
+		/^\$ / { start(); print substr($0, 3) >sh; eof = here($0); next }
+		!seen { start(); raw = 1 }
+		raw || (cmd && /^[ \t]/) { print >sh; eof = here($0); next }
+		{ cmd = 0; print >want }
+		END { print n + 0 }
+	' "$KP_ROOT/man/$1"
+}
+
 finish() {
 	printf '%s: %d passed, %d failed\n' "$kp_name" "$kp_pass" "$kp_fail"
 	[ "$kp_fail" = 0 ]

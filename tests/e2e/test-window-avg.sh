@@ -111,7 +111,7 @@ t group-keys-canonical 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-
 ' $WA -t t -w 10s -g c,k --count '*=n' --mode update
 
 # numbers print as the shortest %.15g/%.16g/%.17g text that reads back
-# (CONVENTIONS 1): the fast path for fixed notation and jx for the rest
+# (kinpipe(7)): the fast path for fixed notation and jx for the rest
 NUMS='{"t":1,"v":0.1}
 {"t":2,"v":1e-7}
 {"t":3,"v":1e20}
