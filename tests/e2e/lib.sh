@@ -9,7 +9,7 @@
 #   like NAME GOT GLOB        GOT matches the shell pattern GLOB
 #   ok NAME CMD...            CMD exits 0
 #   finish                    print "NAME: N passed, N failed", exit status
-#   man_examples PAGE DIR     the EXAMPLES of man/PAGE as scripts DIR/ex1.sh...
+#   man_commands PAGE DIR     the EXAMPLES of man/PAGE as DIR/1.sh, 1.want, ...
 #
 # KP_BIN holds the tools under test. Every test runs with LC_ALL=C TZ=UTC
 # in a private temporary directory $T, removed at exit.
@@ -135,7 +135,9 @@ wait_port() {
 # what the page shows each printing as DIR/N.want; prints how many. In a
 # display, "$ " starts a command, indented lines continue it, a here-
 # document's lines belong to it, and the other lines are its output. A
-# display without "$ " is one command that shows no output.
+# display without "$ " is one command that shows no output. Only literal
+# displays hold commands: a page shows an output on its own in an
+# unfilled display (.Bd -unfilled).
 man_commands() {
 	mkdir -p "$2" || return 1
 	awk -v dir="$2" '
@@ -150,7 +152,7 @@ man_commands() {
 		}
 		/^\.Sh / { ex = ($2 == "EXAMPLES"); next }
 		!ex { next }
-		/^\.Bd/ { inb = 1; seen = 0; cmd = 0; raw = 0; eof = ""; next }
+		/^\.Bd -literal/ { inb = 1; seen = 0; cmd = 0; raw = 0; eof = ""; next }
 		/^\.Ed/ { inb = 0; next }
 		!inb { next }
 		{ gsub(/\\&/, ""); gsub(/\\e/, "\\") }
@@ -166,31 +168,4 @@ man_commands() {
 finish() {
 	printf '%s: %d passed, %d failed\n' "$kp_name" "$kp_pass" "$kp_fail"
 	[ "$kp_fail" = 0 ]
-}
-
-# man_examples PAGE DIR: write the commands of the EXAMPLES section of
-# man/PAGE (PAGE.1 when PAGE names no section) to DIR/ex1.sh, ex2.sh, ...
-# in page order, mdoc's \e unescaped. A display whose lines start with a
-# "$ " prompt holds one command per prompt (the lines after a prompt line
-# continue it); a display without prompts is one script. The one extractor
-# of every test that runs a page's examples as written.
-man_examples() {
-	case $1 in *.[0-9]) kp_page=$1 ;; *) kp_page=$1.1 ;; esac
-	mkdir -p "$2"
-	awk -v dir="$2" '
-		function next_script() { if (f != "") close(f); f = dir "/ex" ++n ".sh" }
-		/^\.Sh / { ex = ($2 == "EXAMPLES"); next }
-		ex && /^\.Bd/ { inb = 1; started = 0; next }
-		ex && /^\.Ed/ { inb = 0; next }
-		!inb { next }
-		{ gsub(/\\e/, "\\") }
-		/^\$ / { next_script(); started = 1; print substr($0, 3) > f; next }
-		!started { next_script(); started = 1 }
-		{ print > f }
-	' "$KP_ROOT/man/$kp_page"
-}
-
-# man_example_count DIR: how many scripts man_examples wrote.
-man_example_count() {
-	ls "$1" | grep -c '^ex[0-9]*\.sh$'
 }

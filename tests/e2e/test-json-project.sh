@@ -149,10 +149,9 @@ run '' json-project --schema @"$T/nonexistent"
 like missing-schema-file "$rc $(tail -n1 "$ERR")" "2 json-project: *nonexistent*"
 
 # the man page's EXAMPLES, run as written
-man_examples json-project "$T/ex"
-is man-example-count "$(man_example_count "$T/ex")" 2
-t man-example-1 0 '{"timestamp":"2024-01-01T00:00:00","euro_rate":0.1,"shardId":"s-1","sequenceNumber":"7"}' "" sh "$T/ex/ex1.sh"
-t man-example-2 0 '{"v":{"n":null,"bad":"{\"n\":\"x\"}"}}' "" sh "$T/ex/ex2.sh"
+is man-example-count "$(man_commands json-project.1 "$T/ex")" 2
+t man-example-1 0 '{"timestamp":"2024-01-01T00:00:00","euro_rate":0.1,"shardId":"s-1","sequenceNumber":"7"}' "" sh "$T/ex/1.sh"
+t man-example-2 0 '{"v":{"n":null,"bad":"{\"n\":\"x\"}"}}' "" sh "$T/ex/2.sh"
 is man-example-2-err "$(cat "$ERR")" "json-project: <stdin>:1: field 'n': string where int expected (nulled)"
 
 finish

@@ -204,10 +204,9 @@ like help-text "$(cat "$OUT")" "usage: ts-parse *--format PATTERN*"
 t version 0 "ts-parse 0.1.0" "" ts-parse --version
 
 # the man page's EXAMPLES, run as written
-man_examples ts-parse "$T/ex"
-is man-example-count "$(man_example_count "$T/ex")" 3
-t man-example-1 0 '{"timestamp":"2024-01-01T00:00:07Z","euro_rate":41234.5}' "" sh "$T/ex/ex1.sh"
-t man-example-2 0 '{"t":"03/10/2024 02:30 AM","ms":1710055800000}' "" sh "$T/ex/ex2.sh"
-t man-example-3 0 '{"timestamp":"2024-01-01T12:30:00Z"}' "" sh "$T/ex/ex3.sh"
+is man-example-count "$(man_commands ts-parse.1 "$T/ex")" 3
+t man-example-1 0 '{"timestamp":"2024-01-01T00:00:07Z","euro_rate":41234.5}' "" sh "$T/ex/1.sh"
+t man-example-2 0 '{"t":"03/10/2024 02:30 AM","ms":1710055800000}' "" sh "$T/ex/2.sh"
+t man-example-3 0 '{"timestamp":"2024-01-01T12:30:00Z"}' "" sh "$T/ex/3.sh"
 
 finish

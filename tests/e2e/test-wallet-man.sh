@@ -6,11 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 
 examples() {
-	man_examples "$1" "$T/man-$1"
+	n=$(man_commands "$1.1" "$T/man-$1")
 	i=0
-	while [ $i -lt "$(man_example_count "$T/man-$1")" ]; do
+	while [ $i -lt "$n" ]; do
 		i=$((i + 1))
-		cat "$T/man-$1/ex$i.sh"
+		cat "$T/man-$1/$i.sh"
 	done
 }
 {

@@ -463,12 +463,12 @@ like merge-missing-column-msg "$(cat "$ERR")" 'window-avg: <stdin>:1: not a wind
 
 # ---- the man page's EXAMPLES, run as written ----
 mkdir "$T/ex" && ln -s "$KP_ROOT/examples" "$T/ex/examples"
-man_examples window-avg "$T/exs"
-is man-example-count "$(man_example_count "$T/exs")" 7
+nex=$(man_commands window-avg.1 "$T/exs")
+is man-example-count "$nex" 7
 i=0
-while [ $i -lt "$(man_example_count "$T/exs")" ]; do
+while [ $i -lt "$nex" ]; do
 	i=$((i + 1))
-	(cd "$T/ex" && sh "../exs/ex$i.sh") >"$T/ex$i.out" 2>"$T/ex$i.err"
+	(cd "$T/ex" && sh "../exs/$i.sh") >"$T/ex$i.out" 2>"$T/ex$i.err"
 	is "man-example-$i-rc" "$?" 0
 	is "man-example-$i-stderr" "$(cat "$T/ex$i.err")" ""
 done
