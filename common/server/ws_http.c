@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/sb.h"
+#include "json/jx.h"
 #include "wallet/wl_amount.h"
 #include "server/ws_http.h"
 #include "server/ws_page.h"
@@ -81,11 +82,45 @@ answer(struct MHD_Connection *c, int status, struct sb *body, const char *type)
 	return ret;
 }
 
+/* {"error":"msg"}, and the status that goes with it. */
 static int
 fail(struct sb *body, int status, const char *msg)
 {
-	ws_json_error(body, msg);
+	sb_adds(body, "{\"error\":");
+	jx_put_cstr(body, msg);
+	sb_addc(body, '}');
 	return status;
+}
+
+/* What the API answers for each outcome of the store. */
+static const struct {
+	int status;
+	const char *error;	/* NULL: the store's answer is the body */
+} answers[] = {
+	[WS_OK] = { 200, NULL },
+	[WS_NO_SUCH_USER] = { 404, "unknown user" },
+	[WS_BAD_KEY] = { 403, "unknown user or bad access key" },
+	[WS_ORDER_ID_REUSED] = { 409, "order_id already used for a different order" },
+	[WS_INSUFFICIENT_EURO] = { 409, "insufficient euro" },
+	[WS_INSUFFICIENT_BITCOIN] = { 409, "insufficient bitcoin" },
+	[WS_EURO_TOO_LARGE] = { 409, "euro balance would be too large" },
+	[WS_BITCOIN_TOO_LARGE] = { 409, "bitcoin balance would be too large" },
+	/* the store's own failures are logged, and told to the client as
+	 * temporary: nothing happened, try later */
+	[WS_DB_FAILURE] = { 503, "store unavailable" },
+	[WS_DB_ROLLED_BACK] = { 503, "store unavailable, trade not executed" },
+};
+_Static_assert(sizeof(answers) / sizeof(answers[0]) == WS_OUTCOMES,
+    "an answer for every outcome of the store");
+
+static int
+store_answer(enum ws_outcome out, const struct eb *e, struct sb *body)
+{
+	if (out == WS_DB_FAILURE || out == WS_DB_ROLLED_BACK)
+		fprintf(stderr, "wallet-server: %s\n", e->msg);
+	if (answers[out].error == NULL)
+		return answers[out].status;
+	return fail(body, answers[out].status, answers[out].error);
 }
 
 static int
@@ -122,13 +157,7 @@ trade(struct ws_http *h, const struct args *a, enum ws_side side,
 	o.user_id = a->user_id;
 	o.access_key = a->access_key;
 	o.order_id = a->order_id;
-	status = ws_trade(h->store, &o, body, &e);
-	if (status == 500) {
-		fprintf(stderr, "wallet-server: %s\n", e.msg);
-		/* the transaction was rolled back: nothing happened, try later */
-		return fail(body, 503, "store unavailable, trade not executed");
-	}
-	return status;
+	return store_answer(ws_trade(h->store, &o, body, &e), &e, body);
 }
 
 static int
@@ -149,13 +178,8 @@ history(struct ws_http *h, const struct args *a, struct sb *body)
 		    limit > HISTORY_MAX)
 			return fail(body, 400, "bad limit: 1 to 10000");
 	}
-	status = ws_history(h->store, a->user_id, (int)limit, body, &e);
-	if (status == 500) {
-		fprintf(stderr, "wallet-server: %s\n", e.msg);
-		sb_reset(body);
-		return fail(body, 503, "store unavailable");
-	}
-	return status;
+	return store_answer(ws_history(h->store, a->user_id, (int)limit, body,
+	    &e), &e, body);
 }
 
 /* "/info/" and "/info" both name the info call: the notebook writes the
@@ -200,13 +224,8 @@ route(struct ws_http *h, struct MHD_Connection *c, const char *url,
 	if (is_path(url, "info")) {
 		if ((status = need_user(&a, body)) != 0)
 			return status;
-		status = ws_info(h->store, a.user_id, body, &e);
-		if (status == 500) {
-			fprintf(stderr, "wallet-server: %s\n", e.msg);
-			sb_reset(body);
-			return fail(body, 503, "store unavailable");
-		}
-		return status;
+		return store_answer(ws_info(h->store, a.user_id, body, &e), &e,
+		    body);
 	}
 	if (is_path(url, "buy"))
 		return trade(h, &a, WS_BUY, body);
