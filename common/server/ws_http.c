@@ -72,12 +72,17 @@ answer(struct MHD_Connection *c, int status, struct sb *body, const char *type)
 	    MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, WS_IDEMPOTENT_HEADER, WS_IDEMPOTENT_VALUE);
-	if (status == 405)
-		MHD_add_response_header(r, "Allow", "GET, HEAD");
-	ret = MHD_queue_response(c, (unsigned)status, r);
+	/* out of memory for a header: close the connection rather than
+	 * answer without one (a client would retry nothing without
+	 * WS_IDEMPOTENT_HEADER) */
+	if (MHD_add_response_header(r, "Content-Type", type) != MHD_YES ||
+	    MHD_add_response_header(r, "Cache-Control", "no-store") != MHD_YES ||
+	    MHD_add_response_header(r, WS_IDEMPOTENT_HEADER,
+	    WS_IDEMPOTENT_VALUE) != MHD_YES || (status == 405 &&
+	    MHD_add_response_header(r, "Allow", "GET, HEAD") != MHD_YES))
+		ret = MHD_NO;
+	else
+		ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -282,6 +287,32 @@ completed(void *cls, struct MHD_Connection *c, void **req,
 	*req = NULL;
 }
 
+int
+ws_listen_parse(const char *spec, char host[WS_HOST_MAX], const char **port,
+    struct eb *e)
+{
+	const char *colon = strrchr(spec, ':'), *h = spec;
+	size_t hn, pn;
+
+	if (colon == NULL)
+		goto bad;
+	hn = (size_t)(colon - spec);
+	if (hn >= 2 && spec[0] == '[' && spec[hn - 1] == ']') {
+		h++;
+		hn -= 2;
+	}
+	pn = strlen(colon + 1);
+	if (hn == 0 || hn >= WS_HOST_MAX || pn == 0 || pn > 5 ||
+	    strspn(colon + 1, "0123456789") != pn || atol(colon + 1) > 65535)
+		goto bad;
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	*port = colon + 1;
+	return 0;
+bad:
+	return eb_set(e, "--listen: want HOST:PORT, got '%.80s'", spec);
+}
+
 static int
 listen_socket(const char *spec, int *fd_out, unsigned *port, struct eb *e)
 {
@@ -290,23 +321,13 @@ listen_socket(const char *spec, int *fd_out, unsigned *port, struct eb *e)
 	struct addrinfo *ai;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char host[256];
-	const char *colon = strrchr(spec, ':');
-	size_t hn;
+	char host[WS_HOST_MAX];
+	const char *service;
 	int fd, one = 1, rc;
 
-	if (colon == NULL || colon[1] == '\0')
-		return eb_set(e, "--listen: want HOST:PORT, got '%.80s'", spec);
-	hn = (size_t)(colon - spec);
-	if (hn >= 2 && spec[0] == '[' && spec[hn - 1] == ']') {
-		spec++;
-		hn -= 2;
-	}
-	if (hn == 0 || hn >= sizeof(host))
-		return eb_set(e, "--listen: want HOST:PORT, got '%.80s'", spec);
-	memcpy(host, spec, hn);
-	host[hn] = '\0';
-	rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (ws_listen_parse(spec, host, &service, e) != 0)
+		return -1;
+	rc = getaddrinfo(host, service, &hints, &ai);
 	if (rc != 0)
 		return eb_set(e, "--listen %s: %s", spec, gai_strerror(rc));
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);

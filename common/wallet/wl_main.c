@@ -49,7 +49,7 @@ static const char help_fmt[] =
     "                          a bad order line: stop, skip it, or print an\n"
     "                          error line\n"
     "  -h, --help, -V, --version\n"
-    "exit: 0 done, 1 rejected by the server, 2 usage,\n"
+    "exit: 0 done, 1 rejected by the server or a bad order line, 2 usage,\n"
     "      3 unreachable or no definite answer\n";
 
 static void
@@ -195,7 +195,8 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
 		if (order_line(&l, &sats, id, &e) != 0) {
 			cli_warn("<stdin>:%llu: %s", (unsigned long long)l.lineno, e.msg);
 			if (o->on_error == ON_ERROR_FAIL) {
-				worst = WL_EXIT_USAGE;
+				/* bad data, as for every tool: 1 */
+				worst = WL_EXIT_FAILED;
 				break;
 			}
 			if (o->on_error == ON_ERROR_NULL) {
@@ -204,7 +205,8 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
 				sb_adds(nd_buf(w), ",\"error\":");
 				jx_put_cstr(nd_buf(w), e.msg);
 				sb_addc(nd_buf(w), '}');
-				nd_end(w);
+				if (nd_end(w) != 0)
+					cli_die(CLI_FAIL, "stdout: write error");
 			}
 			continue;
 		}
@@ -244,7 +246,10 @@ wl_trade_main(int argc, char **argv, const char *side)
 	/* validated before anything is sent */
 	if (o.amount && wl_amount_parse(o.amount, strlen(o.amount), &sats, &e) != 0)
 		cli_usage("%s", e.msg);
-	if (wl_config_load(&cfg, &o.flags, 1, &e) != 0)
+	rc = wl_config_load(&cfg, &o.flags, 1, &e);
+	if (rc == WL_CONFIG_NOMEM)
+		cli_die(CLI_FAIL, "%s", e.msg);
+	if (rc != WL_CONFIG_OK)
 		cli_usage("%s", e.msg);
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);
