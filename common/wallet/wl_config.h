@@ -25,7 +25,7 @@ struct wl_config {
  * to fix (missing, unsafe or malformed: a usage error), or not. */
 enum {
 	WL_CONFIG_OK = 0,
-	WL_CONFIG_BAD = -1,
+	WL_CONFIG_BAD = -1,	/* what eb_set returns */
 	WL_CONFIG_NOMEM = -2
 };
 

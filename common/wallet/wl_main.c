@@ -125,9 +125,11 @@ place(struct wl_client *c, struct nd_writer *w, const char *side, int64_t sats,
 	struct eb e;
 	int rc = wl_place(c, &o, retries, nd_buf(w), &e);
 
+	/* 1 is also a failure here, before any answer: only a 4xx is the
+	 * server's refusal */
 	if (rc != WL_EXIT_OK)
-		cli_warn("order %s: %s%s", order_id,
-		    rc == WL_EXIT_REJECTED ? "rejected: " : "", e.msg);
+		cli_warn("order %s: %s%s", order_id, rc == WL_EXIT_REJECTED &&
+		    c->status >= 400 ? "rejected: " : "", e.msg);
 	if (nd_end(w) != 0)
 		cli_die(CLI_FAIL, "stdout: write error");
 	return rc;
