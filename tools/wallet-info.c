@@ -91,7 +91,10 @@ main(int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_usage("unexpected argument '%s'", argv[optind]);
-	if (wl_config_load(&cfg, &flags, 0, &e) != 0)
+	rc = wl_config_load(&cfg, &flags, 0, &e);
+	if (rc == WL_CONFIG_NOMEM)
+		cli_die(CLI_FAIL, "%s", e.msg);
+	if (rc != WL_CONFIG_OK)
 		cli_usage("%s", e.msg);
 	signal(SIGPIPE, SIG_IGN);
 	if (wl_client_init(&c, &cfg, connect_ms, max_ms, &e) != 0)
@@ -105,10 +108,14 @@ main(int argc, char **argv)
 		put_bare(&out, v);
 	} else {
 		cli_warn("no field '%s' in the answer", field);
-		rc = WL_EXIT_REJECTED;
+		rc = WL_EXIT_FAILED;
 	}
-	if (out.len) {
+	if (out.len)
 		sb_addc(&out, '\n');
+	if (sb_failed(&out)) {
+		cli_warn("out of memory");
+		rc = CLI_FAIL;
+	} else if (out.len) {
 		if (fwrite(out.buf, 1, out.len, stdout) != out.len ||
 		    fclose(stdout) != 0) {
 			cli_warn("stdout: write error");

@@ -28,22 +28,22 @@ static const char help[] =
     "  -h, --help, -V, --version\n";
 
 static int
-user_add(struct ws_store *st, const char *id, const char *euro)
+user_add(struct ws_store *st, const char *id, int64_t cents)
 {
 	char key[WS_KEY_HEX + 1];
-	int64_t cents;
 	struct eb e;
 
-	if (wl_fixed_parse(euro, strlen(euro), 2, WS_EURO_MAX_CENTS, &cents,
-	    &e) != 0)
-		cli_usage("--euro: %s", e.msg);
 	if (ws_user_add(st, id, cents, key, &e) != 0) {
 		cli_warn("user add: %s", e.msg);
 		return CLI_FAIL;
 	}
 	/* the only time the key is ever shown: the store keeps a hash */
 	printf("%s\n", key);
-	return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+	if (fflush(stdout) != 0) {
+		cli_warn("stdout: write error");
+		return CLI_FAIL;
+	}
+	return CLI_OK;
 }
 
 static int
@@ -53,8 +53,17 @@ check(struct ws_store *st)
 	struct eb e;
 	int rc = ws_check(st, &report, &e);
 
-	if (report.len)
-		fwrite(report.buf, 1, report.len, stdout);
+	if (sb_failed(&report)) {
+		sb_free(&report);
+		cli_warn("check: out of memory");
+		return CLI_FAIL;
+	}
+	if (report.len && (fwrite(report.buf, 1, report.len, stdout) !=
+	    report.len || fflush(stdout) != 0)) {
+		sb_free(&report);
+		cli_warn("stdout: write error");
+		return CLI_FAIL;
+	}
 	sb_free(&report);
 	if (rc != 0)
 		cli_warn("%s", e.msg);
@@ -119,8 +128,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *listen_on = "127.0.0.1:8080", *prices = NULL;
-	const char *euro = NULL;
-	int64_t price_e8 = 0;
+	const char *euro = NULL, *port;
+	char host[WS_HOST_MAX];
+	int64_t price_e8 = 0, cents = 0;
 	long long threads = 4;
 	struct ws_store *st;
 	struct eb e;
@@ -159,10 +169,24 @@ main(int argc, char **argv)
 		cli_usage("unknown command '%s'", argv[0]);
 	if (euro && argc != 3)
 		cli_usage("--euro goes with user add");
+	/* every usage error before the database is created */
+	if (argc == 3) {
+		if (!ws_id_valid(argv[2]))
+			cli_usage("user add: bad user id '%.80s': 1 to %d of"
+			    " A-Z a-z 0-9 _ . : -", argv[2], WS_ID_MAX);
+		if (euro == NULL)
+			euro = "10000";
+		if (wl_fixed_parse(euro, strlen(euro), 2, WS_EURO_MAX_CENTS,
+		    &cents, &e) != 0)
+			cli_usage("--euro: %s", e.msg);
+	} else if (argc == 0 && ws_listen_parse(listen_on, host, &port,
+	    &e) != 0) {
+		cli_usage("%s", e.msg);
+	}
 	if (ws_store_open(&st, db, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	if (argc == 3)
-		rc = user_add(st, argv[2], euro ? euro : "10000");
+		rc = user_add(st, argv[2], cents);
 	else if (argc == 1)
 		rc = check(st);
 	else

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/sb.h"
+#include "json/jx.h"
 #include "wallet/wl_amount.h"
 #include "server/ws_http.h"
 #include "server/ws_page.h"
@@ -71,21 +72,60 @@ answer(struct MHD_Connection *c, int status, struct sb *body, const char *type)
 	    MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, WS_IDEMPOTENT_HEADER, WS_IDEMPOTENT_VALUE);
-	if (status == 405)
-		MHD_add_response_header(r, "Allow", "GET, HEAD");
-	ret = MHD_queue_response(c, (unsigned)status, r);
+	/* out of memory for a header: close the connection rather than
+	 * answer without one (a client would retry nothing without
+	 * WS_IDEMPOTENT_HEADER) */
+	if (MHD_add_response_header(r, "Content-Type", type) != MHD_YES ||
+	    MHD_add_response_header(r, "Cache-Control", "no-store") != MHD_YES ||
+	    MHD_add_response_header(r, WS_IDEMPOTENT_HEADER,
+	    WS_IDEMPOTENT_VALUE) != MHD_YES || (status == 405 &&
+	    MHD_add_response_header(r, "Allow", "GET, HEAD") != MHD_YES))
+		ret = MHD_NO;
+	else
+		ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
+/* {"error":"msg"}, and the status that goes with it. */
 static int
 fail(struct sb *body, int status, const char *msg)
 {
-	ws_json_error(body, msg);
+	sb_adds(body, "{\"error\":");
+	jx_put_cstr(body, msg);
+	sb_addc(body, '}');
 	return status;
+}
+
+/* What the API answers for each outcome of the store. */
+static const struct {
+	int status;
+	const char *error;	/* NULL: the store's answer is the body */
+} answers[] = {
+	[WS_OK] = { 200, NULL },
+	[WS_NO_SUCH_USER] = { 404, "unknown user" },
+	[WS_BAD_KEY] = { 403, "unknown user or bad access key" },
+	[WS_ORDER_ID_REUSED] = { 409, "order_id already used for a different order" },
+	[WS_INSUFFICIENT_EURO] = { 409, "insufficient euro" },
+	[WS_INSUFFICIENT_BITCOIN] = { 409, "insufficient bitcoin" },
+	[WS_EURO_TOO_LARGE] = { 409, "euro balance would be too large" },
+	[WS_BITCOIN_TOO_LARGE] = { 409, "bitcoin balance would be too large" },
+	/* the store's own failures are logged, and told to the client as
+	 * temporary: nothing happened, try later */
+	[WS_DB_FAILURE] = { 503, "store unavailable" },
+	[WS_DB_ROLLED_BACK] = { 503, "store unavailable, trade not executed" },
+};
+_Static_assert(sizeof(answers) / sizeof(answers[0]) == WS_OUTCOMES,
+    "an answer for every outcome of the store");
+
+static int
+store_answer(enum ws_outcome out, const struct eb *e, struct sb *body)
+{
+	if (out == WS_DB_FAILURE || out == WS_DB_ROLLED_BACK)
+		fprintf(stderr, "wallet-server: %s\n", e->msg);
+	if (answers[out].error == NULL)
+		return answers[out].status;
+	return fail(body, answers[out].status, answers[out].error);
 }
 
 static int
@@ -122,13 +162,7 @@ trade(struct ws_http *h, const struct args *a, enum ws_side side,
 	o.user_id = a->user_id;
 	o.access_key = a->access_key;
 	o.order_id = a->order_id;
-	status = ws_trade(h->store, &o, body, &e);
-	if (status == 500) {
-		fprintf(stderr, "wallet-server: %s\n", e.msg);
-		/* the transaction was rolled back: nothing happened, try later */
-		return fail(body, 503, "store unavailable, trade not executed");
-	}
-	return status;
+	return store_answer(ws_trade(h->store, &o, body, &e), &e, body);
 }
 
 static int
@@ -149,13 +183,8 @@ history(struct ws_http *h, const struct args *a, struct sb *body)
 		    limit > HISTORY_MAX)
 			return fail(body, 400, "bad limit: 1 to 10000");
 	}
-	status = ws_history(h->store, a->user_id, (int)limit, body, &e);
-	if (status == 500) {
-		fprintf(stderr, "wallet-server: %s\n", e.msg);
-		sb_reset(body);
-		return fail(body, 503, "store unavailable");
-	}
-	return status;
+	return store_answer(ws_history(h->store, a->user_id, (int)limit, body,
+	    &e), &e, body);
 }
 
 /* "/info/" and "/info" both name the info call: the notebook writes the
@@ -200,13 +229,8 @@ route(struct ws_http *h, struct MHD_Connection *c, const char *url,
 	if (is_path(url, "info")) {
 		if ((status = need_user(&a, body)) != 0)
 			return status;
-		status = ws_info(h->store, a.user_id, body, &e);
-		if (status == 500) {
-			fprintf(stderr, "wallet-server: %s\n", e.msg);
-			sb_reset(body);
-			return fail(body, 503, "store unavailable");
-		}
-		return status;
+		return store_answer(ws_info(h->store, a.user_id, body, &e), &e,
+		    body);
 	}
 	if (is_path(url, "buy"))
 		return trade(h, &a, WS_BUY, body);
@@ -263,6 +287,32 @@ completed(void *cls, struct MHD_Connection *c, void **req,
 	*req = NULL;
 }
 
+int
+ws_listen_parse(const char *spec, char host[WS_HOST_MAX], const char **port,
+    struct eb *e)
+{
+	const char *colon = strrchr(spec, ':'), *h = spec;
+	size_t hn, pn;
+
+	if (colon == NULL)
+		goto bad;
+	hn = (size_t)(colon - spec);
+	if (hn >= 2 && spec[0] == '[' && spec[hn - 1] == ']') {
+		h++;
+		hn -= 2;
+	}
+	pn = strlen(colon + 1);
+	if (hn == 0 || hn >= WS_HOST_MAX || pn == 0 || pn > 5 ||
+	    strspn(colon + 1, "0123456789") != pn || atol(colon + 1) > 65535)
+		goto bad;
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	*port = colon + 1;
+	return 0;
+bad:
+	return eb_set(e, "--listen: want HOST:PORT, got '%.80s'", spec);
+}
+
 static int
 listen_socket(const char *spec, int *fd_out, unsigned *port, struct eb *e)
 {
@@ -271,23 +321,13 @@ listen_socket(const char *spec, int *fd_out, unsigned *port, struct eb *e)
 	struct addrinfo *ai;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char host[256];
-	const char *colon = strrchr(spec, ':');
-	size_t hn;
+	char host[WS_HOST_MAX];
+	const char *service;
 	int fd, one = 1, rc;
 
-	if (colon == NULL || colon[1] == '\0')
-		return eb_set(e, "--listen: want HOST:PORT, got '%.80s'", spec);
-	hn = (size_t)(colon - spec);
-	if (hn >= 2 && spec[0] == '[' && spec[hn - 1] == ']') {
-		spec++;
-		hn -= 2;
-	}
-	if (hn == 0 || hn >= sizeof(host))
-		return eb_set(e, "--listen: want HOST:PORT, got '%.80s'", spec);
-	memcpy(host, spec, hn);
-	host[hn] = '\0';
-	rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (ws_listen_parse(spec, host, &service, e) != 0)
+		return -1;
+	rc = getaddrinfo(host, service, &hints, &ai);
 	if (rc != 0)
 		return eb_set(e, "--listen %s: %s", spec, gai_strerror(rc));
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -25,6 +25,14 @@ struct ws_http {
 	unsigned port;
 };
 
+#define WS_HOST_MAX 256
+
+/* Split HOST:PORT ([HOST]:PORT for IPv6) into host and port: a port of 0
+ * to 65535, in decimal digits; what the address means is only found out
+ * when it is used. */
+int ws_listen_parse(const char *spec, char host[WS_HOST_MAX],
+    const char **port, struct eb *e);
+
 /* Listen on HOST:PORT (port 0: any) with `threads` worker threads. */
 int ws_http_start(struct ws_http *h, const char *listen_on, int threads,
     struct eb *e);

@@ -50,11 +50,14 @@ wallets(sqlite3 *db, int64_t price_e8, struct sb *h)
 	sb_adds(h, "<h2>Wallets</h2>\n<table id=\"wallets\"><tr><th>user</th>"
 	    "<th>bitcoin</th><th>euro</th><th>value (euro)</th></tr>\n");
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *user = (const char *)sqlite3_column_text(q, 0);
 		int64_t sats = sqlite3_column_int64(q, 1);
 		int64_t cents = sqlite3_column_int64(q, 2);
 
+		if (user == NULL)	/* SQLite out of memory */
+			break;
 		sb_adds(h, "<tr><td class=\"id\">");
-		put_html(h, (const char *)sqlite3_column_text(q, 0));
+		put_html(h, user);
 		sb_adds(h, "</td><td>");
 		put_fixed(h, sats, 8);
 		sb_adds(h, "</td><td>");
@@ -89,14 +92,17 @@ trades(sqlite3 *db, struct sb *h)
 	    "<th>price</th><th>euro</th></tr>\n");
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(q, 3);
+		const char *user = (const char *)sqlite3_column_text(q, 2);
 		int64_t sats = sqlite3_column_int64(q, 4);
 		int64_t cents = sqlite3_column_int64(q, 5);
 
+		if (kind == NULL || user == NULL)	/* SQLite out of memory */
+			break;
 		sb_printf(h, "<tr class=\"%s\"><td>%lld</td><td>", kind,
 		    (long long)sqlite3_column_int64(q, 0));
 		sb_add(h, when, tm_fmt_rfc3339(sqlite3_column_int64(q, 1), when));
 		sb_adds(h, "</td><td class=\"id\">");
-		put_html(h, (const char *)sqlite3_column_text(q, 2));
+		put_html(h, user);
 		sb_printf(h, "</td><td>%s</td><td>", kind);
 		put_fixed(h, sats < 0 ? -sats : sats, 8);
 		sb_adds(h, "</td><td>");

@@ -81,7 +81,10 @@ ws_store_open(struct ws_store **out, const char *path, struct eb *e)
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return eb_set(e, "out of memory");
-	pthread_mutex_init(&st->mu, NULL);
+	if (pthread_mutex_init(&st->mu, NULL) != 0) {
+		free(st);
+		return eb_set(e, "cannot create the store's lock");
+	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		eb_set(e, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) :
@@ -148,14 +151,6 @@ ws_id_valid(const char *s)
 		return 0;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789_.:-") == n;
-}
-
-void
-ws_json_error(struct sb *body, const char *msg)
-{
-	sb_adds(body, "{\"error\":");
-	jx_put_cstr(body, msg);
-	sb_addc(body, '}');
 }
 
 static void
@@ -296,16 +291,17 @@ put_trade_answer(struct sb *b, const struct ws_order *o, int64_t trade_id,
 }
 
 /* With the transaction open: the wallet, checked against the key. */
-static int
+static enum ws_outcome
 load_wallet(struct ws_store *st, const char *user_id, const char *key,
-    int64_t *sats, int64_t *cents, struct sb *body)
+    int64_t *sats, int64_t *cents, struct eb *e)
 {
 	unsigned char want[crypto_generichash_BYTES];
 	sqlite3_stmt *q = st->q[Q_WALLET];
-	int ok = 0;
+	int ok = 0, rc;
 
 	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
 		hash_key(key, want);
 		ok = sqlite3_column_bytes(q, 0) == (int)sizeof(want) &&
 		    sodium_memcmp(sqlite3_column_blob(q, 0), want,
@@ -313,45 +309,55 @@ load_wallet(struct ws_store *st, const char *user_id, const char *key,
 		*sats = sqlite3_column_int64(q, 1);
 		*cents = sqlite3_column_int64(q, 2);
 	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail(st, e, "read wallet");
 	sqlite3_reset(q);
-	if (!ok) {
-		/* one answer for both, so the API does not reveal which
-		 * user ids exist to someone without a key */
-		ws_json_error(body, "unknown user or bad access key");
-		return 403;
-	}
-	return 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return WS_DB_ROLLED_BACK;
+	/* one outcome for both, so the API does not reveal which user ids
+	 * exist to someone without a key */
+	return ok ? WS_OK : WS_BAD_KEY;
 }
 
-/* With the transaction open: 0 if the order id is new, else the status of
- * the answer (the original one, or a conflict) already in body. */
-static int
-replay_order(struct ws_store *st, const struct ws_order *o, struct sb *body)
+/* With the transaction open: is the order id new (*replayed = 0), or the
+ * id of this very order, whose original answer then goes to body
+ * (*replayed = 1), or of a different one? */
+static enum ws_outcome
+replay_order(struct ws_store *st, const struct ws_order *o, struct sb *body,
+    int *replayed, struct eb *e)
 {
 	sqlite3_stmt *q = st->q[Q_ORDER];
-	int status = 0;
+	enum ws_outcome out = WS_OK;
+	const char *side, *answer;
+	int rc;
 
+	*replayed = 0;
 	sqlite3_bind_text(q, 1, o->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, o->order_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		const char *side = (const char *)sqlite3_column_text(q, 0);
-		int same = strcmp(side, o->side == WS_BUY ? "buy" : "sell") == 0 &&
-		    sqlite3_column_int64(q, 1) == o->sats;
-
-		if (same) {
-			sb_add(body, sqlite3_column_text(q, 2),
-			    (size_t)sqlite3_column_bytes(q, 2));
-			status = 200;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		/* NULL here is SQLite out of memory: the columns are NOT NULL */
+		side = (const char *)sqlite3_column_text(q, 0);
+		answer = (const char *)sqlite3_column_text(q, 2);
+		if (side == NULL || answer == NULL) {
+			db_fail(st, e, "read order");
+			out = WS_DB_ROLLED_BACK;
+		} else if (strcmp(side, o->side == WS_BUY ? "buy" : "sell") == 0 &&
+		    sqlite3_column_int64(q, 1) == o->sats) {
+			sb_add(body, answer, (size_t)sqlite3_column_bytes(q, 2));
+			*replayed = 1;
 		} else {
-			ws_json_error(body, "order_id already used for a different order");
-			status = 409;
+			out = WS_ORDER_ID_REUSED;
 		}
+	} else if (rc != SQLITE_DONE) {
+		db_fail(st, e, "read order");
+		out = WS_DB_ROLLED_BACK;
 	}
 	sqlite3_reset(q);
-	return status;
+	return out;
 }
 
-static int
+static enum ws_outcome
 execute(struct ws_store *st, const struct ws_order *o, int64_t sats,
     int64_t cents, struct sb *body, struct eb *e)
 {
@@ -361,34 +367,28 @@ execute(struct ws_store *st, const struct ws_order *o, int64_t sats,
 	size_t mark = body->len;
 
 	if (o->side == WS_BUY) {
-		if (value > cents) {
-			ws_json_error(body, "insufficient euro");
-			return 409;
-		}
+		if (value > cents)
+			return WS_INSUFFICIENT_EURO;
 		sats += o->sats;
 		cents -= value;
 	} else {
-		if (o->sats > sats) {
-			ws_json_error(body, "insufficient bitcoin");
-			return 409;
-		}
-		if (value > WS_EURO_MAX_CENTS - cents) {
-			ws_json_error(body, "euro balance would be too large");
-			return 409;
-		}
+		if (o->sats > sats)
+			return WS_INSUFFICIENT_BITCOIN;
+		if (value > WS_EURO_MAX_CENTS - cents)
+			return WS_EURO_TOO_LARGE;
 		sats -= o->sats;
 		cents += value;
 	}
-	if (sats > WL_SATS_MAX) {
-		ws_json_error(body, "bitcoin balance would be too large");
-		return 409;
-	}
+	if (sats > WL_SATS_MAX)
+		return WS_BITCOIN_TOO_LARGE;
 	q = st->q[Q_SET_BALANCE];
 	sqlite3_bind_text(q, 1, o->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, sats);
 	sqlite3_bind_int64(q, 3, cents);
-	if (run_stmt(q) != SQLITE_DONE)
-		return db_fail(st, e, "update wallet"), 500;
+	if (run_stmt(q) != SQLITE_DONE) {
+		db_fail(st, e, "update wallet");
+		return WS_DB_ROLLED_BACK;
+	}
 	q = st->q[Q_LEDGER_ADD];
 	sqlite3_bind_text(q, 1, o->user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, o->side == WS_BUY ? "buy" : "sell", -1,
@@ -401,12 +401,16 @@ execute(struct ws_store *st, const struct ws_order *o, int64_t sats,
 	else
 		sqlite3_bind_null(q, 6);
 	sqlite3_bind_int64(q, 7, now_us());
-	if (run_stmt(q) != SQLITE_DONE)
-		return db_fail(st, e, "add to ledger"), 500;
+	if (run_stmt(q) != SQLITE_DONE) {
+		db_fail(st, e, "add to ledger");
+		return WS_DB_ROLLED_BACK;
+	}
 	id = sqlite3_last_insert_rowid(st->db);
 	put_trade_answer(body, o, id, value, sats, cents);
-	if (sb_failed(body))
-		return eb_set(e, "out of memory"), 500;
+	if (sb_failed(body)) {
+		eb_set(e, "out of memory");
+		return WS_DB_ROLLED_BACK;
+	}
 	if (o->order_id) {
 		q = st->q[Q_ORDER_ADD];
 		sqlite3_bind_text(q, 1, o->user_id, -1, SQLITE_STATIC);
@@ -417,52 +421,56 @@ execute(struct ws_store *st, const struct ws_order *o, int64_t sats,
 		sqlite3_bind_int64(q, 5, id);
 		sqlite3_bind_text(q, 6, body->buf + mark, (int)(body->len - mark),
 		    SQLITE_STATIC);
-		if (run_stmt(q) != SQLITE_DONE)
-			return db_fail(st, e, "record order"), 500;
+		if (run_stmt(q) != SQLITE_DONE) {
+			db_fail(st, e, "record order");
+			return WS_DB_ROLLED_BACK;
+		}
 	}
-	return 200;
+	return WS_OK;
 }
 
-int
+enum ws_outcome
 ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
     struct eb *e)
 {
 	int64_t sats = 0, cents = 0;
 	size_t mark = body->len;
-	int status;
+	enum ws_outcome out;
+	int replayed = 0;
 
 	pthread_mutex_lock(&st->mu);
 	if (run_stmt(st->q[Q_BEGIN]) != SQLITE_DONE) {
 		db_fail(st, e, "begin");
 		pthread_mutex_unlock(&st->mu);
-		return 500;
+		return WS_DB_ROLLED_BACK;
 	}
-	status = load_wallet(st, o->user_id, o->access_key, &sats, &cents, body);
-	if (status == 0 && o->order_id)
-		status = replay_order(st, o, body);
-	if (status == 0)
-		status = execute(st, o, sats, cents, body, e);
-	if (status == 200 && body->len > mark && run_stmt(st->q[Q_COMMIT]) !=
+	out = load_wallet(st, o->user_id, o->access_key, &sats, &cents, e);
+	if (out == WS_OK && o->order_id)
+		out = replay_order(st, o, body, &replayed, e);
+	if (out == WS_OK && !replayed)
+		out = execute(st, o, sats, cents, body, e);
+	if (out == WS_OK && !replayed && run_stmt(st->q[Q_COMMIT]) !=
 	    SQLITE_DONE) {
 		db_fail(st, e, "commit");
-		status = 500;
+		out = WS_DB_ROLLED_BACK;
 	}
 	/* a replayed or refused order changed nothing; a failed one must
 	 * leave nothing behind */
-	if (status != 200 || sqlite3_get_autocommit(st->db) == 0)
+	if (sqlite3_get_autocommit(st->db) == 0)
 		run_stmt(st->q[Q_ROLLBACK]);
 	pthread_mutex_unlock(&st->mu);
-	if (status == 500)
+	if (out != WS_OK)
 		body->len = mark;
-	return status;
+	return out;
 }
 
-int
+enum ws_outcome
 ws_info(struct ws_store *st, const char *user_id, struct sb *body,
     struct eb *e)
 {
 	sqlite3_stmt *q = st->q[Q_WALLET];
-	int status, rc;
+	enum ws_outcome out;
+	int rc;
 
 	pthread_mutex_lock(&st->mu);
 	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
@@ -476,44 +484,53 @@ ws_info(struct ws_store *st, const char *user_id, struct sb *body,
 		sb_adds(body, ",\"euro\":");
 		put_fixed(body, sqlite3_column_int64(q, 2), 2);
 		sb_adds(body, "}]");
-		status = 200;
+		out = WS_OK;
 	} else if (rc == SQLITE_DONE) {
-		ws_json_error(body, "unknown user");
-		status = 404;
+		out = WS_NO_SUCH_USER;
 	} else {
 		db_fail(st, e, "read wallet");
-		status = 500;
+		out = WS_DB_FAILURE;
 	}
 	sqlite3_reset(q);
 	pthread_mutex_unlock(&st->mu);
-	return status;
+	return out;
 }
 
-int
+enum ws_outcome
 ws_history(struct ws_store *st, const char *user_id, int limit,
     struct sb *body, struct eb *e)
 {
 	sqlite3_stmt *q = st->q[Q_WALLET];
 	char when[TM_RFC3339_MAX];
-	int status = 200, rc, first = 1;
+	enum ws_outcome out = WS_OK;
+	size_t mark = body->len;
+	const char *kind, *order_id;
+	int rc, first = 1, has_order_id;
 
 	pthread_mutex_lock(&st->mu);
 	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
+	/* the message belongs to this connection, which the next thread in
+	 * may overwrite: read it before the lock goes */
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail(st, e, "read wallet");
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW) {
 		pthread_mutex_unlock(&st->mu);
-		if (rc == SQLITE_DONE) {
-			ws_json_error(body, "unknown user");
-			return 404;
-		}
-		return db_fail(st, e, "read wallet"), 500;
+		return rc == SQLITE_DONE ? WS_NO_SUCH_USER : WS_DB_FAILURE;
 	}
 	q = st->q[Q_HISTORY];
 	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, limit);
 	sb_addc(body, '[');
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		/* a NULL text where the value is not NULL is SQLite out of
+		 * memory */
+		kind = (const char *)sqlite3_column_text(q, 1);
+		has_order_id = sqlite3_column_type(q, 5) != SQLITE_NULL;
+		order_id = (const char *)sqlite3_column_text(q, 5);
+		if (kind == NULL || (has_order_id && order_id == NULL))
+			break;
 		sb_adds(body, first ? "{\"trade_id\":" : ",{\"trade_id\":");
 		first = 0;
 		jx_put_int(body, sqlite3_column_int64(q, 0));
@@ -521,7 +538,7 @@ ws_history(struct ws_store *st, const char *user_id, int limit,
 		sb_addc(body, '"');
 		sb_add(body, when, tm_fmt_rfc3339(sqlite3_column_int64(q, 6), when));
 		sb_adds(body, "\",\"kind\":");
-		jx_put_cstr(body, (const char *)sqlite3_column_text(q, 1));
+		jx_put_cstr(body, kind);
 		sb_adds(body, ",\"bitcoin\":");
 		put_fixed(body, sqlite3_column_int64(q, 2), 8);
 		sb_adds(body, ",\"euro\":");
@@ -530,20 +547,21 @@ ws_history(struct ws_store *st, const char *user_id, int limit,
 			sb_adds(body, ",\"price\":");
 			put_fixed(body, sqlite3_column_int64(q, 4), 8);
 		}
-		if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
+		if (has_order_id) {
 			sb_adds(body, ",\"order_id\":");
-			jx_put_cstr(body, (const char *)sqlite3_column_text(q, 5));
+			jx_put_cstr(body, order_id);
 		}
 		sb_addc(body, '}');
 	}
 	sb_addc(body, ']');
 	if (rc != SQLITE_DONE) {
 		db_fail(st, e, "read ledger");
-		status = 500;
+		out = WS_DB_FAILURE;
+		body->len = mark;
 	}
 	sqlite3_reset(q);
 	pthread_mutex_unlock(&st->mu);
-	return status;
+	return out;
 }
 
 /* Run a query whose every row is a problem, described by its first column. */
@@ -557,7 +575,11 @@ problems(sqlite3 *db, const char *sql, struct sb *report, int *count,
 	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
 		return eb_set(e, "check: %s", sqlite3_errmsg(db));
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		sb_adds(report, (const char *)sqlite3_column_text(q, 0));
+		const char *what = (const char *)sqlite3_column_text(q, 0);
+
+		if (what == NULL)	/* SQLite out of memory */
+			break;
+		sb_adds(report, what);
 		sb_addc(report, '\n');
 		(*count)++;
 	}

@@ -50,22 +50,41 @@ int ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
  * rounded down. */
 int64_t ws_trade_cents(int64_t sats, int64_t price_e8, enum ws_side side);
 
-/* Each of these answers an API request: it returns the HTTP status and
- * appends the JSON body to body. A status of 500 comes with e filled. */
-int ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
-    struct eb *e);
-int ws_info(struct ws_store *st, const char *user_id, struct sb *body,
-    struct eb *e);
-int ws_history(struct ws_store *st, const char *user_id, int limit,
+/* What the store decided about an API request. The store knows nothing
+ * of HTTP: ws_http maps each outcome to its status and error body. */
+enum ws_outcome {
+	WS_OK,			/* done: the answer is in body */
+	WS_NO_SUCH_USER,	/* info, history: no wallet with that id */
+	WS_BAD_KEY,		/* trade: no such wallet, or the key is not
+				 * its key (one outcome, so that the API does
+				 * not reveal which user ids exist) */
+	WS_ORDER_ID_REUSED,	/* trade: the order id names another order */
+	WS_INSUFFICIENT_EURO,	/* trade: a buy the wallet cannot pay for */
+	WS_INSUFFICIENT_BITCOIN,	/* trade: a sell of more than it holds */
+	WS_EURO_TOO_LARGE,	/* trade: the euro balance would pass
+				 * WS_EURO_MAX_CENTS */
+	WS_BITCOIN_TOO_LARGE,	/* trade: the bitcoin balance would pass
+				 * WL_SATS_MAX */
+	WS_DB_FAILURE,		/* the database failed: e says why */
+	WS_DB_ROLLED_BACK,	/* trade: the database failed during the
+				 * trade, which was rolled back and so not
+				 * executed: e says why */
+	WS_OUTCOMES
+};
+
+/* Each of these answers an API request. On WS_OK the answer's JSON is
+ * appended to body; on any other outcome body is left as it was. */
+enum ws_outcome ws_trade(struct ws_store *st, const struct ws_order *o,
     struct sb *body, struct eb *e);
+enum ws_outcome ws_info(struct ws_store *st, const char *user_id,
+    struct sb *body, struct eb *e);
+enum ws_outcome ws_history(struct ws_store *st, const char *user_id,
+    int limit, struct sb *body, struct eb *e);
 
 /* Verify that every wallet's ledger sums to its balance, balances are not
  * negative and every order points at a ledger entry. Appends a summary
  * (or the problems, one a line) to report; -1 when anything is wrong. */
 int ws_check(struct ws_store *st, struct sb *report, struct eb *e);
-
-/* {"error":"msg"} */
-void ws_json_error(struct sb *body, const char *msg);
 
 /* For the web page: the connection, held under the store's lock. */
 struct sqlite3 *ws_store_lock(struct ws_store *st);

@@ -31,6 +31,13 @@ private_file(FILE *fp, const char *path, struct eb *e)
 }
 
 static int
+nomem(struct eb *e)
+{
+	eb_set(e, "out of memory");
+	return WL_CONFIG_NOMEM;
+}
+
+static int
 clean_value(char *v)
 {
 	size_t n = strlen(v);
@@ -44,30 +51,28 @@ clean_value(char *v)
 	return n > 0 ? 0 : -1;
 }
 
-char *
-wl_read_secret(const char *path, struct eb *e)
+int
+wl_read_secret(const char *path, char **out, struct eb *e)
 {
 	char buf[SECRET_MAX];
 	FILE *fp = fopen(path, "re");
-	char *s = NULL;
+	int rc = WL_CONFIG_BAD;
 
-	if (fp == NULL) {
-		eb_set(e, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
+	*out = NULL;
+	if (fp == NULL)
+		return eb_set(e, "%s: %s", path, strerror(errno));
 	if (private_file(fp, path, e) != 0)
 		goto out;
 	if (fgets(buf, sizeof(buf), fp) == NULL || clean_value(buf) != 0) {
 		eb_set(e, "%s: no access key on its first line", path);
 		goto out;
 	}
-	s = strdup(buf);
-	if (s == NULL)
-		eb_set(e, "out of memory");
+	*out = strdup(buf);
+	rc = *out ? WL_CONFIG_OK : nomem(e);
 out:
 	sodium_memzero(buf, sizeof(buf));
 	fclose(fp);
-	return s;
+	return rc;
 }
 
 struct file_values {
@@ -143,7 +148,7 @@ read_conf(const char *path, int must_exist, struct file_values *v,
 		free(*slot);
 		*slot = strdup(val);
 		if (*slot == NULL)
-			rc = eb_set(e, "out of memory");
+			rc = nomem(e);
 	}
 	sodium_memzero(line, sizeof(line));
 	fclose(fp);
@@ -160,19 +165,25 @@ first(const char *a, const char *b, const char *c)
 	return c;
 }
 
-static char *
-default_conf(void)
+/* The config file to read into *path (NULL: none to look for). */
+static int
+conf_path(const struct wl_flags *f, char **path, struct eb *e)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char path[PATH_MAX];
+	char buf[PATH_MAX];
 
-	if (xdg && *xdg == '/')
-		snprintf(path, sizeof(path), "%s/kinpipe/wallet.conf", xdg);
+	*path = NULL;
+	if (f->config)
+		*path = strdup(f->config);
+	else if (xdg && *xdg == '/')
+		snprintf(buf, sizeof(buf), "%s/kinpipe/wallet.conf", xdg);
 	else if (home && *home)
-		snprintf(path, sizeof(path), "%s/.config/kinpipe/wallet.conf", home);
+		snprintf(buf, sizeof(buf), "%s/.config/kinpipe/wallet.conf", home);
 	else
-		return NULL;
-	return strdup(path);
+		return 0;
+	if (f->config == NULL)
+		*path = strdup(buf);
+	return *path ? 0 : nomem(e);
 }
 
 int
@@ -181,16 +192,21 @@ wl_config_load(struct wl_config *c, const struct wl_flags *f, int need_key,
 {
 	struct file_values fv = { 0 };
 	const char *api, *user, *key, *key_file;
-	char *conf = f->config ? strdup(f->config) : default_conf();
+	char *conf;
 	int rc = -1;
 	size_t n;
 
 	memset(c, 0, sizeof(*c));
+	if ((rc = conf_path(f, &conf, e)) != 0)
+		return rc;
+	rc = WL_CONFIG_BAD;
 	if (conf != NULL) {
 		int r = read_conf(conf, f->config != NULL, &fv, e);
 
-		if (r < 0)
+		if (r < 0) {
+			rc = r;
 			goto out;
+		}
 	}
 	api = first(f->api, getenv("WALLET_API"), fv.api);
 	user = first(f->user_id, getenv("WALLET_USER_ID"), fv.user_id);
@@ -210,7 +226,7 @@ wl_config_load(struct wl_config *c, const struct wl_flags *f, int need_key,
 	c->api = malloc(n + 2);
 	c->user_id = strdup(user);
 	if (c->api == NULL || c->user_id == NULL) {
-		eb_set(e, "out of memory");
+		rc = nomem(e);
 		goto out;
 	}
 	/* the notebook writes {api}info/: the base ends with a slash */
@@ -231,20 +247,23 @@ wl_config_load(struct wl_config *c, const struct wl_flags *f, int need_key,
 			if (key_file == NULL)
 				key = fv.access_key;
 		}
-		if (key_file != NULL)
-			c->access_key = wl_read_secret(key_file, e);
-		else if (key != NULL && *key != '\0') {
+		if (key_file != NULL) {
+			if ((rc = wl_read_secret(key_file, &c->access_key, e)) != 0)
+				goto out;
+		} else if (key != NULL && *key != '\0') {
 			c->access_key = strdup(key);
-			if (c->access_key == NULL)
-				eb_set(e, "out of memory");
-		} else
-			eb_set(e, "no access key: set WALLET_ACCESS_KEY,"
+			if (c->access_key == NULL) {
+				rc = nomem(e);
+				goto out;
+			}
+		} else {
+			rc = eb_set(e, "no access key: set WALLET_ACCESS_KEY,"
 			    " WALLET_ACCESS_KEY_FILE, --access-key-file or"
 			    " access_key = in the config file");
-		if (c->access_key == NULL)
 			goto out;
+		}
 	}
-	rc = 0;
+	rc = WL_CONFIG_OK;
 out:
 	file_values_free(&fv);
 	free(conf);

@@ -21,13 +21,23 @@ struct wl_config {
 	const char *config_path;	/* the file read, if any (for messages) */
 };
 
-/* need_key: the key is required (trades), else not loaded (wallet-info). */
+/* Why a configuration could not be loaded (e says more): the user's
+ * to fix (missing, unsafe or malformed: a usage error), or not. */
+enum {
+	WL_CONFIG_OK = 0,
+	WL_CONFIG_BAD = -1,	/* what eb_set returns */
+	WL_CONFIG_NOMEM = -2
+};
+
+/* need_key: the key is required (trades), else not loaded (wallet-info).
+ * Returns a WL_CONFIG_* status. */
 int wl_config_load(struct wl_config *c, const struct wl_flags *f,
     int need_key, struct eb *e);
 void wl_config_free(struct wl_config *c);
 
-/* Read a secret from a file: its first line, which must be non-empty and
- * free of control bytes; refused if group or others may read the file. */
-char *wl_read_secret(const char *path, struct eb *e);
+/* Read a secret from a file into *out: its first line, which must be
+ * non-empty and free of control bytes; refused if group or others may
+ * read the file. Returns a WL_CONFIG_* status. */
+int wl_read_secret(const char *path, char **out, struct eb *e);
 
 #endif

@@ -156,7 +156,7 @@ wl_get(struct wl_client *c, const char *path, const char *const *params,
 	c->errbuf[0] = '\0';
 	if (build_url(c, &url, path, params, e) != 0) {
 		sb_free(&url);
-		return WL_HOPELESS;
+		return WL_FAILED_HERE;
 	}
 	curl_easy_setopt(c->h, CURLOPT_URL, url.buf);
 	/* libcurl quietly sends a request again when a kept-alive connection

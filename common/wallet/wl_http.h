@@ -16,7 +16,8 @@ enum wl_sent {
 	WL_ANSWERED,	/* an HTTP answer came: status and body are set */
 	WL_NOT_SENT,	/* the request never reached a server */
 	WL_MAYBE_SENT,	/* it may have reached the server: no answer */
-	WL_HOPELESS	/* it cannot work (bad certificate, bad URL) */
+	WL_HOPELESS,	/* it cannot work (bad certificate, bad URL) */
+	WL_FAILED_HERE	/* not sent: out of memory before sending */
 };
 
 struct wl_client {

@@ -49,7 +49,7 @@ static const char help_fmt[] =
     "                          a bad order line: stop, skip it, or print an\n"
     "                          error line\n"
     "  -h, --help, -V, --version\n"
-    "exit: 0 done, 1 rejected by the server, 2 usage,\n"
+    "exit: 0 done, 1 rejected by the server or a bad order line, 2 usage,\n"
     "      3 unreachable or no definite answer\n";
 
 static void
@@ -123,9 +123,11 @@ place(struct wl_client *c, struct nd_writer *w, const char *side, int64_t sats,
 	struct eb e;
 	int rc = wl_place(c, &o, retries, nd_buf(w), &e);
 
+	/* 1 is also a failure here, before any answer: only a 4xx is the
+	 * server's refusal */
 	if (rc != WL_EXIT_OK)
-		cli_warn("order %s: %s%s", order_id,
-		    rc == WL_EXIT_REJECTED ? "rejected: " : "", e.msg);
+		cli_warn("order %s: %s%s", order_id, rc == WL_EXIT_REJECTED &&
+		    c->status >= 400 ? "rejected: " : "", e.msg);
 	if (nd_end(w) != 0)
 		cli_die(CLI_FAIL, "stdout: write error");
 	return rc;
@@ -193,7 +195,8 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
 		if (order_line(&l, &sats, id, &e) != 0) {
 			cli_warn("<stdin>:%llu: %s", (unsigned long long)l.lineno, e.msg);
 			if (o->on_error == ON_ERROR_FAIL) {
-				worst = WL_EXIT_USAGE;
+				/* bad data, as for every tool: 1 */
+				worst = WL_EXIT_FAILED;
 				break;
 			}
 			if (o->on_error == ON_ERROR_NULL) {
@@ -202,7 +205,8 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
 				sb_adds(nd_buf(w), ",\"error\":");
 				jx_put_cstr(nd_buf(w), e.msg);
 				sb_addc(nd_buf(w), '}');
-				nd_end(w);
+				if (nd_end(w) != 0)
+					cli_die(CLI_FAIL, "stdout: write error");
 			}
 			continue;
 		}
@@ -242,7 +246,10 @@ wl_trade_main(int argc, char **argv, const char *side)
 	/* validated before anything is sent */
 	if (o.amount && wl_amount_parse(o.amount, strlen(o.amount), &sats, &e) != 0)
 		cli_usage("%s", e.msg);
-	if (wl_config_load(&cfg, &o.flags, 1, &e) != 0)
+	rc = wl_config_load(&cfg, &o.flags, 1, &e);
+	if (rc == WL_CONFIG_NOMEM)
+		cli_die(CLI_FAIL, "%s", e.msg);
+	if (rc != WL_CONFIG_OK)
 		cli_usage("%s", e.msg);
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);

@@ -172,6 +172,15 @@ wl_place(struct wl_client *c, const struct wl_order *o, int retries,
 		enum wl_sent sent = wl_get(c, path, params, e);
 		int more = attempt < retries;
 
+		if (sent == WL_FAILED_HERE) {
+			/* an earlier attempt may have reached the server */
+			if (attempt > 0)
+				eb_wrap(e, "no definite answer, the order may or"
+				    " may not have been executed (order_id %s)",
+				    o->order_id);
+			put_failure(line, o, 0, e->msg);
+			return attempt > 0 ? WL_EXIT_UNREACHABLE : WL_EXIT_FAILED;
+		}
 		if (sent == WL_ANSWERED && c->status >= 200 && c->status < 300) {
 			put_success(line, o, c);
 			return WL_EXIT_OK;
@@ -218,6 +227,11 @@ wallet_text(const struct wl_client *c, json_t *obj, struct sb *out)
 	size_t start = 0, end;
 
 	compact(c->body.buf, c->body.len, &flat);
+	if (sb_failed(&flat)) {
+		sb_free(&flat);
+		out->failed = 1;	/* the owner checks */
+		return;
+	}
 	end = flat.len;
 	if (flat.len && flat.buf[0] == '[') {
 		start = 1;
@@ -234,32 +248,46 @@ wallet_text(const struct wl_client *c, json_t *obj, struct sb *out)
 	sb_free(&flat);
 }
 
+/* The answer to info/ as a wallet; returns a WL_EXIT_* status. */
 static int
 normalise(const struct wl_client *c, json_t **wallet, struct sb *text,
     struct eb *e)
 {
+	json_error_t je;
 	json_t *v = json_loadb(c->body.buf ? c->body.buf : "", c->body.len, 0,
-	    NULL), *obj = v, *out;
+	    &je), *obj = v, *out;
 	const char *key;
 	json_t *val;
+	int bad = 0;
 
+	if (v == NULL && json_error_code(&je) == json_error_out_of_memory) {
+		eb_set(e, "out of memory");
+		return WL_EXIT_FAILED;
+	}
 	if (json_is_array(v) && json_array_size(v) == 1)
 		obj = json_array_get(v, 0);
 	if (!json_is_object(obj)) {
 		json_decref(v);
-		return eb_set(e, "the server's answer is not a wallet: want"
+		eb_set(e, "the server's answer is not a wallet: want"
 		    " [{\"bitcoin\":...,\"euro\":...}]");
+		return WL_EXIT_UNREACHABLE;
 	}
 	if (text)
 		wallet_text(c, obj, text);
 	out = json_object();
-	json_object_set_new(out, "user_id", json_string(c->cfg->user_id));
+	bad = out == NULL || json_object_set_new(out, "user_id",
+	    json_string(c->cfg->user_id)) != 0;
 	json_object_foreach(obj, key, val)
-		if (strcmp(key, "user_id") != 0)
-			json_object_set(out, key, val);
+		if (!bad && strcmp(key, "user_id") != 0)
+			bad = json_object_set(out, key, val) != 0;
 	json_decref(v);
+	if (bad) {
+		json_decref(out);
+		eb_set(e, "out of memory");
+		return WL_EXIT_FAILED;
+	}
 	*wallet = out;
-	return 0;
+	return WL_EXIT_OK;
 }
 
 int
@@ -273,9 +301,10 @@ wl_info(struct wl_client *c, int retries, json_t **wallet, struct sb *text,
 		/* reading a wallet changes nothing: any failure may be retried */
 		enum wl_sent sent = wl_get(c, "info/", params, e);
 
+		if (sent == WL_FAILED_HERE)
+			return WL_EXIT_FAILED;
 		if (sent == WL_ANSWERED && c->status >= 200 && c->status < 300)
-			return normalise(c, wallet, text, e) == 0 ? WL_EXIT_OK :
-			    WL_EXIT_UNREACHABLE;
+			return normalise(c, wallet, text, e);
 		if (sent == WL_ANSWERED && c->status >= 400 && c->status < 500) {
 			wl_answer_message(c, e);
 			return WL_EXIT_REJECTED;

@@ -15,10 +15,11 @@
 #include "base/sb.h"
 #include "wallet/wl_http.h"
 
+/* The wallet tools' exit statuses, as kinpipe(7) lists them. */
 enum {
 	WL_EXIT_OK = 0,		/* done */
 	WL_EXIT_REJECTED = 1,	/* the server said no: its message on stderr */
-	WL_EXIT_USAGE = 2,
+	WL_EXIT_FAILED = 1,	/* a failure here (out of memory, bad data) */
 	WL_EXIT_UNREACHABLE = 3	/* no server, or no definite answer */
 };
 

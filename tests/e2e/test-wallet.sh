@@ -17,7 +17,8 @@ export HOME
 like "key is 40 hex digits" "$K" "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
 t "user add twice" 1 "" "" wallet-server --db "$DB" user add g7
 is "user add twice: message" "$(cat "$ERR")" "wallet-server: user add: user 'g7' already exists"
-t "user add bad id" 1 "" "" wallet-server --db "$DB" user add 'a b'
+t "user add bad id: a usage error" 2 "" "" wallet-server --db "$DB" user add 'a b'
+is "user add bad id: message" "$(tail -n 1 "$ERR")" "wallet-server: user add: bad user id 'a b': 1 to 64 of A-Z a-z 0-9 _ . : -"
 t "user add bad euro" 2 "" "" wallet-server --db "$DB" user add g9 --euro 1.005
 
 # --- the API as the notebook uses it
@@ -149,7 +150,8 @@ t "stdin orders replayed" 0 "$(cat "$OUT")" "$(cat "$T/orders")" wallet-buy
 bad_lines=('{"amount":0.001' '[1]' '{}' '{"amount":true}' '{"amount":-1}' '{"amount":1e-9}' '{"amount":"1e3"}' \
     '{"amount":0.001,"order_id":5}' "$(printf '{"amount":0.001,"order_id":"\\u0000"}')" "$(printf '{"amount":"\xff"}')")
 for l in "${bad_lines[@]}"; do
-	t "bad order line $l" 2 '{"user_id":"g7","order_id":"s1","trade_id":9,"side":"buy","amount":0.001,"price":40000,"value":40,"bitcoin":0.051,"euro":7959.99}' \
+	# bad data, not a usage error: 1, as for every tool
+	t "bad order line $l" 1 '{"user_id":"g7","order_id":"s1","trade_id":9,"side":"buy","amount":0.001,"price":40000,"value":40,"bitcoin":0.051,"euro":7959.99}' \
 	    "$(printf '{"amount":0.001,"order_id":"s1"}\n%s\n{"amount":5}\n' "$l")" wallet-buy
 	like "bad order line $l: message" "$(cat "$ERR")" "wallet-buy: <stdin>:2: *"
 done

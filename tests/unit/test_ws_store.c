@@ -7,6 +7,7 @@
 
 #include "check_main.h"
 #include "server/ws_store.h"
+#include "wallet/wl_amount.h"
 
 static char dir[] = "/tmp/kinpipe-ws-store.XXXXXX";
 static char path[64];
@@ -68,23 +69,32 @@ START_TEST(trades_and_orders)
 	ck_assert_int_eq(ws_user_add(st, "a/b", 1, key, &e), -1);
 	ck_assert_int_eq(ws_user_add(st, "g8", 0, key, &e), 0);
 	o.access_key = "nope";
-	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 403);
-	ck_assert_str_eq(sb_cstr(&b), "{\"error\":\"unknown user or bad access key\"}");
-	sb_reset(&b);
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_BAD_KEY);
+	ck_assert_uint_eq(b.len, 0);	/* the HTTP layer writes refusals */
+	o.user_id = "nobody";
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_BAD_KEY);
+	ck_assert_uint_eq(b.len, 0);
 	o.user_id = "g8";
 	o.access_key = key;
 	/* 0.1 BTC at 40000 = 4000 euro: g8 has nothing */
-	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 409);
-	ck_assert_str_eq(sb_cstr(&b), "{\"error\":\"insufficient euro\"}");
-	sb_reset(&b);
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_INSUFFICIENT_EURO);
+	ck_assert_uint_eq(b.len, 0);
 	o.side = WS_SELL;
-	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 409);
-	ck_assert_str_eq(sb_cstr(&b), "{\"error\":\"insufficient bitcoin\"}");
-	sb_reset(&b);
-	ck_assert_int_eq(ws_info(st, "g8", &b, &e), 200);
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_INSUFFICIENT_BITCOIN);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(ws_info(st, "g8", &b, &e), WS_OK);
 	ck_assert_str_eq(sb_cstr(&b), "[{\"user_id\":\"g8\",\"bitcoin\":0,\"euro\":0}]");
 	sb_reset(&b);
-	ck_assert_int_eq(ws_info(st, "zz", &b, &e), 404);
+	ck_assert_int_eq(ws_info(st, "zz", &b, &e), WS_NO_SUCH_USER);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(ws_history(st, "zz", 10, &b, &e), WS_NO_SUCH_USER);
+	ck_assert_uint_eq(b.len, 0);
+	/* g8's only entry is its opening balance of 0 */
+	ck_assert_int_eq(ws_history(st, "g8", 10, &b, &e), WS_OK);
+	ck_assert_msg(strncmp(sb_cstr(&b), "[{\"trade_id\":2,\"time\":\"",
+	    strlen("[{\"trade_id\":2,\"time\":\"")) == 0, "%s", b.buf);
+	ck_assert_str_eq(strstr(b.buf, "\",\"kind\""),
+	    "\",\"kind\":\"open\",\"bitcoin\":0,\"euro\":0}]");
 	sb_reset(&b);
 	ck_assert_int_eq(ws_check(st, &b, &e), 0);
 	ck_assert_str_eq(sb_cstr(&b), "ok: 2 wallets, 2 ledger entries, 0 orders\n");
@@ -107,17 +117,16 @@ START_TEST(replay_and_check)
 	sqlite3 *db;
 
 	ck_assert_int_eq(ws_user_add(st, "g7", 1000000, key, &e), 0);
-	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 200);
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_OK);
 	ck_assert_str_eq(sb_cstr(&b), want);
 	sb_reset(&b);
 	o.price_e8 = 1;	/* the repeat is answered, not priced again */
-	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 200);
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_OK);
 	ck_assert_str_eq(sb_cstr(&b), want);
 	sb_reset(&b);
 	o.sats++;
-	ck_assert_int_eq(ws_trade(st, &o, &b, &e), 409);
-	ck_assert_str_eq(sb_cstr(&b), "{\"error\":\"order_id already used for a different order\"}");
-	sb_reset(&b);
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_ORDER_ID_REUSED);
+	ck_assert_uint_eq(b.len, 0);
 	ck_assert_int_eq(ws_check(st, &b, &e), 0);
 	ck_assert_str_eq(sb_cstr(&b), "ok: 1 wallets, 2 ledger entries, 1 orders\n");
 	sb_reset(&b);
@@ -136,6 +145,40 @@ START_TEST(replay_and_check)
 }
 END_TEST
 
+START_TEST(balance_limits)
+{
+	struct ws_store *st = fresh();
+	char key[WS_KEY_HEX + 1];
+	struct sb b = SB_INIT;
+	struct eb e;
+	struct ws_order o = { .user_id = "rich", .access_key = key,
+	    .side = WS_BUY, .sats = 1, .price_e8 = 100000000 };
+
+	/* the most euro a wallet may hold; 1 sat at 1 euro costs 1 cent */
+	ck_assert_int_eq(ws_user_add(st, "rich", WS_EURO_MAX_CENTS, key, &e), 0);
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_OK);
+	sb_reset(&b);
+	/* selling it back at 1e9 euro would bring 10 euro: past the limit */
+	o.side = WS_SELL;
+	o.price_e8 = 100000000000000000LL;
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_EURO_TOO_LARGE);
+	ck_assert_uint_eq(b.len, 0);
+	/* every bitcoin there is, at 1e-8 euro: 21 cents; then one sat more */
+	o.side = WS_BUY;
+	o.price_e8 = 1;
+	o.sats = WL_SATS_MAX - 1;
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_OK);
+	sb_reset(&b);
+	o.sats = 1;
+	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_BITCOIN_TOO_LARGE);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(ws_check(st, &b, &e), 0);
+	ck_assert_str_eq(sb_cstr(&b), "ok: 1 wallets, 3 ledger entries, 0 orders\n");
+	sb_free(&b);
+	gone(st);
+}
+END_TEST
+
 static Suite *
 ws_store_suite(void)
 {
@@ -145,6 +188,7 @@ ws_store_suite(void)
 	tcase_add_test(tc, rounding_favours_the_house);
 	tcase_add_test(tc, trades_and_orders);
 	tcase_add_test(tc, replay_and_check);
+	tcase_add_test(tc, balance_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
