@@ -186,13 +186,7 @@ convert(const struct opts *o, struct state *s, const struct rec_member *m,
 		eb_set(&s->why, "field '%s' is not a string or a number", o->field);
 		return OUT_BAD;
 	}
-	v = rec_string_raw(m);
-	if (m->val_escaped) {
-		sb_reset(&s->text);
-		rec_string_decode(m->val, &s->text);
-		v.p = s->text.buf ? s->text.buf : "";
-		v.n = s->text.len;
-	}
+	v = rec_string_text(m, &s->text);
 	rc = o->has_pattern ?
 	    dt_parse(&o->pat, v.p, v.n, o->tz, &s->zones, us, &s->why) :
 	    dt_cast(v.p, v.n, o->tz, &s->zones, us, &s->why);

@@ -258,6 +258,39 @@ START_TEST(test_string_decode)
 }
 END_TEST
 
+/* The text of a string member: the record's own bytes when there is
+ * nothing to decode, else the decoded bytes in the scratch buffer, which
+ * starts afresh. */
+START_TEST(test_string_text)
+{
+	const char *doc = "{\"plain\":\"abc\",\"esc\":\"a\\u0041\\n\","
+	    "\"empty\":\"\",\"nul\":\"\\u0000\"}";
+	struct rec r;
+	struct sb scratch = SB_INIT;
+	struct rec_span t;
+	struct eb e;
+
+	rec_init(&r);
+	ck_assert_int_eq(rec_parse_object(&r, doc, strlen(doc), &e), 0);
+	sb_adds(&scratch, "junk");
+	t = rec_string_text(rec_get(&r, "plain", 5), &scratch);
+	ck_assert(t.p == doc + 10);	/* no copy */
+	ck_assert(span_is(t, "abc"));
+	ck_assert_uint_eq(scratch.len, 4);	/* untouched */
+	t = rec_string_text(rec_get(&r, "esc", 3), &scratch);
+	ck_assert(t.p == scratch.buf);
+	ck_assert_uint_eq(t.n, 3);
+	ck_assert(memcmp(t.p, "aA\n", 3) == 0);
+	t = rec_string_text(rec_get(&r, "empty", 5), &scratch);
+	ck_assert_uint_eq(t.n, 0);
+	t = rec_string_text(rec_get(&r, "nul", 3), &scratch);
+	ck_assert_uint_eq(t.n, 1);
+	ck_assert_int_eq(t.p[0], '\0');
+	sb_free(&scratch);
+	rec_free(&r);
+}
+END_TEST
+
 /* Every byte after a backslash: RFC 8259 section 7 allows " \ / b f n r
  * t (and u with four hex digits), standing for the bytes below. */
 START_TEST(test_every_escape)
@@ -778,6 +811,7 @@ rec_suite(void)
 	tcase_add_test(tc, test_parse_array);
 	tcase_add_test(tc, test_get_duplicates_and_escaped_keys);
 	tcase_add_test(tc, test_string_decode);
+	tcase_add_test(tc, test_string_text);
 	tcase_add_test(tc, test_every_escape);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_no_overread);
