@@ -55,6 +55,7 @@ feed(const char *text, struct eb *e)
 	ln.p = buf;
 	ln.len = strlen(buf);
 	ln.lineno = ++lineno;
+	ln.name = "in.ndjson";
 	w.stats.read++;
 	return wa_in_record(&w, &ln, e);
 }
@@ -159,12 +160,12 @@ START_TEST(test_bad_records)
 	start("-t", "t", "-w", "1h", "--sum", "v", "--on-error", "fail", NULL);
 	ok("{\"t\":0,\"v\":1}");
 	ck_assert_int_eq(feed("{\"t\":0,\"v\":\"x\"}", &e), -1);
-	ck_assert_str_eq(e.msg, "<stdin>:2: field 'v': not a number");
+	ck_assert_str_eq(e.msg, "in.ndjson:2: field 'v': not a number");
 	ck_assert_int_eq(feed("{\"t\":\"soon\",\"v\":1}", &e), -1);
-	ck_assert(strncmp(e.msg, "<stdin>:3: field 't': bad event time: ",
-	    38) == 0);
+	ck_assert(strncmp(e.msg, "in.ndjson:3: field 't': bad event time: ",
+	    40) == 0);
 	ck_assert_int_eq(feed("{\"t\":0,", &e), -1);
-	ck_assert(strncmp(e.msg, "<stdin>:4: not a JSON object: ", 30) == 0);
+	ck_assert(strncmp(e.msg, "in.ndjson:4: not a JSON object: ", 32) == 0);
 	stop();
 	/* null: the bad value counts as null, the record still counts;
 	 * a bad time drops the record, as Spark drops a null window */
