@@ -2,9 +2,7 @@
  * It reads NDJSON lines, lets the stage write each record's replacement
  * into the output buffer, applies --on-error to the records the stage
  * calls bad, keeps the --stats counters and flushes at every batch end
- * (CONVENTIONS §1), so that every filter treats bad input alike; and
- * flt_main is the rest of a filter's main, so that every filter takes
- * its input files alike. */
+ * (CONVENTIONS §1), so that every filter treats bad input alike. */
 #ifndef KP_FLT_H
 #define KP_FLT_H
 
@@ -43,7 +41,8 @@ int flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
     void *stage, struct eb *e);
 
 /* A filter tool, as flt_main runs it: its options and its per-record
- * work are its own, the rest is the same for every filter. */
+ * work are its own; the rest of its main, input files included, is the
+ * same for every filter. */
 struct flt_tool {
 	const char *name;		/* for cli_init */
 	const char *usage_line;
