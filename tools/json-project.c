@@ -23,11 +23,12 @@
 static const char usage_line[] =
     "json-project --schema DDL|@FILE [--field NAME] [--as NAME] [--keep A,B] "
     "[--drop-provenance] [--on-error=null|skip|fail] [--corrupt-column NAME] "
-    "[--stats[=SECONDS]] [--flush-ms MS]";
+    "[--stats[=SECONDS]] [--flush-ms MS] [FILE ...]";
 
 static const char help_text[] =
-    "usage: json-project --schema DDL|@FILE [options] < in.ndjson\n"
-    "Spark's from_json(FIELD, SCHEMA) then select(\"x.*\"), one record per line.\n"
+    "usage: json-project --schema DDL|@FILE [options] [FILE ...]\n"
+    "Spark's from_json(FIELD, SCHEMA) then select(\"x.*\"), one record per line,\n"
+    "over the FILEs in order (- or none: standard input).\n"
     "\n"
     "      --schema DDL|@FILE   Spark DDL ('a STRING, b FLOAT') or @FILE with DDL\n"
     "                           or Spark's JSON schema\n"
@@ -64,6 +65,12 @@ struct state {
 	struct sb text;		/* the document, decoded from the field */
 	struct eb why;
 	struct cli_stats st;
+};
+
+/* What flt_main runs. */
+struct filter {
+	struct opts o;
+	struct state s;
 };
 
 
@@ -137,9 +144,11 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 /* Project one line into out. FLT_BAD: a null (or partial) record was
  * written unless the policy skips it; s->why says what was wrong. */
 static enum flt_outcome
-project(const struct opts *o, struct state *s, const struct nd_line *l,
-    struct sb *out)
+project(void *arg, const struct nd_line *l, struct sb *out)
 {
+	struct filter *t = arg;
+	const struct opts *o = &t->o;
+	struct state *s = &t->s;
 	const struct rec_member *m = NULL;
 	struct rec_span doc = { l->p, l->len };
 	enum flt_outcome rc = FLT_UNTOUCHED;
@@ -287,8 +296,6 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		default: cli_bad_option(argv);
 		}
 	}
-	if (optind < argc)
-		cli_usage("unexpected argument '%s'", argv[optind]);
 	if (schema == NULL)
 		cli_usage("--schema is required");
 	if (sc_load(schema, &o->schema, &e) != 0)
@@ -308,50 +315,47 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	o->carry_seq = !o->drop_provenance && !emitted(o, "sequenceNumber");
 }
 
-/* What flt_run calls per record. */
-struct stage {
-	const struct opts *o;
-	struct state *s;
-};
-
-static enum flt_outcome
-project_record(void *arg, const struct nd_line *l, struct sb *out)
+static int
+start(void *arg, struct flt *f, int argc, char **argv)
 {
-	struct stage *g = arg;
+	struct filter *t = arg;
 
-	return project(g->o, g->s, l, out);
+	parse_args(argc, argv, &t->o, &t->s);
+	f->on_error = t->o.on_error;
+	f->flush_ms = t->o.flush_ms;
+	f->st = &t->s.st;
+	f->why = &t->s.why;
+	rec_init(&t->s.outer);
+	rec_init(&t->s.inner);
+	sc_cast_init(&t->s.cast);
+	return optind;
+}
+
+static void
+finish(void *arg)
+{
+	struct filter *t = arg;
+
+	rec_free(&t->s.outer);
+	rec_free(&t->s.inner);
+	sc_cast_free(&t->s.cast);
+	sc_free(&t->o.schema);
+	sb_free(&t->s.text);
+	sb_free(&t->o.as_key);
+	sb_free(&t->o.corrupt_key);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .field = "data", .on_error = ON_ERROR_NULL,
-	    .as_key = SB_INIT, .corrupt_key = SB_INIT,
-	    .flush_ms = ND_FLUSH_MS_DEFAULT };
-	struct state s = { .text = SB_INIT };
-	struct stage g = { &o, &s };
-	struct flt f;
-	struct eb e;
-	int rc;
+	static const struct flt_tool tool = { "json-project", usage_line,
+	    "no_document", start, project, finish };
+	struct filter t = {
+		.o = { .field = "data", .on_error = ON_ERROR_NULL,
+		    .as_key = SB_INIT, .corrupt_key = SB_INIT,
+		    .flush_ms = ND_FLUSH_MS_DEFAULT },
+		.s = { .text = SB_INIT },
+	};
 
-	cli_init("json-project", usage_line);
-	parse_args(argc, argv, &o, &s);
-	f = (struct flt){ .on_error = o.on_error, .flush_ms = o.flush_ms,
-	    .st = &s.st, .untouched = cli_stats_add(&s.st, "no_document"),
-	    .why = &s.why };
-	rec_init(&s.outer);
-	rec_init(&s.inner);
-	sc_cast_init(&s.cast);
-	rc = flt_run(&f, STDIN_FILENO, STDOUT_FILENO, project_record, &g, &e);
-	if (rc < 0)
-		cli_die(CLI_FAIL, "%s", e.msg);
-	cli_stats_final(&s.st);
-	rec_free(&s.outer);
-	rec_free(&s.inner);
-	sc_cast_free(&s.cast);
-	sc_free(&o.schema);
-	sb_free(&s.text);
-	sb_free(&o.as_key);
-	sb_free(&o.corrupt_key);
-	return rc == 0 ? CLI_OK : CLI_FAIL;
+	return flt_main(&tool, &t, argc, argv);
 }

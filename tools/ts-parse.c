@@ -23,11 +23,12 @@
 static const char usage_line[] =
     "ts-parse [--field NAME] [--format PATTERN] [--tz ZONE] [--as NAME] "
     "[--to iso|epoch|epoch_ms|epoch_us] [--on-error=null|skip|fail] "
-    "[--stats[=SECONDS]] [--flush-ms MS]";
+    "[--stats[=SECONDS]] [--flush-ms MS] [FILE ...]";
 
 static const char help_text[] =
-    "usage: ts-parse [options] < in.ndjson\n"
+    "usage: ts-parse [options] [FILE ...]\n"
     "Spark's to_timestamp(FIELD, PATTERN) on every record; other fields pass.\n"
+    "Reads the FILEs in order (- or none: standard input).\n"
     "\n"
     "  -f, --field NAME       field holding the time (timestamp)\n"
     "  -p, --format PATTERN   Spark datetime pattern, e.g. \"yyyy-MM-dd'T'HH:mm:ss\";\n"
@@ -64,7 +65,11 @@ struct state {
 	struct cli_stats st;
 };
 
-enum outcome { OUT_OK, OUT_BAD, OUT_MALFORMED, OUT_MISSING };
+/* What flt_main runs. */
+struct filter {
+	struct opts o;
+	struct state s;
+};
 
 static char *
 put2(char *b, int v)
@@ -172,7 +177,7 @@ put_time(struct sb *out, enum form to, int64_t us)
 
 /* The instant of the field's value: a string parsed by the pattern (or
  * cast), or a number of epoch seconds (kinpipe(7)). */
-static enum outcome
+static enum flt_outcome
 convert(const struct opts *o, struct state *s, const struct rec_member *m,
     int64_t *us)
 {
@@ -181,34 +186,31 @@ convert(const struct opts *o, struct state *s, const struct rec_member *m,
 
 	if (m->type == REC_NUMBER)
 		return tm_from_epoch_seconds(rec_number(m->val), us, &s->why) ?
-		    OUT_BAD : OUT_OK;
+		    FLT_BAD : FLT_OK;
 	if (m->type != REC_STRING) {
 		eb_set(&s->why, "field '%s' is not a string or a number", o->field);
-		return OUT_BAD;
+		return FLT_BAD;
 	}
-	v = rec_string_raw(m);
-	if (m->val_escaped) {
-		sb_reset(&s->text);
-		rec_string_decode(m->val, &s->text);
-		v.p = s->text.buf ? s->text.buf : "";
-		v.n = s->text.len;
-	}
+	v = rec_string_text(m, &s->text);
 	rc = o->has_pattern ?
 	    dt_parse(&o->pat, v.p, v.n, o->tz, &s->zones, us, &s->why) :
 	    dt_cast(v.p, v.n, o->tz, &s->zones, us, &s->why);
 	if (rc != 0)
 		eb_wrap(&s->why, "field '%s'", o->field);
-	return rc ? OUT_BAD : OUT_OK;
+	return rc ? FLT_BAD : FLT_OK;
 }
 
-/* Write the record with its time converted. OUT_BAD: the value became
- * null (the caller drops the record for skip and fail). */
-static enum outcome
-convert_record(const struct opts *o, struct state *s, const struct nd_line *l,
-    struct sb *out)
+/* Write the record with its time converted. FLT_BAD: the value became
+ * null, or the line is not a JSON object (flt drops the record for skip
+ * and fail); FLT_UNTOUCHED: the record has no such field. */
+static enum flt_outcome
+convert_record(void *arg, const struct nd_line *l, struct sb *out)
 {
+	struct filter *t = arg;
+	const struct opts *o = &t->o;
+	struct state *s = &t->s;
 	const struct rec_member *m, *target;
-	enum outcome rc = OUT_OK;
+	enum flt_outcome rc = FLT_OK;
 	int64_t us = 0;
 	size_t i;
 	int sep = 0;
@@ -218,11 +220,11 @@ convert_record(const struct opts *o, struct state *s, const struct nd_line *l,
 		sb_addc(out, '{');
 		sb_add(out, s->key.buf, s->key.len);
 		sb_add(out, "null}", 5);
-		return OUT_MALFORMED;
+		return FLT_BAD;
 	}
 	if ((m = rec_get(&s->r, o->field, strlen(o->field))) == NULL) {
 		sb_add(out, l->p, l->len);	/* validated: pass it as it is */
-		return OUT_MISSING;
+		return FLT_UNTOUCHED;
 	}
 	if (m->type != REC_NULL)
 		rc = convert(o, s, m, &us);
@@ -236,7 +238,7 @@ convert_record(const struct opts *o, struct state *s, const struct nd_line *l,
 			continue;
 		}
 		sb_add(out, s->key.buf, s->key.len);
-		if (m->type == REC_NULL || rc != OUT_OK)
+		if (m->type == REC_NULL || rc != FLT_OK)
 			sb_add(out, "null", 4);
 		else
 			put_time(out, o->to, us);
@@ -245,7 +247,7 @@ convert_record(const struct opts *o, struct state *s, const struct nd_line *l,
 		if (sep)
 			sb_addc(out, ',');
 		sb_add(out, s->key.buf, s->key.len);
-		if (m->type == REC_NULL || rc != OUT_OK)
+		if (m->type == REC_NULL || rc != FLT_OK)
 			sb_add(out, "null", 4);
 		else
 			put_time(out, o->to, us);
@@ -307,8 +309,6 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		default: cli_bad_option(argv);
 		}
 	}
-	if (optind < argc)
-		cli_usage("unexpected argument '%s'", argv[optind]);
 	if (*o->field == '\0' || (o->as && *o->as == '\0'))
 		cli_usage("field names must not be empty");
 	if (format != NULL) {
@@ -322,53 +322,43 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	sb_addc(&s->key, ':');
 }
 
-/* What flt_run calls per record. */
-struct stage {
-	const struct opts *o;
-	struct state *s;
-};
-
-static enum flt_outcome
-convert_line(void *arg, const struct nd_line *l, struct sb *out)
+static int
+start(void *arg, struct flt *f, int argc, char **argv)
 {
-	struct stage *g = arg;
+	struct filter *t = arg;
 
-	switch (convert_record(g->o, g->s, l, out)) {
-	case OUT_OK:
-		return FLT_OK;
-	case OUT_MISSING:
-		return FLT_UNTOUCHED;
-	default:
-		return FLT_BAD;	/* a bad value or a malformed line */
-	}
+	parse_args(argc, argv, &t->o, &t->s);
+	f->on_error = t->o.on_error;
+	f->flush_ms = t->o.flush_ms;
+	f->st = &t->s.st;
+	f->why = &t->s.why;
+	rec_init(&t->s.r);
+	tz_cache_init(&t->s.zones);
+	return optind;
+}
+
+static void
+finish(void *arg)
+{
+	struct filter *t = arg;
+
+	rec_free(&t->s.r);
+	tz_cache_free(&t->s.zones);
+	tz_close(t->o.tz);
+	sb_free(&t->s.text);
+	sb_free(&t->s.key);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .field = "timestamp", .to = TO_ISO,
-	    .on_error = ON_ERROR_NULL, .flush_ms = ND_FLUSH_MS_DEFAULT };
-	struct state s = { .text = SB_INIT, .key = SB_INIT };
-	struct stage g = { &o, &s };
-	struct flt f;
-	struct eb e;
-	int rc;
+	static const struct flt_tool tool = { "ts-parse", usage_line,
+	    "missing", start, convert_record, finish };
+	struct filter t = {
+		.o = { .field = "timestamp", .to = TO_ISO,
+		    .on_error = ON_ERROR_NULL, .flush_ms = ND_FLUSH_MS_DEFAULT },
+		.s = { .text = SB_INIT, .key = SB_INIT },
+	};
 
-	cli_init("ts-parse", usage_line);
-	parse_args(argc, argv, &o, &s);
-	f = (struct flt){ .on_error = o.on_error, .flush_ms = o.flush_ms,
-	    .st = &s.st, .untouched = cli_stats_add(&s.st, "missing"),
-	    .why = &s.why };
-	rec_init(&s.r);
-	tz_cache_init(&s.zones);
-	rc = flt_run(&f, STDIN_FILENO, STDOUT_FILENO, convert_line, &g, &e);
-	if (rc < 0)
-		cli_die(CLI_FAIL, "%s", e.msg);
-	cli_stats_final(&s.st);
-	rec_free(&s.r);
-	tz_cache_free(&s.zones);
-	tz_close(o.tz);
-	sb_free(&s.text);
-	sb_free(&s.key);
-	return rc == 0 ? CLI_OK : CLI_FAIL;
+	return flt_main(&tool, &t, argc, argv);
 }

@@ -38,8 +38,11 @@ parse(struct wa_opts *o, int argc, char **argv)
 		cli_usage("%s", e.msg);
 }
 
+/* The input is the files named by the operands argv[first..argc), in
+ * order, "-" or none meaning standard input. */
 static void
-setup(struct wa *w, const struct wa_opts *o, struct nd_reader *rd)
+setup(struct wa *w, const struct wa_opts *o, struct nd_reader *rd,
+    int argc, char **argv, int first)
 {
 	struct sigaction sa;
 	struct eb e;
@@ -48,7 +51,7 @@ setup(struct wa *w, const struct wa_opts *o, struct nd_reader *rd)
 		cli_stats_init(&w->stats, *o->stats ? o->stats : NULL);
 	if (wa_init(w, o, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
-	if (nd_reader_init(rd, STDIN_FILENO, "<stdin>") != 0)
+	if (nd_reader_init_files(rd, argv + first, argc - first) != 0)
 		cli_die(CLI_FAIL, "out of memory");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: reads return EINTR */
@@ -123,7 +126,7 @@ main(int argc, char **argv)
 
 	cli_init("window-avg", wa_opt_usage_line);
 	parse(&o, argc, argv);
-	setup(&w, &o, &rd);
+	setup(&w, &o, &rd, argc, argv, optind);
 	next_tick = cli_now() + (double)o.trig_us / 1e6;
 	for (;;) {
 		s = stop_signal ? ND_INTR : nd_read(&rd, &ln,

@@ -1,11 +1,12 @@
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/flt.h"
 
 /* Count one record and apply the policy; -1 stops the run. */
 static int
-account(struct flt *f, const struct nd_reader *rd, const struct nd_line *l,
+account(struct flt *f, const struct nd_line *l,
     struct sb *out, size_t mark, enum flt_outcome rc)
 {
 	int bad = rc == FLT_BAD;
@@ -19,12 +20,12 @@ account(struct flt *f, const struct nd_reader *rd, const struct nd_line *l,
 	}
 	if (f->on_error == ON_ERROR_FAIL) {
 		out->len = mark;
-		cli_warn("%s:%llu: %s", rd->name, (unsigned long long)l->lineno,
+		cli_warn("%s:%llu: %s", l->name, (unsigned long long)l->lineno,
 		    f->why->msg);
 		return -1;
 	}
 	if (f->warned++ < FLT_MAX_WARNINGS)
-		cli_warn("%s:%llu: %s (%s)%s", rd->name,
+		cli_warn("%s:%llu: %s (%s)%s", l->name,
 		    (unsigned long long)l->lineno, f->why->msg,
 		    f->on_error == ON_ERROR_SKIP ? "skipped" : "nulled",
 		    f->warned == FLT_MAX_WARNINGS ?
@@ -40,21 +41,18 @@ account(struct flt *f, const struct nd_reader *rd, const struct nd_line *l,
 }
 
 int
-flt_run(struct flt *f, int in_fd, int out_fd, flt_fn *fn, void *stage,
-    struct eb *e)
+flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
+    void *stage, struct eb *e)
 {
-	struct nd_reader rd;
 	struct nd_writer w;
 	struct nd_line line;
 	enum nd_status ns;
 	int rc = 0, timeout;
 
-	if (nd_reader_init(&rd, in_fd, "<stdin>") != 0)
-		return eb_set(e, "out of memory");
 	nd_writer_init(&w, out_fd, f->flush_ms);
 	/* wake up for periodic --stats=SECONDS even when input is quiet */
 	timeout = f->st->every_s > 0 ? (int)(f->st->every_s * 1000) : -1;
-	while ((ns = nd_read(&rd, &line, timeout, e)) != ND_EOF) {
+	while ((ns = nd_read(rd, &line, timeout, e)) != ND_EOF) {
 		struct sb *out = nd_buf(&w);
 		size_t mark = out->len;
 
@@ -70,7 +68,7 @@ flt_run(struct flt *f, int in_fd, int out_fd, flt_fn *fn, void *stage,
 			cli_stats_tick(f->st);
 			continue;
 		}
-		if (account(f, &rd, &line, out, mark, fn(stage, &line, out)) != 0) {
+		if (account(f, &line, out, mark, fn(stage, &line, out)) != 0) {
 			rc = 1;
 			break;
 		}
@@ -87,6 +85,30 @@ flt_run(struct flt *f, int in_fd, int out_fd, flt_fn *fn, void *stage,
 	}
 	if (nd_writer_close(&w) != 0 && rc == 0)
 		rc = eb_set(e, "write error: %s", strerror(errno));
-	nd_reader_free(&rd);
 	return rc;
+}
+
+int
+flt_main(const struct flt_tool *t, void *stage, int argc, char **argv)
+{
+	struct nd_reader rd;
+	struct flt f = { .untouched = -1 };
+	struct eb e;
+	int first, rc;
+
+	cli_init(t->name, t->usage_line);
+	first = t->start(stage, &f, argc, argv);
+	f.untouched = cli_stats_add(f.st, t->untouched);
+	if (nd_reader_init_files(&rd, argv + first, argc - first) != 0)
+		rc = eb_set(&e, "out of memory");
+	else {
+		rc = flt_run(&f, &rd, STDOUT_FILENO, t->record, stage, &e);
+		nd_reader_free(&rd);
+	}
+	if (rc < 0)
+		cli_warn("%s", e.msg);
+	else
+		cli_stats_final(f.st);
+	t->finish(stage);
+	return rc == 0 ? CLI_OK : CLI_FAIL;
 }

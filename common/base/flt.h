@@ -33,10 +33,31 @@ struct flt {
 /* Bad records named on stderr before the rest are only counted. */
 #define FLT_MAX_WARNINGS 100
 
-/* Run from in_fd to end of input. Returns 0 when all input was handled,
+/* Run rd to the end of its input. Returns 0 when all input was handled,
  * 1 when --on-error=fail stopped at a bad record (already reported), -1
- * on a read or write error (in e). */
-int flt_run(struct flt *f, int in_fd, int out_fd, flt_fn *fn, void *stage,
-    struct eb *e);
+ * on a read or write error (in e), and also when a file of rd cannot be
+ * opened: the run stops there, what came before it written. */
+int flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
+    void *stage, struct eb *e);
+
+/* A filter tool, as flt_main runs it: its options and its per-record
+ * work are its own; the rest of its main, input files included, is the
+ * same for every filter. */
+struct flt_tool {
+	const char *name;		/* for cli_init */
+	const char *usage_line;
+	const char *untouched;		/* --stats name for FLT_UNTOUCHED */
+	/* Parse the command line (exiting on a usage error, as only a tool
+	 * may), set up the stage and fill in f's on_error, flush_ms, st and
+	 * why; return the index in argv of the first input file operand. */
+	int (*start)(void *stage, struct flt *f, int argc, char **argv);
+	flt_fn *record;
+	void (*finish)(void *stage);	/* free what start set up */
+};
+
+/* The whole main of a filter: reads the files named by the operands in
+ * order ("-" or none: standard input) and writes standard output.
+ * Returns the exit status, CLI_FAIL once the failure is on stderr. */
+int flt_main(const struct flt_tool *t, void *stage, int argc, char **argv);
 
 #endif

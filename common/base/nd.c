@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,58 @@ nd_reader_init(struct nd_reader *r, int fd, const char *name)
 	return r->buf ? 0 : -1;
 }
 
+int
+nd_reader_init_files(struct nd_reader *r, char *const *paths, int npaths)
+{
+	static char *const stdin_only[] = { "-" };
+
+	if (nd_reader_init(r, -1, "") != 0)
+		return -1;
+	r->eof = 1;	/* so the first read opens the first file */
+	r->paths = npaths > 0 ? paths : stdin_only;
+	r->npaths = npaths > 0 ? npaths : 1;
+	return 0;
+}
+
 void
 nd_reader_free(struct nd_reader *r)
 {
+	if (r->own_fd)
+		close(r->fd);
+	r->own_fd = 0;
 	free(r->buf);
 	r->buf = NULL;
+}
+
+/* The current file has been read to its end: open the next one (there is
+ * one). ND_LINE when it is open and reading may go on; ND_ERROR when it
+ * cannot be opened, and the next call goes on with the file after it. */
+static enum nd_status
+next_file(struct nd_reader *r, struct eb *e)
+{
+	const char *path = r->paths[0];
+	int fd = STDIN_FILENO;
+
+	if (r->own_fd)
+		close(r->fd);
+	r->own_fd = 0;
+	r->fd = -1;
+	if (strcmp(path, "-") != 0 &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR)
+		return ND_INTR;	/* a FIFO waiting for its writer */
+	r->paths++;
+	r->npaths--;
+	if (fd < 0) {
+		eb_set(e, "%s: open: %s", path, strerror(errno));
+		return ND_ERROR;
+	}
+	r->fd = fd;
+	r->own_fd = fd != STDIN_FILENO;
+	r->name = r->own_fd ? path : "<stdin>";
+	r->start = r->end = r->scan = 0;
+	r->lineno = 0;
+	r->eof = 0;
+	return ND_LINE;
 }
 
 static int
@@ -95,11 +143,19 @@ nd_read(struct nd_reader *r, struct nd_line *line, int timeout_ms, struct eb *e)
 			line->p = p;
 			line->len = len;
 			line->lineno = r->lineno;
+			line->name = r->name;
 			return ND_LINE;
 		}
 		r->scan = r->end;
-		if (r->eof)
+		if (r->eof && r->npaths == 0)
 			return ND_EOF;
+		if (r->eof) {
+			enum nd_status s = next_file(r, e);
+
+			if (s != ND_LINE)
+				return s;
+			continue;
+		}
 		if (make_room(r, e) != 0)
 			return ND_ERROR;
 		if (!r->idle_reported && !readable_now(r->fd)) {

@@ -25,6 +25,7 @@ struct nd_line {
 	char *p;		/* the line, without '\n'; p[len] == '\0' */
 	size_t len;
 	uint64_t lineno;	/* 1-based, counting blank lines too */
+	const char *name;	/* the input it came from, as in messages */
 };
 
 struct nd_reader {
@@ -35,9 +36,21 @@ struct nd_reader {
 	uint64_t lineno;
 	int eof;
 	int idle_reported;
+	char *const *paths;	/* files still to read after this one */
+	int npaths;
+	int own_fd;		/* fd was opened here: close it when done */
 };
 
+/* Read the descriptor fd, named name in messages (the caller closes fd). */
 int nd_reader_init(struct nd_reader *r, int fd, const char *name);
+/* Read the files paths[0..npaths) one after the other, as cat does, "-"
+ * meaning standard input (named "<stdin>"); no paths at all means
+ * standard input alone. Each file is opened when its turn comes, its line
+ * numbers start again at 1, and its last line ends with the file even
+ * without a '\n'. Only an empty pipe or terminal ends a batch (ND_IDLE):
+ * going from one file to the next does not. Failing to open a file is an
+ * ND_ERROR naming it. -1 when out of memory. */
+int nd_reader_init_files(struct nd_reader *r, char *const *paths, int npaths);
 void nd_reader_free(struct nd_reader *r);
 /* Next line. timeout_ms < 0 waits forever once the batch is drained.
  * The line stays valid (and writable) until the next call. */

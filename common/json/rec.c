@@ -127,7 +127,8 @@ utf8_len(const unsigned char *p, const unsigned char *end)
 
 static size_t decode_escape(const char **pp, char *buf);
 
-/* What the two-character escapes stand for (RFC 8259 section 7). */
+/* What the two-character escapes stand for (RFC 8259 section 7); 0 for
+ * the characters that may not follow a backslash ('u' is read apart). */
 static const unsigned char simple_escape[256] = {
 	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
 	['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
@@ -218,17 +219,14 @@ special:
 				fail(x, p, "unterminated string");
 				return NULL;
 			}
-			switch (p[1]) {
-			case '"': case '\\': case '/': case 'b': case 'f':
-			case 'n': case 'r': case 't':
+			if (simple_escape[(unsigned char)p[1]]) {
 				if (out)
 					*o++ = (char)simple_escape[
 					    (unsigned char)p[1]];
 				p += 2;
 				continue;
-			case 'u':
-				break;
-			default:
+			}
+			if (p[1] != 'u') {
 				fail(x, p, "invalid escape in string");
 				return NULL;
 			}
@@ -762,11 +760,6 @@ decode_escape(const char **pp, char *buf)
 	unsigned cp;
 
 	switch (p[1]) {
-	case 'b': buf[0] = '\b'; break;
-	case 'f': buf[0] = '\f'; break;
-	case 'n': buf[0] = '\n'; break;
-	case 'r': buf[0] = '\r'; break;
-	case 't': buf[0] = '\t'; break;
 	case 'u':
 		cp = (unsigned)hex4(p + 2);
 		if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -795,8 +788,8 @@ decode_escape(const char **pp, char *buf)
 		buf[2] = (char)(0x80 | (cp >> 6 & 0x3F));
 		buf[3] = (char)(0x80 | (cp & 0x3F));
 		return 4;
-	default:	/* '"', '\\', '/' stand for themselves */
-		buf[0] = p[1];
+	default:
+		buf[0] = (char)simple_escape[(unsigned char)p[1]];
 		break;
 	}
 	*pp = p + 2;

@@ -90,6 +90,22 @@ rec_string_raw(const struct rec_member *m)
 
 	return s;
 }
+/* The text of a string member: the bytes between its quotes when it has
+ * no escape (nothing is copied), else its decoded bytes, put in scratch
+ * (reset first). Valid while the record and scratch are unchanged. */
+static inline struct rec_span
+rec_string_text(const struct rec_member *m, struct sb *scratch)
+{
+	struct rec_span s;
+
+	if (!m->val_escaped)
+		return rec_string_raw(m);
+	sb_reset(scratch);
+	rec_string_decode(m->val, scratch);
+	s.p = scratch->buf ? scratch->buf : "";
+	s.n = scratch->len;
+	return s;
+}
 
 /* Numbers of a validated number span. rec_number: the nearest double.
  * rec_int64: 0, or -1 when not an integer literal or out of range. */

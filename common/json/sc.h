@@ -68,9 +68,10 @@ int sc_project(struct sc_cast *c, const struct sc_type *t,
 /* Write every field of t as null (a malformed document). */
 void sc_project_null(const struct sc_type *t, struct sb *out);
 
-/* Cast one validated JSON value to t; 0, or 1 with null written. */
+/* Cast the value of m (a member or element of an indexed record) to t;
+ * 0, or 1 with null written. */
 int sc_cast_value(struct sc_cast *c, const struct sc_type *t,
-    struct rec_span v, enum rec_type vt, size_t depth, struct sb *out);
+    const struct rec_member *m, size_t depth, struct sb *out);
 
 /* Numbers as Spark reads them: FLOAT parsed straight to the nearest float
  * (Jackson 2.15's parseFloat), DOUBLE to the nearest double. */

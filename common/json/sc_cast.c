@@ -84,21 +84,6 @@ bad(struct sc_cast *c, struct sb *out, const char *what, struct rec_span v)
 	return 1;
 }
 
-/* The decoded text of a string value, in c->tmp unless it has no escape. */
-static struct rec_span
-text_of(struct sc_cast *c, struct rec_span v)
-{
-	struct rec_span s = { v.p + 1, v.n - 2 };
-
-	if (memchr(s.p, '\\', s.n) == NULL)
-		return s;
-	sb_reset(&c->tmp);
-	rec_string_decode(v, &c->tmp);
-	s.p = c->tmp.buf;
-	s.n = c->tmp.len;
-	return s;
-}
-
 static int
 span_eq(struct rec_span s, const char *lit)
 {
@@ -260,9 +245,10 @@ put_compact(struct sb *out, struct rec_span v, struct sb *scratch)
 }
 
 static int
-cast_timestamp(struct sc_cast *c, struct rec_span v, enum rec_type vt,
-    struct sb *out)
+cast_timestamp(struct sc_cast *c, const struct rec_member *m, struct sb *out)
 {
+	struct rec_span v = m->val;
+	enum rec_type vt = m->type;
 	char buf[TM_RFC3339_MAX];
 	int64_t us, secs;
 	struct rec_span s;
@@ -275,7 +261,7 @@ cast_timestamp(struct sc_cast *c, struct rec_span v, enum rec_type vt,
 			return bad(c, out, "epoch seconds out of range", v);
 		us = secs * TM_US_PER_S;
 	} else if (vt == REC_STRING && v.n > 2) {
-		s = text_of(c, v);
+		s = rec_string_text(m, &c->tmp);
 		if (tm_parse_rfc3339(s.p, s.n, &us, &e) != 0) {
 			/* Spark's stringToTimestamp also takes a bare date */
 			char tmp[32];
@@ -297,9 +283,11 @@ cast_timestamp(struct sc_cast *c, struct rec_span v, enum rec_type vt,
 }
 
 static int
-cast_real(struct sc_cast *c, const struct sc_type *t, struct rec_span v,
-    enum rec_type vt, struct sb *out)
+cast_real(struct sc_cast *c, const struct sc_type *t,
+    const struct rec_member *m, struct sb *out)
 {
+	struct rec_span v = m->val;
+	enum rec_type vt = m->type;
 	char buf[JX_NUM_MAX];
 	double d;
 	float f;
@@ -318,7 +306,7 @@ cast_real(struct sc_cast *c, const struct sc_type *t, struct rec_span v,
 	}
 	if (vt != REC_STRING)
 		return mismatch(c, t, vt, out);
-	if (non_numeric(text_of(c, v), &d) != 0)
+	if (non_numeric(rec_string_text(m, &c->tmp), &d) != 0)
 		return bad(c, out, t->kind == SC_FLOAT ?
 		    "string where float expected" :
 		    "string where double expected", v);
@@ -348,9 +336,11 @@ cast_integer(struct sc_cast *c, const struct sc_type *t, struct rec_span v,
 }
 
 int
-sc_cast_value(struct sc_cast *c, const struct sc_type *t, struct rec_span v,
-    enum rec_type vt, size_t depth, struct sb *out)
+sc_cast_value(struct sc_cast *c, const struct sc_type *t,
+    const struct rec_member *m, size_t depth, struct sb *out)
 {
+	struct rec_span v = m->val;
+	enum rec_type vt = m->type;
 	struct rec *r;
 	struct eb e;
 	size_t i, mark = out->len;
@@ -376,7 +366,7 @@ sc_cast_value(struct sc_cast *c, const struct sc_type *t, struct rec_span v,
 		return 0;
 	case SC_FLOAT:
 	case SC_DOUBLE:
-		return cast_real(c, t, v, vt, out);
+		return cast_real(c, t, m, out);
 	case SC_INT:
 	case SC_BIGINT:
 		return cast_integer(c, t, v, vt, out);
@@ -387,7 +377,7 @@ sc_cast_value(struct sc_cast *c, const struct sc_type *t, struct rec_span v,
 		}
 		return mismatch(c, t, vt, out);
 	case SC_TIMESTAMP:
-		return cast_timestamp(c, v, vt, out);
+		return cast_timestamp(c, m, out);
 	case SC_STRUCT:
 		if (vt != REC_OBJECT)
 			return mismatch(c, t, vt, out);
@@ -397,16 +387,16 @@ sc_cast_value(struct sc_cast *c, const struct sc_type *t, struct rec_span v,
 		sb_addc(out, '{');
 		for (i = 0; i < t->nfields; i++) {
 			const struct sc_field *f = &t->fields[i];
-			const struct rec_member *m = rec_get(r, f->name,
+			const struct rec_member *fm = rec_get(r, f->name,
 			    f->namelen);
 
 			if (i)
 				sb_addc(out, ',');
 			sb_add(out, f->out_key, f->out_keylen);
-			if (m == NULL)
+			if (fm == NULL)
 				sb_add(out, "null", 4);
-			else if (sc_cast_value(c, &f->type, m->val, m->type,
-			    depth + 1, out) != 0) {
+			else if (sc_cast_value(c, &f->type, fm, depth + 1,
+			    out) != 0) {
 				eb_wrap(&c->why, "%s", f->name);
 				goto nested_bad;
 			}
@@ -423,8 +413,8 @@ sc_cast_value(struct sc_cast *c, const struct sc_type *t, struct rec_span v,
 		for (i = 0; i < r->n; i++) {
 			if (i)
 				sb_addc(out, ',');
-			if (sc_cast_value(c, t->elem, r->m[i].val, r->m[i].type,
-			    depth + 1, out) != 0) {
+			if (sc_cast_value(c, t->elem, &r->m[i], depth + 1,
+			    out) != 0) {
 				eb_wrap(&c->why, "element %zu", i + 1);
 				goto nested_bad;
 			}
@@ -460,7 +450,7 @@ sc_project(struct sc_cast *c, const struct sc_type *t, const struct rec *r,
 			sb_add(out, "null", 4);
 			continue;
 		}
-		if (sc_cast_value(c, &f->type, m->val, m->type, 1, out) != 0) {
+		if (sc_cast_value(c, &f->type, m, 1, out) != 0) {
 			if (!bad_any) {
 				eb_wrap(&c->why, "field '%s'", f->name);
 				first = c->why;

@@ -72,14 +72,16 @@ wa_bad_record(struct wa *w, const struct nd_line *ln, int drop_anyway,
 		detail = "";
 	switch (w->o->on_error) {
 	case ON_ERROR_FAIL:
-		return eb_set(e, "<stdin>:%llu: %s%s%s", no, what, sep, detail);
+		return eb_set(e, "%s:%llu: %s%s%s", ln->name, no, what, sep,
+		    detail);
 	case ON_ERROR_SKIP:
-		cli_warn("<stdin>:%llu: %s%s%s (skipped)", no, what, sep, detail);
+		cli_warn("%s:%llu: %s%s%s (skipped)", ln->name, no, what, sep,
+		    detail);
 		w->stats.skipped++;
 		return WA_REC_DROPPED;
 	case ON_ERROR_NULL:
-		cli_warn("<stdin>:%llu: %s%s%s (%s)", no, what, sep, detail,
-		    drop_anyway ? "nulled, so dropped" : "nulled");
+		cli_warn("%s:%llu: %s%s%s (%s)", ln->name, no, what, sep,
+		    detail, drop_anyway ? "nulled, so dropped" : "nulled");
 		w->stats.nulled++;
 		break;
 	}

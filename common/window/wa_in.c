@@ -93,14 +93,10 @@ event_time(struct wa *w, const struct rec_member *m, int64_t *us,
 		rc = tm_from_epoch_seconds(wa_num(m->val), us, e);
 	} else if (m->type != REC_STRING) {
 		return eb_set(e, "not a string or a number");
-	} else if (!m->val_escaped) {
-		struct rec_span raw = rec_string_raw(m);
-
-		rc = wa_time_parse(&w->times, raw.p, raw.n, us, e);
 	} else {
-		sb_reset(&w->tmp);
-		rec_string_decode(m->val, &w->tmp);
-		rc = tm_parse_rfc3339(w->tmp.buf, w->tmp.len, us, e);
+		struct rec_span text = rec_string_text(m, &w->tmp);
+
+		rc = wa_time_parse(&w->times, text.p, text.n, us, e);
 	}
 	if (rc == 0 && (*us < WA_TIME_MIN || *us > WA_TIME_MAX))
 		return eb_set(e, "outside years 0001 to 9999");
@@ -118,15 +114,9 @@ key_value(struct wa *w, const struct rec_member *m)
 	if (m == NULL || m->type == REC_NULL) {
 		sb_add(k, "null", 4);
 	} else if (m->type == REC_STRING) {
-		if (m->val_escaped) {
-			sb_reset(&w->tmp);
-			rec_string_decode(m->val, &w->tmp);
-			jx_put_string(k, w->tmp.buf, w->tmp.len);
-		} else {
-			struct rec_span raw = rec_string_raw(m);
+		struct rec_span text = rec_string_text(m, &w->tmp);
 
-			jx_put_string(k, raw.p, raw.n);
-		}
+		jx_put_string(k, text.p, text.n);
 	} else if (m->type == REC_NUMBER) {
 		if (m->num_int && rec_int64(m->val, &i) == 0)
 			jx_put_int(k, i);
@@ -143,14 +133,10 @@ shard_key(struct wa *w, const struct rec_member *shard)
 {
 	if (shard == NULL || shard->type != REC_STRING) {
 		jx_put_cstr(&w->key, w->o->source_id);
-	} else if (shard->val_escaped) {
-		sb_reset(&w->tmp);
-		rec_string_decode(shard->val, &w->tmp);
-		jx_put_string(&w->key, w->tmp.buf, w->tmp.len);
 	} else {
-		struct rec_span raw = rec_string_raw(shard);
+		struct rec_span text = rec_string_text(shard, &w->tmp);
 
-		jx_put_string(&w->key, raw.p, raw.n);
+		jx_put_string(&w->key, text.p, text.n);
 	}
 	sb_addc(&w->key, WA_KEY_SEP);
 }
@@ -228,7 +214,7 @@ static int
 replayed(struct wa *w, const struct rec_member *shard,
     const struct rec_member *seq, struct ck_mark **mark, struct eb *e)
 {
-	struct rec_span s;
+	struct rec_span s, id;
 
 	*mark = NULL;
 	if (shard == NULL || seq == NULL || shard->type != REC_STRING ||
@@ -237,17 +223,8 @@ replayed(struct wa *w, const struct rec_member *shard,
 	s = rec_string_raw(seq);
 	if (!ck_seq_valid(s.p, s.n))
 		return 0;
-	if (shard->val_escaped) {
-		sb_reset(&w->tmp);
-		rec_string_decode(shard->val, &w->tmp);
-		*mark = ck_marks_get(&w->marks, w->tmp.buf ? w->tmp.buf : "",
-		    w->tmp.len);
-	} else {
-		struct rec_span raw = rec_string_raw(shard);
-
-		*mark = ck_marks_get(&w->marks, raw.p, raw.n);
-	}
-	if (*mark == NULL)
+	id = rec_string_text(shard, &w->tmp);
+	if ((*mark = ck_marks_get(&w->marks, id.p, id.n)) == NULL)
 		return eb_set(e, "out of memory");
 	return !ck_mark_is_new(*mark, s.p, s.n);
 }

@@ -11,11 +11,12 @@
 
 const char wa_opt_usage_line[] =
     "window-avg --time COL --window DURATION [--slide D] [--avg COL[=ALIAS]]... "
-    "[options] < records";
+    "[options] [FILE ...]";
 
 const char wa_opt_help_text[] =
-    "usage: window-avg --time COL --window DURATION [options] < records\n"
-    "Spark's windowed aggregation over NDJSON records (part of kinpipe).\n"
+    "usage: window-avg --time COL --window DURATION [options] [FILE ...]\n"
+    "Spark's windowed aggregation over NDJSON records (part of kinpipe),\n"
+    "read from the FILEs in order (- or none: standard input).\n"
     "\n"
     "  -t, --time COL            event time column: RFC 3339 string or epoch seconds\n"
     "  -w, --window DURATION     window length ('10 minutes', '10m')\n"
@@ -286,8 +287,6 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 		default: return bad_option(argv, e);
 		}
 	}
-	if (rc == 0 && optind < argc)
-		rc = eb_set(e, "unexpected argument '%s'", argv[optind]);
 	return rc;
 }
 

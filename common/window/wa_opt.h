@@ -13,7 +13,8 @@ enum { WA_OPT_RUN, WA_OPT_HELP, WA_OPT_VERSION };
 
 /* Parse argv into o (zeroed); returns WA_OPT_RUN, WA_OPT_HELP or
  * WA_OPT_VERSION, or -1 with e saying what is wrong (a usage error).
- * Strings in o point into argv, which may be modified. */
+ * Strings in o point into argv, which may be modified; the operands (the
+ * input files) are left in argv[optind..argc). */
 int wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e);
 /* Check the combination and complete o (window spec, state query);
  * -1 with e set on a usage error. */

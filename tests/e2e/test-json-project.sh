@@ -148,6 +148,35 @@ is keep-clash "$rc $(tail -n1 "$ERR")" "2 json-project: --keep: 'a' is also a sc
 run '' json-project --schema @"$T/nonexistent"
 like missing-schema-file "$rc $(tail -n1 "$ERR")" "2 json-project: *nonexistent*"
 
+# input files: read in order, - for standard input, line numbers per file;
+# a file that cannot be opened stops the run there (exit 1), named
+printf '%s\n%s' '{"data":"{\"a\":1}"}' '{"data":"{\"a\":2}"}' >"$T/a.ndjson"
+printf '%s\n%s\n' '{"data":"{\"a\":3}"}' '{"data":"{\"a\":\"x\"}"}' >"$T/b.ndjson"
+t files-in-order 0 '{"a":1}
+{"a":2}
+{"a":3}
+{"a":null}' "" json-project --schema 'a INT' "$T/a.ndjson" "$T/b.ndjson"
+is files-error-names-file "$(cat "$ERR")" "json-project: $T/b.ndjson:2: field 'a': string where int expected (nulled)"
+t files-and-stdin 0 '{"a":1}
+{"a":2}
+{"a":9}
+{"a":3}
+{"a":null}' '{"data":"{\"a\":9}"}
+' json-project --schema 'a INT' "$T/a.ndjson" - "$T/b.ndjson"
+t stdin-dash-only 0 '{"a":9}' '{"data":"{\"a\":9}"}
+' json-project --schema 'a INT' -
+t files-fail-names-line 1 '{"a":1}
+{"a":2}
+{"a":3}' "" json-project --schema 'a INT' --on-error=fail "$T/a.ndjson" "$T/b.ndjson" "$T/a.ndjson"
+is files-fail-names-line-err "$(cat "$ERR")" "json-project: $T/b.ndjson:2: field 'a': string where int expected"
+t missing-file 1 '{"a":1}
+{"a":2}' "" json-project --schema 'a INT' "$T/a.ndjson" "$T/nope.ndjson" "$T/b.ndjson"
+is missing-file-err "$(cat "$ERR")" "json-project: $T/nope.ndjson: open: No such file or directory"
+t directory-operand 1 "" "" json-project --schema 'a INT' "$T"
+is directory-operand-err "$(cat "$ERR")" "json-project: $T: read: Is a directory"
+t bad-json-names-file 0 '{"a":null}' "" sh -c 'printf "{\n" >"$1/c.ndjson" && json-project --schema "a INT" "$1/c.ndjson"' sh "$T"
+like bad-json-names-file-err "$(cat "$ERR")" "json-project: $T/c.ndjson:1: invalid JSON record: *(nulled)"
+
 # the man page's EXAMPLES, run as written
 is man-example-count "$(man_commands json-project.1 "$T/ex")" 2
 t man-example-1 0 '{"timestamp":"2024-01-01T00:00:00","euro_rate":0.1,"shardId":"s-1","sequenceNumber":"7"}' "" sh "$T/ex/1.sh"

@@ -197,11 +197,37 @@ is bad-tz-stderr "$(tail -n1 "$ERR")" "ts-parse: --tz: unknown time zone 'Mars/O
 t bad-to 2 "" "" ts-parse --to seconds
 is bad-to-stderr "$(tail -n1 "$ERR")" "ts-parse: --to: expected iso, epoch, epoch_ms or epoch_us, not 'seconds'"
 t bad-on-error 2 "" "" ts-parse --on-error=maybe
-t extra-arg 2 "" "" ts-parse file.ndjson
 t empty-field 2 "" "" ts-parse --field ''
 t help 0 "$(ts-parse --help)" "" ts-parse -h
 like help-text "$(cat "$OUT")" "usage: ts-parse *--format PATTERN*"
 t version 0 "ts-parse 0.1.0" "" ts-parse --version
+
+# input files: read in order, - for standard input, line numbers per file;
+# a file that cannot be opened stops the run there (exit 1), named
+printf '%s\n%s' '{"timestamp":0}' '{"timestamp":60}' >"$T/a.ndjson"
+printf '%s\n%s\n' '{"timestamp":86400}' '{"timestamp":true}' >"$T/b.ndjson"
+t files-in-order 0 '{"timestamp":"1970-01-01T00:00:00Z"}
+{"timestamp":"1970-01-01T00:01:00Z"}
+{"timestamp":"1970-01-02T00:00:00Z"}
+{"timestamp":null}' "" ts-parse "$T/a.ndjson" "$T/b.ndjson"
+is files-error-names-file "$(cat "$ERR")" "ts-parse: $T/b.ndjson:2: field 'timestamp' is not a string or a number (nulled)"
+t files-and-stdin 0 '{"timestamp":"1970-01-01T00:00:00Z"}
+{"timestamp":"1970-01-01T00:01:00Z"}
+{"timestamp":"1970-01-01T01:00:00Z"}
+{"timestamp":"1970-01-02T00:00:00Z"}
+{"timestamp":null}' '{"timestamp":3600}
+' ts-parse "$T/a.ndjson" - "$T/b.ndjson"
+t stdin-dash-only 0 '{"timestamp":"1970-01-01T01:00:00Z"}' '{"timestamp":3600}
+' ts-parse -
+t files-fail-names-line 1 '{"timestamp":"1970-01-01T00:00:00Z"}
+{"timestamp":"1970-01-01T00:01:00Z"}
+{"timestamp":"1970-01-02T00:00:00Z"}' "" ts-parse --on-error=fail "$T/a.ndjson" "$T/b.ndjson" "$T/a.ndjson"
+is files-fail-names-line-err "$(cat "$ERR")" "ts-parse: $T/b.ndjson:2: field 'timestamp' is not a string or a number"
+t missing-file 1 '{"timestamp":"1970-01-01T00:00:00Z"}
+{"timestamp":"1970-01-01T00:01:00Z"}' "" ts-parse "$T/a.ndjson" "$T/nope.ndjson" "$T/b.ndjson"
+is missing-file-err "$(cat "$ERR")" "ts-parse: $T/nope.ndjson: open: No such file or directory"
+t directory-operand 1 "" "" ts-parse "$T"
+is directory-operand-err "$(cat "$ERR")" "ts-parse: $T: read: Is a directory"
 
 # the man page's EXAMPLES, run as written
 is man-example-count "$(man_commands ts-parse.1 "$T/ex")" 3

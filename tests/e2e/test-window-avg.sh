@@ -44,7 +44,6 @@ usage unknown-option "unknown option '--bogus'" $WA -t t -w 10s --avg v --bogus
 usage missing-argument "option '--time' needs an argument" $WA -w 10s --avg v --time
 usage unknown-short-option "option '-x' is unknown or needs an argument" $WA -t t -w 10s --avg v -x
 usage huge-window "--window: longer than a thousand years: '100000 weeks'" $WA -t t -w '100000 weeks' --avg v
-usage extra-arg "unexpected argument 'x'" $WA -t t -w 10s --avg v x
 
 # ---- Spark's window assignment ----
 # DataFrameTimeWindowingSuite "sliding window grouping": count(*) per
@@ -218,15 +217,39 @@ feed() {	# feed DELAY: the four batches with a pause after each
 r() { printf '{"window":{"start":"2024-01-01T%s:00Z","end":"2024-01-01T%s:00Z"},"word":"%s","count":%s%s}\n' "$@"; }
 GUIDE="-t timestamp -w 10m --slide 5m -g word --count *=count"
 feed 0.4 | $WA $GUIDE --watermark '10 minutes' --mode update --stats >"$OUT" 2>"$ERR"
-is guide-update "$(cat "$OUT")" "$(
-r 12:00 12:10 dog 1; r 12:00 12:10 owl 1; r 12:05 12:15 dog 1; r 12:05 12:15 owl 1
+{ r 12:00 12:10 dog 1; r 12:00 12:10 owl 1; r 12:05 12:15 dog 1; r 12:05 12:15 owl 1
 r 12:00 12:10 cat 1; r 12:05 12:15 cat 1; r 12:05 12:15 dog 2; r 12:10 12:20 dog 1
 r 12:00 12:10 dog 2; r 12:05 12:15 dog 3; r 12:05 12:15 owl 2; r 12:10 12:20 cat 1
 r 12:10 12:20 owl 1; r 12:15 12:25 cat 1; r 12:15 12:25 owl 1; r 12:20 12:30 owl 1
-r 12:10 12:20 owl 2; r 12:15 12:25 owl 2)"
+r 12:10 12:20 owl 2; r 12:15 12:25 owl 2; } >"$T/guide-update.want"
+is guide-update "$(cat "$OUT")" "$(cat "$T/guide-update.want")"
 # (12:04, donkey) is too late for both its windows, which end before 12:11;
 # 4 data batches and 3 no-data batches that moved the watermark
 is guide-update-stats "$(cat "$ERR")" "window-avg: stats: final read=10 emitted=18 nulled=0 skipped=0 late=1 late_windows=2 replayed=0 null_time=0 batches=7"
+
+# ---- input files ----
+# read in order, - for standard input, line numbers per file; going from
+# one file to the next is no batch end (one trigger, batch 0, for all);
+# a file that cannot be opened stops the run there, named, exit 1
+printf '%s\n%s' '{"t":1,"v":1}' '{"t":2,"v":2}' >"$T/fa.ndjson"
+printf '%s\n%s\n' '{"t":11,"v":10}' '{"t":"x","v":5}' >"$T/fb.ndjson"
+: >"$T/empty.ndjson"
+fr() { printf '{"window":{"start":"1970-01-01T00:00:%s0Z","end":"1970-01-01T00:00:%s0Z"},"s":%s,"batch":%s}\n' "$@"; }
+t files-in-order 0 "$(fr 0 1 3 0; fr 1 2 10 0)" "" $WA -t t -w 10s --sum v=s "$T/fa.ndjson" "$T/fb.ndjson"
+like files-error-names-file "$(cat "$ERR")" "window-avg: $T/fb.ndjson:2: field 't': bad event time: *(nulled, so dropped)"
+t files-and-stdin 0 "$(fr 0 1 7 0; fr 1 2 10 0)" '{"t":3,"v":4}
+' $WA -t t -w 10s --sum v=s "$T/fa.ndjson" - "$T/fb.ndjson"
+t stdin-dash-only 0 "$(fr 0 1 4 0)" '{"t":3,"v":4}
+' $WA -t t -w 10s --sum v=s -
+t files-fail-names-line 1 "" "" $WA -t t -w 10s --sum v=s --on-error fail "$T/fa.ndjson" "$T/fb.ndjson"
+is files-fail-names-line-err "$(cat "$ERR")" "window-avg: $T/fb.ndjson:2: field 't': bad event time: not an RFC 3339 time: 'x'"
+t missing-file 1 "$(fr 0 1 3 0)" "" $WA -t t -w 10s --sum v=s "$T/fa.ndjson" "$T/nope.ndjson" "$T/fb.ndjson"
+is missing-file-err "$(cat "$ERR")" "window-avg: $T/nope.ndjson: open: No such file or directory"
+# a pipe on standard input after a file still ends a batch whenever it
+# runs dry: the same batches as guide-update above
+feed 0.4 | $WA $GUIDE --watermark '10 minutes' --mode update --stats "$T/empty.ndjson" - >"$T/pipe.out" 2>"$ERR"
+is pipe-after-file "$(cat "$T/pipe.out")" "$(cat "$T/guide-update.want")"
+is pipe-after-file-stats "$(cat "$ERR")" "window-avg: stats: final read=10 emitted=18 nulled=0 skipped=0 late=1 late_windows=2 replayed=0 null_time=0 batches=7"
 
 # append: the 12:00-12:10 counts come out once, as soon as the watermark
 # passes 12:10 (after the third trigger), and nothing else before the end

@@ -32,6 +32,7 @@ run(enum cli_on_error policy, struct cli_stats *st, char *out, size_t cap)
 {
 	char in_path[] = "/tmp/kp-flt-in-XXXXXX", out_path[] = "/tmp/kp-flt-out-XXXXXX";
 	int in = mkstemp(in_path), o = mkstemp(out_path), rc;
+	struct nd_reader rd;
 	struct eb why, e;
 	struct flt f;
 	ssize_t n;
@@ -44,7 +45,9 @@ run(enum cli_on_error policy, struct cli_stats *st, char *out, size_t cap)
 	memset(st, 0, sizeof(*st));
 	f = (struct flt){ .on_error = policy, .flush_ms = 100, .st = st,
 	    .untouched = cli_stats_add(st, "untouched"), .why = &why };
-	rc = flt_run(&f, in, dup(o), copy_stage, &why, &e);
+	ck_assert_int_eq(nd_reader_init(&rd, in, "<stdin>"), 0);
+	rc = flt_run(&f, &rd, dup(o), copy_stage, &why, &e);
+	nd_reader_free(&rd);
 	lseek(o, 0, SEEK_SET);
 	n = read(o, out, cap - 1);
 	out[n < 0 ? 0 : n] = '\0';
@@ -97,6 +100,7 @@ END_TEST
 START_TEST(test_write_error)
 {
 	struct cli_stats st = { 0 };
+	struct nd_reader rd;
 	struct eb why, e;
 	struct flt f = { .on_error = ON_ERROR_NULL, .st = &st, .untouched = -1,
 	    .why = &why };
@@ -105,9 +109,46 @@ START_TEST(test_write_error)
 	ck_assert_int_eq(pipe(p), 0);
 	ck_assert_int_eq(write(p[1], "{}\n", 3), 3);
 	close(p[1]);
-	ck_assert_int_eq(flt_run(&f, p[0], full, copy_stage, &why, &e), -1);
+	ck_assert_int_eq(nd_reader_init(&rd, p[0], "<pipe>"), 0);
+	ck_assert_int_eq(flt_run(&f, &rd, full, copy_stage, &why, &e), -1);
 	ck_assert_str_eq(e.msg, "write error: No space left on device");
+	nd_reader_free(&rd);
 	close(p[0]);
+}
+END_TEST
+
+/* Several files in order; one that cannot be opened stops the run with
+ * an error naming it, what came before it written, nothing after read. */
+START_TEST(test_files_then_missing)
+{
+	char a[] = "/tmp/kp-flt-a-XXXXXX", out_path[] = "/tmp/kp-flt-out-XXXXXX";
+	char missing[] = "/nonexistent/kp-flt.ndjson";
+	char *paths[] = { a, a, missing, a };
+	struct cli_stats st = { 0 };
+	struct nd_reader rd;
+	struct eb why, e;
+	struct flt f = { .on_error = ON_ERROR_NULL, .st = &st, .untouched = -1,
+	    .why = &why };
+	int in = mkstemp(a), o = mkstemp(out_path);
+	char out[256];
+	ssize_t n;
+
+	ck_assert(in >= 0 && o >= 0);
+	unlink(out_path);
+	ck_assert_int_eq(write(in, "{\"a\":1}\n{\"a\":2}", 15), 15);
+	close(in);
+	ck_assert_int_eq(nd_reader_init_files(&rd, paths, 4), 0);
+	ck_assert_int_eq(flt_run(&f, &rd, dup(o), copy_stage, &why, &e), -1);
+	ck_assert_str_eq(e.msg, "/nonexistent/kp-flt.ndjson: open: "
+	    "No such file or directory");
+	nd_reader_free(&rd);
+	lseek(o, 0, SEEK_SET);
+	n = read(o, out, sizeof(out) - 1);
+	out[n < 0 ? 0 : n] = '\0';
+	ck_assert_str_eq(out, "{\"a\":1}\n{\"a\":2}\n{\"a\":1}\n{\"a\":2}\n");
+	ck_assert_int_eq(st.read, 4);
+	unlink(a);
+	close(o);
 }
 END_TEST
 
@@ -121,6 +162,7 @@ flt_suite(void)
 	tcase_add_test(tc, test_skip);
 	tcase_add_test(tc, test_fail);
 	tcase_add_test(tc, test_write_error);
+	tcase_add_test(tc, test_files_then_missing);
 	suite_add_tcase(s, tc);
 	return s;
 }

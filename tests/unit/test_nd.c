@@ -101,6 +101,161 @@ START_TEST(test_idle_then_timeout_then_eof)
 }
 END_TEST
 
+/* A file holding exactly text, at a path of its own (in path). */
+static void
+path_with(char path[32], const char *text)
+{
+	int fd;
+
+	strcpy(path, "/tmp/kp-nd-file-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Standard input reads text from a file, not a pipe: never idle. */
+static void
+stdin_with(const char *text)
+{
+	int fd = file_with(text, strlen(text));
+
+	ck_assert_int_eq(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+	close(fd);
+}
+
+static void
+expect_line(struct nd_reader *r, const char *name, uint64_t lineno,
+    const char *text)
+{
+	struct nd_line l;
+	struct eb e;
+	enum nd_status s = nd_read(r, &l, -1, &e);
+
+	ck_assert_msg(s == ND_LINE, "status %d, not a line (%s)", (int)s,
+	    s == ND_ERROR ? e.msg : "");
+	ck_assert_str_eq(l.name, name);
+	ck_assert_int_eq(l.lineno, lineno);
+	ck_assert_str_eq(l.p, text);
+}
+
+/* Files one after the other, "-" standing for standard input where it
+ * appears; each file keeps its own name and line numbers, and a last line
+ * without a newline ends with its file. */
+START_TEST(test_files_in_order)
+{
+	char a[32], b[32];
+	char *paths[] = { a, "-", b };
+	struct nd_reader r;
+	struct nd_line l;
+	struct eb e;
+
+	path_with(a, "{\"a\":1}\n\n{\"a\":2}");
+	path_with(b, "{\"b\":1}\n");
+	stdin_with("{\"c\":1}\n{\"c\":2}\n");
+	ck_assert_int_eq(nd_reader_init_files(&r, paths, 3), 0);
+	expect_line(&r, a, 1, "{\"a\":1}");
+	expect_line(&r, a, 3, "{\"a\":2}");
+	expect_line(&r, "<stdin>", 1, "{\"c\":1}");
+	expect_line(&r, "<stdin>", 2, "{\"c\":2}");
+	expect_line(&r, b, 1, "{\"b\":1}");
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_EOF);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_EOF);
+	nd_reader_free(&r);
+	unlink(a);
+	unlink(b);
+}
+END_TEST
+
+START_TEST(test_no_files_is_stdin)
+{
+	struct nd_reader r;
+	struct nd_line l;
+	struct eb e;
+
+	stdin_with("{\"c\":1}");
+	ck_assert_int_eq(nd_reader_init_files(&r, NULL, 0), 0);
+	expect_line(&r, "<stdin>", 1, "{\"c\":1}");
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_EOF);
+	nd_reader_free(&r);
+}
+END_TEST
+
+/* A file that cannot be opened is an error naming it, when its turn
+ * comes: the lines before it have been read. */
+START_TEST(test_missing_file)
+{
+	char a[32], b[32];
+	char missing[] = "/nonexistent/kp-nd.ndjson";
+	char *paths[] = { a, missing, b };
+	struct nd_reader r;
+	struct nd_line l;
+	struct eb e;
+
+	path_with(a, "{\"a\":1}\n");
+	path_with(b, "{\"b\":1}\n");
+	ck_assert_int_eq(nd_reader_init_files(&r, paths, 3), 0);
+	expect_line(&r, a, 1, "{\"a\":1}");
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_ERROR);
+	ck_assert_str_eq(e.msg, "/nonexistent/kp-nd.ndjson: open: "
+	    "No such file or directory");
+	/* a caller that reads on gets the next file */
+	expect_line(&r, b, 1, "{\"b\":1}");
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_EOF);
+	nd_reader_free(&r);
+	unlink(a);
+	unlink(b);
+}
+END_TEST
+
+/* A directory opens but does not read: an error naming it. */
+START_TEST(test_directory)
+{
+	char *paths[] = { "/" };
+	struct nd_reader r;
+	struct nd_line l;
+	struct eb e;
+
+	ck_assert_int_eq(nd_reader_init_files(&r, paths, 1), 0);
+	ck_assert_int_eq(nd_read(&r, &l, -1, &e), ND_ERROR);
+	ck_assert_str_eq(e.msg, "/: read: Is a directory");
+	nd_reader_free(&r);
+}
+END_TEST
+
+/* Batches still end when a pipe on standard input runs dry, and only
+ * then: going from a file to the next is no batch end. */
+START_TEST(test_idle_on_stdin_pipe)
+{
+	char a[32], b[32];
+	char *paths[] = { a, b, "-" };
+	struct nd_reader r;
+	struct nd_line l;
+	struct eb e;
+	int p[2];
+
+	path_with(a, "{\"a\":1}");
+	path_with(b, "{\"b\":1}\n");
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+	close(p[0]);
+	ck_assert_int_eq(write(p[1], "{\"c\":1}\n{\"c\"", 12), 12);
+	ck_assert_int_eq(nd_reader_init_files(&r, paths, 3), 0);
+	expect_line(&r, a, 1, "{\"a\":1}");
+	expect_line(&r, b, 1, "{\"b\":1}");
+	expect_line(&r, "<stdin>", 1, "{\"c\":1}");
+	ck_assert_int_eq(nd_read(&r, &l, 10, &e), ND_IDLE);
+	ck_assert_int_eq(nd_read(&r, &l, 10, &e), ND_TIMEOUT);
+	ck_assert_int_eq(write(p[1], ":2}\n", 4), 4);
+	close(p[1]);
+	expect_line(&r, "<stdin>", 2, "{\"c\":2}");
+	ck_assert_int_eq(nd_read(&r, &l, 10, &e), ND_EOF);
+	nd_reader_free(&r);
+	unlink(a);
+	unlink(b);
+}
+END_TEST
+
 START_TEST(test_writer_batches)
 {
 	struct nd_writer w;
@@ -165,6 +320,11 @@ nd_suite(void)
 	tcase_add_test(tc, test_lines_and_numbers);
 	tcase_add_test(tc, test_huge_line);
 	tcase_add_test(tc, test_idle_then_timeout_then_eof);
+	tcase_add_test(tc, test_files_in_order);
+	tcase_add_test(tc, test_no_files_is_stdin);
+	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_directory);
+	tcase_add_test(tc, test_idle_on_stdin_pipe);
 	tcase_add_test(tc, test_writer_batches);
 	tcase_add_test(tc, test_writer_full_device);
 	tcase_add_test(tc, test_write_all);

@@ -258,6 +258,75 @@ START_TEST(test_string_decode)
 }
 END_TEST
 
+/* The text of a string member: the record's own bytes when there is
+ * nothing to decode, else the decoded bytes in the scratch buffer, which
+ * starts afresh. */
+START_TEST(test_string_text)
+{
+	const char *doc = "{\"plain\":\"abc\",\"esc\":\"a\\u0041\\n\","
+	    "\"empty\":\"\",\"nul\":\"\\u0000\"}";
+	struct rec r;
+	struct sb scratch = SB_INIT;
+	struct rec_span t;
+	struct eb e;
+
+	rec_init(&r);
+	ck_assert_int_eq(rec_parse_object(&r, doc, strlen(doc), &e), 0);
+	sb_adds(&scratch, "junk");
+	t = rec_string_text(rec_get(&r, "plain", 5), &scratch);
+	ck_assert(t.p == doc + 10);	/* no copy */
+	ck_assert(span_is(t, "abc"));
+	ck_assert_uint_eq(scratch.len, 4);	/* untouched */
+	t = rec_string_text(rec_get(&r, "esc", 3), &scratch);
+	ck_assert(t.p == scratch.buf);
+	ck_assert_uint_eq(t.n, 3);
+	ck_assert(memcmp(t.p, "aA\n", 3) == 0);
+	t = rec_string_text(rec_get(&r, "empty", 5), &scratch);
+	ck_assert_uint_eq(t.n, 0);
+	t = rec_string_text(rec_get(&r, "nul", 3), &scratch);
+	ck_assert_uint_eq(t.n, 1);
+	ck_assert_int_eq(t.p[0], '\0');
+	sb_free(&scratch);
+	rec_free(&r);
+}
+END_TEST
+
+/* Every byte after a backslash: RFC 8259 section 7 allows " \ / b f n r
+ * t (and u with four hex digits), standing for the bytes below. */
+START_TEST(test_every_escape)
+{
+	static const char allowed[] = "\"\\/bfnrt";
+	static const char meaning[] = "\"\\/\b\f\n\r\t";
+	char doc[] = "{\"s\":\"\\?\"}";
+	struct rec r;
+	struct sb out = SB_INIT;
+	struct eb e;
+	int b;
+
+	rec_init(&r);
+	for (b = 1; b < 256; b++) {
+		const char *ok = b == 'u' ? NULL : strchr(allowed, b);
+
+		doc[7] = (char)b;
+		if (ok == NULL) {
+			ck_assert_int_eq(rec_parse_object(&r, doc, 10, &e), -1);
+			ck_assert_str_eq(e.msg, b == 'u' ?
+			    "byte 7: invalid \\u escape in string" :
+			    "byte 7: invalid escape in string");
+			continue;
+		}
+		ck_assert_msg(rec_parse_object(&r, doc, 10, &e) == 0, "%c", b);
+		ck_assert_int_eq(r.m[0].val_escaped, 1);
+		sb_reset(&out);
+		rec_string_decode(r.m[0].val, &out);
+		ck_assert_uint_eq(out.len, 1);
+		ck_assert_int_eq(out.buf[0], meaning[ok - allowed]);
+	}
+	sb_free(&out);
+	rec_free(&r);
+}
+END_TEST
+
 START_TEST(test_numbers)
 {
 	struct rec_span v;
@@ -742,6 +811,8 @@ rec_suite(void)
 	tcase_add_test(tc, test_parse_array);
 	tcase_add_test(tc, test_get_duplicates_and_escaped_keys);
 	tcase_add_test(tc, test_string_decode);
+	tcase_add_test(tc, test_string_text);
+	tcase_add_test(tc, test_every_escape);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_no_overread);
 	tcase_add_test(tc, test_parse_decoding);

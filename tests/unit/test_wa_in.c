@@ -55,6 +55,7 @@ feed(const char *text, struct eb *e)
 	ln.p = buf;
 	ln.len = strlen(buf);
 	ln.lineno = ++lineno;
+	ln.name = "in.ndjson";
 	w.stats.read++;
 	return wa_in_record(&w, &ln, e);
 }
@@ -123,7 +124,12 @@ START_TEST(test_member_names)
 	ok("{\"timestamp\":\"1970-01-01T00:00:05\",\"euro_rats\":999,"
 	    "\"euro_rate\":32}");
 	ok("{\"timestamp\":\"1970-01-01T00:00:06\",\"eur\":999}");
-	row(0, 7, 1 + 2 + 4 + 8 + 16 + 32);
+	/* an escaped time is read decoded, as it is in any other form */
+	ok("{\"timestamp\":\"1970-01-01T00:00:07\\u005a\",\"euro_rate\":64}");
+	ok("{\"timestamp\":\"1970\\u002d01-01T00:00:08\",\"euro_rate\":128}");
+	ok("{\"timestamp\":\"1970-01-01T01:00:00\\u005a\",\"euro_rate\":256}");
+	row(0, 9, 1 + 2 + 4 + 8 + 16 + 32 + 64 + 128);
+	row(60 * MIN, 1, 256);
 	stop();
 }
 END_TEST
@@ -138,6 +144,11 @@ START_TEST(test_replays)
 	ok("{\"t\":0,\"v\":16,\"shardId\":\"s1\",\"sequenceNumber\":\"011\"}");
 	row(0, 3, 1 + 4 + 16);
 	ck_assert_int_eq(w.stats.extra[w.s_replayed], 2);
+	/* the shard is known by its decoded name */
+	ok("{\"t\":0,\"v\":32,\"shardId\":\"s\\u0031\",\"sequenceNumber\":\"10\"}");
+	ok("{\"t\":0,\"v\":64,\"shardId\":\"s\\u0032\",\"sequenceNumber\":\"12\"}");
+	row(0, 4, 1 + 4 + 16 + 64);
+	ck_assert_int_eq(w.stats.extra[w.s_replayed], 3);
 	stop();
 }
 END_TEST
@@ -149,12 +160,12 @@ START_TEST(test_bad_records)
 	start("-t", "t", "-w", "1h", "--sum", "v", "--on-error", "fail", NULL);
 	ok("{\"t\":0,\"v\":1}");
 	ck_assert_int_eq(feed("{\"t\":0,\"v\":\"x\"}", &e), -1);
-	ck_assert_str_eq(e.msg, "<stdin>:2: field 'v': not a number");
+	ck_assert_str_eq(e.msg, "in.ndjson:2: field 'v': not a number");
 	ck_assert_int_eq(feed("{\"t\":\"soon\",\"v\":1}", &e), -1);
-	ck_assert(strncmp(e.msg, "<stdin>:3: field 't': bad event time: ",
-	    38) == 0);
+	ck_assert(strncmp(e.msg, "in.ndjson:3: field 't': bad event time: ",
+	    40) == 0);
 	ck_assert_int_eq(feed("{\"t\":0,", &e), -1);
-	ck_assert(strncmp(e.msg, "<stdin>:4: not a JSON object: ", 30) == 0);
+	ck_assert(strncmp(e.msg, "in.ndjson:4: not a JSON object: ", 32) == 0);
 	stop();
 	/* null: the bad value counts as null, the record still counts;
 	 * a bad time drops the record, as Spark drops a null window */
