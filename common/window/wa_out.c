@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "json/jx.h"
+#include "window/agg_cell.h"
 #include "window/wa_out.h"
 
 static void
@@ -112,22 +113,11 @@ wa_out_partial(struct wa *w, struct sb *s, const struct agg_row *r)
 	jx_put_int(s, r->rows);
 	sb_adds(s, ",\"values\":{");
 	for (int c = 0; c < w->o->ncols; c++) {
-		const struct agg_cell *x = &r->cell[c];
-
 		if (c > 0)
 			sb_addc(s, ',');
 		jx_put_cstr(s, w->o->cols[c]);
-		sb_adds(s, ":[");
-		jx_put_int(s, x->n);
-		sb_addc(s, ',');
-		jx_put_double(s, x->sum);
-		sb_addc(s, ',');
-		jx_put_double(s, x->comp);
-		sb_addc(s, ',');
-		jx_put_double(s, x->n ? x->min : 0);
-		sb_addc(s, ',');
-		jx_put_double(s, x->n ? x->max : 0);
-		sb_addc(s, ']');
+		sb_addc(s, ':');
+		agg_cell_put(s, &r->cell[c]);
 	}
 	sb_adds(s, "}}");
 }
