@@ -50,7 +50,7 @@ put_value(struct sb *s, const struct wa_col *c, const struct agg_row *r)
 
 	sb_add(s, c->name.buf, c->name.len);
 	if (c->fn == WA_COUNT) {
-		wa_fmt_put_int(s, x ? x->n : r->rows);
+		jx_put_int(s, x ? x->n : r->rows);
 		return;
 	}
 	if (x->n == 0) {	/* every value null: Spark's null */
@@ -58,10 +58,10 @@ put_value(struct sb *s, const struct wa_col *c, const struct agg_row *r)
 		return;
 	}
 	switch (c->fn) {
-	case WA_AVG: wa_fmt_put_double(s, agg_cell_sum(x) / (double)x->n); break;
-	case WA_SUM: wa_fmt_put_double(s, agg_cell_sum(x)); break;
-	case WA_MIN: wa_fmt_put_double(s, x->min); break;
-	case WA_MAX: wa_fmt_put_double(s, x->max); break;
+	case WA_AVG: jx_put_double(s, agg_cell_sum(x) / (double)x->n); break;
+	case WA_SUM: jx_put_double(s, agg_cell_sum(x)); break;
+	case WA_MIN: jx_put_double(s, x->min); break;
+	case WA_MAX: jx_put_double(s, x->max); break;
 	case WA_COUNT: break;
 	}
 }
@@ -79,7 +79,7 @@ wa_out_row(struct wa *w, struct sb *s, const struct agg_row *r,
 		put_value(s, &w->o->out[i], r);
 	if (batch >= 0) {
 		sb_adds(s, ",\"batch\":");
-		wa_fmt_put_int(s, batch);
+		jx_put_int(s, batch);
 	}
 	sb_addc(s, '}');
 }
