@@ -32,6 +32,7 @@ parse(struct wa_opts *o, int argc, char **argv)
 	case WA_OPT_HELP: cli_help(wa_opt_help_text);
 	case WA_OPT_VERSION: cli_version();
 	case WA_OPT_RUN: break;
+	case WA_OPT_BAD_OPTION: cli_bad_option(argv);
 	default: cli_usage("%s", e.msg);
 	}
 	if (wa_opt_validate(o, &e) != 0)

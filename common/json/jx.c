@@ -1,67 +1,22 @@
-#include <float.h>
-#include <inttypes.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json/jx.h"
 
-/* A double's shortest round-trip decimal has at most 17 significant digits;
- * when a normal double's has 15 or fewer, %.15g yields exactly it (the
- * double lies far closer to that decimal than to any 15-digit rounding
- * boundary), so one or two snprintf calls settle almost every value. A
- * float's shortest text likewise has 6 to 9 digits. */
-size_t
-jx_fmt_double(double d, char buf[JX_NUM_MAX])
-{
-	int prec, n = 0;
-
-	if (!isfinite(d))
-		return 0;
-	/* subnormals carry fewer digits than 15, so search from 1 for them */
-	for (prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
-		n = snprintf(buf, JX_NUM_MAX, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	return (size_t)n;
-}
-
-size_t
-jx_fmt_float(float f, char buf[JX_NUM_MAX])
-{
-	int prec, n = 0;
-
-	if (!isfinite(f))
-		return 0;
-	for (prec = fabsf(f) < FLT_MIN ? 1 : 6; prec <= 9; prec++) {
-		n = snprintf(buf, JX_NUM_MAX, "%.*g", prec, (double)f);
-		if (strtof(buf, NULL) == f)
-			break;
-	}
-	return (size_t)n;
-}
-
-void
-jx_put_double(struct sb *s, double d)
-{
-	char buf[JX_NUM_MAX];
-	size_t n = jx_fmt_double(d, buf);
-
-	if (n == 0)
-		sb_add(s, "null", 4);
-	else
-		sb_add(s, buf, n);
-}
-
+/* printf's %lld text without its cost: window-avg writes one or more
+ * per output row. */
 void
 jx_put_int(struct sb *s, int64_t v)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
-	sb_add(s, buf, (size_t)n);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		*--p = '-';
+	sb_add(s, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void

@@ -14,15 +14,17 @@
 
 #define JX_NUM_MAX 32
 
-/* Shortest round-trip text of d into buf (NUL-terminated); returns its
- * length, or 0 for NaN and infinities, which JSON cannot carry. */
+/* Shortest round-trip text of d into buf (NUL-terminated): the first of
+ * %.15g, %.16g, %.17g that reads back to d (jx_double.c); returns its
+ * length, or 0 for NaN and infinities, which JSON cannot carry. Every
+ * stage prints doubles through this, fast in the common case. */
 size_t jx_fmt_double(double d, char buf[JX_NUM_MAX]);
-/* Same for a float (Spark's FLOAT): shortest text that reads back, as a
- * float, to the same float. */
+/* Same for a float (Spark's FLOAT): the first of %.6g .. %.9g that reads
+ * back, as a float, to the same float (jx_float.c). */
 size_t jx_fmt_float(float f, char buf[JX_NUM_MAX]);
 
 void jx_put_double(struct sb *s, double d);	/* null for NaN/inf */
-void jx_put_int(struct sb *s, int64_t v);
+void jx_put_int(struct sb *s, int64_t v);	/* printf's %lld */
 /* Quoted, escaped JSON string of n bytes of UTF-8 (NULs allowed). */
 void jx_put_string(struct sb *s, const char *p, size_t n);
 static inline void

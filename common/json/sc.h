@@ -77,7 +77,5 @@ int sc_cast_value(struct sc_cast *c, const struct sc_type *t,
  * (Jackson 2.15's parseFloat), DOUBLE to the nearest double. */
 float sc_parse_float(struct rec_span v);
 double sc_parse_double(struct rec_span v);
-/* The same text as jx_fmt_float, faster for the common case. */
-size_t sc_fmt_float(float f, char buf[32]);
 
 #endif

@@ -301,7 +301,7 @@ cast_real(struct sc_cast *c, const struct sc_type *t,
 		}
 		f = sc_parse_float(v);
 		if (put_non_finite(out, f) != 0)
-			sb_add(out, buf, sc_fmt_float(f, buf));
+			sb_add(out, buf, jx_fmt_float(f, buf));
 		return 0;
 	}
 	if (vt != REC_STRING)

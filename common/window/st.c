@@ -6,18 +6,8 @@
 #include <string.h>
 
 #include "json/jx.h"
+#include "window/agg_cell.h"
 #include "window/st.h"
-
-/* JSON has no infinities, and a sum can overflow to one */
-static void
-put_num(struct sb *out, double d)
-{
-	if (isfinite(d))
-		jx_put_double(out, d);
-	else
-		sb_adds(out, isnan(d) ? "\"NaN\"" : d > 0 ? "\"Infinity\"" :
-		    "\"-Infinity\"");
-}
 
 static void
 put_opt_int(struct sb *out, int64_t v)
@@ -72,19 +62,8 @@ st_dump(const struct st_state *s, struct sb *out)
 		sb_addc(out, ',');
 		jx_put_int(out, (int64_t)r->batch);
 		for (int c = 0; c < s->tab->ncols; c++) {
-			const struct agg_cell *x = &r->cell[c];
-
-			sb_adds(out, ",[");
-			jx_put_int(out, x->n);
 			sb_addc(out, ',');
-			put_num(out, x->sum);
-			sb_addc(out, ',');
-			put_num(out, x->comp);
-			sb_addc(out, ',');
-			put_num(out, x->n ? x->min : 0);
-			sb_addc(out, ',');
-			put_num(out, x->n ? x->max : 0);
-			sb_addc(out, ']');
+			agg_cell_put(out, &r->cell[c]);
 		}
 		sb_addc(out, ']');
 	}
@@ -105,29 +84,6 @@ st_save(const char *path, const struct st_state *s, struct eb *e)
 	rc = ck_write_atomic(path, out.buf, out.len, e);
 	sb_free(&out);
 	return rc;
-}
-
-static int
-get_num(const json_t *v, double *d)
-{
-	const char *s;
-
-	if (json_is_number(v)) {
-		*d = json_number_value(v);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return -1;
-	s = json_string_value(v);
-	if (strcmp(s, "Infinity") == 0)
-		*d = INFINITY;
-	else if (strcmp(s, "-Infinity") == 0)
-		*d = -INFINITY;
-	else if (strcmp(s, "NaN") == 0)
-		*d = NAN;
-	else
-		return -1;
-	return 0;
 }
 
 static int
@@ -173,15 +129,9 @@ load_row(const json_t *a, struct st_state *s, struct eb *e, size_t idx)
 		const json_t *x = json_array_get(a, 4 + (size_t)c);
 		struct agg_cell *cell = &r->cell[c];
 
-		if (!json_is_array(x) || json_array_size(x) != 5 ||
-		    !json_is_integer(json_array_get(x, 0)) ||
-		    get_num(json_array_get(x, 1), &cell->sum) ||
-		    get_num(json_array_get(x, 2), &cell->comp) ||
-		    get_num(json_array_get(x, 3), &cell->min) ||
-		    get_num(json_array_get(x, 4), &cell->max))
+		if (agg_cell_get(x, cell) != 0)
 			return eb_set(e, "rows[%zu]: cell %d is not "
 			    "[n,sum,comp,min,max]", idx, c);
-		cell->n = json_integer_value(json_array_get(x, 0));
 		if (cell->n < 0 || cell->n > r->rows)
 			return eb_set(e, "rows[%zu]: cell %d count out of range",
 			    idx, c);

@@ -1,8 +1,7 @@
-/* wa_fmt: the text of window-avg's output rows, on its hot path: window
- * bounds as RFC 3339 (the same text as tm_fmt_rfc3339) and aggregates as
- * the shortest text that reads back to the same double (the same text as
- * jx_put_double), both without the general formatters' costs in the
- * common case. */
+/* wa_fmt: window bounds in window-avg's output rows, on its hot path:
+ * RFC 3339, the same text as tm_fmt_rfc3339, without its cost in the
+ * common case. (Aggregates go through jx_put_double and jx_put_int, which
+ * are fast themselves.) */
 #ifndef KP_WA_FMT_H
 #define KP_WA_FMT_H
 
@@ -29,9 +28,5 @@ struct wa_fmt_cache {
 size_t wa_fmt_time(int64_t us, char buf[TM_RFC3339_MAX]);
 /* "time" quoted, through the cache (which starts zeroed). */
 void wa_fmt_put_time(struct wa_fmt_cache *c, struct sb *s, int64_t us);
-/* jx_put_int's text. */
-void wa_fmt_put_int(struct sb *s, int64_t v);
-/* jx_put_double's text. */
-void wa_fmt_put_double(struct sb *s, double d);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "json/jx.h"
 #include "time/tm.h"
+#include "window/agg_cell.h"
 #include "window/wa_merge.h"
 
 static int
@@ -20,18 +21,7 @@ read_cells(struct wa *w, json_t *vals, struct agg_cell *cells)
 	for (int c = 0; c < w->o->ncols; c++) {
 		json_t *a = json_object_get(vals, w->o->cols[c]);
 
-		if (!json_is_array(a) || json_array_size(a) != 5 ||
-		    !json_is_integer(json_array_get(a, 0)))
-			return -1;
-		for (size_t i = 1; i < 5; i++)
-			if (!json_is_number(json_array_get(a, i)))
-				return -1;
-		cells[c].n = json_integer_value(json_array_get(a, 0));
-		cells[c].sum = json_number_value(json_array_get(a, 1));
-		cells[c].comp = json_number_value(json_array_get(a, 2));
-		cells[c].min = json_number_value(json_array_get(a, 3));
-		cells[c].max = json_number_value(json_array_get(a, 4));
-		if (cells[c].n < 0)
+		if (agg_cell_get(a, &cells[c]) != 0 || cells[c].n < 0)
 			return -1;
 	}
 	return 0;

@@ -1,5 +1,6 @@
 #include <stdint.h>
 
+#include "json/pow10.h"
 #include "window/wa_num.h"
 
 /* Clinger's fast path: a decimal whose digits fit in 2^53 and whose
@@ -10,9 +11,6 @@
 double
 wa_num(struct rec_span v)
 {
-	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
-	    1e19, 1e20, 1e21, 1e22 };
 	const char *p = v.p, *end = v.p + v.n, *first, *dot = NULL;
 	uint64_t m = 0;
 	int neg = v.n > 0 && *p == '-';
@@ -39,6 +37,6 @@ wa_num(struct rec_span v)
 		return rec_number(v);
 	d = (double)m;
 	if (dot)
-		d /= p10[end - dot - 1];
+		d /= pow10_dbl[end - dot - 1];
 	return neg ? -d : d;
 }

@@ -192,23 +192,6 @@ set_flush(struct wa_opts *o, const char *s, struct eb *e)
 	return 0;
 }
 
-/* cli_bad_option's words, returned rather than exited with. */
-static int
-bad_option(char **argv, struct eb *e)
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "";
-
-	/* glibc leaves optopt 0 for an unknown long option, and the
-	 * option's value when a known one lacks its argument */
-	if (strncmp(arg, "--", 2) == 0)
-		return eb_set(e, optopt ? "option '%s' needs an argument" :
-		    "unknown option '%s'", arg);
-	if (optopt != 0)
-		return eb_set(e, "option '-%c' is unknown or needs an argument",
-		    optopt);
-	return eb_set(e, "bad option '%s'", arg);
-}
-
 int
 wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 {
@@ -284,7 +267,7 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 		case O_FLUSH: rc = set_flush(o, optarg, e); break;
 		case 'h': return WA_OPT_HELP;
 		case 'V': return WA_OPT_VERSION;
-		default: return bad_option(argv, e);
+		default: return WA_OPT_BAD_OPTION;
 		}
 	}
 	return rc;

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "json/jx.h"
+#include "window/agg_cell.h"
 #include "window/wa_out.h"
 
 static void
@@ -49,7 +50,7 @@ put_value(struct sb *s, const struct wa_col *c, const struct agg_row *r)
 
 	sb_add(s, c->name.buf, c->name.len);
 	if (c->fn == WA_COUNT) {
-		wa_fmt_put_int(s, x ? x->n : r->rows);
+		jx_put_int(s, x ? x->n : r->rows);
 		return;
 	}
 	if (x->n == 0) {	/* every value null: Spark's null */
@@ -57,10 +58,10 @@ put_value(struct sb *s, const struct wa_col *c, const struct agg_row *r)
 		return;
 	}
 	switch (c->fn) {
-	case WA_AVG: wa_fmt_put_double(s, agg_cell_sum(x) / (double)x->n); break;
-	case WA_SUM: wa_fmt_put_double(s, agg_cell_sum(x)); break;
-	case WA_MIN: wa_fmt_put_double(s, x->min); break;
-	case WA_MAX: wa_fmt_put_double(s, x->max); break;
+	case WA_AVG: jx_put_double(s, agg_cell_sum(x) / (double)x->n); break;
+	case WA_SUM: jx_put_double(s, agg_cell_sum(x)); break;
+	case WA_MIN: jx_put_double(s, x->min); break;
+	case WA_MAX: jx_put_double(s, x->max); break;
 	case WA_COUNT: break;
 	}
 }
@@ -78,7 +79,7 @@ wa_out_row(struct wa *w, struct sb *s, const struct agg_row *r,
 		put_value(s, &w->o->out[i], r);
 	if (batch >= 0) {
 		sb_adds(s, ",\"batch\":");
-		wa_fmt_put_int(s, batch);
+		jx_put_int(s, batch);
 	}
 	sb_addc(s, '}');
 }
@@ -112,22 +113,11 @@ wa_out_partial(struct wa *w, struct sb *s, const struct agg_row *r)
 	jx_put_int(s, r->rows);
 	sb_adds(s, ",\"values\":{");
 	for (int c = 0; c < w->o->ncols; c++) {
-		const struct agg_cell *x = &r->cell[c];
-
 		if (c > 0)
 			sb_addc(s, ',');
 		jx_put_cstr(s, w->o->cols[c]);
-		sb_adds(s, ":[");
-		jx_put_int(s, x->n);
-		sb_addc(s, ',');
-		jx_put_double(s, x->sum);
-		sb_addc(s, ',');
-		jx_put_double(s, x->comp);
-		sb_addc(s, ',');
-		jx_put_double(s, x->n ? x->min : 0);
-		sb_addc(s, ',');
-		jx_put_double(s, x->n ? x->max : 0);
-		sb_addc(s, ']');
+		sb_addc(s, ':');
+		agg_cell_put(s, &r->cell[c]);
 	}
 	sb_adds(s, "}}");
 }

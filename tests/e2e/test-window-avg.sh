@@ -478,6 +478,19 @@ is partial-row-format "$(head -n 1 "$T/g1.p")" '{"kind":"window-avg-partial","wi
 t merge-groups 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"c":"A","avg(v)":3,"count(1)":2,"batch":0}
 {"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"c":"B","avg(v)":2,"count(1)":1,"batch":0}
 {"window":{"start":"1970-01-01T00:00:10Z","end":"1970-01-01T00:00:20Z"},"c":null,"avg(v)":7,"count(1)":1,"batch":0}' "$(cat "$T/g1.p" "$T/g2.p")" $WA --merge -g c --avg v --count '*' --trigger available-now
+# values JSON cannot carry travel as Spark's strings, so that the merge
+# sees them: one shard's only value is infinite (1e400 reads as +inf, and
+# inf - inf makes the compensation NaN), the other's is 5; merged, the
+# minimum is 5 and the count 2, as one window-avg over both would say
+printf '%s\n' '{"t":1,"v":1e400,"shardId":"s1","sequenceNumber":"1"}' >"$T/n1"
+printf '%s\n' '{"t":3,"v":5,"shardId":"s2","sequenceNumber":"1"}' >"$T/n2"
+NQ="--avg v --min v --max v --count v"
+$WA -t t -w 10s $NQ --emit partials <"$T/n1" >"$T/n1.p"
+$WA -t t -w 10s $NQ --emit partials <"$T/n2" >"$T/n2.p"
+is partial-non-finite "$(cat "$T/n1.p")" '{"kind":"window-avg-partial","window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"shardId":"s1","sequenceNumber":"1","group":{},"rows":1,"values":{"v":[1,"Infinity","NaN","Infinity","Infinity"]}}'
+NWANT='{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"avg(v)":null,"min(v)":5,"max(v)":null,"count(v)":2,"batch":0}'
+t merge-non-finite 0 "$NWANT" "$(cat "$T/n1.p" "$T/n2.p")" $WA --merge $NQ --trigger available-now --on-error fail
+t merge-non-finite-direct 0 "$NWANT" "$(cat "$T/n1" "$T/n2")" $WA -t t -w 10s $NQ --trigger available-now
 t merge-bad-row 1 '' '{"kind":"other"}
 ' $WA --merge --avg euro_rate --on-error fail
 is merge-bad-row-msg "$(cat "$ERR")" 'window-avg: <stdin>:1: not a window-avg partial row: no "kind":"window-avg-partial"'

@@ -1,11 +1,14 @@
-/* agg: the windowed group-by table and its mergeable cells. */
+/* agg: the windowed group-by table and its mergeable cells, and a cell's
+ * JSON text (agg_cell), which the state file and partial rows share. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "window/agg.h"
+#include "window/agg_cell.h"
 #include "check_main.h"
 
 START_TEST(test_get_find)
@@ -226,6 +229,112 @@ START_TEST(test_merge)
 }
 END_TEST
 
+static const char *
+cell_text(const struct agg_cell *c)
+{
+	static char buf[256];
+	struct sb s = SB_INIT;
+
+	agg_cell_put(&s, c);
+	ck_assert(!sb_failed(&s));
+	snprintf(buf, sizeof(buf), "%s", sb_cstr(&s));
+	sb_free(&s);
+	return buf;
+}
+
+/* Same bits, except that any NaN equals any NaN. */
+static int
+same(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+/* Read the text back through jansson, as the state file and --merge do. */
+static int
+cell_back(const char *text, struct agg_cell *c)
+{
+	json_t *v = json_loads(text, 0, NULL);
+	int rc;
+
+	ck_assert_ptr_nonnull(v);
+	rc = agg_cell_get(v, c);
+	json_decref(v);
+	return rc;
+}
+
+START_TEST(test_cell_text)
+{
+	struct agg_cell c = { 2, 0.1, 1e-17, -0.5, 3 }, empty = { 0, 0, 0, 7, 9 };
+	struct agg_cell big = { 0 }, inf = { 0 }, back;
+
+	ck_assert_str_eq(cell_text(&c), "[2,0.1,1e-17,-0.5,3]");
+	/* no values: min and max mean nothing and are written as 0 */
+	ck_assert_str_eq(cell_text(&empty), "[0,0,0,0,0]");
+	/* 1e308 twice overflows the sum to +inf, and Neumaier's step then
+	 * takes (1e308 - inf) + 1e308 = -inf into the compensation */
+	agg_cell_add(&big, 1e308);
+	agg_cell_add(&big, 1e308);
+	ck_assert_str_eq(cell_text(&big),
+	    "[2,\"Infinity\",\"-Infinity\",1e+308,1e+308]");
+	/* an infinite value: inf - inf makes the compensation NaN */
+	agg_cell_add(&inf, INFINITY);
+	ck_assert_str_eq(cell_text(&inf),
+	    "[1,\"Infinity\",\"NaN\",\"Infinity\",\"Infinity\"]");
+	ck_assert_int_eq(cell_back(cell_text(&c), &back), 0);
+	ck_assert(back.n == 2 && same(back.sum, 0.1) && same(back.comp, 1e-17) &&
+	    same(back.min, -0.5) && same(back.max, 3));
+	ck_assert_int_eq(cell_back(cell_text(&big), &back), 0);
+	ck_assert(back.n == 2 && same(back.sum, big.sum) &&
+	    same(back.comp, big.comp) && same(back.min, 1e308) &&
+	    same(back.max, 1e308));
+	ck_assert_int_eq(cell_back(cell_text(&inf), &back), 0);
+	ck_assert(back.n == 1 && back.sum == INFINITY && isnan(back.comp) &&
+	    back.min == INFINITY && back.max == INFINITY);
+	ck_assert_int_eq(cell_back("[1,\"-Infinity\",0,\"-Infinity\",2]",
+	    &back), 0);
+	ck_assert(back.sum == -INFINITY && back.min == -INFINITY &&
+	    back.max == 2);
+}
+END_TEST
+
+/* What --merge does with a shard's cell read back: the same as with the
+ * cell itself. One shard saw only +inf, the other a 5: the minimum is 5
+ * and the count 2 (a null in the text would have lost both). */
+START_TEST(test_cell_merge_read_back)
+{
+	struct agg_cell a = { 0 }, b = { 0 }, ra, m = { 0 }, want = { 0 };
+
+	agg_cell_add(&a, INFINITY);
+	agg_cell_add(&b, 5);
+	ck_assert_int_eq(cell_back(cell_text(&a), &ra), 0);
+	agg_cell_merge(&m, &ra);
+	agg_cell_merge(&m, &b);
+	agg_cell_merge(&want, &a);
+	agg_cell_merge(&want, &b);
+	ck_assert_int_eq(m.n, 2);
+	ck_assert(m.min == 5 && m.max == INFINITY);
+	ck_assert(m.n == want.n && same(m.sum, want.sum) &&
+	    same(m.comp, want.comp) && same(m.min, want.min) &&
+	    same(m.max, want.max));
+}
+END_TEST
+
+START_TEST(test_cell_refused)
+{
+	static const char *const bad[] = {
+		"[1,null,0,1,1]",		/* what partials used to write */
+		"[1,\"inf\",0,1,1]", "[1,\"Infinity \",0,1,1]",
+		"[1,\"infinity\",0,1,1]", "[1,1,0,1]", "[1,1,0,1,1,1]",
+		"[1.0,1,0,1,1]", "[\"1\",1,0,1,1]", "{\"n\":1}", "[]",
+		"[1,true,0,1,1]",
+	};
+	struct agg_cell c;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(cell_back(bad[i], &c) == -1, "%s", bad[i]);
+}
+END_TEST
+
 static Suite *
 agg_suite(void)
 {
@@ -241,6 +350,9 @@ agg_suite(void)
 	tcase_add_test(tc, test_cell_min_max_count);
 	tcase_add_test(tc, test_compensated_sum);
 	tcase_add_test(tc, test_merge);
+	tcase_add_test(tc, test_cell_text);
+	tcase_add_test(tc, test_cell_merge_read_back);
+	tcase_add_test(tc, test_cell_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

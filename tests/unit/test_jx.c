@@ -1,11 +1,79 @@
-/* jx: shortest round-trip numbers, string escaping, jansson serialisation. */
+/* jx: shortest round-trip numbers, string escaping, jansson serialisation.
+ * The number formatters take hand-made fast paths; whatever they print
+ * must be byte for byte the text of their rule, stated here on its own
+ * (the first of %.15g..%.17g, or %.6g..%.9g for a float, that reads back),
+ * over hundreds of thousands of averages, decimals and bit patterns. */
 #include <check.h>
+#include <float.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
 #include "json/jx.h"
+
+static uint64_t rng = 0x2545f4914f6cdd1du;
+
+static uint64_t
+next(void)
+{
+	/* xorshift64*: a fixed seed, so a failure reproduces */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * UINT64_C(2685821657736338717);
+}
+
+/* The rules, independently of jx. */
+static void
+rule_double(double d, char *buf, size_t size)
+{
+	for (int prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+}
+
+static void
+rule_float(float f, char *buf, size_t size)
+{
+	for (int prec = fabsf(f) < FLT_MIN ? 1 : 6; prec <= 9; prec++) {
+		snprintf(buf, size, "%.*g", prec, (double)f);
+		if (strtof(buf, NULL) == f)
+			return;
+	}
+}
+
+static void
+same_double(double d)
+{
+	char got[JX_NUM_MAX], want[64];
+	struct sb s = SB_INIT;
+	size_t n = jx_fmt_double(d, got);
+
+	rule_double(d, want, sizeof(want));
+	if (n != strlen(want) || strcmp(got, want) != 0)
+		ck_abort_msg("%a: jx '%s', rule '%s'", d, got, want);
+	jx_put_double(&s, d);
+	if (s.len != n || memcmp(s.buf, want, n) != 0)
+		ck_abort_msg("%a: jx_put_double differs from jx_fmt_double", d);
+	sb_free(&s);
+}
+
+static void
+same_float(float f)
+{
+	char got[JX_NUM_MAX], want[64];
+	size_t n = jx_fmt_float(f, got);
+
+	rule_float(f, want, sizeof(want));
+	if (n != strlen(want) || strcmp(got, want) != 0)
+		ck_abort_msg("%a (float): jx '%s', rule '%s'", (double)f, got,
+		    want);
+}
 
 static const struct {
 	double d;
@@ -56,6 +124,119 @@ START_TEST(test_double_round_trips)
 }
 END_TEST
 
+/* Averages of n prices with 4 decimals: what window-avg mostly writes,
+ * and what the fixed-notation fast path is for. */
+START_TEST(test_double_averages)
+{
+	for (int i = 0; i < 150000; i++) {
+		int n = 1 + (int)(next() % 700);
+		double sum = 0;
+
+		for (int k = 0; k < 3; k++)
+			sum += (double)(next() % 1000000000) / 1e4;
+		sum *= (double)n / 3;
+		same_double(sum / n);
+		same_double(-sum / n / 1000);
+	}
+}
+END_TEST
+
+/* Any finite double, and the neighbourhoods of powers of ten where the
+ * digit count changes and the fast path hands over. */
+START_TEST(test_double_bit_patterns)
+{
+	for (int i = 0; i < 100000; i++) {
+		uint64_t b = next();
+		double d;
+
+		memcpy(&d, &b, sizeof(d));
+		if (isfinite(d))
+			same_double(d);
+	}
+	for (int e = -6; e <= 16; e++) {
+		char buf[32];
+		double p, lo, hi;
+
+		snprintf(buf, sizeof(buf), "1e%d", e);
+		p = lo = hi = strtod(buf, NULL);
+		same_double(p);
+		for (int k = 0; k < 50; k++) {
+			same_double(lo = nextafter(lo, 0));
+			same_double(hi = nextafter(hi, 1e300));
+		}
+	}
+	/* where the rounding interval is lopsided: just above powers of two */
+	for (int e = -14; e <= 50; e++) {
+		double lo = ldexp(1, e), hi = lo;
+
+		same_double(lo);
+		for (int k = 0; k < 20; k++) {
+			same_double(lo = nextafter(lo, 0));
+			same_double(hi = nextafter(hi, 1e300));
+		}
+	}
+	same_double(0.1);
+	same_double(1.0 / 3);
+	same_double(5e-5);
+	same_double(123456789012345.6);
+	same_double(-0.0);
+}
+END_TEST
+
+/* Floats read from decimals as a price feed writes them, and random bit
+ * patterns. */
+START_TEST(test_float_paths)
+{
+	char text[64];
+	unsigned seed = 12345;
+
+	for (int i = 0; i < 300000; i++) {
+		uint32_t bits;
+		float f;
+
+		seed = seed * 1103515245u + 12345u;
+		snprintf(text, sizeof(text), "%u.%0*u", (seed >> 8) % 100000,
+		    1 + (int)(seed % 7), (seed >> 3) % 10000000);
+		same_float(strtof(text, NULL));
+		bits = seed ^ (seed << 13);
+		memcpy(&f, &bits, sizeof(f));
+		if (isfinite(f))
+			same_float(f);
+	}
+}
+END_TEST
+
+/* Where the float path switches method or rounding is delicate: every
+ * float within 150 ulps of each power of ten from 1e-45 to 1e38 and of
+ * each power of two, both signs. */
+START_TEST(test_float_edges)
+{
+	for (int sign = 0; sign < 2; sign++)
+		for (int k = -46; k <= 39 + 128 + 150; k++) {
+			float c = k <= 39 ? (float)pow(10, k) :
+			    ldexpf(1, k - 39 - 150);
+			uint32_t bits;
+
+			if (!isfinite(c) || c == 0)
+				continue;
+			memcpy(&bits, &c, sizeof(bits));
+			for (int d = -150; d <= 150; d++) {
+				uint32_t nb = bits + (uint32_t)d;
+				float f;
+
+				if ((nb & 0x7FFFFFFF) > 0x7F7FFFFF ||
+				    (d < 0 && (uint32_t)-d > bits))
+					continue;
+				nb |= (uint32_t)sign << 31;
+				memcpy(&f, &nb, sizeof(f));
+				same_float(f);
+			}
+		}
+	same_float(0.0f);
+	same_float(-0.0f);
+}
+END_TEST
+
 START_TEST(test_float)
 {
 	char buf[JX_NUM_MAX];
@@ -66,6 +247,31 @@ START_TEST(test_float)
 	ck_assert_str_eq(buf, "41234.566");
 	jx_fmt_float(0.1f, buf);
 	ck_assert_str_eq(buf, "0.1");
+}
+END_TEST
+
+START_TEST(test_ints)
+{
+	static const int64_t cases[] = { 0, 1, -1, 9, 10, -10, 99, 100,
+	    1234567890, INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+	struct sb s = SB_INIT;
+	char want[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sb_reset(&s);
+		jx_put_int(&s, cases[i]);
+		snprintf(want, sizeof(want), "%" PRId64, cases[i]);
+		ck_assert_str_eq(sb_cstr(&s), want);
+	}
+	for (int i = 0; i < 100000; i++) {
+		int64_t v = (int64_t)next() >> (next() % 64);
+
+		sb_reset(&s);
+		jx_put_int(&s, v);
+		snprintf(want, sizeof(want), "%" PRId64, v);
+		ck_assert_str_eq(sb_cstr(&s), want);
+	}
+	sb_free(&s);
 }
 END_TEST
 
@@ -122,9 +328,15 @@ jx_suite(void)
 	Suite *s = suite_create("jx");
 	TCase *tc = tcase_create("core");
 
+	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_double, 0, sizeof(nums) / sizeof(nums[0]));
 	tcase_add_test(tc, test_double_round_trips);
+	tcase_add_test(tc, test_double_averages);
+	tcase_add_test(tc, test_double_bit_patterns);
 	tcase_add_test(tc, test_float);
+	tcase_add_test(tc, test_float_paths);
+	tcase_add_test(tc, test_float_edges);
+	tcase_add_test(tc, test_ints);
 	tcase_add_test(tc, test_string_escape);
 	tcase_add_test(tc, test_dump);
 	tcase_add_test(tc, test_nan_is_null);

@@ -1,0 +1,248 @@
+/* jx_float: a float's JSON text (Spark's FLOAT) by the rule of
+ * jx_double.c at a float's precision: the first of %.6g .. %.9g that
+ * strtof reads back to the same float (from %.1g for subnormals).
+ *
+ * Done by hand in exact integer arithmetic because json-project prints
+ * one per FLOAT field of every record, and written here rather than taken
+ * from a library because the libraries that print shortest floats (Ryu,
+ * Grisu, Dragonbox) choose the closest shortest digits, which differ from
+ * %.*g's correctly rounded ones, and the rule's text is what every stage
+ * prints; whatever falls outside the arithmetic below (zero, subnormals,
+ * values under about 1e-30, products that would overflow, NaN and
+ * infinities) takes the rule itself. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/jx.h"
+#include "json/pow10.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+/* The rule as stated: the reference the paths below must agree with. */
+static size_t
+fmt_printf(float f, char buf[JX_NUM_MAX])
+{
+	int prec, n = 0;
+
+	if (!isfinite(f))
+		return 0;
+	for (prec = fabsf(f) < FLT_MIN ? 1 : 6; prec <= 9; prec++) {
+		n = snprintf(buf, JX_NUM_MAX, "%.*g", prec, (double)f);
+		if (strtof(buf, NULL) == f)
+			break;
+	}
+	return (size_t)n;
+}
+
+static u128
+pow10_128(int k)
+{
+	return k < 20 ? (u128)pow10_u64[k] :
+	    (u128)pow10_u64[19] * pow10_u64[k - 19];
+}
+
+/* The float m * 2^e (m < 2^24) as ten digits: floor(|f| * 10^K) with
+ * K = 9 - x, x the decimal exponent of f, all in exact integers; *sticky
+ * says whether anything was cut off. -1 outside 1e-21 <= |f| < 1e10,
+ * where 10^K or the product would not fit. */
+static int
+ten_digits(uint32_t m, int e, int *xp, int *Kp, uint64_t *dp, int *sticky)
+{
+	int x = *xp, tries, K, s;
+	u128 n, q;
+
+	for (tries = 0; tries < 3; tries++) {
+		K = 9 - x;
+		if (K < 0 || K > 30 || e > 40)
+			return -1;
+		n = (u128)m * pow10_128(K);
+		s = e < 0 ? -e : 0;
+		if (e > 0)
+			n <<= e;
+		if (s >= 128)
+			return -1;
+		q = s ? n >> s : n;
+		if (q >= pow10_u64[10])
+			x++;
+		else if (q < pow10_u64[9])
+			x--;
+		else {
+			*xp = x;
+			*Kp = K;
+			*dp = (uint64_t)q;
+			*sticky = s && (n & (((u128)1 << s) - 1)) != 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* %g's layout of the p digits q with exponent x, trailing zeros
+ * dropped: 1.5e+06, 39995.39, 0.00123. The digits are made two at a
+ * time and moved in fixed 16-byte copies (buf has 32 bytes, the text
+ * at most 15), so no call or loop per character. */
+static size_t
+layout(int neg, uint64_t q, int p, int x, char *buf)
+{
+	uint32_t v = (uint32_t)q;	/* fewer than ten digits */
+	char dig[32], *o = buf;
+	int nd = p, i, ax;
+
+	while (nd > 1 && v % 10 == 0) {
+		v /= 10;
+		nd--;
+	}
+	memset(dig, '0', sizeof(dig));
+	for (i = nd; i >= 2; i -= 2) {
+		memcpy(dig + i - 2, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (i)
+		dig[0] = (char)('0' + v);
+	if (neg)
+		*o++ = '-';
+	if (x < -4 || x >= p) {
+		o[0] = dig[0];
+		o[1] = '.';
+		memcpy(o + 2, dig + 1, 16);
+		o += nd > 1 ? nd + 1 : 1;
+		ax = x < 0 ? -x : x;
+		*o++ = 'e';
+		*o++ = x < 0 ? '-' : '+';
+		*o++ = (char)('0' + ax / 10);
+		*o++ = (char)('0' + ax % 10);
+	} else if (x < 0) {
+		memcpy(o, "0.0000", 6);
+		o += 1 - x;
+		memcpy(o, dig, 16);
+		o += nd;
+	} else {
+		/* digits past nd are zeros: the integer part may need them */
+		memcpy(o, dig, 16);
+		o[x + 1] = '.';
+		memcpy(o + x + 2, dig + x + 1, 16);
+		o += nd > x + 1 ? nd + 1 : x + 1;
+	}
+	*o = '\0';
+	return (size_t)(o - buf);
+}
+
+/* %.{p}g's p leading digits of ten, rounded half to even: d10 / div,
+ * where sticky says d10 was itself cut short of the exact value. */
+static inline uint64_t
+round_digits(uint64_t d10, int sticky, uint64_t div)
+{
+	uint64_t q = d10 / div, rem = d10 % div;
+
+	if (rem > div / 2 || (rem == div / 2 && (sticky || (q & 1))))
+		q++;
+	return q;
+}
+
+/* 0.01 <= |f| < 2^24, the values rates and prices take: the same steps
+ * as the general case below, every product within 64 bits (m * 10^K <
+ * 2^24 * 10^11 < 2^61, and 4 times that). -1 elsewhere. */
+static int
+fmt_common(uint32_t m, int e, int lo_gap, int x, int neg, char *buf,
+    size_t *len)
+{
+	uint64_t n, d10, q, lo, hi, v, pk;
+	int K, s, p, sticky, in;
+
+	if (e > 0 || e < -40)
+		return -1;
+	s = -e;
+	K = 9 - x;
+	if (K < 0 || K > 11)
+		return -1;
+	pk = pow10_u64[K];
+	n = m * pk;
+	d10 = n >> s;
+	if (d10 >= pow10_u64[10]) {
+		if (K == 0)
+			return -1;
+		x++;
+		K--;
+		pk = pow10_u64[K];
+		n = m * pk;
+		d10 = n >> s;
+	}
+	if (d10 < pow10_u64[9] || d10 >= pow10_u64[10])
+		return -1;
+	sticky = (n & ((UINT64_C(1) << s) - 1)) != 0;
+	lo = (4 * (uint64_t)m - (uint64_t)lo_gap) * pk;
+	hi = (4 * (uint64_t)m + 2) * pk;
+	for (p = 6; p <= 9; p++) {
+		q = p == 6 ? round_digits(d10, sticky, 10000) :
+		    p == 7 ? round_digits(d10, sticky, 1000) :
+		    p == 8 ? round_digits(d10, sticky, 100) :
+		    round_digits(d10, sticky, 10);
+		v = (q * pow10_u64[10 - p]) << (s + 2);
+		in = m & 1 ? lo < v && v < hi : lo <= v && v <= hi;
+		if (in) {
+			*len = q == pow10_u64[p] ?
+			    layout(neg, q / 10, p, x + 1, buf) :
+			    layout(neg, q, p, x, buf);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+size_t
+jx_fmt_float(float f, char buf[JX_NUM_MAX])
+{
+	uint32_t bits, m, be, lo_gap;
+	uint64_t d10, q;
+	int e, x, K, p, sticky, s, in;
+	u128 v, lo, hi;
+	size_t len;
+
+	memcpy(&bits, &f, sizeof(bits));
+	be = bits >> 23 & 0xFF;
+	if (be == 0 || be == 0xFF)	/* zero, subnormal, inf, NaN */
+		return fmt_printf(f, buf);
+	m = (bits & 0x7FFFFF) | 0x800000;
+	e = (int)be - 150;
+	/* floor(log10(2^(be-127))), at most one too low: fixed below */
+	x = ((int)be - 127) * 1233 >> 12;
+	lo_gap = m == 0x800000 && be > 1 ? 1 : 2;
+	if (fmt_common(m, e, (int)lo_gap, x, (int)(bits >> 31), buf, &len) == 0)
+		return len;
+	if (ten_digits(m, e, &x, &K, &d10, &sticky) != 0)
+		return fmt_printf(f, buf);
+	/* f's rounding interval times 10^K, in quarters of 2^e: from the
+	 * midpoint with the float below (closer at a power of two) to the
+	 * midpoint with the float above; ties read back to the even one */
+	lo = (u128)(4 * m - lo_gap) * pow10_128(K);
+	hi = (u128)(4 * m + 2) * pow10_128(K);
+	s = (e < 0 ? -e : 0) + 2;
+	if (e > 0) {
+		lo <<= e;
+		hi <<= e;
+	}
+	for (p = 6; p <= 9; p++) {
+		/* constant divisors, so no divide instruction */
+		q = p == 6 ? round_digits(d10, sticky, 10000) :
+		    p == 7 ? round_digits(d10, sticky, 1000) :
+		    p == 8 ? round_digits(d10, sticky, 100) :
+		    round_digits(d10, sticky, 10);
+		/* reads back iff q * 10^(10-p) * 2^s lies in [lo, hi] */
+		v = ((u128)(q * pow10_u64[10 - p])) << s;
+		in = m & 1 ? lo < v && v < hi : lo <= v && v <= hi;
+		if (in) {
+			if (q == pow10_u64[p])
+				return layout(bits >> 31, q / 10, p, x + 1, buf);
+			return layout(bits >> 31, q, p, x, buf);
+		}
+	}
+	return fmt_printf(f, buf);
+}
