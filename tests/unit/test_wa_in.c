@@ -90,7 +90,7 @@ stop(void)
  * its 5 minutes and the one 5 minutes before. */
 START_TEST(test_slides_and_disorder)
 {
-	start("-t", "t", "-w", "10m", "-s", "5m", "--avg", "v", NULL);
+	start("-t", "t", "-w", "10m", "--slide", "5m", "--avg", "v", NULL);
 	ok("{\"t\":\"1970-01-01T00:00:00Z\",\"v\":1}");	/* [-5, 5), [0, 10) */
 	ok("{\"t\":\"1970-01-01T00:04:59Z\",\"v\":2}");	/* same windows */
 	ok("{\"t\":\"1970-01-01T00:05:00Z\",\"v\":4}");	/* one slide on */

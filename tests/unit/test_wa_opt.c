@@ -121,7 +121,7 @@ START_TEST(test_refused)
 	refused("no aggregate: give --avg, --count, --sum, --min or --max");
 	ck_assert_int_eq(run("-w", "10m", "--avg", "x", NULL), -1);
 	refused("--time COL is required");
-	ck_assert_int_eq(run("-t", "ts", "-w", "5m", "-s", "10m", "--avg", "x",
+	ck_assert_int_eq(run("-t", "ts", "-w", "5m", "--slide", "10m", "--avg", "x",
 	    NULL), -1);
 	refused("the slide duration must be less than or equal to the window "
 	    "duration");
