@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ck.h"
 #include "base/cli.h"
 #include "json/jx.h"
 #include "kinesis/kin_env.h"
@@ -212,7 +213,7 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 			st = KIN_FAIL;
 			break;
 		}
-		if (s->end_seq != NULL && kin_seq_cmp(seq.p, seq.n, s->end_seq,
+		if (s->end_seq != NULL && ck_seq_cmp(seq.p, seq.n, s->end_seq,
 		    strlen(s->end_seq)) >= 0) {
 			out->len = mark;
 			finish_shard(r, s);

@@ -84,23 +84,6 @@ kin_shards_free(struct kin_shards *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int
-kin_seq_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	int c;
-
-	/* decimal digits: the longer number is the larger once leading
-	 * zeros are gone, and equal lengths compare as text */
-	while (an > 1 && *a == '0')
-		a++, an--;
-	while (bn > 1 && *b == '0')
-		b++, bn--;
-	if (an != bn)
-		return an < bn ? -1 : 1;
-	c = memcmp(a, b, an);
-	return (c > 0) - (c < 0);
-}
-
 uint64_t
 kin_shard_number(const char *id)
 {

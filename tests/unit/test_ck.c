@@ -205,6 +205,34 @@ START_TEST(test_seq_cmp)
 }
 END_TEST
 
+/* Every pair of an ascending list: 64-bit boundaries, kinesalite's
+ * 56-digit numbers (kin-read -e's end mark, window-avg's replay marks). */
+START_TEST(test_seq_order)
+{
+	static const char *const asc[] = {
+		"0", "7", "9", "10", "99", "100", "18446744073709551615",
+		"18446744073709551616",
+		"49680607172844328969737795228592953463818638465381171218",
+		"49680607172844328969737795228595371315457867723730583570",
+		"49680607174316178152840816355935519795633045022670061618",
+	};
+	size_t n = sizeof(asc) / sizeof(asc[0]), i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			int c = ck_seq_cmp(asc[i], strlen(asc[i]), asc[j], strlen(asc[j]));
+
+			ck_assert_int_eq(c, i < j ? -1 : i > j ? 1 : 0);
+		}
+	/* leading zeros do not make a number larger */
+	ck_assert_int_eq(ck_seq_cmp("0010", 4, "9", 1), 1);
+	ck_assert_int_eq(ck_seq_cmp("0009", 4, "9", 1), 0);
+	/* spans, not strings: only n bytes count (a number inside a record) */
+	ck_assert_int_eq(ck_seq_cmp("123\"", 3, "123", 3), 0);
+	ck_assert_int_eq(ck_seq_cmp("12", 1, "2", 1), -1);
+}
+END_TEST
+
 START_TEST(test_marks)
 {
 	struct ck_marks m;
@@ -371,6 +399,7 @@ ck_suite(void)
 	tcase_add_test(tc, test_write_atomic_write_fails);
 	tcase_add_test(tc, test_write_atomic_full_and_readonly);
 	tcase_add_test(tc, test_seq_cmp);
+	tcase_add_test(tc, test_seq_order);
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_state_round_trip);
 	tcase_add_test(tc, test_state_missing_is_first_run);
