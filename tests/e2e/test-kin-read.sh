@@ -263,6 +263,45 @@ is "one record a call: at most five GetRecords a second" "$(awk '$1 == "GetRecor
 	print (n >= 24 ? "" : "too few calls " n " "), (m <= 5 ? "ok" : m " in a second") }' "$T/clock.log")" " ok"
 kill $clock_pid
 
+# --- out of memory is an error, never the end of a shard ----------------------------
+# A strndup that fails for 100 bytes and more: the next shard iterator
+# (kinesalite's run to some 200 base64 characters), never a sequence
+# number (56 digits). With no iterator the shard looks closed: reading
+# must fail, not end the shard early with exit 0.
+cat >"$T/oom.c" <<'EOC'
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *
+strndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p;
+
+	if (len >= 100 || (p = malloc(len + 1)) == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+EOC
+if ${CC:-cc} -shared -fPIC -o "$T/oom.so" "$T/oom.c" 2>"$T/oom.err"; then
+	admin create oom 1
+	records 5 m | kin-put -s oom >/dev/null
+	# ASan's runtime wants to be first; the shim only replaces strndup
+	run "" env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	    LD_PRELOAD="$T/oom.so" kin-read -s oom -o earliest -e --checkpoint "$T/oom.ck"
+	# the batch in hand was read whole: it is written and its position kept
+	is "no memory for the next iterator: exit 1 after the batch" "$rc $(wc -l <"$OUT")" "1 5"
+	is "no memory for the next iterator: message" "$(cat "$ERR")" "kin-read: shardId-000000000000: out of memory"
+	is "no memory for the next iterator: position of the batch" "$(jq -r '.shards[]' "$T/oom.ck")" "$(tail -n 1 "$OUT" | jq -r .sequenceNumber)"
+else
+	echo "test-kin-read: skip: out-of-memory cases: cannot build a shim: $(head -c 200 "$T/oom.err")"
+fi
+
 # --- the man page's EXAMPLES, as written -------------------------------------------
 admin create bitcoin-info 4
 python3 "$KP_ROOT/examples/gen-bitcoin.py" --count 300 | kin-put -s bitcoin-info >/dev/null

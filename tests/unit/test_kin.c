@@ -189,6 +189,18 @@ START_TEST(lineage)
 }
 END_TEST
 
+/* The network tools' exit codes (kin-read(1), kin-put(1)): 3 for
+ * credentials, missing or refused, 4 for a stream that is not there. */
+START_TEST(exit_codes)
+{
+	ck_assert_int_eq(kin_exit_code(KIN_AUTH), 3);
+	ck_assert_int_eq(kin_exit_code(KIN_NOTFOUND), 4);
+	ck_assert_int_eq(kin_exit_code(KIN_FAIL), 1);
+	ck_assert_int_eq(kin_exit_code(KIN_GAVEUP), 1);
+	ck_assert_int_eq(kin_exit_code(KIN_EXPIRED), 1);
+}
+END_TEST
+
 START_TEST(put_limits)
 {
 	struct kin_batch b = { 0 };
@@ -252,6 +264,7 @@ kin_suite(void)
 	tcase_add_test(tc, stamps);
 	tcase_add_test(tc, envelope);
 	tcase_add_test(tc, lineage);
+	tcase_add_test(tc, exit_codes);
 	tcase_add_test(tc, put_limits);
 	tcase_add_test(tc, checkpoint_roundtrip);
 	suite_add_tcase(s, tc);
