@@ -142,12 +142,13 @@ flush_batch(struct run *r)
 		return;
 	s = kin_batch_send(&r->k, r->a.stream, &r->b, &e);
 	if (s != KIN_OK && s != KIN_STOPPED)
-		cli_die(s == KIN_AUTH ? KIN_EXIT_AUTH : s == KIN_NOTFOUND ?
-		    KIN_EXIT_NOTFOUND : CLI_FAIL, "%s", e.msg);
+		cli_die(kin_exit_code(s), "%s", e.msg);
 	r->st.emitted += r->b.n - r->b.failed - r->b.refused;
 	r->st.extra[0] += r->b.retries;
 	r->failed |= r->b.failed > 0;
 	kin_batch_results(&r->b, &r->out);
+	if (sb_failed(&r->out))
+		cli_die(CLI_FAIL, "out of memory");
 	kin_batch_reset(&r->b);
 	write_out(r);
 	cli_stats_tick(&r->st);
@@ -177,7 +178,10 @@ key_of(struct run *r, const struct nd_line *ln, json_t *doc, struct sb *kb,
 	} else {
 		sb_printf(kb, "%llu", (unsigned long long)ln->lineno);
 	}
-	return sb_cstr(kb);
+	/* a key cut short would send the record to the wrong shard */
+	if (sb_failed(kb) || sb_cstr(kb) == NULL)
+		cli_die(CLI_FAIL, "out of memory");
+	return kb->buf;
 }
 
 static void
@@ -190,7 +194,8 @@ bad_line(struct run *r, const struct nd_line *ln, const char *why)
 	}
 	cli_warn("%s:%llu: %s (skipped)", r->input, (unsigned long long)ln->lineno, why);
 	r->st.skipped++;
-	kin_batch_add_error(&r->b, ln->lineno, why);
+	if (kin_batch_add_error(&r->b, ln->lineno, why) != 0)
+		cli_die(CLI_FAIL, "out of memory");
 }
 
 static void
@@ -235,7 +240,7 @@ main(int argc, char **argv)
 	struct sb kb = SB_INIT;
 	enum nd_status s = ND_LINE;
 	struct eb e;
-	int rc;
+	enum kin_status st;
 
 	cli_init("kin-put", usage_line);
 	parse_args(argc, argv, &r.a);
@@ -247,8 +252,8 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* no stop flag for the client: a PutRecords in flight must finish,
 	 * or we could not tell whether its records were written */
-	if ((rc = kin_client_init(&r.k, &r.a.aws, NULL, &e)) != 0)
-		cli_die(rc == -2 ? KIN_EXIT_AUTH : CLI_FAIL, "%s", e.msg);
+	if ((st = kin_client_init(&r.k, &r.a.aws, NULL, &e)) != KIN_OK)
+		cli_die(kin_exit_code(st), "%s", e.msg);
 	r.k.bo.max_attempts = r.a.retries;
 	if (r.a.stats_on)
 		cli_stats_init(&r.st, r.a.stats);

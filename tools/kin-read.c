@@ -163,19 +163,13 @@ parse_args(int argc, char **argv, struct args *a)
 	a->ro.only = a->shards;
 }
 
-static int
-exit_code(enum kin_status st)
-{
-	return st == KIN_AUTH ? KIN_EXIT_AUTH : st == KIN_NOTFOUND ?
-	    KIN_EXIT_NOTFOUND : CLI_FAIL;
-}
-
 static void
 commit(struct kin_read *r, const struct args *a)
 {
 	struct eb e;
 
-	kin_read_commit(r);
+	if (kin_read_commit(r, &e) != 0)
+		cli_die(CLI_FAIL, "%s", e.msg);
 	if (a->checkpoint && kin_ckpt_save(a->checkpoint, a->ro.stream,
 	    r->committed, &e) != 0)
 		cli_die(CLI_FAIL, "checkpoint: %s", e.msg);
@@ -225,7 +219,7 @@ main(int argc, char **argv)
 	enum kin_status st;
 	struct eb e;
 	uint64_t n;
-	int broken = 0, rc;
+	int broken = 0;
 
 	cli_init("kin-read", usage_line);
 	parse_args(argc, argv, &a);
@@ -245,8 +239,8 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if ((rc = kin_client_init(&k, &a.aws, &stop, &e)) != 0)
-		cli_die(rc == -2 ? KIN_EXIT_AUTH : CLI_FAIL, "%s", e.msg);
+	if ((st = kin_client_init(&k, &a.aws, &stop, &e)) != KIN_OK)
+		cli_die(kin_exit_code(st), "%s", e.msg);
 	k.bo.max_attempts = a.retries;
 	k.tool = cli_name();
 	if (a.stats_on)
@@ -256,10 +250,13 @@ main(int argc, char **argv)
 	cli_stats_add(&stats, "retries");
 
 	if ((st = kin_read_start(&r, &k, &a.ro, &e)) != KIN_OK)
-		cli_die(exit_code(st), "%s", e.msg);
+		cli_die(kin_exit_code(st), "%s", e.msg);
 	while (!stop && !r.finished) {
 		sb_reset(&batch);
 		st = kin_read_step(&r, &batch, &n, &e);
+		/* a batch cut short is not written, nor its positions kept */
+		if (sb_failed(&batch))
+			cli_die(CLI_FAIL, "out of memory");
 		if (batch.len > 0 && nd_write_all(STDOUT_FILENO, batch.buf,
 		    batch.len, NULL) != 0) {
 			if (errno != EPIPE)
@@ -272,7 +269,7 @@ main(int argc, char **argv)
 		if (st == KIN_STOPPED)
 			break;
 		if (st != KIN_OK)
-			cli_die(exit_code(st), "%s", e.msg);
+			cli_die(kin_exit_code(st), "%s", e.msg);
 		if (a.stats_on)
 			report(&r, &stats, 0);
 	}

@@ -2,7 +2,12 @@
  * way the AWS CLI finds it (credentials chain, shared config files,
  * region, endpoint), and one signed JSON POST over a kept-alive libcurl
  * handle. Signing is libcurl's CURLOPT_AWS_SIGV4, which a unit-free e2e
- * test proves byte for byte against botocore. */
+ * test proves byte for byte against botocore.
+ *
+ * Errors: the lookups (credentials, region, INI files) return 0 or -1
+ * (aws_ini_get also 1, found) and fill eb, as base does; the client's
+ * calls return an enum aws_status, AWS_OK or why not, and fill eb when
+ * it is not AWS_OK. */
 #ifndef KP_AWS_H
 #define KP_AWS_H
 
@@ -76,17 +81,24 @@ struct aws_result {
 	size_t len;
 };
 
-enum { AWS_ANSWERED = 0, AWS_TRANSPORT = -1, AWS_STOPPED = -2, AWS_LOCAL = -3 };
+enum aws_status {
+	AWS_OK = 0,	/* done; for aws_post: an HTTP answer, of any status */
+	AWS_TRANSPORT,	/* connection-level failure (refused, reset, timeout) */
+	AWS_STOPPED,	/* *stop was set */
+	AWS_LOCAL,	/* on this side: configuration, out of memory, a
+			 * credentials refresh that failed */
+	AWS_NOCREDS	/* no usable credentials (the tools' exit 3) */
+};
 
-/* -2 when no credentials were found (the tools' exit 3), -1 otherwise. */
-int aws_client_init(struct aws_client *c, const struct aws_opts *o,
-    volatile sig_atomic_t *stop, struct eb *e);
+/* AWS_OK, AWS_NOCREDS when the credentials chain found none (or a bad
+ * one), AWS_LOCAL otherwise. */
+enum aws_status aws_client_init(struct aws_client *c,
+    const struct aws_opts *o, volatile sig_atomic_t *stop, struct eb *e);
 void aws_client_free(struct aws_client *c);
 /* POST body to the endpoint with X-Amz-Target: target, signed. Returns
- * AWS_ANSWERED with r filled for any HTTP answer, AWS_TRANSPORT for a
- * connection-level failure (refused, reset, timeout), AWS_STOPPED when
- * *stop was set, AWS_LOCAL for a local failure (credentials refresh). */
-int aws_post(struct aws_client *c, const char *target, const char *body,
-    size_t len, struct aws_result *r, struct eb *e);
+ * AWS_OK with r filled for any HTTP answer, AWS_TRANSPORT, AWS_STOPPED
+ * or AWS_LOCAL. */
+enum aws_status aws_post(struct aws_client *c, const char *target,
+    const char *body, size_t len, struct aws_result *r, struct eb *e);
 
 #endif

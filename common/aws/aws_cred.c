@@ -118,21 +118,23 @@ aws_ini_get(const char *path, const char *section, const char *key,
 		*eq = '\0';
 		if (strcmp(trim(p), key) == 0) {
 			*out = strdup(trim(eq + 1));
-			found = 1;
+			found = *out != NULL ? 1 : -1;
 		}
 	}
 	free(line);
-	if (ferror(f)) {
+	if (ferror(f) || found < 0) {
 		fclose(f);
 		free(*out);
 		*out = NULL;
-		return eb_set(e, "%s: read error", path);
+		return found < 0 ? eb_set(e, "out of memory") :
+		    eb_set(e, "%s: read error", path);
 	}
 	fclose(f);
 	return found;
 }
 
-static void
+/* 0, or -1 out of memory. */
+static int
 home_path(struct sb *s, const char *env, const char *rel)
 {
 	const char *v = env_nonempty(env), *home;
@@ -145,7 +147,7 @@ home_path(struct sb *s, const char *env, const char *rel)
 		sb_adds(s, home ? home : "");
 		sb_adds(s, rel);
 	}
-	sb_cstr(s);
+	return sb_failed(s) || sb_cstr(s) == NULL ? -1 : 0;
 }
 
 /* The config file names a non-default profile "[profile NAME]". */
@@ -166,12 +168,17 @@ aws_region(const char *region_opt, const char *profile_opt, struct eb *e)
 	struct sb path = SB_INIT;
 	int r;
 
-	if (region_opt != NULL)
-		return strdup(region_opt);
-	if ((v = env_nonempty("AWS_REGION")) != NULL ||
-	    (v = env_nonempty("AWS_DEFAULT_REGION")) != NULL)
-		return strdup(v);
-	home_path(&path, "AWS_CONFIG_FILE", "/.aws/config");
+	if ((v = region_opt) != NULL || (v = env_nonempty("AWS_REGION")) != NULL ||
+	    (v = env_nonempty("AWS_DEFAULT_REGION")) != NULL) {
+		if ((out = strdup(v)) == NULL)
+			eb_set(e, "out of memory");
+		return out;
+	}
+	if (home_path(&path, "AWS_CONFIG_FILE", "/.aws/config") != 0) {
+		sb_free(&path);
+		eb_set(e, "out of memory");
+		return NULL;
+	}
 	config_section(section, sizeof(section), aws_profile_name(profile_opt));
 	r = aws_ini_get(path.buf, section, "region", &out, NULL, e);
 	if (r == 0)
@@ -184,8 +191,8 @@ aws_region(const char *region_opt, const char *profile_opt, struct eb *e)
 char *
 aws_endpoint(const char *endpoint_opt, const char *service, const char *region)
 {
-	char env[64], *out;
-	const char *v = endpoint_opt;
+	char env[64], *out = NULL;
+	const char *v = endpoint_opt, *text;
 	size_t i, n;
 	struct sb s = SB_INIT;
 
@@ -204,7 +211,8 @@ aws_endpoint(const char *endpoint_opt, const char *service, const char *region)
 	} else {
 		sb_printf(&s, "https://%s.%s.amazonaws.com", service, region);
 	}
-	out = strdup(sb_cstr(&s));
+	if (!sb_failed(&s) && (text = sb_cstr(&s)) != NULL)
+		out = strdup(text);
 	sb_free(&s);
 	return out;
 }
@@ -287,6 +295,18 @@ fail:
 	return -1;
 }
 
+/* The text of s, or NULL (and e says so) when building it ran out of
+ * memory. */
+static const char *
+built(struct sb *s, struct eb *e)
+{
+	const char *t = sb_failed(s) ? NULL : sb_cstr(s);
+
+	if (t == NULL)
+		eb_set(e, "out of memory");
+	return t;
+}
+
 static size_t
 sink(char *p, size_t size, size_t n, void *arg)
 {
@@ -329,7 +349,8 @@ meta_http(const char *url, const char *method, struct curl_slist *hdrs,
 	else
 		eb_set(e, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	curl_easy_cleanup(h);
-	sb_cstr(out);
+	if (rc == CURLE_OK && built(out, e) == NULL)
+		return -1;
 	return rc == CURLE_OK ? status : -1;
 }
 
@@ -362,9 +383,15 @@ creds_from_doc(const char *text, size_t len, const char *what,
 	c->access_key_id = strdup(json_string_value(id));
 	c->secret_access_key = strdup(json_string_value(secret));
 	c->session_token = json_is_string(token) ? strdup(json_string_value(token)) : NULL;
+	if (c->access_key_id == NULL || c->secret_access_key == NULL ||
+	    (json_is_string(token) && c->session_token == NULL)) {
+		json_decref(doc);
+		aws_creds_free(c);
+		return eb_set(e, "%s: out of memory", what);
+	}
+	json_decref(doc);
 	c->expires_us = us;
 	snprintf(c->source, sizeof(c->source), "%s", what);
-	json_decref(doc);
 	return 1;
 }
 
@@ -376,6 +403,7 @@ creds_from_ecs(struct aws_creds *c, struct eb *e)
 	const char *tok = env_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	struct sb url = SB_INIT, body = SB_INIT, auth = SB_INIT;
 	struct curl_slist *h = NULL;
+	const char *u, *a = NULL;
 	long st;
 	int r;
 
@@ -385,15 +413,17 @@ creds_from_ecs(struct aws_creds *c, struct eb *e)
 		sb_printf(&url, "http://169.254.170.2%s", rel);
 	else
 		sb_adds(&url, full);
-	if (tok != NULL) {
+	if (tok != NULL)
 		sb_printf(&auth, "Authorization: %s", tok);
-		h = curl_slist_append(h, sb_cstr(&auth));
-	}
-	st = meta_http(sb_cstr(&url), "GET", h, &body, e);
-	if (st < 0)
-		r = eb_wrap(e, "container credentials endpoint %s", url.buf);
+	if ((u = built(&url, e)) == NULL)
+		r = -1;
+	else if (tok != NULL && ((a = built(&auth, e)) == NULL ||
+	    (h = curl_slist_append(NULL, a)) == NULL))
+		r = eb_set(e, "out of memory");
+	else if ((st = meta_http(u, "GET", h, &body, e)) < 0)
+		r = eb_wrap(e, "container credentials endpoint %s", u);
 	else if (st != 200)
-		r = eb_set(e, "container credentials endpoint %s: HTTP %ld", url.buf, st);
+		r = eb_set(e, "container credentials endpoint %s: HTTP %ld", u, st);
 	else
 		r = creds_from_doc(body.buf, body.len, "container credentials endpoint", c, e);
 	curl_slist_free_all(h);
@@ -411,7 +441,8 @@ creds_from_imds(struct aws_creds *c, struct eb *e)
 	const char *off = env_nonempty("AWS_EC2_METADATA_DISABLED");
 	struct sb url = SB_INIT, body = SB_INIT, hdr = SB_INIT;
 	struct curl_slist *h = NULL;
-	char *role = NULL, *nl;
+	const char *u, *t;
+	char *nl;
 	long st;
 	int r = -1;
 
@@ -419,10 +450,16 @@ creds_from_imds(struct aws_creds *c, struct eb *e)
 		return 0;
 	if (base == NULL)
 		base = "http://169.254.169.254";
-	h = curl_slist_append(NULL, "X-aws-ec2-metadata-token-ttl-seconds: 21600");
 	sb_printf(&url, "%.*s/latest/api/token", (int)(strlen(base) -
 	    (base[strlen(base) - 1] == '/')), base);
-	st = meta_http(sb_cstr(&url), "PUT", h, &body, e);
+	if ((u = built(&url, e)) == NULL)
+		goto out;
+	if ((h = curl_slist_append(NULL,
+	    "X-aws-ec2-metadata-token-ttl-seconds: 21600")) == NULL) {
+		eb_set(e, "out of memory");
+		goto out;
+	}
+	st = meta_http(u, "PUT", h, &body, e);
 	curl_slist_free_all(h);
 	h = NULL;
 	if (st != 200) {
@@ -430,21 +467,30 @@ creds_from_imds(struct aws_creds *c, struct eb *e)
 			eb_set(e, "HTTP %ld", st);
 		goto out;
 	}
-	sb_printf(&hdr, "X-aws-ec2-metadata-token: %s", sb_cstr(&body));
-	h = curl_slist_append(NULL, sb_cstr(&hdr));
-	url.len -= strlen("api/token");
-	sb_adds(&url, "meta-data/iam/security-credentials/");
-	st = meta_http(sb_cstr(&url), "GET", h, &body, e);
-	if (st != 200) {
-		if (st > 0)
-			eb_set(e, "%s: HTTP %ld (no instance role?)", url.buf, st);
+	sb_printf(&hdr, "X-aws-ec2-metadata-token: %s", body.buf);
+	if ((t = built(&hdr, e)) == NULL)
+		goto out;
+	if ((h = curl_slist_append(NULL, t)) == NULL) {
+		eb_set(e, "out of memory");
 		goto out;
 	}
+	url.len -= strlen("api/token");
+	sb_adds(&url, "meta-data/iam/security-credentials/");
+	if ((u = built(&url, e)) == NULL)
+		goto out;
+	st = meta_http(u, "GET", h, &body, e);
+	if (st != 200) {
+		if (st > 0)
+			eb_set(e, "%s: HTTP %ld (no instance role?)", u, st);
+		goto out;
+	}
+	/* the role's name, on the first line */
 	if ((nl = strchr(body.buf, '\n')) != NULL)
 		*nl = '\0';
-	role = strdup(trim(body.buf));
-	sb_adds(&url, role);
-	st = meta_http(sb_cstr(&url), "GET", h, &body, e);
+	sb_adds(&url, trim(body.buf));
+	if ((u = built(&url, e)) == NULL)
+		goto out;
+	st = meta_http(u, "GET", h, &body, e);
 	if (st != 200) {
 		if (st > 0)
 			eb_set(e, "%s: HTTP %ld", url.buf, st);
@@ -454,7 +500,6 @@ creds_from_imds(struct aws_creds *c, struct eb *e)
 out:
 	if (r < 0)
 		eb_wrap(e, "instance metadata at %s", base);
-	free(role);
 	curl_slist_free_all(h);
 	sb_free(&url);
 	sb_free(&body);
@@ -483,11 +528,20 @@ aws_creds_load(const char *profile_opt, struct aws_creds *c, struct eb *e)
 		c->access_key_id = strdup(id);
 		c->secret_access_key = strdup(secret);
 		c->session_token = xstrdup(env_nonempty("AWS_SESSION_TOKEN"));
+		if (c->access_key_id == NULL || c->secret_access_key == NULL ||
+		    (env_nonempty("AWS_SESSION_TOKEN") && c->session_token == NULL)) {
+			aws_creds_free(c);
+			return eb_set(e, "out of memory");
+		}
 		snprintf(c->source, sizeof(c->source), "environment");
 		return 0;
 	}
-	home_path(&cpath, "AWS_SHARED_CREDENTIALS_FILE", "/.aws/credentials");
-	home_path(&fpath, "AWS_CONFIG_FILE", "/.aws/config");
+	if (home_path(&cpath, "AWS_SHARED_CREDENTIALS_FILE", "/.aws/credentials") != 0 ||
+	    home_path(&fpath, "AWS_CONFIG_FILE", "/.aws/config") != 0) {
+		sb_free(&cpath);
+		sb_free(&fpath);
+		return eb_set(e, "out of memory");
+	}
 	r = creds_from_ini(cpath.buf, profile, c, &seen_c, e);
 	if (r == 0) {
 		config_section(section, sizeof(section), profile);

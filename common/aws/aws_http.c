@@ -39,7 +39,7 @@ set_creds(struct aws_client *c, struct eb *e)
 	return 0;
 }
 
-int
+enum aws_status
 aws_client_init(struct aws_client *c, const struct aws_opts *o,
     volatile sig_atomic_t *stop, struct eb *e)
 {
@@ -47,14 +47,19 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	c->stop = stop;
 	c->timeout_ms = 30000;
 	if (aws_creds_load(o->profile, &c->creds, e) != 0)
-		return -2;
+		return AWS_NOCREDS;
 	if ((c->region = aws_region(o->region, o->profile, e)) == NULL)
-		return -1;
-	c->profile = o->profile ? strdup(o->profile) : NULL;
+		return AWS_LOCAL;
+	if (o->profile != NULL && (c->profile = strdup(o->profile)) == NULL) {
+		eb_set(e, "out of memory");
+		return AWS_LOCAL;
+	}
 	c->endpoint = aws_endpoint(o->endpoint, o->service, c->region);
 	snprintf(c->sigv4, sizeof(c->sigv4), "aws:amz:%s:%s", c->region, o->service);
-	if ((c->curl = curl_easy_init()) == NULL || c->endpoint == NULL)
-		return eb_set(e, "out of memory");
+	if ((c->curl = curl_easy_init()) == NULL || c->endpoint == NULL) {
+		eb_set(e, "out of memory");
+		return AWS_LOCAL;
+	}
 	curl_easy_setopt(c->curl, CURLOPT_URL, c->endpoint);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_AWS_SIGV4, c->sigv4);
@@ -68,7 +73,7 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
-	return set_creds(c, e);
+	return set_creds(c, e) == 0 ? AWS_OK : AWS_LOCAL;
 }
 
 void
@@ -109,40 +114,69 @@ refresh_creds(struct aws_client *c, struct eb *e)
 	return set_creds(c, e);
 }
 
-int
-aws_post(struct aws_client *c, const char *target, const char *body,
-    size_t len, struct aws_result *r, struct eb *e)
+/* Append line to the list h; curl_slist_append leaves the list as it
+ * was when it fails, so every header is checked, none silently missing. */
+static int
+add_header(struct curl_slist **h, struct sb *line)
+{
+	struct curl_slist *n;
+	const char *text = sb_failed(line) ? NULL : sb_cstr(line);
+
+	if (text == NULL || (n = curl_slist_append(*h, text)) == NULL)
+		return -1;
+	*h = n;
+	sb_reset(line);
+	return 0;
+}
+
+/* The request's headers, or NULL when out of memory. */
+static struct curl_slist *
+headers(const struct aws_client *c, const char *target)
 {
 	struct curl_slist *h = NULL;
 	struct sb line = SB_INIT;
 	const char *pin = getenv("KINPIPE_TEST_AMZ_DATE");
+	int rc;
+
+	sb_adds(&line, "Content-Type: application/x-amz-json-1.1");
+	rc = add_header(&h, &line);
+	sb_printf(&line, "X-Amz-Target: %s", target);
+	rc |= add_header(&h, &line);
+	if (c->creds.session_token) {
+		sb_printf(&line, "X-Amz-Security-Token: %s", c->creds.session_token);
+		rc |= add_header(&h, &line);
+	}
+	/* Test hook only: libcurl signs with an X-Amz-Date it is given (and
+	 * then sends the header twice, which AWS would refuse), so this pins
+	 * the signing time for the botocore comparison test and nothing else. */
+	if (pin != NULL && *pin != '\0') {
+		sb_printf(&line, "X-Amz-Date: %s", pin);
+		rc |= add_header(&h, &line);
+	}
+	sb_free(&line);
+	if (rc != 0) {
+		curl_slist_free_all(h);
+		return NULL;
+	}
+	return h;
+}
+
+enum aws_status
+aws_post(struct aws_client *c, const char *target, const char *body,
+    size_t len, struct aws_result *r, struct eb *e)
+{
+	struct curl_slist *h;
 	CURLcode rc;
-	int status = AWS_ANSWERED;
 
 	r->status = 0;
 	r->body = "";
 	r->len = 0;
 	if (refresh_creds(c, e) != 0)
 		return AWS_LOCAL;
-	h = curl_slist_append(h, "Content-Type: application/x-amz-json-1.1");
-	sb_printf(&line, "X-Amz-Target: %s", target);
-	h = curl_slist_append(h, sb_cstr(&line));
-	if (c->creds.session_token) {
-		sb_reset(&line);
-		sb_printf(&line, "X-Amz-Security-Token: %s", c->creds.session_token);
-		h = curl_slist_append(h, sb_cstr(&line));
+	if ((h = headers(c, target)) == NULL) {
+		eb_set(e, "out of memory");
+		return AWS_LOCAL;
 	}
-	/* Test hook only: libcurl signs with an X-Amz-Date it is given (and
-	 * then sends the header twice, which AWS would refuse), so this pins
-	 * the signing time for the botocore comparison test and nothing else. */
-	if (pin != NULL && *pin != '\0') {
-		sb_reset(&line);
-		sb_printf(&line, "X-Amz-Date: %s", pin);
-		h = curl_slist_append(h, sb_cstr(&line));
-	}
-	sb_free(&line);
-	if (h == NULL)
-		return eb_set(e, "out of memory"), AWS_LOCAL;
 	sb_reset(&c->resp);
 	c->errbuf[0] = '\0';
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
@@ -160,9 +194,11 @@ aws_post(struct aws_client *c, const char *target, const char *body,
 		return AWS_TRANSPORT;
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
-	r->body = sb_cstr(&c->resp);
+	if (sb_failed(&c->resp) || sb_cstr(&c->resp) == NULL) {
+		eb_set(e, "out of memory");
+		return AWS_LOCAL;
+	}
+	r->body = c->resp.buf;
 	r->len = c->resp.len;
-	if (sb_failed(&c->resp))
-		return eb_set(e, "out of memory"), AWS_LOCAL;
-	return status;
+	return AWS_OK;
 }

@@ -7,24 +7,10 @@
 #include <unistd.h>
 
 #include "base/ck.h"
+#include "base/nd.h"
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
+/* The directory entry of a rename is durable only once the directory
+ * itself is synced. */
 static int
 fsync_dir_of(const char *path, struct eb *e)
 {
@@ -43,40 +29,49 @@ fsync_dir_of(const char *path, struct eb *e)
 	return rc;
 }
 
+/* Every failure after the temporary file exists removes it: a failed
+ * write leaves the old file as it was and nothing beside it. */
 int
 ck_write_atomic(const char *path, const void *data, size_t len, struct eb *e)
 {
 	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 5);
+	char *tmp = malloc(plen + sizeof(".tmp"));
+	const char *failed;
 	int fd, saved;
 
 	if (tmp == NULL)
 		return eb_set(e, "%s: out of memory", path);
 	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".tmp", 5);
+	memcpy(tmp + plen, ".tmp", sizeof(".tmp"));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		eb_set(e, "%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return -1;
 	}
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	failed = tmp;
+	if (nd_write_all(fd, data, len, NULL) != 0 || fsync(fd) != 0) {
 		saved = errno;
 		close(fd);
-		unlink(tmp);
-		eb_set(e, "%s: %s", tmp, strerror(saved));
-		free(tmp);
-		return -1;
+		goto fail;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
+	/* close reports the write errors of some file systems (NFS) */
+	if (close(fd) != 0) {
 		saved = errno;
-		unlink(tmp);
-		eb_set(e, "%s: %s", path, strerror(saved));
-		free(tmp);
-		return -1;
+		goto fail;
+	}
+	if (rename(tmp, path) != 0) {
+		saved = errno;
+		failed = path;
+		goto fail;
 	}
 	free(tmp);
 	return fsync_dir_of(path, e);
+fail:
+	unlink(tmp);
+	eb_set(e, "%s: %s", failed, strerror(saved));
+	free(tmp);
+	return -1;
 }
 
 int

@@ -16,6 +16,11 @@
  * integer, so they compare as decimal numbers of any length. */
 #define CK_SEQ_MAX 128
 
+/* Replace path with len bytes of data, durably: PATH.tmp in the same
+ * directory (opened O_CLOEXEC), every byte written, fsync, rename over
+ * path, fsync of the directory. The one durable write of the suite. On
+ * failure -1, e says why, path is as it was and PATH.tmp is gone (unless
+ * it could not even be created). */
 int ck_write_atomic(const char *path, const void *data, size_t len,
     struct eb *e);
 

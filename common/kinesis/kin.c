@@ -10,9 +10,18 @@
 #include "kinesis/kin.h"
 
 int
+kin_exit_code(enum kin_status st)
+{
+	return st == KIN_AUTH ? KIN_EXIT_AUTH : st == KIN_NOTFOUND ?
+	    KIN_EXIT_NOTFOUND : CLI_FAIL;
+}
+
+enum kin_status
 kin_client_init(struct kin_client *k, const struct aws_opts *o,
     volatile sig_atomic_t *stop, struct eb *e)
 {
+	enum aws_status st;
+
 	struct timespec ts;
 
 	memset(k, 0, sizeof(*k));
@@ -22,7 +31,8 @@ kin_client_init(struct kin_client *k, const struct aws_opts *o,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	k->bo.rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
 	    (uint64_t)getpid() << 40;
-	return aws_client_init(&k->aws, o, stop, e);
+	st = aws_client_init(&k->aws, o, stop, e);
+	return st == AWS_OK ? KIN_OK : st == AWS_NOCREDS ? KIN_AUTH : KIN_FAIL;
 }
 
 void
@@ -147,8 +157,11 @@ kin_call(struct kin_client *k, const char *op, json_t *req, json_t **resp,
 	enum kin_status st;
 
 	*resp = NULL;
-	if ((body = jx_dumps(req)) == NULL)
-		return eb_set(e, "out of memory"), KIN_FAIL;
+	/* req NULL: the caller's json_pack ran out of memory */
+	if (req == NULL || (body = jx_dumps(req)) == NULL) {
+		eb_set(e, "out of memory");
+		return KIN_FAIL;
+	}
 	st = kin_call_body(k, op, body, strlen(body), resp, e);
 	free(body);
 	return st;
@@ -170,7 +183,8 @@ kin_call_body(struct kin_client *k, const char *op, const char *body,
 	if (*resp == NULL || !json_is_object(*resp)) {
 		json_decref(*resp);
 		*resp = NULL;
-		return eb_set(e, "%s: bad answer: %s", op, je.text), KIN_FAIL;
+		eb_set(e, "%s: bad answer: %s", op, je.text);
+		return KIN_FAIL;
 	}
 	return KIN_OK;
 }
@@ -182,7 +196,8 @@ kin_call_text(struct kin_client *k, const char *op, const char *body,
 	char target[80], type[128], msg[300];
 	struct aws_result r;
 	enum kin_class cls;
-	int attempt = 0, rc;
+	enum aws_status rc;
+	int attempt = 0;
 
 	snprintf(target, sizeof(target), "Kinesis_20131202.%s", op);
 	for (;;) {
@@ -190,12 +205,12 @@ kin_call_text(struct kin_client *k, const char *op, const char *body,
 		rc = aws_post(&k->aws, target, body, len, &r, e);
 		if (rc == AWS_STOPPED || rc == AWS_LOCAL)
 			return rc == AWS_STOPPED ? KIN_STOPPED : KIN_FAIL;
-		if (rc == AWS_ANSWERED && r.status == 200) {
+		if (rc == AWS_OK && r.status == 200) {
 			*text = r.body;
 			*tlen = r.len;
 			return KIN_OK;
 		}
-		if (rc == AWS_ANSWERED) {
+		if (rc == AWS_OK) {
 			error_of(r.body, r.len, type, sizeof(type), msg, sizeof(msg));
 			cls = kin_classify(r.status, type);
 			eb_set(e, "%s: %s%s%s (HTTP %ld)", op, type[0] ? type : "error",
@@ -228,7 +243,10 @@ kin_list_shards(struct kin_client *k, const char *stream, json_t **shards,
 	json_t *req, *resp, *page, *tok;
 	enum kin_status st;
 
-	*shards = json_array();
+	if ((*shards = json_array()) == NULL) {
+		eb_set(e, "out of memory");
+		return KIN_FAIL;
+	}
 	req = json_pack("{s:s}", "StreamName", stream);
 	for (;;) {
 		st = kin_call(k, "ListShards", req, &resp, e);
@@ -236,8 +254,12 @@ kin_list_shards(struct kin_client *k, const char *stream, json_t **shards,
 		if (st != KIN_OK)
 			break;
 		page = json_object_get(resp, "Shards");
-		if (json_is_array(page))
-			json_array_extend(*shards, page);
+		if (json_is_array(page) && json_array_extend(*shards, page) != 0) {
+			json_decref(resp);
+			eb_set(e, "out of memory");
+			st = KIN_FAIL;
+			break;
+		}
 		tok = json_object_get(resp, "NextToken");
 		if (!json_is_string(tok)) {
 			json_decref(resp);
@@ -262,19 +284,24 @@ kin_get_iterator(struct kin_client *k, const char *stream, const char *shard,
 	*iter = NULL;
 	req = json_pack("{s:s,s:s,s:s}", "StreamName", stream, "ShardId", shard,
 	    "ShardIteratorType", type);
-	if (seq != NULL)
-		json_object_set_new(req, "StartingSequenceNumber", json_string(seq));
-	if (strcmp(type, "AT_TIMESTAMP") == 0)
-		json_object_set_new(req, "Timestamp", json_real((double)ts_us / 1e6));
+	/* a member that cannot be added leaves no request at all */
+	if (req != NULL && ((seq != NULL && json_object_set_new(req,
+	    "StartingSequenceNumber", json_string(seq)) != 0) ||
+	    (strcmp(type, "AT_TIMESTAMP") == 0 && json_object_set_new(req,
+	    "Timestamp", json_real((double)ts_us / 1e6)) != 0))) {
+		json_decref(req);
+		req = NULL;
+	}
 	st = kin_call(k, "GetShardIterator", req, &resp, e);
 	json_decref(req);
 	if (st != KIN_OK)
 		return st;
 	it = json_object_get(resp, "ShardIterator");
-	if (json_is_string(it))
-		*iter = strdup(json_string_value(it));
-	else {
+	if (!json_is_string(it)) {
 		eb_set(e, "GetShardIterator: no ShardIterator in answer");
+		st = KIN_FAIL;
+	} else if ((*iter = strdup(json_string_value(it))) == NULL) {
+		eb_set(e, "out of memory");
 		st = KIN_FAIL;
 	}
 	json_decref(resp);

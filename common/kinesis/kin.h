@@ -1,7 +1,13 @@
 /* kin: the Kinesis Data Streams JSON API (Kinesis_20131202.*) on top of
  * aws_post, with the service's error classes and retry policy: throttling,
  * 5xx and connection failures retried with capped exponential backoff and
- * full jitter; everything else handed back classified. */
+ * full jitter; everything else handed back classified.
+ *
+ * Errors: what talks to the service (and kin_client_init) returns
+ * KIN_OK or another enum kin_status and fills eb; local helpers (the
+ * envelope, base64, shards, batches, checkpoint files) return 0 or -1
+ * and fill eb when they take one, as base does. A tool turns a status
+ * into its exit code with kin_exit_code. */
 #ifndef KP_KIN_H
 #define KP_KIN_H
 
@@ -14,7 +20,7 @@
 enum kin_status {
 	KIN_OK = 0,
 	KIN_FAIL,	/* other service or local error */
-	KIN_AUTH,	/* credentials refused */
+	KIN_AUTH,	/* no usable credentials, or the service refused them */
 	KIN_NOTFOUND,	/* stream or shard does not exist */
 	KIN_EXPIRED,	/* ExpiredIteratorException */
 	KIN_GAVEUP,	/* retryable errors outlasted the retry budget */
@@ -23,6 +29,10 @@ enum kin_status {
 
 /* Exit codes of the network tools (documented in their man pages). */
 enum { KIN_EXIT_AUTH = 3, KIN_EXIT_NOTFOUND = 4 };
+
+/* The exit code of a tool that stops on st (not KIN_OK): KIN_EXIT_AUTH,
+ * KIN_EXIT_NOTFOUND, else 1. */
+int kin_exit_code(enum kin_status st);
 
 struct kin_backoff {
 	double base_s, cap_s;
@@ -38,8 +48,9 @@ struct kin_client {
 	int quiet;
 };
 
-int kin_client_init(struct kin_client *k, const struct aws_opts *o,
-    volatile sig_atomic_t *stop, struct eb *e);
+/* KIN_OK, KIN_AUTH when no credentials were found, KIN_FAIL. */
+enum kin_status kin_client_init(struct kin_client *k,
+    const struct aws_opts *o, volatile sig_atomic_t *stop, struct eb *e);
 void kin_client_free(struct kin_client *k);
 
 /* Delay before retry number attempt (1-based): uniform in

@@ -1,7 +1,7 @@
 /* kin_ckpt: kin-read's checkpoint, {"format":"kinpipe-kin-read-checkpoint",
  * "stream":S,"shards":{"<shardId>":"<last emitted sequenceNumber>"}}, and
  * reading the same "shards" map back from it or from window-avg's state
- * file. Written whole or not at all: PATH.tmp, fsync, rename, fsync dir. */
+ * file. Written whole or not at all, by ck_write_atomic. */
 #ifndef KP_KIN_CKPT_H
 #define KP_KIN_CKPT_H
 
@@ -16,10 +16,6 @@
 int kin_ckpt_load(const char *path, const char *stream, json_t **shards,
     struct eb *e);
 int kin_ckpt_save(const char *path, const char *stream, const json_t *shards,
-    struct eb *e);
-
-/* Durable replace of path with len bytes of text. */
-int kin_write_atomic(const char *path, const char *text, size_t len,
     struct eb *e);
 
 #endif

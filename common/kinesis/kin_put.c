@@ -42,12 +42,16 @@ static struct kin_put_entry *
 new_entry(struct kin_batch *b, uint64_t line)
 {
 	struct kin_put_entry *nv;
+	size_t ncap;
 
 	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 64;
-		if ((nv = realloc(b->v, b->cap * sizeof(*nv))) == NULL)
+		/* the capacity grows only with the array: a failed realloc
+		 * must not leave cap beyond what is allocated */
+		ncap = b->cap ? b->cap * 2 : 64;
+		if ((nv = realloc(b->v, ncap * sizeof(*nv))) == NULL)
 			return NULL;
 		b->v = nv;
+		b->cap = ncap;
 	}
 	nv = &b->v[b->n++];
 	memset(nv, 0, sizeof(*nv));
@@ -123,7 +127,9 @@ retryable_code(const char *code)
 }
 
 /* Match the answer's entries, in order, to the entries we sent. Returns
- * how many failed retryably, or -1 on a malformed answer. */
+ * how many failed retryably, or -1 on a malformed answer or out of
+ * memory. An outcome that cannot be kept is an error, never a pending
+ * entry: that would send a stored record again. */
 static int
 take_answer(struct kin_batch *b, const json_t *resp, char *last, size_t cap,
     struct eb *e)
@@ -148,8 +154,9 @@ take_answer(struct kin_batch *b, const json_t *resp, char *last, size_t cap,
 
 			if (sh == NULL || sq == NULL)
 				return eb_set(e, "PutRecords: entry without ShardId or SequenceNumber");
-			en->shard = strdup(sh);
-			en->seq = strdup(sq);
+			if ((en->shard = strdup(sh)) == NULL ||
+			    (en->seq = strdup(sq)) == NULL)
+				return eb_set(e, "out of memory");
 			continue;
 		}
 		msg = json_string_value(json_object_get(r, "ErrorMessage"));
@@ -158,7 +165,8 @@ take_answer(struct kin_batch *b, const json_t *resp, char *last, size_t cap,
 			snprintf(last, cap, "%s", why);
 			again++;
 		} else {
-			en->error = strdup(why);
+			if ((en->error = strdup(why)) == NULL)
+				return eb_set(e, "out of memory");
 			b->failed++;
 		}
 	}
@@ -180,8 +188,10 @@ kin_batch_send(struct kin_client *k, const char *stream, struct kin_batch *b,
 	for (;;) {
 		if (build_body(b, stream) == 0)
 			return KIN_OK;	/* nothing left to send */
-		if (sb_failed(&b->body))
-			return eb_set(e, "out of memory"), KIN_FAIL;
+		if (sb_failed(&b->body)) {
+			eb_set(e, "out of memory");
+			return KIN_FAIL;
+		}
 		st = kin_call_body(k, "PutRecords", b->body.buf, b->body.len, &resp, e);
 		if (st != KIN_OK)
 			return st;
@@ -197,7 +207,10 @@ kin_batch_send(struct kin_client *k, const char *stream, struct kin_batch *b,
 			    last, attempt);
 			for (i = 0; i < b->n; i++)
 				if (pending(&b->v[i])) {
-					b->v[i].error = strdup(why);
+					if ((b->v[i].error = strdup(why)) == NULL) {
+						eb_set(e, "out of memory");
+						return KIN_FAIL;
+					}
 					b->failed++;
 				}
 			return KIN_OK;

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ck.h"
 #include "base/cli.h"
 #include "json/jx.h"
 #include "kinesis/kin_env.h"
@@ -37,8 +38,8 @@ activate(struct kin_read *r)
 	}
 }
 
-static void
-set_start(struct kin_read *r, struct kin_shard *s, int at_start)
+static int
+set_start(struct kin_read *r, struct kin_shard *s, int at_start, struct eb *e)
 {
 	json_t *seq = r->o.resume ? json_object_get(r->o.resume, s->id) : NULL;
 
@@ -46,23 +47,25 @@ set_start(struct kin_read *r, struct kin_shard *s, int at_start)
 	if (!at_start && r->o.exit_at_end) {
 		/* born after the start: everything in it is too */
 		s->state = KS_DONE;
-		return;
+		return 0;
 	}
 	if (json_is_string(seq)) {
-		s->pos = strdup(json_string_value(seq));
+		if ((s->pos = strdup(json_string_value(seq))) == NULL)
+			return eb_set(e, "out of memory");
 		cli_warn("%s: resuming after sequence number %s (from %s)",
 		    s->id, s->pos, r->o.resume_path);
-		return;
+		return 0;
 	}
 	if (!at_start)
-		return;		/* born while we read: all of it is new */
+		return 0;	/* born while we read: all of it is new */
 	s->start_type = r->o.from_type;
-	if (r->o.from_seq)
-		s->start_seq = strdup(r->o.from_seq);
+	if (r->o.from_seq && (s->start_seq = strdup(r->o.from_seq)) == NULL)
+		return eb_set(e, "out of memory");
 	s->start_ts_us = r->o.from_ts_us;
 	/* LATEST of a closed shard is nothing at all */
 	if (strcmp(s->start_type, "LATEST") == 0 && s->closed)
 		s->state = KS_DONE;
+	return 0;
 }
 
 /* -e: mark where each shard open now ends, before any reading. A closed
@@ -79,8 +82,10 @@ mark_tips(struct kin_read *r, struct eb *e)
 		if (!s->mine || s->closed || s->state == KS_DONE)
 			continue;
 		if ((st = kin_get_iterator(r->k, r->o.stream, s->id, "LATEST",
-		    NULL, 0, &s->tip, e)) != KIN_OK)
-			return eb_wrap(e, "%s", s->id), st;
+		    NULL, 0, &s->tip, e)) != KIN_OK) {
+			eb_wrap(e, "%s", s->id);
+			return st;
+		}
 		s->tip_at = cli_now();
 	}
 	return KIN_OK;
@@ -103,8 +108,8 @@ discover(struct kin_read *r, int at_start, struct eb *e)
 	for (i = r->sh.n - added; i < r->sh.n; i++) {
 		struct kin_shard *s = &r->sh.v[i];
 
-		if ((s->mine = mine(r, s)))
-			set_start(r, s, at_start);
+		if ((s->mine = mine(r, s)) && set_start(r, s, at_start, e) != 0)
+			return KIN_FAIL;
 	}
 	activate(r);
 	return KIN_OK;
@@ -127,6 +132,10 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 	kin_env_init(&r->env);
 	rec_init(&r->top);
 	rec_init(&r->recs);
+	if (r->pending == NULL || r->committed == NULL) {
+		eb_set(e, "out of memory");
+		return KIN_FAIL;
+	}
 	if ((st = discover(r, 1, e)) != KIN_OK)
 		return st;
 	for (i = 0; i < o->nonly; i++)
@@ -182,6 +191,24 @@ finish_shard(struct kin_read *r, struct kin_shard *s)
 	(void)r;
 }
 
+/* The last record handed out becomes the shard's position, in pending
+ * too; when out of memory, neither changes. */
+static int
+keep_position(struct kin_read *r, struct kin_shard *s, struct eb *e)
+{
+	char *pos = strndup(s->seen.p, s->seen.n);
+	json_t *v = pos != NULL ? json_string(pos) : NULL;
+
+	/* json_object_set_new takes v, on failure too */
+	if (v == NULL || json_object_set_new(r->pending, s->id, v) != 0) {
+		free(pos);
+		return eb_set(e, "out of memory");
+	}
+	free(s->pos);
+	s->pos = pos;
+	return 0;
+}
+
 /* Emit the records of one answer; stops early at -c or, with -e, at the
  * first record put after we started. */
 static enum kin_status
@@ -190,17 +217,23 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 {
 	struct rec_span seq = { NULL, 0 };
 	const struct rec_member *el;
-	size_t i, bytes, mark;
+	size_t i, bytes, mark, start = out->len;
 	int64_t arrival;
 	enum kin_status st = KIN_OK;
 
-	if (rec_parse(&r->recs, recs->p, recs->n, e) != 0)
-		return eb_wrap(e, "GetRecords: bad Records"), KIN_FAIL;
+	if (rec_parse(&r->recs, recs->p, recs->n, e) != 0) {
+		eb_wrap(e, "GetRecords: bad Records");
+		return KIN_FAIL;
+	}
 	sb_reset(&r->ids);
 	sb_adds(&r->ids, ",\"stream\":");
 	jx_put_cstr(&r->ids, r->o.stream);
 	sb_adds(&r->ids, ",\"shardId\":");
 	jx_put_cstr(&r->ids, s->id);
+	if (sb_failed(&r->ids)) {	/* envelopes without stream or shard */
+		eb_set(e, "out of memory");
+		return KIN_FAIL;
+	}
 	for (i = 0; i < r->recs.n; i++) {
 		el = &r->recs.m[i];
 		r->read++;
@@ -209,10 +242,11 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 		    el->val.p, el->val.n, &r->ids, &seq, &arrival, &bytes, e) != 0) {
 			if (el->type != REC_OBJECT)
 				eb_set(e, "GetRecords: a record that is not an object");
+			out->len = mark;	/* no half envelope */
 			st = KIN_FAIL;
 			break;
 		}
-		if (s->end_seq != NULL && kin_seq_cmp(seq.p, seq.n, s->end_seq,
+		if (s->end_seq != NULL && ck_seq_cmp(seq.p, seq.n, s->end_seq,
 		    strlen(s->end_seq)) >= 0) {
 			out->len = mark;
 			finish_shard(r, s);
@@ -228,11 +262,14 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 			break;
 		}
 	}
-	if (s->seen.p != NULL) {
-		free(s->pos);
-		s->pos = strndup(s->seen.p, s->seen.n);
-		s->seen.p = NULL;
+	/* records whose position cannot be kept are not handed out: they
+	 * would be read again after a restart */
+	if (s->seen.p != NULL && keep_position(r, s, e) != 0) {
+		out->len = start;
+		*n = 0;
+		st = KIN_FAIL;
 	}
+	s->seen.p = NULL;
 	if (st != KIN_OK)
 		eb_wrap(e, "%s", s->id);
 	return st;
@@ -269,7 +306,7 @@ look_at_tip(struct kin_read *r, struct kin_shard *s, int *again, struct eb *e)
 	if ((st = take_slot(r, s)) != KIN_OK)
 		return st;
 	req = json_pack("{s:s,s:i}", "ShardIterator", s->tip, "Limit", 1);
-	st = kin_call(r->k, "GetRecords", req, &resp, e);
+	st = kin_call(r->k, "GetRecords", req, &resp, e);	/* NULL req: OOM */
 	json_decref(req);
 	r->getrecords++;
 	if (st == KIN_EXPIRED) {
@@ -287,13 +324,18 @@ look_at_tip(struct kin_read *r, struct kin_shard *s, int *again, struct eb *e)
 	s->tip = NULL;
 	if (json_array_size(recs) > 0) {
 		seq = json_object_get(json_array_get(recs, 0), "SequenceNumber");
-		if (!json_is_string(seq))
-			st = (eb_set(e, "GetRecords: a record without SequenceNumber"), KIN_FAIL);
-		else if ((s->end_seq = strdup(json_string_value(seq))) == NULL)
-			st = (eb_set(e, "out of memory"), KIN_FAIL);
+		if (!json_is_string(seq)) {
+			eb_set(e, "GetRecords: a record without SequenceNumber");
+			st = KIN_FAIL;
+		} else if ((s->end_seq = strdup(json_string_value(seq))) == NULL) {
+			eb_set(e, "out of memory");
+			st = KIN_FAIL;
+		}
 	} else if (json_is_string(next)) {
-		if ((s->tip = strdup(json_string_value(next))) == NULL)
-			st = (eb_set(e, "out of memory"), KIN_FAIL);
+		if ((s->tip = strdup(json_string_value(next))) == NULL) {
+			eb_set(e, "out of memory");
+			st = KIN_FAIL;
+		}
 		s->tip_at = cli_now();
 		/* AWS may answer empty short of the tip: keep asking */
 		*again = json_number_value(json_object_get(resp,
@@ -357,11 +399,15 @@ answer(struct kin_read *r, const char *text, size_t len, struct rec_span *recs,
 	const struct rec_member *m, *behind;
 	int64_t ms = 0;
 
-	if (rec_parse_object(&r->top, text, len, e) != 0)
-		return eb_wrap(e, "GetRecords: bad answer"), KIN_FAIL;
+	if (rec_parse_object(&r->top, text, len, e) != 0) {
+		eb_wrap(e, "GetRecords: bad answer");
+		return KIN_FAIL;
+	}
 	m = rec_get(&r->top, "Records", 7);
-	if (m == NULL || m->type != REC_ARRAY)
-		return eb_set(e, "GetRecords: answer without Records"), KIN_FAIL;
+	if (m == NULL || m->type != REC_ARRAY) {
+		eb_set(e, "GetRecords: answer without Records");
+		return KIN_FAIL;
+	}
 	*recs = m->val;
 	*next = rec_get(&r->top, "NextShardIterator", 17);
 	behind = rec_get(&r->top, "MillisBehindLatest", 18);
@@ -394,16 +440,20 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	now = cli_now();
 	if (s->next_call > now && kin_sleep(s->next_call - now, r->k->aws.stop) != 0)
 		return KIN_STOPPED;
-	if (s->iter == NULL && (st = get_iterator(r, s, e)) != KIN_OK)
-		return eb_wrap(e, "%s", s->id), st;
+	if (s->iter == NULL && (st = get_iterator(r, s, e)) != KIN_OK) {
+		eb_wrap(e, "%s", s->id);
+		return st;
+	}
 	if (take_slot(r, s) != KIN_OK)
 		return KIN_STOPPED;
 	s->next_call = cli_now() + KIN_READ_INTERVAL_S;
 	req = json_pack("{s:s,s:i}", "ShardIterator", s->iter, "Limit", r->o.batch_limit);
-	body = jx_dumps(req);
+	body = req != NULL ? jx_dumps(req) : NULL;
 	json_decref(req);
-	if (body == NULL)
-		return eb_set(e, "out of memory"), KIN_FAIL;
+	if (body == NULL) {
+		eb_set(e, "out of memory");
+		return KIN_FAIL;
+	}
 	st = kin_call_text(r->k, "GetRecords", body, strlen(body), &text, &len, e);
 	free(body);
 	r->getrecords++;
@@ -418,14 +468,18 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		/* asking the tip reuses the client's answer buffer */
 		sb_reset(&r->held);
 		sb_add(&r->held, text, len);
-		if (sb_failed(&r->held))
-			return eb_set(e, "%s: out of memory", s->id), KIN_FAIL;
+		if (sb_failed(&r->held)) {
+			eb_set(e, "%s: out of memory", s->id);
+			return KIN_FAIL;
+		}
 		text = r->held.buf;
 	}
 	if (st == KIN_OK)
 		st = answer(r, text, len, &recs, &next, s, e);
-	if (st != KIN_OK)
-		return eb_wrap(e, "%s", s->id), st;
+	if (st != KIN_OK) {
+		eb_wrap(e, "%s", s->id);
+		return st;
+	}
 	if (s->tip != NULL && !empty_array(recs) &&
 	    (st = ask_tip(r, s, e)) != KIN_OK)
 		return st;
@@ -438,7 +492,13 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		/* iterators are base64: no escapes to decode */
 		struct rec_span it = rec_string_raw(next);
 
-		s->iter = strndup(it.p, it.n);
+		/* not "closed": a shard marked done here would never be
+		 * read to its end */
+		if ((s->iter = strndup(it.p, it.n)) == NULL) {
+			eb_set(e, "%s: out of memory", s->id);
+			st = KIN_FAIL;
+			goto out;
+		}
 	}
 	if (s->iter == NULL) {
 		/* closed and drained (AWS: null plus ChildShards; kinesalite: no
@@ -450,17 +510,20 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		finish_shard(r, s);
 	}
 out:
-	if (s->pos != NULL)
-		json_object_set_new(r->pending, s->id, json_string(s->pos));
 	activate(r);
 	return st;
 }
 
-void
-kin_read_commit(struct kin_read *r)
+int
+kin_read_commit(struct kin_read *r, struct eb *e)
 {
+	json_t *copy = json_deep_copy(r->pending);
+
+	if (copy == NULL)
+		return eb_set(e, "out of memory");
 	json_decref(r->committed);
-	r->committed = json_deep_copy(r->pending);
+	r->committed = copy;
+	return 0;
 }
 
 void

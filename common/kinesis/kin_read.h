@@ -60,8 +60,9 @@ enum kin_status kin_read_start(struct kin_read *r, struct kin_client *k,
  * when nothing is left to read. */
 enum kin_status kin_read_step(struct kin_read *r, struct sb *out,
     uint64_t *n, struct eb *e);
-/* The batch handed out reached its reader: its positions now count. */
-void kin_read_commit(struct kin_read *r);
+/* The batch handed out reached its reader: its positions now count.
+ * -1 (out of memory) leaves the last commit as it was. */
+int kin_read_commit(struct kin_read *r, struct eb *e);
 void kin_read_free(struct kin_read *r);
 
 #endif

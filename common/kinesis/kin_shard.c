@@ -9,6 +9,12 @@ dup_string(const json_t *v)
 	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 }
 
+static int
+has_string(const json_t *shard, const char *key)
+{
+	return json_is_string(json_object_get(shard, key));
+}
+
 struct kin_shard *
 kin_shards_find(const struct kin_shards *s, const char *id)
 {
@@ -46,20 +52,30 @@ kin_shards_add(struct kin_shards *s, const json_t *list, size_t *added,
 			continue;
 		}
 		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 16;
-			if ((nv = realloc(s->v, s->cap * sizeof(*nv))) == NULL)
+			size_t ncap = s->cap ? s->cap * 2 : 16;
+
+			if ((nv = realloc(s->v, ncap * sizeof(*nv))) == NULL)
 				return eb_set(e, "out of memory");
 			s->v = nv;
+			s->cap = ncap;
 		}
-		sh = &s->v[s->n++];
+		sh = &s->v[s->n];
 		memset(sh, 0, sizeof(*sh));
 		sh->id = dup_string(id);
 		sh->parent = dup_string(json_object_get(it, "ParentShardId"));
 		sh->adjacent = dup_string(json_object_get(it, "AdjacentParentShardId"));
 		sh->closed = is_closed(it);
 		sh->state = KS_WAIT;
-		if (sh->id == NULL)
+		/* a parent lost to out of memory would read a child before it */
+		if (sh->id == NULL ||
+		    (sh->parent == NULL && has_string(it, "ParentShardId")) ||
+		    (sh->adjacent == NULL && has_string(it, "AdjacentParentShardId"))) {
+			free(sh->id);
+			free(sh->parent);
+			free(sh->adjacent);
 			return eb_set(e, "out of memory");
+		}
+		s->n++;
 		(*added)++;
 	}
 	return 0;
@@ -82,23 +98,6 @@ kin_shards_free(struct kin_shards *s)
 	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));
-}
-
-int
-kin_seq_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	int c;
-
-	/* decimal digits: the longer number is the larger once leading
-	 * zeros are gone, and equal lengths compare as text */
-	while (an > 1 && *a == '0')
-		a++, an--;
-	while (bn > 1 && *b == '0')
-		b++, bn--;
-	if (an != bn)
-		return an < bn ? -1 : 1;
-	c = memcmp(a, b, an);
-	return (c > 0) - (c < 0);
 }
 
 uint64_t

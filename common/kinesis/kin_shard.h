@@ -52,10 +52,6 @@ int kin_shards_add(struct kin_shards *s, const json_t *list, size_t *added,
 struct kin_shard *kin_shards_find(const struct kin_shards *s, const char *id);
 void kin_shards_free(struct kin_shards *s);
 
-/* Order of two sequence numbers of one shard (decimal, up to 128 bits
- * and more): <0, 0, >0 as a is before, equal to, after b. */
-int kin_seq_cmp(const char *a, size_t an, const char *b, size_t bn);
-
 /* The number in a shard id ("shardId-000000000007" -> 7), else a hash. */
 uint64_t kin_shard_number(const char *id);
 

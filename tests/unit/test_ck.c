@@ -1,9 +1,14 @@
 /* ck and st: durable writes, sequence-number order, shard marks, and the
  * window-avg state file (round trip, refusal of foreign or damaged files). */
 #include <check.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +50,137 @@ START_TEST(test_write_atomic)
 }
 END_TEST
 
+/* The paths of a write to dir/name and its temporary file. */
+static void
+paths(const char *name, char *path, char *tmp, size_t cap)
+{
+	snprintf(path, cap, "%s/%s", dir, name);
+	snprintf(tmp, cap, "%s/%s.tmp", dir, name);
+}
+
+/* The rename is the last step that can fail with the temporary file
+ * complete beside the target: it must go too. */
+START_TEST(test_write_atomic_rename_fails)
+{
+	char path[256], tmp[256], want[300];
+	struct stat st;
+	struct eb e;
+
+	paths("d", path, tmp, sizeof(path));
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	ck_assert_int_eq(ck_write_atomic(path, "data", 4, &e), -1);
+	snprintf(want, sizeof(want), "%s: Is a directory", path);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+}
+END_TEST
+
+/* A directory that cannot be written to (root writes anywhere, so: a
+ * "directory" that is a regular file). Nothing is created, the file in
+ * the way is untouched. */
+START_TEST(test_write_atomic_parent_is_file)
+{
+	char path[300], tmp[256], want[400], plain[256];
+	struct eb e;
+
+	paths("plain", plain, tmp, sizeof(plain));
+	ck_assert_int_eq(ck_write_atomic(plain, "keep", 4, &e), 0);
+	snprintf(path, sizeof(path), "%s/x", plain);
+	ck_assert_int_eq(ck_write_atomic(path, "data", 4, &e), -1);
+	snprintf(want, sizeof(want), "%s.tmp: Not a directory", path);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_str_eq(slurp(plain), "keep");
+}
+END_TEST
+
+/* A write that fails half-way (the file size limit, which binds root
+ * too): the old file stays, the partial temporary file goes. */
+START_TEST(test_write_atomic_write_fails)
+{
+	static char big[65536];
+	char path[256], tmp[256], want[300];
+	struct rlimit old, lim;
+	void (*was)(int);
+	struct eb e;
+	int rc;
+
+	paths("f", path, tmp, sizeof(path));
+	ck_assert_int_eq(ck_write_atomic(path, "old\n", 4, &e), 0);
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 4096;
+	was = signal(SIGXFSZ, SIG_IGN);	/* EFBIG instead of death */
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	rc = ck_write_atomic(path, big, sizeof(big), &e);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, was);
+	ck_assert_int_eq(rc, -1);
+	snprintf(want, sizeof(want), "%s: File too large", tmp);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_str_eq(slurp(path), "old\n");
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+}
+END_TEST
+
+/* A full disk and a read-only one, for real: a 64 KiB tmpfs mounted in
+ * a mount namespace of this test's own (Check runs each test in a child
+ * process), so the mount cannot outlive the test even if it fails.
+ * Needs root (CAP_SYS_ADMIN); skipped, and said so, without it. */
+START_TEST(test_write_atomic_full_and_readonly)
+{
+	static char big[256 * 1024];
+	char mnt[256], path[300], tmp[300], want[2][400], msg[2][512];
+	char *old = NULL;
+	int rc[2], left[2];
+	struct eb e;
+
+	snprintf(mnt, sizeof(mnt), "%s/small", dir);
+	ck_assert_int_eq(mkdir(mnt, 0755), 0);
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("kp-test", mnt, "tmpfs", 0, "size=64k") != 0) {
+		fprintf(stderr, "test_ck: skip: full and read-only file system "
+		    "cases: cannot mount a tmpfs: %s\n", strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/f", mnt);
+	snprintf(tmp, sizeof(tmp), "%s/f.tmp", mnt);
+	memset(big, 'x', sizeof(big));
+	/* no assertion while mounted: a failure would skip the umount */
+	if (ck_write_atomic(path, "old\n", 4, &e) == 0 &&
+	    (old = slurp(path)) != NULL)
+		old = strdup(old);
+	rc[0] = ck_write_atomic(path, big, sizeof(big), &e);
+	snprintf(msg[0], sizeof(msg[0]), "%s", e.msg);
+	left[0] = access(tmp, F_OK) == 0;
+	if (mount(NULL, mnt, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0) {
+		rc[1] = ck_write_atomic(path, "new\n", 4, &e);
+		snprintf(msg[1], sizeof(msg[1]), "%s", e.msg);
+	} else {
+		rc[1] = 99;
+		snprintf(msg[1], sizeof(msg[1]), "remount: %s", strerror(errno));
+	}
+	left[1] = access(tmp, F_OK) == 0;
+	if (rc[1] == -1 && strcmp(slurp(path), "old\n") != 0)
+		rc[1] = 98;	/* the read-only write changed the file */
+	umount2(mnt, MNT_DETACH);
+
+	ck_assert_str_eq(old ? old : "(none)", "old\n");
+	free(old);
+	ck_assert_int_eq(rc[0], -1);
+	snprintf(want[0], sizeof(want[0]), "%s: No space left on device", tmp);
+	ck_assert_str_eq(msg[0], want[0]);
+	ck_assert_int_eq(left[0], 0);
+	ck_assert_int_eq(rc[1], -1);
+	snprintf(want[1], sizeof(want[1]), "%s: Read-only file system", tmp);
+	ck_assert_str_eq(msg[1], want[1]);
+	ck_assert_int_eq(left[1], 0);
+}
+END_TEST
+
 START_TEST(test_seq_cmp)
 {
 	/* 56-digit Kinesis numbers differ only far past 64 bits */
@@ -66,6 +202,34 @@ START_TEST(test_seq_cmp)
 	ck_assert(!ck_seq_valid("12a", 3));
 	ck_assert(!ck_seq_valid("-1", 2));
 	ck_assert(!ck_seq_valid("1.5", 3));
+}
+END_TEST
+
+/* Every pair of an ascending list: 64-bit boundaries, kinesalite's
+ * 56-digit numbers (kin-read -e's end mark, window-avg's replay marks). */
+START_TEST(test_seq_order)
+{
+	static const char *const asc[] = {
+		"0", "7", "9", "10", "99", "100", "18446744073709551615",
+		"18446744073709551616",
+		"49680607172844328969737795228592953463818638465381171218",
+		"49680607172844328969737795228595371315457867723730583570",
+		"49680607174316178152840816355935519795633045022670061618",
+	};
+	size_t n = sizeof(asc) / sizeof(asc[0]), i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			int c = ck_seq_cmp(asc[i], strlen(asc[i]), asc[j], strlen(asc[j]));
+
+			ck_assert_int_eq(c, i < j ? -1 : i > j ? 1 : 0);
+		}
+	/* leading zeros do not make a number larger */
+	ck_assert_int_eq(ck_seq_cmp("0010", 4, "9", 1), 1);
+	ck_assert_int_eq(ck_seq_cmp("0009", 4, "9", 1), 0);
+	/* spans, not strings: only n bytes count (a number inside a record) */
+	ck_assert_int_eq(ck_seq_cmp("123\"", 3, "123", 3), 0);
+	ck_assert_int_eq(ck_seq_cmp("12", 1, "2", 1), -1);
 }
 END_TEST
 
@@ -230,7 +394,12 @@ ck_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_atomic);
+	tcase_add_test(tc, test_write_atomic_rename_fails);
+	tcase_add_test(tc, test_write_atomic_parent_is_file);
+	tcase_add_test(tc, test_write_atomic_write_fails);
+	tcase_add_test(tc, test_write_atomic_full_and_readonly);
 	tcase_add_test(tc, test_seq_cmp);
+	tcase_add_test(tc, test_seq_order);
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_state_round_trip);
 	tcase_add_test(tc, test_state_missing_is_first_run);

@@ -189,31 +189,15 @@ START_TEST(lineage)
 }
 END_TEST
 
-/* -e's end mark: sequence numbers are decimal and longer than any
- * integer type; kinesalite's are 56 digits, AWS's up to 128 bits. */
-START_TEST(sequence_order)
+/* The network tools' exit codes (kin-read(1), kin-put(1)): 3 for
+ * credentials, missing or refused, 4 for a stream that is not there. */
+START_TEST(exit_codes)
 {
-	static const char *const asc[] = {
-		"0", "7", "9", "10", "99", "100", "18446744073709551615",
-		"18446744073709551616",
-		"49680607172844328969737795228592953463818638465381171218",
-		"49680607172844328969737795228595371315457867723730583570",
-		"49680607174316178152840816355935519795633045022670061618",
-	};
-	size_t n = sizeof(asc) / sizeof(asc[0]), i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++) {
-			int c = kin_seq_cmp(asc[i], strlen(asc[i]), asc[j], strlen(asc[j]));
-
-			ck_assert_int_eq(c, i < j ? -1 : i > j ? 1 : 0);
-		}
-	/* leading zeros do not make a number larger */
-	ck_assert_int_eq(kin_seq_cmp("0010", 4, "9", 1), 1);
-	ck_assert_int_eq(kin_seq_cmp("0009", 4, "9", 1), 0);
-	ck_assert_int_eq(kin_seq_cmp("000", 3, "0", 1), 0);
-	/* spans, not strings: only n bytes count */
-	ck_assert_int_eq(kin_seq_cmp("123\"", 3, "123", 3), 0);
+	ck_assert_int_eq(kin_exit_code(KIN_AUTH), 3);
+	ck_assert_int_eq(kin_exit_code(KIN_NOTFOUND), 4);
+	ck_assert_int_eq(kin_exit_code(KIN_FAIL), 1);
+	ck_assert_int_eq(kin_exit_code(KIN_GAVEUP), 1);
+	ck_assert_int_eq(kin_exit_code(KIN_EXPIRED), 1);
 }
 END_TEST
 
@@ -280,7 +264,7 @@ kin_suite(void)
 	tcase_add_test(tc, stamps);
 	tcase_add_test(tc, envelope);
 	tcase_add_test(tc, lineage);
-	tcase_add_test(tc, sequence_order);
+	tcase_add_test(tc, exit_codes);
 	tcase_add_test(tc, put_limits);
 	tcase_add_test(tc, checkpoint_roundtrip);
 	suite_add_tcase(s, tc);
