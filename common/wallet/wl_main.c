@@ -240,7 +240,7 @@ wl_trade_main(int argc, char **argv, const char *side)
 
 	snprintf(name, sizeof(name), "wallet-%s", side);
 	snprintf(usage, sizeof(usage), "wallet-%s [--api URL] [--user ID]"
-	    " [--config FILE] [-a] AMOUNT | ... | wallet-%s", side, side);
+	    " [--config FILE] [--amount] AMOUNT | ... | wallet-%s", side, side);
 	cli_init(name, usage);
 	parse(argc, argv, &o);
 	/* validated before anything is sent */

@@ -93,7 +93,12 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 		return eb_set(e, "out of memory");
 	}
 	free(r->tag);
-	r->tag = json_is_string(seq) ? strdup(json_string_value(seq)) : NULL;
+	r->tag = NULL;
+	if (json_is_string(seq) &&
+	    (r->tag = strdup(json_string_value(seq))) == NULL) {
+		json_decref(doc);
+		return eb_set(e, "out of memory");
+	}
 	r->rows = json_integer_value(rows);
 	r->batch = w->st.batch;
 	memcpy(r->cell, cells, (size_t)w->o->ncols * sizeof(*cells));

@@ -37,7 +37,7 @@ chmod 644 "$T/open.key"
 
 # --- wallet-buy
 # 0.001 BTC at 40000 = 40 euro: 960 left
-x "buy: success" 0 "" "" wallet-buy 0.001 -o ok1
+x "buy: success" 0 "" "" wallet-buy 0.001 --order-id ok1
 is "buy: success: its trade" "$(cat "$OUT")" '{"user_id":"g7","order_id":"ok1","trade_id":2,"side":"buy","amount":0.001,"price":40000,"value":40,"bitcoin":0.001,"euro":960}'
 x "buy: usage error" 2 "usage: wallet-buy *
 wallet-buy: give the amount once: as an argument or with --amount" "" wallet-buy 0.1 --amount 0.2
@@ -49,14 +49,14 @@ wallet-buy: bad amount '1e3': not a plain decimal number" "" wallet-buy 1e3
 x "buy: bad order line" 1 "wallet-buy: <stdin>:2: bad amount 'x': not a plain decimal number" \
     "$(printf '{"amount":0.001,"order_id":"b1"}\n{"amount":"x"}\n{"amount":0.001,"order_id":"b3"}\n')" wallet-buy
 is "buy: bad order line: the lines before it done" "$(cat "$OUT")" '{"user_id":"g7","order_id":"b1","trade_id":3,"side":"buy","amount":0.001,"price":40000,"value":40,"bitcoin":0.002,"euro":920}'
-x "buy: bad order line skipped" 0 "wallet-buy: <stdin>:1: not an object" "[1]" wallet-buy -e skip
+x "buy: bad order line skipped" 0 "wallet-buy: <stdin>:1: not an object" "[1]" wallet-buy --on-error=skip
 x "buy: unreachable server" 3 "wallet-buy: order u1: cannot reach the server: *" "" \
-    wallet-buy 0.001 -o u1 --api "http://127.0.0.1:$DEAD/" --retries 0
+    wallet-buy 0.001 --order-id u1 --api "http://127.0.0.1:$DEAD/" --retries 0
 # 1 BTC = 40000 euro, more than the wallet holds
-x "buy: rejected trade" 1 "wallet-buy: order r1: rejected: insufficient euro (HTTP 409)" "" wallet-buy 1 -o r1
+x "buy: rejected trade" 1 "wallet-buy: order r1: rejected: insufficient euro (HTTP 409)" "" wallet-buy 1 --order-id r1
 is "buy: rejected trade: its line" "$(cat "$OUT")" '{"order_id":"r1","side":"buy","amount":1,"status":409,"error":"insufficient euro (HTTP 409)"}'
 x "buy: bad credentials" 1 "wallet-buy: order k1: rejected: unknown user or bad access key (HTTP 403)" "" \
-    wallet-buy 0.001 -o k1 --access-key-file "$T/wrong.key"
+    wallet-buy 0.001 --order-id k1 --access-key-file "$T/wrong.key"
 x "buy: no credentials" 2 "usage: wallet-buy *
 wallet-buy: no access key: *" "" env -u WALLET_ACCESS_KEY_FILE wallet-buy 0.001
 x "buy: unsafe key file" 2 "usage: wallet-buy *
@@ -67,7 +67,7 @@ wallet-buy: $T/none.key: No such file or directory" "" wallet-buy 0.001 --access
 
 # --- wallet-sell
 # 0.0005 BTC at 40000 = 20 euro: 0.0015 BTC, 940 euro
-x "sell: success" 0 "" "" wallet-sell 0.0005 -o ok2
+x "sell: success" 0 "" "" wallet-sell 0.0005 --order-id ok2
 is "sell: success: its trade" "$(cat "$OUT")" '{"user_id":"g7","order_id":"ok2","trade_id":4,"side":"sell","amount":0.0005,"price":40000,"value":20,"bitcoin":0.0015,"euro":940}'
 x "sell: usage error" 2 "usage: wallet-sell *
 wallet-sell: --order-id goes with a single AMOUNT" "" wallet-sell --order-id s0
@@ -76,10 +76,10 @@ x "sell: bad order line" 1 "wallet-sell: <stdin>:2: not an object" \
     "$(printf '{"amount":0.0001,"order_id":"s1"}\n[1]\n{"amount":0.0001,"order_id":"s3"}\n')" wallet-sell
 is "sell: bad order line: the lines before it done" "$(cat "$OUT")" '{"user_id":"g7","order_id":"s1","trade_id":5,"side":"sell","amount":0.0001,"price":40000,"value":4,"bitcoin":0.0014,"euro":944}'
 x "sell: unreachable server" 3 "wallet-sell: order u2: cannot reach the server: *" "" \
-    wallet-sell 0.001 -o u2 --api "http://127.0.0.1:$DEAD/" --retries 0
-x "sell: rejected trade" 1 "wallet-sell: order r2: rejected: insufficient bitcoin (HTTP 409)" "" wallet-sell 1 -o r2
+    wallet-sell 0.001 --order-id u2 --api "http://127.0.0.1:$DEAD/" --retries 0
+x "sell: rejected trade" 1 "wallet-sell: order r2: rejected: insufficient bitcoin (HTTP 409)" "" wallet-sell 1 --order-id r2
 x "sell: bad credentials" 1 "wallet-sell: order k2: rejected: unknown user or bad access key (HTTP 403)" "" \
-    wallet-sell 0.0001 -o k2 --access-key-file "$T/wrong.key"
+    wallet-sell 0.0001 --order-id k2 --access-key-file "$T/wrong.key"
 x "sell: no credentials" 2 "usage: wallet-sell *
 wallet-sell: no access key: *" "" env -u WALLET_ACCESS_KEY_FILE wallet-sell 0.0001
 
@@ -118,7 +118,7 @@ curl -s -o "$T/d1.body" -w '%{http_code}' \
     "http://127.0.0.1:$WS_PORT/buy/?amount=0.001&user_id=g7&access_key=$(cat "$T/g7.key")&order_id=d1" >"$T/d1.code" &
 API=$!
 x "buy: the store fails" 3 "wallet-buy: order d2: no definite answer: server error: store unavailable, trade not executed (HTTP 503)" "" \
-    wallet-buy 0.001 -o d2 --retries 0
+    wallet-buy 0.001 --order-id d2 --retries 0
 wait "$API"
 is "store failure: the API's answer" "$(cat "$T/d1.code") $(cat "$T/d1.body")" '503 {"error":"store unavailable, trade not executed"}'
 echo 'ROLLBACK;' >&8
