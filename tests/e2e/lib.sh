@@ -5,6 +5,9 @@
 #                             $OUT and $ERR
 #   t NAME RC STDOUT STDIN CMD...
 #                             run, then check exit status and exact stdout
+#   te NAME RC STDERR STDIN CMD...
+#                             run, then check exit status and that the
+#                             whole stderr matches the shell pattern STDERR
 #   is NAME GOT WANT          equal strings
 #   like NAME GOT GLOB        GOT matches the shell pattern GLOB
 #   ok NAME CMD...            CMD exits 0
@@ -84,6 +87,21 @@ t() {
 		kp_report_fail "$kp_t" "stdout:" "$kp_got" "wanted:" "$kp_want"
 	else
 		pass "$kp_t"
+	fi
+}
+
+te() {
+	kp_t=$1 kp_rc=$2 kp_want=$3
+	shift 3
+	run "$@"
+	kp_got=$(cat "$ERR")
+	if [ "$rc" != "$kp_rc" ]; then
+		kp_report_fail "$kp_t" "exit status $rc, wanted $kp_rc"
+	else
+		case $kp_got in
+		$kp_want) pass "$kp_t" ;;
+		*) kp_report_fail "$kp_t" "stderr:" "$kp_got" "wanted:" "$kp_want" ;;
+		esac
 	fi
 }
 

@@ -6,23 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wallet-lib.sh"
 
-# x NAME RC STDERR STDIN CMD...: run CMD; its exit status must be RC and
-# its whole standard error match the shell pattern STDERR.
-x() {
-	x_name=$1 x_rc=$2 x_err=$3
-	shift 3
-	run "$@"
-	x_got=$(cat "$ERR")
-	if [ "$rc" != "$x_rc" ]; then
-		kp_report_fail "$x_name" "exit status $rc, wanted $x_rc"
-	else
-		case $x_got in
-		$x_err) pass "$x_name" ;;
-		*) kp_report_fail "$x_name" "stderr:" "$x_got" "wanted:" "$x_err" ;;
-		esac
-	fi
-}
-
 DB=$T/wallet.db
 ws_user "$DB" g7 1000
 ws_start main "$DB" --price 40000
@@ -37,66 +20,66 @@ chmod 644 "$T/open.key"
 
 # --- wallet-buy
 # 0.001 BTC at 40000 = 40 euro: 960 left
-x "buy: success" 0 "" "" wallet-buy 0.001 --order-id ok1
+te "buy: success" 0 "" "" wallet-buy 0.001 --order-id ok1
 is "buy: success: its trade" "$(cat "$OUT")" '{"user_id":"g7","order_id":"ok1","trade_id":2,"side":"buy","amount":0.001,"price":40000,"value":40,"bitcoin":0.001,"euro":960}'
-x "buy: usage error" 2 "usage: wallet-buy *
+te "buy: usage error" 2 "usage: wallet-buy *
 wallet-buy: give the amount once: as an argument or with --amount" "" wallet-buy 0.1 --amount 0.2
 is "buy: usage error: nothing on stdout" "$(cat "$OUT")" ""
-x "buy: bad amount is a usage error" 2 "usage: wallet-buy *
+te "buy: bad amount is a usage error" 2 "usage: wallet-buy *
 wallet-buy: bad amount '1e3': not a plain decimal number" "" wallet-buy 1e3
 # the first line trades (40 euro: 920 left); the bad second line stops
 # the run: the third is never sent
-x "buy: bad order line" 1 "wallet-buy: <stdin>:2: bad amount 'x': not a plain decimal number" \
+te "buy: bad order line" 1 "wallet-buy: <stdin>:2: bad amount 'x': not a plain decimal number" \
     "$(printf '{"amount":0.001,"order_id":"b1"}\n{"amount":"x"}\n{"amount":0.001,"order_id":"b3"}\n')" wallet-buy
 is "buy: bad order line: the lines before it done" "$(cat "$OUT")" '{"user_id":"g7","order_id":"b1","trade_id":3,"side":"buy","amount":0.001,"price":40000,"value":40,"bitcoin":0.002,"euro":920}'
-x "buy: bad order line skipped" 0 "wallet-buy: <stdin>:1: not an object" "[1]" wallet-buy --on-error=skip
-x "buy: unreachable server" 3 "wallet-buy: order u1: cannot reach the server: *" "" \
+te "buy: bad order line skipped" 0 "wallet-buy: <stdin>:1: not an object" "[1]" wallet-buy --on-error=skip
+te "buy: unreachable server" 3 "wallet-buy: order u1: cannot reach the server: *" "" \
     wallet-buy 0.001 --order-id u1 --api "http://127.0.0.1:$DEAD/" --retries 0
 # 1 BTC = 40000 euro, more than the wallet holds
-x "buy: rejected trade" 1 "wallet-buy: order r1: rejected: insufficient euro (HTTP 409)" "" wallet-buy 1 --order-id r1
+te "buy: rejected trade" 1 "wallet-buy: order r1: rejected: insufficient euro (HTTP 409)" "" wallet-buy 1 --order-id r1
 is "buy: rejected trade: its line" "$(cat "$OUT")" '{"order_id":"r1","side":"buy","amount":1,"status":409,"error":"insufficient euro (HTTP 409)"}'
-x "buy: bad credentials" 1 "wallet-buy: order k1: rejected: unknown user or bad access key (HTTP 403)" "" \
+te "buy: bad credentials" 1 "wallet-buy: order k1: rejected: unknown user or bad access key (HTTP 403)" "" \
     wallet-buy 0.001 --order-id k1 --access-key-file "$T/wrong.key"
-x "buy: no credentials" 2 "usage: wallet-buy *
+te "buy: no credentials" 2 "usage: wallet-buy *
 wallet-buy: no access key: *" "" env -u WALLET_ACCESS_KEY_FILE wallet-buy 0.001
-x "buy: unsafe key file" 2 "usage: wallet-buy *
+te "buy: unsafe key file" 2 "usage: wallet-buy *
 wallet-buy: $T/open.key: readable or writable by group or others: refused (chmod 600 $T/open.key)" "" \
     wallet-buy 0.001 --access-key-file "$T/open.key"
-x "buy: missing key file" 2 "usage: wallet-buy *
+te "buy: missing key file" 2 "usage: wallet-buy *
 wallet-buy: $T/none.key: No such file or directory" "" wallet-buy 0.001 --access-key-file "$T/none.key"
 
 # --- wallet-sell
 # 0.0005 BTC at 40000 = 20 euro: 0.0015 BTC, 940 euro
-x "sell: success" 0 "" "" wallet-sell 0.0005 --order-id ok2
+te "sell: success" 0 "" "" wallet-sell 0.0005 --order-id ok2
 is "sell: success: its trade" "$(cat "$OUT")" '{"user_id":"g7","order_id":"ok2","trade_id":4,"side":"sell","amount":0.0005,"price":40000,"value":20,"bitcoin":0.0015,"euro":940}'
-x "sell: usage error" 2 "usage: wallet-sell *
+te "sell: usage error" 2 "usage: wallet-sell *
 wallet-sell: --order-id goes with a single AMOUNT" "" wallet-sell --order-id s0
 # 0.0001 BTC = 4 euro: 0.0014 BTC, 944 euro; then a line that is no order
-x "sell: bad order line" 1 "wallet-sell: <stdin>:2: not an object" \
+te "sell: bad order line" 1 "wallet-sell: <stdin>:2: not an object" \
     "$(printf '{"amount":0.0001,"order_id":"s1"}\n[1]\n{"amount":0.0001,"order_id":"s3"}\n')" wallet-sell
 is "sell: bad order line: the lines before it done" "$(cat "$OUT")" '{"user_id":"g7","order_id":"s1","trade_id":5,"side":"sell","amount":0.0001,"price":40000,"value":4,"bitcoin":0.0014,"euro":944}'
-x "sell: unreachable server" 3 "wallet-sell: order u2: cannot reach the server: *" "" \
+te "sell: unreachable server" 3 "wallet-sell: order u2: cannot reach the server: *" "" \
     wallet-sell 0.001 --order-id u2 --api "http://127.0.0.1:$DEAD/" --retries 0
-x "sell: rejected trade" 1 "wallet-sell: order r2: rejected: insufficient bitcoin (HTTP 409)" "" wallet-sell 1 --order-id r2
-x "sell: bad credentials" 1 "wallet-sell: order k2: rejected: unknown user or bad access key (HTTP 403)" "" \
+te "sell: rejected trade" 1 "wallet-sell: order r2: rejected: insufficient bitcoin (HTTP 409)" "" wallet-sell 1 --order-id r2
+te "sell: bad credentials" 1 "wallet-sell: order k2: rejected: unknown user or bad access key (HTTP 403)" "" \
     wallet-sell 0.0001 --order-id k2 --access-key-file "$T/wrong.key"
-x "sell: no credentials" 2 "usage: wallet-sell *
+te "sell: no credentials" 2 "usage: wallet-sell *
 wallet-sell: no access key: *" "" env -u WALLET_ACCESS_KEY_FILE wallet-sell 0.0001
 
 # --- wallet-info (it sends no key: its credential is the user id)
-x "info: success" 0 "" "" wallet-info
+te "info: success" 0 "" "" wallet-info
 is "info: success: the balances by hand" "$(cat "$OUT")" '{"user_id":"g7","bitcoin":0.0014,"euro":944}'
-x "info: usage error" 2 "usage: wallet-info *
+te "info: usage error" 2 "usage: wallet-info *
 wallet-info: unexpected argument 'extra'" "" wallet-info extra
-x "info: missing config file" 2 "usage: wallet-info *
+te "info: missing config file" 2 "usage: wallet-info *
 wallet-info: $T/none.conf: No such file or directory" "" wallet-info --config "$T/none.conf"
-x "info: no credentials" 2 "usage: wallet-info *
+te "info: no credentials" 2 "usage: wallet-info *
 wallet-info: no user id: *" "" env -u WALLET_USER_ID wallet-info
-x "info: unreachable server" 3 "wallet-info: cannot reach the server: *" "" \
+te "info: unreachable server" 3 "wallet-info: cannot reach the server: *" "" \
     wallet-info --api "http://127.0.0.1:$DEAD/" --retries 0
-x "info: bad credentials" 1 "wallet-info: unknown user (HTTP 404)" "" wallet-info --user nobody
-x "info: refused user id" 1 "wallet-info: bad user_id (HTTP 400)" "" wallet-info --user 'a b'
-x "info: no such field" 1 "wallet-info: no field 'dollars' in the answer" "" wallet-info --field dollars
+te "info: bad credentials" 1 "wallet-info: unknown user (HTTP 404)" "" wallet-info --user nobody
+te "info: refused user id" 1 "wallet-info: bad user_id (HTTP 400)" "" wallet-info --user 'a b'
+te "info: no such field" 1 "wallet-info: no field 'dollars' in the answer" "" wallet-info --field dollars
 
 # --- a store that cannot write: 503 and the trade not executed; the
 # client has no definite answer (3). Another connection holds the write
@@ -117,7 +100,7 @@ ok "the database is locked" test "$i" -lt 200
 curl -s -o "$T/d1.body" -w '%{http_code}' \
     "http://127.0.0.1:$WS_PORT/buy/?amount=0.001&user_id=g7&access_key=$(cat "$T/g7.key")&order_id=d1" >"$T/d1.code" &
 API=$!
-x "buy: the store fails" 3 "wallet-buy: order d2: no definite answer: server error: store unavailable, trade not executed (HTTP 503)" "" \
+te "buy: the store fails" 3 "wallet-buy: order d2: no definite answer: server error: store unavailable, trade not executed (HTTP 503)" "" \
     wallet-buy 0.001 --order-id d2 --retries 0
 wait "$API"
 is "store failure: the API's answer" "$(cat "$T/d1.code") $(cat "$T/d1.body")" '503 {"error":"store unavailable, trade not executed"}'
@@ -125,36 +108,36 @@ echo 'ROLLBACK;' >&8
 exec 8>&-
 wait "$LOCKER"
 like "store failure: logged" "$(cat "$T/main.log")" "*wallet-server: begin: database is locked*"
-x "info after the store failure: nothing was executed" 0 "" "" wallet-info
+te "info after the store failure: nothing was executed" 0 "" "" wallet-info
 is "info after the store failure: balances" "$(cat "$OUT")" '{"user_id":"g7","bitcoin":0.0014,"euro":944}'
 
 # --- wallet-server (no server to reach, no credentials of its own)
-x "server: usage error: malformed --listen" 2 "usage: wallet-server *
+te "server: usage error: malformed --listen" 2 "usage: wallet-server *
 wallet-server: --listen: want HOST:PORT, got '8089'" "" wallet-server --db "$T/new.db" --listen 8089
-x "server: usage error: bad user id" 2 "usage: wallet-server *
+te "server: usage error: bad user id" 2 "usage: wallet-server *
 wallet-server: user add: bad user id 'bad user': 1 to 64 of A-Z a-z 0-9 _ . : -" "" \
     wallet-server --db "$T/new.db" user add 'bad user'
-x "server: usage error: bad --euro" 2 "usage: wallet-server *
+te "server: usage error: bad --euro" 2 "usage: wallet-server *
 wallet-server: --euro: bad amount '1.001': more than 2 decimals" "" wallet-server --db "$T/new.db" user add u1 --euro 1.001
-x "server: usage error: unknown command" 2 "usage: wallet-server *
+te "server: usage error: unknown command" 2 "usage: wallet-server *
 wallet-server: unknown command 'frobnicate'" "" wallet-server --db "$T/new.db" frobnicate
 ok "server: a usage error creates no database" test ! -e "$T/new.db"
-x "server: address in use" 1 "wallet-server: cannot listen on 127.0.0.1:$WS_PORT: Address already in use" "" \
+te "server: address in use" 1 "wallet-server: cannot listen on 127.0.0.1:$WS_PORT: Address already in use" "" \
     wallet-server --db "$T/busy.db" --listen "127.0.0.1:$WS_PORT"
-x "server: address does not resolve" 1 "wallet-server: --listen nosuch.invalid:8089: *" "" \
+te "server: address does not resolve" 1 "wallet-server: --listen nosuch.invalid:8089: *" "" \
     wallet-server --db "$T/busy.db" --listen nosuch.invalid:8089
-x "server: no such prices file" 1 "wallet-server: $T/none.ndjson: cannot open" "" \
+te "server: no such prices file" 1 "wallet-server: $T/none.ndjson: cannot open" "" \
     wallet-server --db "$T/busy.db" --prices "$T/none.ndjson"
-x "server: database cannot be opened" 1 "wallet-server: $T/nodir/w.db: unable to open database file" "" \
+te "server: database cannot be opened" 1 "wallet-server: $T/nodir/w.db: unable to open database file" "" \
     wallet-server --db "$T/nodir/w.db" check
-x "server: user exists" 1 "wallet-server: user add: user 'g7' already exists" "" wallet-server --db "$DB" user add g7
+te "server: user exists" 1 "wallet-server: user add: user 'g7' already exists" "" wallet-server --db "$DB" user add g7
 ws_user "$T/bad.db" z1 10000
 sqlite3 "$T/bad.db" 'UPDATE wallets SET cents = cents + 1'
-x "server: check finds a problem" 1 "wallet-server: check: 1 problem" "" wallet-server --db "$T/bad.db" check
+te "server: check finds a problem" 1 "wallet-server: check: 1 problem" "" wallet-server --db "$T/bad.db" check
 is "server: check: the problem" "$(cat "$OUT")" "wallet z1: balance 0 sats 1000001 cents, ledger sums to 0 sats 1000000 cents
 FAILED: 1 wallets, 1 ledger entries, 0 orders"
 # the opening and four trades (ok1 b1 ok2 s1), each with its order id
-x "server: success" 0 "" "" wallet-server --db "$DB" check
+te "server: success" 0 "" "" wallet-server --db "$DB" check
 is "server: check: ok" "$(cat "$OUT")" "ok: 1 wallets, 5 ledger entries, 4 orders"
 kill -TERM "$WS_PID"
 wait "$WS_PID"

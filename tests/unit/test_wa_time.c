@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "test_rng.h"
 #include "window/wa_time.h"
 
 static uint64_t rng = 0x853c49e6748fea9bu;
@@ -15,10 +16,7 @@ static uint64_t rng = 0x853c49e6748fea9bu;
 static uint64_t
 next(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * UINT64_C(2685821657736338717);
+	return test_rng_next(&rng);
 }
 
 static void
