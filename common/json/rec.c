@@ -854,22 +854,47 @@ rec_get(const struct rec *r, const char *key, size_t keylen)
 	return NULL;
 }
 
-/* Numbers are copied out because the span is not NUL-terminated and
- * strtod would read past it. */
+/* The C library reads numbers from NUL-terminated text: the span is
+ * copied out (onto the caller's stack when short) because it is not
+ * terminated and strtod would read past it. NULL when out of memory. */
+static char *
+span_cstr(struct rec_span v, char *small, size_t size)
+{
+	char *buf = v.n < size ? small : malloc(v.n + 1);
+
+	if (buf == NULL)
+		return NULL;
+	memcpy(buf, v.p, v.n);
+	buf[v.n] = '\0';
+	return buf;
+}
+
 double
 rec_number(struct rec_span v)
 {
-	char small[64], *buf = small;
+	char small[64], *buf = span_cstr(v, small, sizeof(small));
 	double d;
 
-	if (v.n >= sizeof(small) && (buf = malloc(v.n + 1)) == NULL)
+	if (buf == NULL)
 		return NAN;
-	memcpy(buf, v.p, v.n);
-	buf[v.n] = '\0';
 	d = strtod(buf, NULL);
 	if (buf != small)
 		free(buf);
 	return d;
+}
+
+float
+rec_number_float(struct rec_span v)
+{
+	char small[64], *buf = span_cstr(v, small, sizeof(small));
+	float f;
+
+	if (buf == NULL)
+		return NAN;
+	f = strtof(buf, NULL);
+	if (buf != small)
+		free(buf);
+	return f;
 }
 
 int

@@ -110,6 +110,9 @@ rec_string_text(const struct rec_member *m, struct sb *scratch)
 /* Numbers of a validated number span. rec_number: the nearest double.
  * rec_int64: 0, or -1 when not an integer literal or out of range. */
 double rec_number(struct rec_span v);
+/* rec_number_float: the nearest float, as strtof reads it (NaN when out
+ * of memory, like rec_number). */
+float rec_number_float(struct rec_span v);
 int rec_int64(struct rec_span v, int64_t *out);
 
 /* Length of the well-formed UTF-8 sequence at p[0..n) (RFC 3629: no

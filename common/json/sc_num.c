@@ -81,7 +81,6 @@ sc_parse_double(struct rec_span v)
 float
 sc_parse_float(struct rec_span v)
 {
-	char small[64], *buf = small;
 	uint64_t m, bits;
 	int x, neg;
 	double d;
@@ -100,12 +99,5 @@ sc_parse_float(struct rec_span v)
 			return neg ? -f : f;
 		}
 	}
-	if (v.n >= sizeof(small) && (buf = malloc(v.n + 1)) == NULL)
-		return NAN;
-	memcpy(buf, v.p, v.n);
-	buf[v.n] = '\0';
-	f = strtof(buf, NULL);
-	if (buf != small)
-		free(buf);
-	return f;
+	return rec_number_float(v);
 }
