@@ -42,8 +42,16 @@ put_bare(struct sb *out, const json_t *v)
 		jx_dump(out, v);
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asks for. */
+struct args {
+	struct wl_flags flags;
+	long connect_ms, max_ms;
+	long long retries;
+	const char *field;
+};
+
+static void
+parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "field", required_argument, NULL, 'f' },
@@ -57,32 +65,23 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct wl_flags flags = { 0 };
-	long connect_ms = WL_CONNECT_MS_DEFAULT, max_ms = WL_MAX_MS_DEFAULT;
-	long long retries = WL_RETRIES_DEFAULT;
-	const char *field = NULL;
-	struct sb out = SB_INIT;
-	struct wl_config cfg;
-	struct wl_client c;
-	json_t *wallet = NULL, *v;
-	struct eb e;
-	int ch, rc;
+	int ch;
 
-	cli_init("wallet-info", usage_line);
 	while ((ch = getopt_long(argc, argv, "f:u:m:hV", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'f': field = optarg; break;
-		case 'A': flags.api = optarg; break;
-		case 'u': flags.user_id = optarg; break;
-		case 'c': flags.config = optarg; break;
+		case 'f': a->field = optarg; break;
+		case 'A': a->flags.api = optarg; break;
+		case 'u': a->flags.user_id = optarg; break;
+		case 'c': a->flags.config = optarg; break;
 		case 'C':
-			connect_ms = cli_parse_timeout_ms("--connect-timeout", optarg);
+			a->connect_ms = cli_parse_timeout_ms("--connect-timeout",
+			    optarg);
 			break;
 		case 'm':
-			max_ms = cli_parse_timeout_ms("--max-time", optarg);
+			a->max_ms = cli_parse_timeout_ms("--max-time", optarg);
 			break;
 		case 'r':
-			retries = cli_parse_count("--retries", optarg, 0, 10);
+			a->retries = cli_parse_count("--retries", optarg, 0, 10);
 			break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
@@ -91,37 +90,62 @@ main(int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_usage("unexpected argument '%s'", argv[optind]);
-	rc = wl_config_load(&cfg, &flags, 0, &e);
+}
+
+/* The answer (the wallet, or one field of it) and its newline into out;
+ * the exit status. */
+static int
+answer(struct sb *out, const json_t *wallet, const char *field)
+{
+	const json_t *v;
+
+	if (field != NULL) {
+		if ((v = json_object_get(wallet, field)) == NULL) {
+			cli_warn("no field '%s' in the answer", field);
+			return WL_EXIT_FAILED;
+		}
+		put_bare(out, v);
+	}	/* else out holds the wallet as the server wrote it */
+	sb_addc(out, '\n');
+	if (sb_failed(out)) {
+		cli_warn("out of memory");
+		return CLI_FAIL;
+	}
+	if (fwrite(out->buf, 1, out->len, stdout) != out->len ||
+	    fclose(stdout) != 0) {
+		cli_warn("stdout: write error");
+		return CLI_FAIL;
+	}
+	return WL_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a = { .connect_ms = WL_CONNECT_MS_DEFAULT,
+	    .max_ms = WL_MAX_MS_DEFAULT, .retries = WL_RETRIES_DEFAULT };
+	struct sb out = SB_INIT;
+	struct wl_config cfg;
+	struct wl_client c;
+	json_t *wallet = NULL;
+	struct eb e;
+	int rc;
+
+	cli_init("wallet-info", usage_line);
+	parse_args(argc, argv, &a);
+	rc = wl_config_load(&cfg, &a.flags, 0, &e);
 	if (rc == WL_CONFIG_NOMEM)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	if (rc != WL_CONFIG_OK)
 		cli_usage("%s", e.msg);
 	signal(SIGPIPE, SIG_IGN);
-	if (wl_client_init(&c, &cfg, connect_ms, max_ms, &e) != 0)
+	if (wl_client_init(&c, &cfg, a.connect_ms, a.max_ms, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
-	rc = wl_info(&c, (int)retries, &wallet, field ? NULL : &out, &e);
-	if (rc != WL_EXIT_OK) {
+	rc = wl_info(&c, (int)a.retries, &wallet, a.field ? NULL : &out, &e);
+	if (rc != WL_EXIT_OK)
 		cli_warn("%s", e.msg);
-	} else if (field == NULL) {
-		;	/* out holds the wallet as the server wrote it */
-	} else if ((v = json_object_get(wallet, field)) != NULL) {
-		put_bare(&out, v);
-	} else {
-		cli_warn("no field '%s' in the answer", field);
-		rc = WL_EXIT_FAILED;
-	}
-	if (out.len)
-		sb_addc(&out, '\n');
-	if (sb_failed(&out)) {
-		cli_warn("out of memory");
-		rc = CLI_FAIL;
-	} else if (out.len) {
-		if (fwrite(out.buf, 1, out.len, stdout) != out.len ||
-		    fclose(stdout) != 0) {
-			cli_warn("stdout: write error");
-			rc = CLI_FAIL;
-		}
-	}
+	else
+		rc = answer(&out, wallet, a.field);
 	sb_free(&out);
 	json_decref(wallet);
 	wl_client_free(&c);
