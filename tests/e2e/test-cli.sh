@@ -17,6 +17,11 @@ conflicts=$(awk '{ seen[$2] = seen[$2] ? seen[$2] : $3
 		if (seen[$2] != $3) print "-" $2 ": --" seen[$2] " and --" $3 " (" $1 ")" }' "$T/pairs")
 is "no short letter has two meanings" "$conflicts" ""
 
+# kinpipe(7)'s table of letters says what the tools' --help say.
+page=$(sed -n 's/^\.It Fl \([A-Za-z]\) Ta Fl -\([a-z-]*\) Ta .*/\1 \2/p' "$KP_ROOT/man/kinpipe.7" | grep -v '^[hV] ' | sort -u)
+tools_say=$(awk '{ print $2, $3 }' "$T/pairs" | grep -v '^[hV] ' | sort -u)
+is "kinpipe(7)'s short letters are the tools' letters" "$page" "$tools_say"
+
 # Each letter a tool does not list is refused (exit 2, its name in the
 # message): the getopt string and the help cannot drift apart.
 for tool in $tools; do
