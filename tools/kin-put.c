@@ -280,5 +280,9 @@ main(int argc, char **argv)
 	kin_batch_free(&r.b);
 	kin_client_free(&r.k);
 	curl_global_cleanup();
-	return r.failed ? CLI_FAIL : CLI_OK;
+	if (r.failed)
+		return CLI_FAIL;	/* a record not put says more than a closed pipe */
+	if (r.broken)
+		cli_die_output_gone();
+	return CLI_OK;
 }

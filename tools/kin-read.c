@@ -282,5 +282,7 @@ main(int argc, char **argv)
 	kin_client_free(&k);
 	json_decref(resume);
 	curl_global_cleanup();
+	if (broken)
+		cli_die_output_gone();	/* after the last delivered batch's commit */
 	return CLI_OK;
 }

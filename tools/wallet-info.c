@@ -1,4 +1,5 @@
 /* wallet-info: show a wallet's balances as one JSON object. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -113,7 +114,9 @@ answer(struct sb *out, const json_t *wallet, const char *field)
 	}
 	if (fwrite(out->buf, 1, out->len, stdout) != out->len ||
 	    fclose(stdout) != 0) {
-		cli_warn("stdout: write error");
+		if (errno == EPIPE)
+			cli_die_output_gone();	/* its reader left: as a filter */
+		cli_warn("stdout: write error: %s", strerror(errno));
 		return CLI_FAIL;
 	}
 	return WL_EXIT_OK;

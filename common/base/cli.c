@@ -2,11 +2,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/cli.h"
 
@@ -30,6 +33,29 @@ cli_init(const char *name, const char *usage_line)
 			cli_die(CLI_USAGE, "standard %s (descriptor %d) is closed: "
 			    "refusing to run, what it does would be lost",
 			    std_name[fd], fd);
+}
+
+int
+cli_output_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	/* a pipe whose every reader has closed polls as POLLERR */
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+void
+cli_die_output_gone(void)
+{
+	sigset_t set;
+
+	fflush(stderr);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGPIPE);
+	_exit(128 + SIGPIPE);	/* not reached */
 }
 
 const char *

@@ -26,6 +26,15 @@ _Noreturn void cli_usage(const char *fmt, ...)
  * option and why, in place of getopt's own message (cli_init turns that
  * off so the tool speaks in one voice). */
 _Noreturn void cli_bad_option(char *const argv[]);
+/* Standard output's reader has gone (the read end of the pipe is closed):
+ * nothing written there would arrive. Checked without writing, so that
+ * a tool can stop before it does what it could no longer report. */
+int cli_output_gone(void);
+/* End as a Unix filter ends when its reader leaves: by SIGPIPE, which the
+ * shell reports as status 141 and `set -o pipefail` sees (kinpipe(7),
+ * "Signals and closed pipes"). Call it after committing what was
+ * delivered. */
+_Noreturn void cli_die_output_gone(void);
 /* "NAME VERSION" on stdout, exit 0. */
 _Noreturn void cli_version(void);
 /* Print help text to stdout, exit 0. */

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -115,21 +116,52 @@ parse(int argc, char **argv, struct trade_opts *o)
 }
 
 /* One order: place it, print its line; returns its WL_EXIT_* status. */
+/* Standard output failed. When its reader has left, end as a filter
+ * ends (SIGPIPE, 141), saying first what was done and cannot be reported;
+ * any other failure is a runtime failure. */
+static _Noreturn void
+output_failed(const char *placed_order_id)
+{
+	if (errno != EPIPE)
+		cli_die(CLI_FAIL, "stdout: write error: %s", strerror(errno));
+	if (placed_order_id != NULL)
+		cli_warn("standard output closed by its reader: order %s was "
+		    "placed, but its answer (and any not yet written before "
+		    "it) did not arrive: see the server's history",
+		    placed_order_id);
+	cli_die_output_gone();
+}
+
 static int
 place(struct wl_client *c, struct nd_writer *w, const char *side, int64_t sats,
     const char *order_id, int retries)
 {
 	struct wl_order o = { side, sats, order_id };
 	struct eb e;
-	int rc = wl_place(c, &o, retries, nd_buf(w), &e);
+	int rc;
+
+	/* no trade whose answer could not be delivered */
+	if (cli_output_gone()) {
+		if (nd_buf(w)->len > 0)
+			cli_warn("standard output closed by its reader: the "
+			    "answers of the orders before %s did not arrive: "
+			    "see the server's history", order_id);
+		cli_warn("standard output closed by its reader: order %s "
+		    "and those after it not placed", order_id);
+		cli_die_output_gone();
+	}
+	rc = wl_place(c, &o, retries, nd_buf(w), &e);
 
 	/* 1 is also a failure here, before any answer: only a 4xx is the
 	 * server's refusal */
 	if (rc != WL_EXIT_OK)
 		cli_warn("order %s: %s%s", order_id, rc == WL_EXIT_REJECTED &&
 		    c->status >= 400 ? "rejected: " : "", e.msg);
-	if (nd_end(w) != 0)
-		cli_die(CLI_FAIL, "stdout: write error");
+	/* a trade's answer goes out as soon as the trade is done, not with
+	 * a batch: it is what a script acts on, and what is lost if this
+	 * process dies */
+	if (nd_end(w) != 0 || nd_flush(w) != 0)
+		output_failed(order_id);
 	return rc;
 }
 
@@ -189,7 +221,7 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
 		if (s == ND_ERROR)
 			cli_die(CLI_FAIL, "%s", e.msg);
 		if (s == ND_IDLE && nd_flush(w) != 0)
-			cli_die(CLI_FAIL, "stdout: write error");
+			output_failed(NULL);
 		if (s != ND_LINE)
 			continue;
 		if (order_line(&l, &sats, id, &e) != 0) {
@@ -206,7 +238,7 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
 				jx_put_cstr(nd_buf(w), e.msg);
 				sb_addc(nd_buf(w), '}');
 				if (nd_end(w) != 0)
-					cli_die(CLI_FAIL, "stdout: write error");
+					output_failed(NULL);
 			}
 			continue;
 		}
@@ -267,7 +299,10 @@ wl_trade_main(int argc, char **argv, const char *side)
 		rc = stream(&c, &w, &o);
 	}
 	if (nd_writer_close(&w) != 0) {
-		cli_warn("stdout: write error");
+		if (errno == EPIPE && rc == WL_EXIT_OK)
+			output_failed(o.amount ? (o.order_id ? o.order_id : id) :
+			    "(the last)");
+		cli_warn("stdout: write error: %s", strerror(errno));
 		if (rc == WL_EXIT_OK)
 			rc = CLI_FAIL;
 	}
