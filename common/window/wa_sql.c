@@ -530,7 +530,8 @@ wa_sql_commit(struct wa *w, struct eb *e)
 }
 
 /* What the table holds depends on: the query (the state's description),
- * the mode, the aggregates and the state file it must agree with. */
+ * the mode and the aggregates. Not the state file's path, which a
+ * restart from another directory may spell differently. */
 static void
 describe(struct wa *w)
 {
@@ -543,7 +544,6 @@ describe(struct wa *w)
 	for (int i = 0; i < o->nout; i++)
 		sb_printf(d, "%s%s(%s)", i ? "," : "", fn_name[o->out[i].fn],
 		    o->out[i].col < 0 ? "*" : o->cols[o->out[i].col]);
-	sb_printf(d, " state=%s", o->state ? o->state : "");
 }
 
 /* The batch and description the table was last committed with; *batch
