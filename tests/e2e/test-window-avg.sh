@@ -471,7 +471,7 @@ sed -n '/^\.Sh EXAMPLES/,/^\.Sh SEE ALSO/p' "$KP_ROOT/man/window-avg.1" |
 	    inb && /^\$ / { n++; print substr($0, 3) > (d "/ex" n ".sh"); next }
 	    inb { print > (d "/ex" n ".sh") }
 	    END { print n > (d "/examples") }'
-is man-example-count "$(cat "$T/examples")" 7
+is man-example-count "$(cat "$T/examples")" 10
 i=0
 while [ $i -lt "$(cat "$T/examples")" ]; do
 	i=$((i + 1))
@@ -493,5 +493,22 @@ is man-example-append-windows "$(grep -c . "$T/ex4.out")" 5
 is man-example-merge "$(cat "$T/ex7.out")" "$( (python3 "$KP_ROOT/examples/gen-bitcoin.py" --seed 1 --count 120
 	python3 "$KP_ROOT/examples/gen-bitcoin.py" --seed 2 --count 120) |
 	$WA -t timestamp -w 1h --avg euro_rate --trigger available-now)"
+# the SQLite example: the first five windows, averaged as Spark averages a
+# FLOAT (spark-avg.py), and no window in the hour before now
+python3 "$KP_ROOT/examples/gen-bitcoin.py" --count 1440 |
+	python3 "$KP_ROOT/tests/e2e/spark-avg.py" timestamp euro_rate 600 300 >"$T/ex9.all"
+head -n 5 "$T/ex9.all" | python3 -c '
+import json, sys
+from datetime import datetime, timezone
+iso = lambda s: datetime.fromtimestamp(s, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+for l in sys.stdin:
+    w = json.loads(l)
+    print("%s|%s|%r" % (iso(w["start"]), iso(w["end"]), float("%.15g" % w["avg"])))' >"$T/ex9.want"
+is man-example-sqlite-limit-5 "$(python3 -c '
+import sys
+for l in open(sys.argv[1]):
+    a, b, c = l.rstrip("\n").split("|")
+    print("%s|%s|%r" % (a, b, float(c)))' "$T/ex9.out")" "$(cat "$T/ex9.want")"
+is man-example-sqlite-last-hour "$(cat "$T/ex10.out")" ""
 
 finish
