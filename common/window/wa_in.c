@@ -280,8 +280,7 @@ values(struct wa *w, const struct nd_line *ln, struct eb *e)
 			int rc;
 
 			snprintf(what, sizeof(what), "field '%s': not %s %s",
-			    w->o->cols[c], w->o->type[c] == WA_T_ANY ? "a" :
-			    w->o->type[c] == WA_T_INT ? "an" : "a",
+			    w->o->cols[c], w->o->type[c] == WA_T_INT ? "an" : "a",
 			    wa_sch_name(w->o->type[c]));
 			rc = wa_bad_record(w, ln, 0, what, NULL, e);
 			if (rc != WA_REC_OK)

@@ -1,30 +1,12 @@
-#include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "json/rec.h"
-#include "json/sc.h"
-#include "time/tm.h"
-#include "window/wa_sql.h"
+#include "window/wa_sql_int.h"
 
 /* Readers are told to wait this long too (window-avg(1)). */
 #define BUSY_MS 5000
 #define NAME_MAX_LEN 128
-
-enum {
-	Q_BEGIN, Q_COMMIT, Q_DELETE_ALL, Q_DELETE_AFTER, Q_DELETE_KEY,
-	Q_INSERT, Q_META_SET, Q_COUNT
-};
-
-struct wa_sql {
-	sqlite3 *db;
-	sqlite3_stmt *q[Q_COUNT];
-	int in_txn;
-	struct sb desc;		/* what the query is, kept in the meta table */
-	struct sb text;		/* a group value decoded */
-};
 
 static const char *const fn_name[] = {
 	[WA_AVG] = "avg", [WA_COUNT] = "count", [WA_SUM] = "sum",
@@ -92,33 +74,8 @@ wa_sql_check_opts(const struct wa_opts *o, struct eb *e)
 	return clash(names, n, e);
 }
 
-size_t
-wa_sql_time(int64_t us, char buf[WA_SQL_TIME_MAX])
-{
-	char t[TM_RFC3339_MAX];
-	size_t n = tm_fmt_rfc3339(us, t), dot, digits;
-
-	/* "...THH:MM:SS[.f]Z": a space for the T, no Z, and the fraction as
-	 * milliseconds when it is whole ones (SQLite's own %f), else as
-	 * microseconds, so that text order stays time order */
-	memcpy(buf, t, n - 1);
-	n--;
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == 'T')
-			buf[i] = ' ';
-	for (dot = 0; dot < n && buf[dot] != '.'; dot++)
-		;
-	if (dot < n) {
-		digits = n - dot - 1;
-		memset(buf + n, '0', (digits <= 3 ? 3 : 6) - digits);
-		n = dot + 1 + (digits <= 3 ? 3 : 6);
-	}
-	buf[n] = '\0';
-	return n;
-}
-
-static int
-fail(const struct wa *w, struct eb *e, const char *what)
+int
+wa_sql_fail(const struct wa *w, struct eb *e, const char *what)
 {
 	const char *why = w->sql && w->sql->db ? sqlite3_errmsg(w->sql->db) :
 	    "out of memory";
@@ -128,8 +85,8 @@ fail(const struct wa *w, struct eb *e, const char *what)
 	return eb_set(e, "%s: %s", w->o->sqlite, why);
 }
 
-static void
-quote(struct sb *s, const char *name)
+void
+wa_sql_quote(struct sb *s, const char *name)
 {
 	sb_addc(s, '"');
 	for (; *name; name++) {
@@ -153,8 +110,9 @@ decl_type(const struct wa_col *c)
 
 /* The columns, as CREATE TABLE lists them and pragma_table_info reads
  * them back: name and declared type. */
-static int
-expected(const struct wa_opts *o, int i, const char **name, const char **type)
+int
+wa_sql_column(const struct wa_opts *o, int i, const char **name,
+    const char **type)
 {
 	if (i == 0 || i == 1) {
 		*name = i == 0 ? "start" : "end";
@@ -180,7 +138,7 @@ static int
 exec(struct wa *w, const char *sql, struct eb *e)
 {
 	if (sqlite3_exec(w->sql->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	return 0;
 }
 
@@ -193,12 +151,12 @@ create_table(struct wa *w, struct eb *e)
 	int rc;
 
 	sb_adds(&s, "CREATE TABLE ");
-	quote(&s, o->query_name);
+	wa_sql_quote(&s, o->query_name);
 	sb_adds(&s, " (");
-	for (int i = 0; expected(o, i, &name, &type); i++) {
+	for (int i = 0; wa_sql_column(o, i, &name, &type); i++) {
 		if (i)
 			sb_adds(&s, ", ");
-		quote(&s, name);
+		wa_sql_quote(&s, name);
 		if (*type)
 			sb_printf(&s, " %s", type);
 		if (i < 2)
@@ -206,7 +164,7 @@ create_table(struct wa *w, struct eb *e)
 	}
 	sb_adds(&s, "); CREATE INDEX IF NOT EXISTS ");
 	sb_printf(&s, "\"%s_start\" ON ", o->query_name);
-	quote(&s, o->query_name);
+	wa_sql_quote(&s, o->query_name);
 	sb_adds(&s, " (\"start\");");
 	if (sb_failed(&s)) {
 		sb_free(&s);
@@ -233,7 +191,7 @@ check_table(struct wa *w, struct eb *e)
 	    sqlite3_bind_text(st, 1, o->query_name, -1, SQLITE_STATIC) !=
 	    SQLITE_OK) {
 		sqlite3_finalize(st);
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *n = (const char *)sqlite3_column_text(st, 0);
@@ -243,7 +201,7 @@ check_table(struct wa *w, struct eb *e)
 			break;
 		sb_printf(&have, "%s%s%s%s", i ? ", " : "", n, *t ? " " : "",
 		    t);
-		if (!expected(o, i, &name, &type) || strcmp(n, name) != 0 ||
+		if (!wa_sql_column(o, i, &name, &type) || strcmp(n, name) != 0 ||
 		    strcasecmp(t, type) != 0)
 			same = 0;
 		i++;
@@ -251,10 +209,10 @@ check_table(struct wa *w, struct eb *e)
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		sb_free(&have);
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	}
 	sqlite3_finalize(st);
-	if (expected(o, i, &name, &type))
+	if (wa_sql_column(o, i, &name, &type))
 		same = 0;
 	if (!same)
 		eb_set(e, "%s: table %s exists with other columns (%s): drop it "
@@ -277,7 +235,7 @@ ensure_table(struct wa *w, struct eb *e)
 	    sqlite3_bind_text(st, 1, w->o->query_name, -1, SQLITE_STATIC) !=
 	    SQLITE_OK) {
 		sqlite3_finalize(st);
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -292,241 +250,8 @@ ensure_table(struct wa *w, struct eb *e)
 	if (rc == SQLITE_ROW)
 		return check_table(w, e);
 	if (rc != SQLITE_DONE)
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	return create_table(w, e);
-}
-
-static int
-prepare(struct wa *w, struct eb *e)
-{
-	const struct wa_opts *o = w->o;
-	struct sb s[Q_COUNT];
-	const char *name, *type;
-	int i, rc = 0, n;
-
-	for (i = 0; i < Q_COUNT; i++)
-		s[i] = (struct sb)SB_INIT;
-	sb_adds(&s[Q_BEGIN], "BEGIN IMMEDIATE");
-	sb_adds(&s[Q_COMMIT], "COMMIT");
-	sb_adds(&s[Q_DELETE_ALL], "DELETE FROM ");
-	quote(&s[Q_DELETE_ALL], o->query_name);
-	sb_adds(&s[Q_DELETE_AFTER], "DELETE FROM ");
-	quote(&s[Q_DELETE_AFTER], o->query_name);
-	sb_adds(&s[Q_DELETE_AFTER], " WHERE \"end\" > ?1");
-	/* IS, not =: a null group key is a key like any other */
-	sb_adds(&s[Q_DELETE_KEY], "DELETE FROM ");
-	quote(&s[Q_DELETE_KEY], o->query_name);
-	sb_adds(&s[Q_DELETE_KEY], " WHERE \"start\" = ?1 AND \"end\" = ?2");
-	for (int g = 0; g < o->ngroup; g++) {
-		sb_adds(&s[Q_DELETE_KEY], " AND ");
-		quote(&s[Q_DELETE_KEY], o->group[g]);
-		sb_printf(&s[Q_DELETE_KEY], " IS ?%d", g + 3);
-	}
-	sb_adds(&s[Q_INSERT], "INSERT INTO ");
-	quote(&s[Q_INSERT], o->query_name);
-	sb_adds(&s[Q_INSERT], " (");
-	for (n = 0; expected(o, n, &name, &type); n++) {
-		if (n)
-			sb_adds(&s[Q_INSERT], ", ");
-		quote(&s[Q_INSERT], name);
-	}
-	sb_adds(&s[Q_INSERT], ") VALUES (");
-	for (i = 0; i < n; i++)
-		sb_printf(&s[Q_INSERT], "%s?%d", i ? ", " : "", i + 1);
-	sb_addc(&s[Q_INSERT], ')');
-	sb_adds(&s[Q_META_SET], "INSERT OR REPLACE INTO " WA_SQL_META
-	    " (query_name, batch, query) VALUES (?1, ?2, ?3)");
-	for (i = 0; i < Q_COUNT && rc == 0; i++) {
-		if (sb_failed(&s[i]))
-			rc = eb_set(e, "out of memory");
-		else if (sqlite3_prepare_v3(w->sql->db, sb_cstr(&s[i]), -1,
-		    SQLITE_PREPARE_PERSISTENT, &w->sql->q[i], NULL) != SQLITE_OK)
-			rc = fail(w, e, NULL);
-	}
-	for (i = 0; i < Q_COUNT; i++)
-		sb_free(&s[i]);
-	return rc;
-}
-
-/* Run a prepared statement with its bindings to the end. */
-static int
-run(struct wa *w, int q, struct eb *e)
-{
-	sqlite3_stmt *st = w->sql->q[q];
-	int rc = sqlite3_step(st);
-
-	if (rc != SQLITE_DONE) {
-		fail(w, e, NULL);
-		sqlite3_reset(st);
-		return -1;
-	}
-	if (sqlite3_reset(st) != SQLITE_OK || sqlite3_clear_bindings(st) !=
-	    SQLITE_OK)
-		return fail(w, e, NULL);
-	return 0;
-}
-
-static int
-bind_time(struct wa *w, sqlite3_stmt *st, int i, int64_t us)
-{
-	char buf[WA_SQL_TIME_MAX];
-	size_t n = wa_sql_time(us, buf);
-
-	(void)w;
-	return sqlite3_bind_text(st, i, buf, (int)n, SQLITE_TRANSIENT);
-}
-
-/* One group value from its canonical JSON text: strings as TEXT, whole
- * numbers as INTEGER, others as REAL, true and false as 1 and 0, objects
- * and arrays as their JSON text. */
-static int
-bind_key(struct wa *w, sqlite3_stmt *st, int i, const char *p, size_t n)
-{
-	struct rec_span v = { p, n };
-	int64_t iv;
-
-	switch (p[0]) {
-	case 'n':
-		return sqlite3_bind_null(st, i);
-	case 't':
-	case 'f':
-		return sqlite3_bind_int(st, i, p[0] == 't');
-	case '"':
-		sb_reset(&w->sql->text);
-		rec_string_decode(v, &w->sql->text);
-		if (sb_failed(&w->sql->text))
-			return SQLITE_NOMEM;
-		return sqlite3_bind_text(st, i, w->sql->text.buf ?
-		    w->sql->text.buf : "", (int)w->sql->text.len,
-		    SQLITE_TRANSIENT);
-	case '{':
-	case '[':
-		return sqlite3_bind_text(st, i, p, (int)n, SQLITE_TRANSIENT);
-	default:
-		if (memchr(p, '.', n) == NULL && memchr(p, 'e', n) == NULL &&
-		    memchr(p, 'E', n) == NULL && rec_int64(v, &iv) == 0)
-			return sqlite3_bind_int64(st, i, iv);
-		return sqlite3_bind_double(st, i, rec_number(v));
-	}
-}
-
-/* The key's group values, after the shard of a merged row's key. */
-static const char *
-key_groups(const struct wa *w, const struct agg_row *r)
-{
-	const char *p = r->key;
-
-	if (w->o->partials || w->o->merge)
-		p = strchr(p, WA_KEY_SEP) + 1;
-	return p;
-}
-
-/* A FLOAT's shortest text read back as a double: 40999.54, not the
- * float's exact 40999.5390625. */
-static double
-float_text(double d)
-{
-	char buf[32];
-
-	sc_fmt_float((float)d, buf);
-	return strtod(buf, NULL);
-}
-
-/* Bind ?1 start, ?2 end, then the group keys, then (with values) the
- * aggregates. */
-static int
-bind_row(struct wa *w, sqlite3_stmt *st, const struct agg_row *r,
-    int values, struct eb *e)
-{
-	const char *p = key_groups(w, r);
-	int i = 1, rc;
-
-	rc = bind_time(w, st, i++, r->start);
-	if (rc == SQLITE_OK)
-		rc = bind_time(w, st, i++, r->start + w->win_size);
-	for (int g = 0; rc == SQLITE_OK && g < w->o->ngroup; g++) {
-		const char *end = strchr(p, WA_KEY_SEP);
-
-		rc = bind_key(w, st, i++, p, (size_t)(end - p));
-		p = end + 1;
-	}
-	for (int k = 0; values && rc == SQLITE_OK && k < w->o->nout; k++) {
-		struct wa_val v;
-
-		wa_sch_value(&w->o->out[k], r, &v);
-		if (v.kind == WA_V_NULL)
-			rc = sqlite3_bind_null(st, i++);
-		else if (v.kind == WA_V_INT)
-			rc = sqlite3_bind_int64(st, i++, v.i);
-		else if (v.kind == WA_V_FLOAT && isfinite(v.d))
-			/* the number the JSON table shows for the float */
-			rc = sqlite3_bind_double(st, i++, float_text(v.d));
-		else
-			rc = sqlite3_bind_double(st, i++, v.d);
-	}
-	return rc == SQLITE_OK ? 0 : fail(w, e, "bind");
-}
-
-static int
-begin(struct wa *w, struct eb *e)
-{
-	if (w->sql->in_txn)
-		return 0;
-	if (run(w, Q_BEGIN, e) != 0)
-		return -1;
-	w->sql->in_txn = 1;
-	return 0;
-}
-
-static int
-insert_rows(struct wa *w, struct agg_row **rows, size_t n, int upsert,
-    struct eb *e)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (upsert && (bind_row(w, w->sql->q[Q_DELETE_KEY], rows[i], 0,
-		    e) != 0 || run(w, Q_DELETE_KEY, e) != 0))
-			return -1;
-		if (bind_row(w, w->sql->q[Q_INSERT], rows[i], 1, e) != 0 ||
-		    run(w, Q_INSERT, e) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-int
-wa_sql_rows(struct wa *w, struct agg_row **rows, size_t n, struct eb *e)
-{
-	if (begin(w, e) != 0)
-		return -1;
-	switch (w->o->mode) {
-	case WA_COMPLETE:
-		if (run(w, Q_DELETE_ALL, e) != 0)
-			return -1;
-		return insert_rows(w, rows, n, 0, e);
-	case WA_UPDATE:
-		return insert_rows(w, rows, n, 1, e);
-	case WA_APPEND:
-		return insert_rows(w, rows, n, 0, e);
-	}
-	return 0;
-}
-
-int
-wa_sql_commit(struct wa *w, struct eb *e)
-{
-	sqlite3_stmt *st = w->sql->q[Q_META_SET];
-
-	if (begin(w, e) != 0)
-		return -1;
-	if (sqlite3_bind_text(st, 1, w->o->query_name, -1, SQLITE_STATIC) !=
-	    SQLITE_OK || sqlite3_bind_int64(st, 2, (sqlite3_int64)w->st.batch)
-	    != SQLITE_OK || sqlite3_bind_text(st, 3, sb_cstr(&w->sql->desc),
-	    (int)w->sql->desc.len, SQLITE_STATIC) != SQLITE_OK)
-		return fail(w, e, "bind");
-	if (run(w, Q_META_SET, e) != 0 || run(w, Q_COMMIT, e) != 0)
-		return -1;
-	w->sql->in_txn = 0;
-	return 0;
 }
 
 /* What the table holds depends on: the query (the state's description),
@@ -560,7 +285,7 @@ meta_get(struct wa *w, int64_t *batch, struct sb *desc, struct eb *e)
 	    sqlite3_bind_text(st, 1, w->o->query_name, -1, SQLITE_STATIC) !=
 	    SQLITE_OK) {
 		sqlite3_finalize(st);
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -570,7 +295,7 @@ meta_get(struct wa *w, int64_t *batch, struct sb *desc, struct eb *e)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	return sb_failed(desc) ? eb_set(e, "out of memory") : 0;
 }
 
@@ -589,18 +314,18 @@ rebuild(struct wa *w, int same_query, struct eb *e)
 
 	if (w->o->mode == WA_COMPLETE || !same_query ||
 	    w->st.wm_ms == ST_NONE) {
-		rc = run(w, Q_DELETE_ALL, e);
+		rc = wa_sql_run(w, Q_DELETE_ALL, e);
 	} else {
-		rc = bind_time(w, w->sql->q[Q_DELETE_AFTER], 1,
-		    w->st.wm_ms * 1000) == SQLITE_OK ? 0 : fail(w, e, "bind");
+		rc = wa_sql_bind_time(w->sql->q[Q_DELETE_AFTER], 1,
+		    w->st.wm_ms * 1000) == SQLITE_OK ? 0 : wa_sql_fail(w, e, "bind");
 		if (rc == 0)
-			rc = run(w, Q_DELETE_AFTER, e);
+			rc = wa_sql_run(w, Q_DELETE_AFTER, e);
 	}
 	if (rc != 0 || w->o->mode == WA_APPEND)
 		return rc;
 	if (agg_sorted(&w->tab, NULL, NULL, &rows, &n) != 0)
 		return eb_set(e, "out of memory");
-	rc = insert_rows(w, rows, n, 0, e);
+	rc = wa_sql_insert(w, rows, n, 0, e);
 	free(rows);
 	return rc;
 }
@@ -620,7 +345,7 @@ reconcile(struct wa *w, struct eb *e)
 	sb_free(&had);
 	/* without a state file a run starts from nothing, as the table */
 	if (w->o->state == NULL)
-		return run(w, Q_DELETE_ALL, e);
+		return wa_sql_run(w, Q_DELETE_ALL, e);
 	if (same && (uint64_t)batch == w->st.batch)
 		return 0;
 	return rebuild(w, same, e);
@@ -636,10 +361,10 @@ wal_mode(struct wa *w, struct eb *e)
 
 	if (sqlite3_prepare_v2(w->sql->db, "PRAGMA journal_mode = WAL", -1,
 	    &st, NULL) != SQLITE_OK)
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	}
 	mode = (const char *)sqlite3_column_text(st, 0);
 	ok = mode && strcmp(mode, "wal") == 0;
@@ -665,7 +390,7 @@ wa_sql_open(struct wa *w, struct eb *e)
 		return eb_set(e, "out of memory");
 	if (sqlite3_open_v2(w->o->sqlite, &q->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-		return fail(w, e, NULL);
+		return wa_sql_fail(w, e, NULL);
 	/* a commit is on disk before the state file says it happened:
 	 * FULL syncs the WAL at every commit */
 	if (sqlite3_busy_timeout(q->db, BUSY_MS) != SQLITE_OK ||
@@ -677,7 +402,7 @@ wa_sql_open(struct wa *w, struct eb *e)
 	if (exec(w, "CREATE TABLE IF NOT EXISTS " WA_SQL_META " ("
 	    "query_name TEXT PRIMARY KEY, batch INTEGER NOT NULL, "
 	    "query TEXT NOT NULL)", e) != 0 ||
-	    ensure_table(w, e) != 0 || prepare(w, e) != 0 ||
+	    ensure_table(w, e) != 0 || wa_sql_prepare(w, e) != 0 ||
 	    reconcile(w, e) != 0)
 		return -1;
 	return wa_sql_commit(w, e);
