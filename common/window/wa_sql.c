@@ -162,10 +162,27 @@ create_table(struct wa *w, struct eb *e)
 		if (i < 2)
 			sb_adds(&s, " NOT NULL");
 	}
-	sb_adds(&s, "); CREATE INDEX IF NOT EXISTS ");
-	sb_printf(&s, "\"%s_start\" ON ", o->query_name);
-	wa_sql_quote(&s, o->query_name);
-	sb_adds(&s, " (\"start\");");
+	sb_adds(&s, ")");
+	if (sb_failed(&s)) {
+		sb_free(&s);
+		return eb_set(e, "out of memory");
+	}
+	rc = exec(w, sb_cstr(&s), e);
+	sb_free(&s);
+	return rc;
+}
+
+/* The index on start (also for a table taken over without one). */
+static int
+index_start(struct wa *w, struct eb *e)
+{
+	struct sb s = SB_INIT;
+	int rc;
+
+	sb_printf(&s, "CREATE INDEX IF NOT EXISTS \"%s_start\" ON ",
+	    w->o->query_name);
+	wa_sql_quote(&s, w->o->query_name);
+	sb_adds(&s, " (\"start\")");
 	if (sb_failed(&s)) {
 		sb_free(&s);
 		return eb_set(e, "out of memory");
@@ -241,17 +258,18 @@ ensure_table(struct wa *w, struct eb *e)
 	if (rc == SQLITE_ROW)
 		type = (const char *)sqlite3_column_text(st, 0);
 	if (rc == SQLITE_ROW && (type == NULL || strcmp(type, "table") != 0)) {
-		eb_set(e, "%s: %s is a %s, not a table", w->o->sqlite,
-		    w->o->query_name, type ? type : "?");
+		eb_set(e, "%s: %s is %s %s, not a table", w->o->sqlite,
+		    w->o->query_name, type && strchr("aeiou", type[0]) ?
+		    "an" : "a", type ? type : "?");
 		sqlite3_finalize(st);
 		return -1;
 	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return check_table(w, e);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return wa_sql_fail(w, e, NULL);
-	return create_table(w, e);
+	if ((rc == SQLITE_ROW ? check_table(w, e) : create_table(w, e)) != 0)
+		return -1;
+	return index_start(w, e);
 }
 
 /* What the table holds depends on: the query (the state's description),

@@ -77,6 +77,11 @@ run '{"t":1}
 ' $WA -t t -w 10s --count '*=n' --sqlite "$T/same.db" --query-name q
 is same-columns-rc "$rc" 0
 is same-columns-rows "$(sq "$T/same.db" 'select * from q')" "1970-01-01 00:00:00|1970-01-01 00:00:10|1"
+is same-columns-index "$(sq "$T/same.db" "select name from sqlite_schema where type = 'index' and tbl_name = 'q'")" q_start
+sqlite3 "$T/index.db" 'create table t (x); create index q on t (x)'
+run '' $WA -t t -w 10s --avg v --sqlite "$T/index.db" --query-name q
+is index-rc "$rc" 1
+is index-msg "$(cat "$ERR")" "window-avg: $T/index.db: q is an index, not a table"
 
 # ---- the table: columns, types, times, WAL ----
 # group keys keep their JSON types (true as 1, objects as their text), in
