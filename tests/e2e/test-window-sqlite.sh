@@ -333,6 +333,18 @@ is update-null-key "$(sq "$T/null.db" 'select start, k, n from q order by k')" "
 { cat "$T/b1" "$T/b2" "$T/b3" "$T/b4"; } |
 	$WA $GUIDE --table "$T/guide.ndjson" --sqlite "$T/both.db" --query-name q >/dev/null 2>"$ERR"
 is beside-table "$(sq "$T/both.db" "$WORDS")" "$(jq -r '[(.window.start, .window.end | sub("T"; " ") | sub("Z"; "")), .word, .count] | join("|")' "$T/guide.ndjson")"
+# --merge into SQLite: the merged table, group keys after the shard
+printf '%s\n' '{"t":1,"c":"A","v":1,"shardId":"s1","sequenceNumber":"1"}' \
+    '{"t":2,"c":"B","v":2,"shardId":"s1","sequenceNumber":"2"}' |
+	$WA -t t -w 10s -g c --avg v --count '*=n' --emit partials >"$T/m.p"
+printf '%s\n' '{"t":3,"c":"A","v":5,"shardId":"s2","sequenceNumber":"1"}' \
+    '{"t":12,"c":null,"v":7,"shardId":"s2","sequenceNumber":"2"}' |
+	$WA -t t -w 10s -g c --avg v --count '*=n' --emit partials >>"$T/m.p"
+$WA --merge -g c --avg v --count '*=n' --trigger available-now --sqlite "$T/m.db" --query-name q <"$T/m.p" >/dev/null 2>"$ERR"
+is merge-rc "$?" 0
+is merge-table "$(sq "$T/m.db" 'select start, end, c, "avg(v)", n from q')" "1970-01-01 00:00:00|1970-01-01 00:00:10|A|3.0|2
+1970-01-01 00:00:00|1970-01-01 00:00:10|B|2.0|1
+1970-01-01 00:00:10|1970-01-01 00:00:20||7.0|1"
 
 # ---- the notebook's pipeline and its two queries ----
 # a day of records ending now, so that the notebook's processing-time
