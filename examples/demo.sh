@@ -2,8 +2,10 @@
 # make demo: the whole notebook as a pipeline, on this machine only.
 #
 # Starts a local Kinesis server (kinesalite) and the wallet simulator on
-# 127.0.0.1, creates the bitcoin-info stream with 4 shards, feeds it a day
-# of bitcoin-info records (one a minute) with kin-put, then runs
+# 127.0.0.1, creates the bitcoin-info stream with 4 shards, feeds it the
+# last day of bitcoin-info records (one a minute, up to the last five
+# minutes before now, so that the notebook's "last 60 minutes before now"
+# has windows) with kin-put, then runs
 # examples/notebook.sh. LIVE=1 then keeps a live feed (one record a
 # second) flowing through the pipeline, the table updating, until Ctrl-C.
 set -eu
@@ -42,9 +44,10 @@ say "Kinesis (kinesalite) on $AWS_ENDPOINT_URL_KINESIS"
 /usr/bin/aws kinesis wait stream-exists --endpoint-url "$AWS_ENDPOINT_URL_KINESIS" \
 	--stream-name bitcoin-info
 python3 "$ROOT/examples/gen-bitcoin.py" --count 1440 --step 60 \
-	--start "$(date -u -d yesterday +%Y-%m-%dT00:00:00)" >"$OUT/feed.ndjson"
+	--start "$(date -u -d "@$(( $(date +%s) / 300 * 300 - 86400 ))" +%Y-%m-%dT%H:%M:%S)" \
+	>"$OUT/feed.ndjson"
 kin-put --stream bitcoin-info <"$OUT/feed.ndjson" >"$OUT/put-results.ndjson"
-say "fed $(wc -l <"$OUT/put-results.ndjson") records (a day, one a minute) into bitcoin-info"
+say "fed $(wc -l <"$OUT/put-results.ndjson") records (the last day, one a minute) into bitcoin-info"
 
 # The wallet simulator, priced at the stream's latest euro rate.
 wallet-server --db "$OUT/wallet.db" user add demo --euro 100000 >"$OUT/access-key"
@@ -64,18 +67,24 @@ say "wallet simulator on $WALLET_API (its page: $WALLET_API)"
 sh "$ROOT/examples/notebook.sh"
 
 if [ -n "${LIVE:-}" ]; then
-	say "LIVE: one record a second into bitcoin-info; the pipeline keeps $OUT/bitcoin_window.ndjson current. Ctrl-C to stop."
+	SCHEMA='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
+	say "LIVE: one record a second into bitcoin-info; the pipeline keeps $OUT/bitcoin_window.ndjson and $OUT/bitcoin.db current. Ctrl-C to stop."
 	python3 "$ROOT/examples/gen-bitcoin.py" --live | kin-put --stream bitcoin-info >/dev/null &
 	pids="$pids $!"
 	kin-read --stream bitcoin-info --from earliest |
-		json-project --field data --schema 'timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT' |
+		json-project --field data --schema "$SCHEMA" |
 		ts-parse --field timestamp --format "yyyy-MM-dd'T'HH:mm:ss" |
 		window-avg --time timestamp --window '10 minutes' --slide '5 minutes' \
-			--window-column time_window --avg euro_rate=window_avg_euro_rate \
-			--mode complete --table "$OUT/bitcoin_window.ndjson" &
+			--window-column time_window --schema "$SCHEMA" \
+			--avg euro_rate=window_avg_euro_rate --mode complete \
+			--table "$OUT/bitcoin_window.ndjson" \
+			--sqlite "$OUT/bitcoin.db" --query-name bitcoin_window &
 	pids="$pids $!"
 	# the newest window, as the table changes
-	while sleep 5; do tail -n 1 "$OUT/bitcoin_window.ndjson"; done
+	while sleep 5; do
+		sqlite3 -cmd '.timeout 5000' "$OUT/bitcoin.db" \
+			'select start, end, window_avg_euro_rate from bitcoin_window order by start desc limit 1'
+	done
 fi
 
-say "done. Files in $OUT: bitcoin_window.ndjson (the table), bitcoin_window.png (the chart), wallet.db, logs"
+say "done. Files in $OUT: bitcoin_window.ndjson and bitcoin.db (the table), bitcoin_window.png (the chart), wallet.db, logs"

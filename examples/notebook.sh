@@ -5,37 +5,53 @@
 #
 #   AWS_ENDPOINT_URL_KINESIS  (omit for real AWS)  AWS_REGION
 #   WALLET_API  WALLET_USER_ID  WALLET_ACCESS_KEY_FILE
-#   OUT  (where the table and chart go; default ./notebook-out)
+#   OUT  (where the tables and chart go; default ./notebook-out)
 set -eu
 OUT=${OUT:-./notebook-out}
 mkdir -p "$OUT"
 TABLE=$OUT/bitcoin_window.ndjson
+DB=$OUT/bitcoin.db
+SCHEMA='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
+
+# spark.sql(...) on the memory table: sqlite3 on window-avg's database,
+# waiting for the writer's lock rather than failing
+sql() {
+	printf '%s\n' "$1"
+	sqlite3 -cmd '.timeout 5000' -header "$DB" "$1"
+}
 
 step() {
 	printf '\n\033[1m## %s\033[0m\n' "$*" 2>/dev/null || printf '\n## %s\n' "$*"
 }
 
-step "1. readStream(kinesis, earliest) -> from_json -> to_timestamp -> window avg, complete mode, memory sink"
+step "1. readStream(kinesis, earliest) -> from_json -> to_timestamp -> window avg, complete mode, memory sink (SQLite)"
 # spark.readStream.format("kinesis").option("streamName","bitcoin-info")
 #      .option("initialPosition","earliest")
 kin-read --stream bitcoin-info --from earliest --exit-at-end |
 # .select(from_json(col("data").cast("string"), schema).alias("bitcoin")).select("bitcoin.*")
-json-project --field data \
-	--schema 'timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT' |
+json-project --field data --schema "$SCHEMA" |
 # .withColumn("timestamp", to_timestamp("timestamp", "yyyy-MM-dd'T'HH:mm:ss"))
 ts-parse --field timestamp --format "yyyy-MM-dd'T'HH:mm:ss" |
 # .groupBy(window("timestamp","10 minutes","5 minutes").alias("time_window"))
 # .agg(avg("euro_rate").alias("window_avg_euro_rate"))
 # .writeStream.format("memory").queryName("bitcoin_window").outputMode("complete")
+# (--schema: euro_rate averaged as Spark averages a FLOAT)
 window-avg --time timestamp --window '10 minutes' --slide '5 minutes' \
-	--window-column time_window --avg euro_rate=window_avg_euro_rate \
-	--mode complete --table "$TABLE" >/dev/null
-echo "$(wc -l <"$TABLE") windows in $TABLE"
+	--window-column time_window --schema "$SCHEMA" \
+	--avg euro_rate=window_avg_euro_rate --mode complete \
+	--table "$TABLE" --sqlite "$DB" --query-name bitcoin_window >/dev/null
+echo "$(wc -l <"$TABLE") windows in $TABLE, and in table bitcoin_window of $DB"
 
-step "2. select * from bitcoin_window limit 5"
+step "2. select start, end, window_avg_euro_rate from bitcoin_window limit 5"
+sql 'select start, end, window_avg_euro_rate from bitcoin_window limit 5'
+echo "the same rows in $TABLE:"
 head -n 5 "$TABLE"
 
-step "2. the average euro rate over the last hour of event time"
+step "2. the average euro rate over the last hour"
+# df.filter(df.start > now - 60 minutes).agg(avg('window_avg_euro_rate'))
+echo "of processing time, the hour before now:"
+sql "select avg(window_avg_euro_rate) as rate from bitcoin_window where start > datetime('now', '-60 minutes')"
+echo "of event time, the hour before the newest window's end, from $TABLE:"
 # select avg(window_avg_euro_rate) from bitcoin_window
 #  where time_window.start >= (select max(time_window.end) from bitcoin_window) - interval 1 hour
 jq -s '(map(.time_window.end | fromdateiso8601) | max) as $last_end

@@ -39,6 +39,7 @@ static const char help_text[] =
     "  -P, --drop-provenance    drop shardId and sequenceNumber\n"
     "      --on-error=MODE      null (PERMISSIVE, default), skip, fail\n"
     "      --corrupt-column NAME  keep the raw text of bad documents in NAME\n"
+    "                           (default: a schema field _corrupt_record)\n"
     "      --stats[=SECONDS]    counts on stderr at exit (and every SECONDS)\n"
     "      --flush-ms MS        flush at least this often (100)\n"
     "  -h, --help               this help\n"
@@ -55,7 +56,13 @@ struct opts {
 	int drop_provenance;
 	int carry_shard, carry_seq;	/* provenance not already output */
 	enum cli_on_error on_error;
-	struct sb corrupt_key;		/* ",\"name\":" or empty */
+	const char *corrupt;		/* the corrupt-record column's name */
+	int corrupt_given;		/* by --corrupt-column */
+	struct sb corrupt_key;		/* "\"name\":" or empty: no column */
+	/* the schema's fields before and after the corrupt-record column
+	 * (views into schema.fields; all of them in head when it is not a
+	 * schema field) */
+	struct sc_type head, tail;
 	int flush_ms;
 };
 
@@ -63,6 +70,7 @@ struct state {
 	struct rec outer, inner;
 	struct sc_cast cast;
 	struct sb text;		/* the document, decoded from the field */
+	struct sb rest;		/* the fields after the corrupt column */
 	struct eb why;
 	struct cli_stats st;
 };
@@ -141,6 +149,49 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 	return i == doc->n ? FLT_UNTOUCHED : FLT_OK;
 }
 
+/* The schema's fields in schema order, with the corrupt-record column in
+ * its place: between head and tail when the schema names it (as Spark
+ * fills that field), else after them. A bad value anywhere makes the
+ * record bad, so the tail is projected aside before the column is
+ * written. */
+static enum flt_outcome
+put_fields(const struct opts *o, struct state *s, const struct rec *idx,
+    enum flt_outcome rc, struct rec_span doc, struct sb *out)
+{
+	int bad = 0;
+
+	sb_reset(&s->rest);
+	if (rc == FLT_OK) {
+		if (sc_project(&s->cast, &o->head, idx, out)) {
+			s->why = s->cast.why;
+			bad = 1;
+		}
+		if (sc_project(&s->cast, &o->tail, idx, &s->rest) && !bad) {
+			s->why = s->cast.why;
+			bad = 1;
+		}
+		if (bad)
+			rc = FLT_BAD;
+	} else {
+		sc_project_null(&o->head, out);
+		sc_project_null(&o->tail, &s->rest);
+	}
+	if (o->corrupt_key.len) {
+		if (o->head.nfields)
+			sb_addc(out, ',');
+		sb_add(out, o->corrupt_key.buf, o->corrupt_key.len);
+		if (rc == FLT_BAD)
+			put_lossy_string(out, doc.p, doc.n);
+		else
+			sb_add(out, "null", 4);
+	}
+	if (o->tail.nfields) {
+		sb_addc(out, ',');
+		sb_add(out, s->rest.buf, s->rest.len);
+	}
+	return rc;
+}
+
 /* Project one line into out. FLT_BAD: a null (or partial) record was
  * written unless the policy skips it; s->why says what was wrong. */
 static enum flt_outcome
@@ -182,19 +233,7 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 	sb_add(out, o->as_key.buf, o->as_key.len);
 	if (o->as_key.len)
 		sb_addc(out, '{');
-	if (rc == FLT_OK && sc_project(&s->cast, &o->schema, idx, out)) {
-		s->why = s->cast.why;
-		rc = FLT_BAD;
-	} else if (rc != FLT_OK)
-		sc_project_null(&o->schema, out);
-	if (o->corrupt_key.len) {
-		sb_add(out, o->corrupt_key.buf + (o->schema.nfields ? 0 : 1),
-		    o->corrupt_key.len - (o->schema.nfields ? 0 : 1));
-		if (rc == FLT_BAD)
-			put_lossy_string(out, doc.p, doc.n);
-		else
-			sb_add(out, "null", 4);
-	}
+	rc = put_fields(o, s, idx, rc, doc, out);
 	if (o->as_key.len)
 		sb_addc(out, '}');
 	for (i = 0; line_ok && i < o->nkeep; i++)
@@ -251,6 +290,37 @@ emitted(const struct opts *o, const char *name)
 	return 0;
 }
 
+/* Spark's columnNameOfCorruptRecord (spark.sql.columnNameOfCorruptRecord,
+ * _corrupt_record unless --corrupt-column names another): a top-level
+ * schema field of that name is not read from the document but receives
+ * the malformed text, in its place; it must be a STRING, as Spark
+ * requires. A --corrupt-column the schema lacks is added after the
+ * fields; the default name, when the schema lacks it, adds nothing. */
+static void
+place_corrupt(struct opts *o)
+{
+	const struct sc_type *t = &o->schema;
+	size_t k;
+
+	o->head = (struct sc_type){ .kind = SC_STRUCT, .fields = t->fields,
+	    .nfields = t->nfields };
+	o->tail = (struct sc_type){ .kind = SC_STRUCT };
+	for (k = 0; k < t->nfields; k++)
+		if (strcmp(t->fields[k].name, o->corrupt) == 0)
+			break;
+	if (k < t->nfields) {
+		if (t->fields[k].type.kind != SC_STRING)
+			cli_usage("schema: the corrupt record field '%s' must "
+			    "be STRING", o->corrupt);
+		o->head.nfields = k;
+		o->tail.fields = t->fields + k + 1;
+		o->tail.nfields = t->nfields - k - 1;
+	} else if (!o->corrupt_given) {
+		return;
+	}
+	set_key(&o->corrupt_key, "", o->corrupt);
+}
+
 static void
 parse_args(int argc, char **argv, struct opts *o, struct state *s)
 {
@@ -286,7 +356,10 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 				cli_usage("--on-error: expected null, skip or "
 				    "fail, not '%s'", optarg);
 			break;
-		case 'c': set_key(&o->corrupt_key, ",", optarg); break;
+		case 'c':
+			o->corrupt = optarg;
+			o->corrupt_given = 1;
+			break;
 		case 'S': cli_stats_init(&s->st, optarg); break;
 		case 'F':
 			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg, 0, 86400000);
@@ -302,6 +375,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		cli_usage("%s", e.msg);
 	if (o->schema.nfields == 0)
 		cli_usage("schema: no fields");
+	place_corrupt(o);
 	o->field_len = strlen(o->field);
 	o->whole_record = strcmp(o->field, ".") == 0;
 	for (i = 0; !o->as_key.len && i < o->nkeep; i++)
@@ -341,6 +415,7 @@ finish(void *arg)
 	sc_cast_free(&t->s.cast);
 	sc_free(&t->o.schema);
 	sb_free(&t->s.text);
+	sb_free(&t->s.rest);
 	sb_free(&t->o.as_key);
 	sb_free(&t->o.corrupt_key);
 }
@@ -352,9 +427,9 @@ main(int argc, char **argv)
 	    "no_document", start, project, finish };
 	struct filter t = {
 		.o = { .field = "data", .on_error = ON_ERROR_NULL,
-		    .as_key = SB_INIT, .corrupt_key = SB_INIT,
-		    .flush_ms = ND_FLUSH_MS_DEFAULT },
-		.s = { .text = SB_INIT },
+		    .corrupt = "_corrupt_record", .as_key = SB_INIT,
+		    .corrupt_key = SB_INIT, .flush_ms = ND_FLUSH_MS_DEFAULT },
+		.s = { .text = SB_INIT, .rest = SB_INIT },
 	};
 
 	return flt_main(&tool, &t, argc, argv);

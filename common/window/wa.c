@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "window/wa.h"
+#include "window/wa_sql.h"
 
 /* What one pass over a record's members looks for. */
 static void
@@ -41,6 +42,8 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 	    ST_NONE, &w->tab, &w->marks };
 	if (o->state && st_load(o->state, &w->st, e) < 0)
 		return -1;
+	if (o->sqlite && wa_sql_open(w, e) != 0)
+		return -1;
 	w->s_late = cli_stats_add(&w->stats, "late");
 	w->s_late_windows = cli_stats_add(&w->stats, "late_windows");
 	w->s_replayed = cli_stats_add(&w->stats, "replayed");
@@ -53,6 +56,7 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 void
 wa_free(struct wa *w)
 {
+	wa_sql_close(w);
 	agg_free(&w->tab);
 	ck_marks_free(&w->marks);
 	rec_free(&w->rec);

@@ -17,6 +17,7 @@
 #include "base/sb.h"
 #include "window/st.h"
 #include "window/wa_fmt.h"
+#include "window/wa_sch.h"
 #include "window/wa_time.h"
 #include "window/win.h"
 
@@ -37,11 +38,14 @@ struct wa_col {
 	int col;		/* value column index; -1 for count(*) */
 	char *alias;
 	struct sb name;		/* ,"alias": ready to copy */
+	enum wa_type type;	/* its column's, by --schema (WA_T_ANY) */
 };
 
 struct wa_opts {
 	const char *time_col, *window_col, *table, *state, *source_id;
 	const char *stats;	/* --stats given: its argument or "" */
+	const char *schema;	/* --schema DDL|@FILE */
+	const char *sqlite, *query_name;	/* --sqlite FILE --query-name */
 	int64_t size_us, slide_us, start_us, delay_us, trig_us;
 	int have_window, have_slide, have_wm, tee, partials, merge;
 	enum wa_mode mode;
@@ -52,6 +56,7 @@ struct wa_opts {
 	struct wa_col out[WA_MAX_OUT];
 	int nout;
 	const char *cols[WA_MAX_OUT];	/* distinct value columns */
+	enum wa_type type[WA_MAX_OUT];	/* their types (wa_sch) */
 	int ncols;
 	const char *group[WA_MAX_GROUP];
 	int ngroup;
@@ -64,6 +69,8 @@ struct wa_opts {
  * value columns, then the group columns */
 enum { WA_WANT_SHARD, WA_WANT_SEQ, WA_WANT_TIME, WA_WANT_COLS };
 #define WA_WANT_MAX (3 + WA_MAX_OUT + WA_MAX_GROUP)
+
+struct wa_sql;
 
 struct wa {
 	const struct wa_opts *o;
@@ -101,7 +108,9 @@ struct wa {
 	struct wa_time_cache times;	/* the day of the last plain time */
 	struct wa_fmt_cache fmt;	/* the text of recent window bounds */
 	double values[WA_MAX_OUT];
+	int64_t ivalues[WA_MAX_OUT];	/* INT and BIGINT columns, exact */
 	unsigned char has_value[WA_MAX_OUT];
+	struct wa_sql *sql;		/* --sqlite, NULL without */
 };
 
 /* Set up a run of the validated options o (w zeroed, except w->stats,

@@ -200,7 +200,8 @@ aggregate(struct wa *w, int64_t ts, struct eb *e)
 		r->batch = w->st.batch;
 		for (int c = 0; c < w->o->ncols; c++)
 			if (w->has_value[c])
-				agg_cell_add(&r->cell[c], w->values[c]);
+				wa_sch_add(w->o->type[c], &r->cell[c],
+				    w->values[c], w->ivalues[c]);
 		counted++;
 	}
 	if (counted == 0 && n > 0)
@@ -241,8 +242,13 @@ values(struct wa *w, const struct nd_line *ln, struct eb *e)
 		w->has_value[c] = 0;
 		if (m == NULL || m->type == REC_NULL)
 			continue;
-		if (m->type == REC_NUMBER) {
+		if (m->type == REC_NUMBER && w->o->type[c] == WA_T_ANY) {
 			w->values[c] = wa_num(m->val);
+			w->has_value[c] = 1;
+			continue;
+		}
+		if (w->o->type[c] != WA_T_ANY && wa_sch_read(w->o->type[c], m,
+		    &w->values[c], &w->ivalues[c]) == 0) {
 			w->has_value[c] = 1;
 			continue;
 		}
@@ -250,8 +256,9 @@ values(struct wa *w, const struct nd_line *ln, struct eb *e)
 			char what[300];
 			int rc;
 
-			snprintf(what, sizeof(what), "field '%s': not a number",
-			    w->o->cols[c]);
+			snprintf(what, sizeof(what), "field '%s': not %s %s",
+			    w->o->cols[c], w->o->type[c] == WA_T_INT ? "an" : "a",
+			    wa_sch_name(w->o->type[c]));
 			rc = wa_bad_record(w, ln, 0, what, NULL, e);
 			if (rc != WA_REC_OK)
 				return rc;

@@ -8,6 +8,7 @@
 #include "json/jx.h"
 #include "time/tm.h"
 #include "window/wa_opt.h"
+#include "window/wa_sql.h"
 
 const char wa_opt_usage_line[] =
     "window-avg --time COL --window DURATION [--slide D] [--avg COL[=ALIAS]]... "
@@ -33,11 +34,15 @@ const char wa_opt_help_text[] =
     "                            DURATION (processing time) or available-now\n"
     "      --table FILE          keep the latest complete table in FILE\n"
     "      --tee                 with --table, write the rows to stdout too\n"
+    "      --sqlite FILE         keep the table in SQLite database FILE as\n"
+    "      --query-name NAME     table NAME (Spark's queryName), any mode\n"
     "      --state FILE          exactly-once state (aggregates, watermark,\n"
     "                            per-shard sequenceNumber marks)\n"
     "      --emit rows|partials  partials: mergeable per-shard aggregates\n"
     "      --source-id ID        partials: shard name for records without one\n"
     "      --merge               combine partial streams into the table\n"
+    "      --schema DDL|@FILE    the value columns' types, as json-project's\n"
+    "                            (FLOAT read as a float, INT sums as integers)\n"
     "      --on-error POLICY     null (default), skip or fail\n"
     "      --stats[=SECONDS]     counts on stderr at exit (and periodically)\n"
     "      --flush-ms MS         flush output at least this often (100)\n"
@@ -197,7 +202,7 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 {
 	enum { O_START = 256, O_AVG, O_COUNT, O_SUM, O_MIN, O_MAX, O_WM, O_TRIG,
 	    O_TABLE, O_TEE, O_STATE, O_EMIT, O_SRC, O_MERGE, O_ONERR, O_STATS,
-	    O_FLUSH };
+	    O_FLUSH, O_SCHEMA, O_SQLITE, O_QNAME };
 	static const struct option lo[] = {
 		{ "time", required_argument, NULL, 't' },
 		{ "window", required_argument, NULL, 'w' },
@@ -222,6 +227,9 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 		{ "on-error", required_argument, NULL, O_ONERR },
 		{ "stats", optional_argument, NULL, O_STATS },
 		{ "flush-ms", required_argument, NULL, O_FLUSH },
+		{ "schema", required_argument, NULL, O_SCHEMA },
+		{ "sqlite", required_argument, NULL, O_SQLITE },
+		{ "query-name", required_argument, NULL, O_QNAME },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -265,6 +273,9 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 			break;
 		case O_STATS: rc = set_stats(o, optarg, e); break;
 		case O_FLUSH: rc = set_flush(o, optarg, e); break;
+		case O_SCHEMA: o->schema = optarg; break;
+		case O_SQLITE: o->sqlite = optarg; break;
+		case O_QNAME: o->query_name = optarg; break;
 		case 'h': return WA_OPT_HELP;
 		case 'V': return WA_OPT_VERSION;
 		default: return WA_OPT_BAD_OPTION;
@@ -334,6 +345,7 @@ describe_query(struct wa_opts *o)
 	sb_adds(&o->query, " group=");
 	for (int i = 0; i < o->ngroup; i++)
 		sb_printf(&o->query, "%s%s", i ? "," : "", o->group[i]);
+	wa_sch_describe(o, &o->query);
 }
 
 int
@@ -360,7 +372,8 @@ wa_opt_validate(struct wa_opts *o, struct eb *e)
 		return eb_set(e, "--table and --emit partials do not go together");
 	if (o->tee && !o->table)
 		return eb_set(e, "--tee only applies with --table");
-	if (check_names(o, e) != 0)
+	if (check_names(o, e) != 0 || wa_sch_resolve(o, e) != 0 ||
+	    wa_sql_check_opts(o, e) != 0)
 		return -1;
 	describe_query(o);
 	return sb_failed(&o->query) ? eb_set(e, "out of memory") : 0;

@@ -49,6 +49,13 @@ put_value(struct sb *s, const struct wa_col *c, const struct agg_row *r)
 	const struct agg_cell *x = c->col >= 0 ? &r->cell[c->col] : NULL;
 
 	sb_add(s, c->name.buf, c->name.len);
+	if (c->type != WA_T_ANY) {	/* --schema: as the type says */
+		struct wa_val v;
+
+		wa_sch_value(c, r, &v);
+		wa_sch_put(s, &v);
+		return;
+	}
 	if (c->fn == WA_COUNT) {
 		jx_put_int(s, x ? x->n : r->rows);
 		return;

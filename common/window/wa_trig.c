@@ -4,6 +4,7 @@
 
 #include "window/wa_merge.h"
 #include "window/wa_out.h"
+#include "window/wa_sql.h"
 #include "window/wa_trig.h"
 
 static int
@@ -74,6 +75,8 @@ emit(struct wa *w, struct agg_table *t, int (*keep)(const struct agg_row *,
 	if (agg_sorted(t, keep, arg, &rows, &n) != 0)
 		return eb_set(e, "out of memory");
 	rc = write_rows(w, rows, n, batch_tag, e);
+	if (rc == 0 && w->sql)
+		rc = wa_sql_rows(w, rows, n, e);
 	free(rows);
 	return rc;
 }
@@ -99,6 +102,7 @@ data_batch(struct wa *w, struct eb *e)
 	struct agg_table merged, *t = &w->tab;
 	int rc = 0;
 
+	wa_sch_fold(w);
 	if (w->o->merge) {
 		if (wa_merge_shards(w, &merged, e) != 0)
 			return -1;
@@ -168,6 +172,10 @@ wa_trigger(struct wa *w, int at_eof, struct eb *e)
 	    (data_batch(w, e) != 0 || advance_watermark(w, e) != 0))
 		return -1;
 	if (at_eof && end_of_time(w, e) != 0)
+		return -1;
+	/* the table's transaction first: a crash before the state is saved
+	 * leaves a table ahead of it, which the next start rebuilds */
+	if (w->sql && (w->in_batch || at_eof) && wa_sql_commit(w, e) != 0)
 		return -1;
 	if (w->o->state && (w->in_batch || at_eof) &&
 	    st_save(w->o->state, &w->st, e) != 0)

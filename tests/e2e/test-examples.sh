@@ -11,14 +11,29 @@ OUT=$T/demo sh "$EX/demo.sh" >"$T/demo.out" 2>"$T/demo.err"
 is "demo: exit status" "$?" 0
 like "demo: says where the files are" "$(tail -n 1 "$T/demo.out")" "demo: done. Files in $T/demo:*"
 is "demo: a day of 1-minute records gives 289 sliding windows" "$(wc -l <"$T/demo/bitcoin_window.ndjson")" 289
-python3 "$KP_ROOT/tests/e2e/expected-windows.py" 600 300 <"$T/demo/feed.ndjson" >"$T/want-all"
+# the notebook reads euro_rate as a FLOAT and averages it as Spark does
+# (window-avg --schema): spark-avg.py computes that independently
+python3 "$KP_ROOT/tests/e2e/spark-avg.py" timestamp euro_rate 600 300 <"$T/demo/feed.ndjson" |
+	jq -r '"\(.start) \(.end) \(.n) \(.avg)"' >"$T/want-all"
 head -n 5 "$T/want-all" | awk '{ printf "%s %.6f\n", $1, $4 }' >"$T/want5"
 sed -n '/limit 5/,/## 2. the average/p' "$T/demo.out" | grep '^{' |
 	jq -r '"\(.time_window.start | fromdateiso8601) \(.window_avg_euro_rate)"' |
 	awk '{ printf "%s %.6f\n", $1, $2 }' >"$T/got5"
 is "demo: limit 5 shows the first five windows, as computed independently" "$(cat "$T/got5")" "$(cat "$T/want5")"
 hour=$(grep '"avg_euro_rate"' "$T/demo.out" | jq .windows)
-is "demo: the last hour holds 11 windows (starts 23:05 .. 23:55)" "$hour" 11
+is "demo: the last hour of event time holds the last 11 windows" "$hour" 11
+# the notebook's two cells in SQL (sqlite3 on window-avg --sqlite's table)
+sed -n '/limit 5/,/## 2. the average/p' "$T/demo.out" | grep '^20[0-9-]* [0-9:]*|' |
+	awk -F'|' '{ cmd = "date -u -d \"" $1 "Z\" +%s"; cmd | getline t; close(cmd); printf "%s %.6f\n", t, $3 }' >"$T/sql5"
+is "demo: SQL limit 5 gives the first five windows, as computed independently" "$(cat "$T/sql5")" "$(cat "$T/want5")"
+# the feed ends five minutes or less before the demo's start: the hour
+# before now holds the last ten or eleven windows, or nine on a slow run
+rate=$(sed -n '/^rate$/{n;p}' "$T/demo.out")
+ok "demo: SQL last 60 minutes averages the newest windows, as computed independently" python3 -c '
+import sys
+avgs = [float(l.split()[3]) for l in open(sys.argv[1])]
+rate = float(sys.argv[2])
+sys.exit(0 if any(abs(sum(avgs[-k:]) / k - rate) < 1e-6 * rate for k in (9, 10, 11)) else 1)' "$T/want-all" "${rate:-nan}"
 wallet_lines=$(grep -c '^{"user_id":"demo"' "$T/demo.out")
 is "demo: info, buy, info, sell, info" "$wallet_lines" 5
 like "demo: bought one bitcoin" "$(grep '"side":"buy"' "$T/demo.out")" '*"amount":1,*"bitcoin":1,*'
@@ -76,6 +91,31 @@ is "trade: the skipped run traded nothing" "$(wallet-info --field bitcoin)" 0
 WALLET_API=http://127.0.0.1:$(free_port)/ TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log" 2>/dev/null
 is "trade: wallet server unreachable -> exit 3" "$?" 3
 is "trade: unreachable logged" "$(jq -c '[.decision, .status]' "$T/log")" '["buy",3]'
+
+# the rates from SQLite instead (DB=): the same windows, as window-avg
+# --sqlite keeps them
+dbtable() {	# dbtable DB AVERAGES...
+	db=$1
+	shift
+	{ echo 'create table bitcoin_window ("start" TEXT NOT NULL, "end" TEXT NOT NULL, "window_avg_euro_rate" REAL);'
+	  table "$@" | jq -r '"insert into bitcoin_window values (\u0027\(.time_window.start | sub("T"; " ") | sub("Z"; ""))\u0027, \u0027\(.time_window.end | sub("T"; " ") | sub("Z"; ""))\u0027, \(.window_avg_euro_rate));"'
+	} | sqlite3 "$db"
+}
+dbtable "$T/up.db" 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40440
+dbtable "$T/down.db" 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 39560
+DB=$T/up.db TABLE=$T/nope.ndjson sh "$EX/trade.sh" >"$T/log" 2>"$T/trade.err"
+is "trade from SQLite: rising -> buy, exit 0" "$?" 0
+is "trade from SQLite: decision and rates logged" "$(jq -c '[.decision, .status, .last, .hour, .amount, .result.bitcoin]' "$T/log")" '["buy",0,40440,40040,0.5,0.5]'
+DB=$T/down.db sh "$EX/trade.sh" >"$T/log"
+is "trade from SQLite: falling -> sell, exit 0" "$?" 0
+is "trade from SQLite: sell logged" "$(jq -c '[.decision, .status, .last, .hour]' "$T/log")" '["sell",0,39560,39960]'
+is "trade from SQLite: the wallet holds no bitcoin again" "$(wallet-info --field bitcoin)" 0
+DB=$T/nope.db sh "$EX/trade.sh" >"$T/log"
+is "trade from SQLite: no database -> exit 1" "$?" 1
+is "trade from SQLite: no database logged" "$(jq -r .reason "$T/log")" "no database"
+DB=$T/up.db QUERY_NAME='x; drop table bitcoin_window' sh "$EX/trade.sh" >"$T/log"
+is "trade from SQLite: a QUERY_NAME that is not an identifier -> exit 1" "$?" 1
+is "trade from SQLite: the table is still there" "$(sqlite3 "$T/up.db" 'select count(*) from bitcoin_window')" 14
 
 # --- examples/run-pipeline.sh -----------------------------------------------
 kin_server

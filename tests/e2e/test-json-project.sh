@@ -178,9 +178,10 @@ t bad-json-names-file 0 '{"a":null}' "" sh -c 'printf "{\n" >"$1/c.ndjson" && js
 like bad-json-names-file-err "$(cat "$ERR")" "json-project: $T/c.ndjson:1: invalid JSON record: *(nulled)"
 
 # the man page's EXAMPLES, run as written
-is man-example-count "$(man_commands json-project.1 "$T/ex")" 2
+is man-example-count "$(man_commands json-project.1 "$T/ex")" 3
 t man-example-1 0 '{"timestamp":"2024-01-01T00:00:00","euro_rate":0.1,"shardId":"s-1","sequenceNumber":"7"}' "" sh "$T/ex/1.sh"
 t man-example-2 0 '{"v":{"n":null,"bad":"{\"n\":\"x\"}"}}' "" sh "$T/ex/2.sh"
 is man-example-2-err "$(cat "$ERR")" "json-project: <stdin>:1: field 'n': string where int expected (nulled)"
+t man-example-3 0 '{"n":null,"_corrupt_record":"{\"n\":1,"}' "" sh "$T/ex/3.sh"
 
 finish
