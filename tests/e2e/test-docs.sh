@@ -89,4 +89,20 @@ if [ -z "${KP_SANITIZED:-}" ]; then
 	make -s -C "$KP_ROOT" uninstall DESTDIR="$T/stage" PREFIX=/opt/kp >/dev/null 2>&1
 	is "make uninstall leaves no file behind" "$(find "$T/stage" -type f | wc -l)" 0
 fi
+# The README's two "last hour" programs, as written, on a table of
+# 2024-01-01 (14 windows sliding by 5 minutes, the last at 40440): relative
+# to now none started in the last hour (null, not jq's "cannot be
+# divided"); of event time the last 11 (starts >= the newest end - 1 h).
+for i in $(seq 0 13); do
+	printf '{"time_window":{"start":"%s","end":"%s"},"window_avg_euro_rate":%s}\n' \
+		"$(date -u -d "@$((1704067200 + i * 300))" +%Y-%m-%dT%H:%M:%SZ)" \
+		"$(date -u -d "@$((1704067200 + i * 300 + 600))" +%Y-%m-%dT%H:%M:%SZ)" \
+		"$([ "$i" = 13 ] && echo 40440 || echo 40000)"
+done >"$T/bitcoin_window.ndjson"
+awk '/^    jq -s/ { n++; on = 1 } on && !/^    / { on = 0 } on { sub(/^    /, ""); print > (dir "/readme-hour" n ".sh") }' \
+	dir="$T" "$KP_ROOT/README.md"
+ok "README: two last-hour programs" test -f "$T/readme-hour2.sh" -a ! -f "$T/readme-hour3.sh"
+is "README: last hour relative to now, on an old table: null" "$(cd "$T" && sh readme-hour1.sh 2>&1)" null
+is "README: last hour of event time: (10 x 40000 + 40440) / 11" "$(cd "$T" && sh readme-hour2.sh 2>&1)" 40040
+
 finish

@@ -46,7 +46,10 @@ ws_user "$T/w.db" g7 100000 >/dev/null
 ws_start trade "$T/w.db" --price 40000
 WALLET_API=http://127.0.0.1:$WS_PORT/ WALLET_USER_ID=g7 WALLET_ACCESS_KEY_FILE=$T/g7.key
 LOCK=$T/trade.lock AMOUNT=0.5
-export WALLET_API WALLET_USER_ID WALLET_ACCESS_KEY_FILE LOCK AMOUNT
+# the tables below are of 2024-01-01: judged 5 minutes into their newest
+# window (its start + 300 s), as a run at that time would judge them
+NOW=$((1704067200 + 13 * 300 + 300))
+export WALLET_API WALLET_USER_ID WALLET_ACCESS_KEY_FILE LOCK AMOUNT NOW
 
 # table WINDOW-AVERAGES...: 10-minute windows sliding by 5 minutes, oldest first
 table() {
@@ -58,9 +61,10 @@ table() {
 		i=$((i + 1))
 	done
 }
-# 14 windows; the last hour (starts >= end - 3600) is the last 11: with ten
-# at 40000 and the last at 40440, the hour's mean is 40040 and the last is
-# 1% above it: buy. Mirrored: sell. All equal: hold.
+# 14 windows; the last hour (starts > NOW - 3600, NOW = the newest start
+# + 300) is the last 11: with ten at 40000 and the last at 40440, the
+# hour's mean is 40040 and the last is 1% above it: buy. Mirrored: sell.
+# All equal: hold.
 table 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40440 >"$T/up.ndjson"
 table 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 39560 >"$T/down.ndjson"
 table 40000 40000 40000 >"$T/flat.ndjson"
@@ -72,7 +76,7 @@ is "trade: the wallet holds 0.5 bitcoin" "$(wallet-info --field bitcoin)" 0.5
 TABLE=$T/down.ndjson sh "$EX/trade.sh" >"$T/log"
 is "trade: falling -> sell, exit 0" "$?" 0
 is "trade: sell logged" "$(jq -c '[.decision, .status, .last, .hour]' "$T/log")" '["sell",0,39560,39960]'
-TABLE=$T/flat.ndjson sh "$EX/trade.sh" >"$T/log"
+NOW=$((1704067200 + 2 * 300 + 300)) TABLE=$T/flat.ndjson sh "$EX/trade.sh" >"$T/log"
 is "trade: flat -> hold, exit 0" "$?" 0
 is "trade: hold logged" "$(jq -r .decision "$T/log")" hold
 TABLE=$T/down.ndjson sh "$EX/trade.sh" >"$T/log" 2>/dev/null
@@ -91,6 +95,26 @@ is "trade: the skipped run traded nothing" "$(wallet-info --field bitcoin)" 0
 WALLET_API=http://127.0.0.1:$(free_port)/ TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log" 2>/dev/null
 is "trade: wallet server unreachable -> exit 3" "$?" 3
 is "trade: unreachable logged" "$(jq -c '[.decision, .status]' "$T/log")" '["buy",3]'
+
+# Data it cannot trust is refused before any trade (exit 1, the reason
+# logged), whatever the rates would say.
+table 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 40000 null >"$T/null.ndjson"
+TABLE=$T/null.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: a null newest average is refused, exit 1" "$?" 1
+is "trade: the refusal says why" "$(jq -c '[.decision, .reason]' "$T/log")" '["refuse","the newest window'"'"'s average is null, not a finite number"]'
+NOW=$((1704067200 + 86400)) TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: a table a day old is refused, exit 1" "$?" 1
+is "trade: stale, with when and how old" "$(jq -r .reason "$T/log")" "stale table: the newest window ended at 2024-01-01T01:15:00Z, 81900 s ago, more than MAX_AGE 600 s"
+NOW=$((1704067200 + 4500 + 601)) TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: just past twice the slide (601 s after the newest end) is stale" "$(jq -r .decision "$T/log")" refuse
+THRESHOLD=1 NOW=$((1704067200 + 4500 + 600)) TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: exactly twice the slide is not stale (600 s, 2 x 300; THRESHOLD=1 holds)" "$(jq -r .decision "$T/log") $(jq -r .slide "$T/log")" "hold 300"
+MAX_AGE=100000 NOW=$((1704067200 + 86400)) TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: MAX_AGE allows an old table, but no window started in the last hour: refused" "$(jq -c '[.decision, .status, .reason]' "$T/log")" '["refuse",1,"no window with an average started in the hour before now"]'
+NOW=soon TABLE=$T/up.ndjson sh "$EX/trade.sh" >"$T/log"
+is "trade: a NOW that is not a number: exit 1" "$?" 1
+is "trade: it says so" "$(jq -r .reason "$T/log")" "NOW is not a whole number of epoch seconds"
+is "trade: nothing refused was traded (0.5 bought, 0.5 sold above)" "$(wallet-info --field bitcoin)" 0
 
 # the rates from SQLite instead (DB=): the same windows, as window-avg
 # --sqlite keeps them
@@ -116,6 +140,40 @@ is "trade from SQLite: no database logged" "$(jq -r .reason "$T/log")" "no datab
 DB=$T/up.db QUERY_NAME='x; drop table bitcoin_window' sh "$EX/trade.sh" >"$T/log"
 is "trade from SQLite: a QUERY_NAME that is not an identifier -> exit 1" "$?" 1
 is "trade from SQLite: the table is still there" "$(sqlite3 "$T/up.db" 'select count(*) from bitcoin_window')" 14
+NOW=$((1704067200 + 86400)) DB=$T/up.db sh "$EX/trade.sh" >"$T/log"
+is "trade from SQLite: a table a day old is refused, exit 1" "$?" 1
+is "trade from SQLite: stale, with when and how old" "$(jq -r .reason "$T/log")" "stale table: the newest window ended at 2024-01-01T01:15:00Z, 81900 s ago, more than MAX_AGE 600 s"
+sqlite3 "$T/up.db" "update bitcoin_window set window_avg_euro_rate = null where start = (select max(start) from bitcoin_window)"
+DB=$T/up.db sh "$EX/trade.sh" >"$T/log"
+is "trade from SQLite: a null newest average is refused" "$(jq -c '[.decision, .status, .reason]' "$T/log")" '["refuse",1,"the newest window'"'"'s average is null, not a finite number"]'
+
+# The README's crontab line, as written but for where things are, under
+# cron's bare environment (PATH=/usr/bin:/bin, HOME, LOGNAME, SHELL): the
+# script finds the kinpipe tools beside itself, not on PATH.
+if [ -x "$KP_ROOT/bin/wallet-buy" ]; then
+	line=$(grep -m 1 '^    \*/5 \* \* \* \* ' "$KP_ROOT/README.md")
+	ok "README: a crontab line" test -n "$line"
+	cmd=$(printf '%s\n' "$line" | sed 's/^ *\([^ ]* \)\{5\}//' |
+		sed -e "s|/srv/kinpipe|$T/srv|" -e "s|127.0.0.1:8080|127.0.0.1:$WS_PORT|")
+	mkdir -p "$T/srv" "$T/home/.config/kinpipe"
+	ln -s "$KP_ROOT/examples" "$T/srv/examples"
+	cp "$T/g7.key" "$T/home/.config/kinpipe/key"
+	# a fresh table: 14 windows up to now, the newest 1% above the rest
+	now=$(date +%s)
+	base=$((now / 300 * 300 - 13 * 300))
+	{ echo 'create table bitcoin_window ("start" TEXT NOT NULL, "end" TEXT NOT NULL, "window_avg_euro_rate" REAL);'
+	  for i in $(seq 0 13); do
+		rate=40000; [ "$i" = 13 ] && rate=40440
+		printf "insert into bitcoin_window values ('%s', '%s', %s);\n" \
+			"$(date -u -d "@$((base + i * 300))" '+%Y-%m-%d %H:%M:%S')" \
+			"$(date -u -d "@$((base + i * 300 + 600))" '+%Y-%m-%d %H:%M:%S')" "$rate"
+	  done; } | sqlite3 "$T/srv/bitcoin.db"
+	before=$(wallet-info --field bitcoin)
+	env -i HOME="$T/home" LOGNAME=root SHELL=/bin/sh PATH=/usr/bin:/bin LOCK="$T/cron.lock" sh -c "$cmd"
+	is "README's crontab line under env -i: exit 0" "$?" 0
+	is "README's crontab line: the log says it bought" "$(tail -n 1 "$T/srv/trade.log" | jq -c '[.decision, .status]')" '["buy",0]'
+	is "README's crontab line: the wallet holds 0.01 more" "$(wallet-info --field bitcoin)" "$(echo "$before + 0.01" | bc | sed 's/^\./0./')"
+fi
 
 # --- examples/run-pipeline.sh -----------------------------------------------
 kin_server

@@ -500,7 +500,7 @@ like merge-missing-column-msg "$(cat "$ERR")" 'window-avg: <stdin>:1: not a wind
 # ---- the man page's EXAMPLES, run as written ----
 mkdir "$T/ex" && ln -s "$KP_ROOT/examples" "$T/ex/examples"
 nex=$(man_commands window-avg.1 "$T/exs")
-is man-example-count "$nex" 10
+is man-example-count "$nex" 11
 i=0
 while [ $i -lt "$nex" ]; do
 	i=$((i + 1))
@@ -510,34 +510,35 @@ while [ $i -lt "$nex" ]; do
 done
 is man-example-table "$(grep -c . "$T/ex/bitcoin_window.ndjson")" 289
 is man-example-head "$(cat "$T/ex2.out")" "$(head -n 5 "$T/ex/bitcoin_window.ndjson")"
-is man-example-last-hour "$(cat "$T/ex3.out")" "$(python3 -c '
+is man-example-last-hour-of-now "$(cat "$T/ex3.out")" null
+is man-example-last-hour-of-event-time "$(cat "$T/ex4.out")" "$(python3 -c '
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 last = max(r["time_window"]["end"] for r in rows)
 from datetime import datetime, timedelta
 cut = (datetime.fromisoformat(last[:-1]) - timedelta(hours=1)).isoformat() + "Z"
-v = [r["window_avg_euro_rate"] for r in rows if r["time_window"]["end"] > cut]
+v = [r["window_avg_euro_rate"] for r in rows if r["time_window"]["start"] >= cut]
 print(sum(v) / len(v))' "$T/ex/bitcoin_window.ndjson")"
-is man-example-append-windows "$(grep -c . "$T/ex4.out")" 5
-is man-example-merge "$(cat "$T/ex7.out")" "$( (python3 "$KP_ROOT/examples/gen-bitcoin.py" --seed 1 --count 120
+is man-example-append-windows "$(grep -c . "$T/ex5.out")" 5
+is man-example-merge "$(cat "$T/ex8.out")" "$( (python3 "$KP_ROOT/examples/gen-bitcoin.py" --seed 1 --count 120
 	python3 "$KP_ROOT/examples/gen-bitcoin.py" --seed 2 --count 120) |
 	$WA -t timestamp -w 1h --avg euro_rate --trigger available-now)"
 # the SQLite example: the first five windows, averaged as Spark averages a
 # FLOAT (spark-avg.py), and no window in the hour before now
 python3 "$KP_ROOT/examples/gen-bitcoin.py" --count 1440 |
-	python3 "$KP_ROOT/tests/e2e/spark-avg.py" timestamp euro_rate 600 300 >"$T/ex9.all"
-head -n 5 "$T/ex9.all" | python3 -c '
+	python3 "$KP_ROOT/tests/e2e/spark-avg.py" timestamp euro_rate 600 300 >"$T/ex10.all"
+head -n 5 "$T/ex10.all" | python3 -c '
 import json, sys
 from datetime import datetime, timezone
 iso = lambda s: datetime.fromtimestamp(s, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 for l in sys.stdin:
     w = json.loads(l)
-    print("%s|%s|%r" % (iso(w["start"]), iso(w["end"]), float("%.15g" % w["avg"])))' >"$T/ex9.want"
+    print("%s|%s|%r" % (iso(w["start"]), iso(w["end"]), float("%.15g" % w["avg"])))' >"$T/ex10.want"
 is man-example-sqlite-limit-5 "$(python3 -c '
 import sys
 for l in open(sys.argv[1]):
     a, b, c = l.rstrip("\n").split("|")
-    print("%s|%s|%r" % (a, b, float(c)))' "$T/ex9.out")" "$(cat "$T/ex9.want")"
-is man-example-sqlite-last-hour "$(cat "$T/ex10.out")" ""
+    print("%s|%s|%r" % (a, b, float(c)))' "$T/ex10.out")" "$(cat "$T/ex10.want")"
+is man-example-sqlite-last-hour "$(cat "$T/ex11.out")" ""
 
 finish
