@@ -23,7 +23,20 @@ cleanup() {
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# Ctrl-C: in LIVE mode the way to stop, so a clean end (status 0); before
+# that an interruption, which ends the demo as SIGINT ends any program
+interrupted() {
+	trap - INT TERM
+	if [ -n "${live_running:-}" ]; then
+		say "stopped; the wallet server and the pipeline are stopped too"
+		exit 0
+	fi
+	say "interrupted"
+	cleanup
+	trap - EXIT
+	kill -INT $$
+}
+trap interrupted INT TERM
 
 say() { printf '%s\n' "demo: $*"; }
 
@@ -67,8 +80,9 @@ say "wallet simulator on $WALLET_API (its page: $WALLET_API)"
 sh "$ROOT/examples/notebook.sh"
 
 if [ -n "${LIVE:-}" ]; then
+	live_running=1
 	SCHEMA='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
-	say "LIVE: one record a second into bitcoin-info; the pipeline keeps $OUT/bitcoin_window.ndjson and $OUT/bitcoin.db current. Ctrl-C to stop."
+	say "LIVE: one record a second into bitcoin-info; the pipeline keeps $OUT/bitcoin_window.ndjson and $OUT/bitcoin.db current, and the wallet page stays up at $WALLET_API. Ctrl-C to stop."
 	python3 "$ROOT/examples/gen-bitcoin.py" --live | kin-put --stream bitcoin-info >/dev/null &
 	pids="$pids $!"
 	kin-read --stream bitcoin-info --from earliest |
@@ -88,3 +102,4 @@ if [ -n "${LIVE:-}" ]; then
 fi
 
 say "done. Files in $OUT: bitcoin_window.ndjson and bitcoin.db (the table), bitcoin_window.png (the chart), wallet.db, logs"
+say "the servers are stopped now (the wallet page at $WALLET_API with them); make demo LIVE=1 keeps them up, with a live feed, until Ctrl-C"

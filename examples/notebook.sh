@@ -20,8 +20,14 @@ sql() {
 	sqlite3 -cmd '.timeout 5000' -header "$DB" "$1"
 }
 
+# a cell's heading, in bold only on a terminal (never escape codes in a
+# log or a pipe)
 step() {
-	printf '\n\033[1m## %s\033[0m\n' "$*" 2>/dev/null || printf '\n## %s\n' "$*"
+	if [ -t 1 ]; then
+		printf '\n\033[1m## %s\033[0m\n' "$*"
+	else
+		printf '\n## %s\n' "$*"
+	fi
 }
 
 step "1. readStream(kinesis, earliest) -> from_json -> to_timestamp -> window avg, complete mode, memory sink (SQLite)"
@@ -77,7 +83,10 @@ set timefmt "%Y-%m-%dT%H:%M:%SZ"
 set format x "%H:%M"
 set title "bitcoin-info: 10-minute average euro rate, sliding every 5 minutes"
 set ylabel "EUR"
-plot "$OUT/windows.tsv" using 1:2 with lines title "window\\_avg\\_euro\\_rate"
+# the x axis spans the data, not the round hours around it
+set autoscale xfix
+# the column's name as it is: in enhanced text "_" would make subscripts
+plot "$OUT/windows.tsv" using 1:2 with lines title "window_avg_euro_rate" noenhanced
 set terminal dumb size 100,24
 set output
 plot "$OUT/windows.tsv" using 1:2 with lines notitle
