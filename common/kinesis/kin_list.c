@@ -108,11 +108,12 @@ static enum kin_status
 describe(struct kin_client *k, const char *name, struct sb *out, uint64_t *n,
     struct eb *e)
 {
-	json_t *resp;
+	json_t *req = json_pack("{s:s}", "StreamName", name), *resp;
 	enum kin_status st;
 
-	st = kin_call(k, "DescribeStreamSummary", json_pack("{s:s}",
-	    "StreamName", name), &resp, e);
+	/* a NULL req (out of memory) is refused by kin_call */
+	st = kin_call(k, "DescribeStreamSummary", req, &resp, e);
+	json_decref(req);
 	if (st == KIN_NOTFOUND)
 		return KIN_OK;	/* deleted since it was listed */
 	if (st != KIN_OK)
