@@ -87,6 +87,8 @@ struct aws_conf {
 	const char *profile;	/* the profile in use */
 	int explicit_profile;	/* --profile given: the environment's keys are skipped */
 	const char *region_opt;	/* --region */
+	/* When set (by a signal handler), STS and SSO calls in flight abort. */
+	volatile sig_atomic_t *stop;
 };
 
 int aws_conf_load(struct aws_conf *c, const struct aws_opts *o, struct eb *e);
@@ -222,6 +224,7 @@ struct aws_xfer {
 	int no_proxy;			/* metadata services: never via a proxy */
 	const struct aws_creds *signer;	/* sign with SigV4, or NULL */
 	const char *sigv4;		/* "aws:amz:REGION:SERVICE" */
+	volatile sig_atomic_t *stop;	/* abort when set, or NULL */
 };
 
 /* The HTTP status, or -1 (e says why) when there was no answer. */
@@ -267,7 +270,8 @@ enum aws_status {
 };
 
 /* AWS_OK, AWS_NOCREDS when the credentials chain found none (or a bad
- * one), AWS_LOCAL otherwise. */
+ * one), AWS_STOPPED when *stop was set while it looked, AWS_LOCAL
+ * otherwise. */
 enum aws_status aws_client_init(struct aws_client *c,
     const struct aws_opts *o, volatile sig_atomic_t *stop, struct eb *e);
 void aws_client_free(struct aws_client *c);

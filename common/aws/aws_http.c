@@ -53,9 +53,10 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	c->timeout_ms = 30000;
 	if (aws_conf_load(&conf, o, e) != 0)
 		return AWS_NOCREDS;
+	conf.stop = stop;
 	if (aws_creds_load_conf(&conf, &c->creds, e) != 0) {
 		aws_conf_free(&conf);
-		return AWS_NOCREDS;
+		return stop != NULL && *stop ? AWS_STOPPED : AWS_NOCREDS;
 	}
 	if ((c->region = aws_region(o->region, o->profile, e)) == NULL ||
 	    aws_endpoint_resolve(&conf, o->endpoint, o->service, c->region,
@@ -124,8 +125,10 @@ refresh_creds(struct aws_client *c, struct eb *e)
 {
 	struct aws_opts o = { c->profile, c->region_opt, NULL, NULL };
 	struct aws_creds fresh;
+	struct aws_conf conf;
 	int64_t now, left;
 	struct eb why;
+	int rc;
 
 	if (c->creds.expires_us == 0)
 		return AWS_OK;
@@ -134,7 +137,20 @@ refresh_creds(struct aws_client *c, struct eb *e)
 	if (left >= AWS_REFRESH_WINDOW_S * INT64_C(1000000) ||
 	    (now < c->retry_us && left > AWS_REFRESH_LAST_S * INT64_C(1000000)))
 		return AWS_OK;
-	if (aws_creds_load(&o, &fresh, &why) == 0) {
+	/* the files are read again: a rotated key or a new aws sso login
+	 * is picked up */
+	if ((rc = aws_conf_load(&conf, &o, &why)) == 0) {
+		conf.stop = c->stop;
+		rc = aws_creds_load_conf(&conf, &fresh, &why);
+		aws_conf_free(&conf);
+	}
+	if (c->stop != NULL && *c->stop) {
+		if (rc == 0)
+			aws_creds_free(&fresh);
+		eb_set(e, "interrupted");
+		return AWS_STOPPED;
+	}
+	if (rc == 0) {
 		aws_creds_free(&c->creds);
 		c->creds = fresh;
 		c->retry_us = now + AWS_REFRESH_GAP_S * INT64_C(1000000);

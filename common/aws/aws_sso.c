@@ -248,6 +248,7 @@ aws_creds_sso(const struct aws_conf *c, const char *profile,
 	x.method = "GET";
 	x.headers = h;
 	x.timeout_ms = SSO_TIMEOUT_MS;
+	x.stop = c->stop;
 	if ((status = aws_xfer(&x, &resp, e)) < 0)
 		eb_wrap(e, "profile '%s': GetRoleCredentials %s", profile, ep.url);
 	else if (status == 401)

@@ -212,12 +212,14 @@ aws_sts_call(const struct aws_conf *conf, const struct aws_sts_req *r,
 	x.timeout_ms = STS_TIMEOUT_MS;
 	x.signer = signer;
 	x.sigv4 = sigv4;
+	x.stop = conf->stop;
 	for (attempt = 1; attempt <= STS_ATTEMPTS; attempt++) {
 		code[0] = '\0';
 		if ((status = aws_xfer(&x, &resp, e)) >= 0 && status != 200)
 			sts_error(resp.buf, resp.len, code, sizeof(code), msg,
 			    sizeof(msg));
-		if (status == 200 || !retryable(status, code))
+		if (status == 200 || !retryable(status, code) ||
+		    (conf->stop != NULL && *conf->stop))
 			break;
 		if (attempt < STS_ATTEMPTS)
 			pause_ms(250L << attempt);

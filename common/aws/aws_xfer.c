@@ -27,6 +27,17 @@ sink(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* A signal asked the tool to stop: a credentials call may hang for its
+ * whole timeout, which is no time to make the user wait. */
+static int
+stopped(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	const struct aws_xfer *x = arg;
+
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return *x->stop != 0;
+}
+
 long
 aws_xfer(const struct aws_xfer *x, struct sb *out, struct eb *e)
 {
@@ -49,6 +60,11 @@ aws_xfer(const struct aws_xfer *x, struct sb *out, struct eb *e)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &k);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	if (x->stop != NULL) {
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, stopped);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	}
 	/* link-local metadata services are never reached through a proxy */
 	if (x->no_proxy)
 		curl_easy_setopt(h, CURLOPT_PROXY, "");
@@ -76,6 +92,8 @@ aws_xfer(const struct aws_xfer *x, struct sb *out, struct eb *e)
 	rc = curl_easy_perform(h);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		eb_set(e, "interrupted");
 	else if (k.too_big)
 		eb_set(e, "answer larger than %d bytes", AWS_XFER_MAX);
 	else

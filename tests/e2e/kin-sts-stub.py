@@ -18,13 +18,15 @@ service would and answers in the service's format:
     kin-sts-stub.py LOG --keys KEYS.json [--web-token-file F] [--sso-token T]...
                     [--lifetime SECONDS]
 
-KEYS.json maps source access key ids to their secrets; credentials the
+KEYS.json maps source access key ids to their secrets (or to
+{"secret": S, "token": T} for temporary source credentials); credentials the
 stub issued sign later AssumeRole calls too (a chain of roles), with their
 session token. Issued access key ids are "ASIA" + the role name's letters,
 upper-cased, + a running number, so a test can tell which role and which
 fetch signed a later request. A role whose name starts with "denied" is
 refused (AccessDenied); one whose name starts with "once" is granted once,
-then refused. DurationSeconds (900 to 43200, as STS checks) sets the
+then refused; one whose name starts with "slow" is answered after a
+minute, for a client to give up on. DurationSeconds (900 to 43200, as STS checks) sets the
 credentials' lifetime, else --lifetime (default 3600 s). Each request is
 appended to LOG as one JSON line. Prints its port.
 """
@@ -46,12 +48,15 @@ NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 args = sys.argv[1:]
 log_path = args.pop(0)
 keys, web_token_file, sso_tokens, default_lifetime = {}, None, [], 3600
-tokens = {}	# issued key id -> its session token
+tokens = {}  # key id -> its session token, for temporary credentials
 while args:
     opt = args.pop(0)
     if opt == "--keys":
         with open(args.pop(0)) as f:
-            keys = json.load(f)
+            for k, v in json.load(f).items():
+                keys[k] = v["secret"] if isinstance(v, dict) else v
+                if isinstance(v, dict):
+                    tokens[k] = v["token"]
     elif opt == "--web-token-file":
         web_token_file = args.pop(0)
     elif opt == "--sso-token":
@@ -206,6 +211,10 @@ class Handler(BaseHTTPRequestHandler):
         else:
             log(entry)
             return self.sts_error(400, "InvalidAction", "Could not find operation " + action)
+        if role.startswith("slow"):
+            log(entry)
+            time.sleep(60)
+            return self.sts_error(503, "ServiceUnavailable", "slow on purpose")
         if role.startswith("denied") or (role.startswith("once") and role in granted):
             log(entry)
             return self.sts_error(403, "AccessDenied",

@@ -29,7 +29,8 @@ signer_of() {	# the access key id in the Authorization header of a capture line
 	hdr "$1" authorization | sed -n 's/.*Credential=\([^/]*\)\/.*/\1/p'
 }
 
-printf '{"AKIDSOURCE":"source-secret-not-real","AKIDENVSRC":"envsrc-secret-not-real"}\n' >"$T/keys.json"
+printf '{"AKIDSOURCE":"source-secret-not-real","AKIDENVSRC":"envsrc-secret-not-real",%s}\n' \
+	'"ASIAIMDSSRC":{"secret":"imds-secret-not-real","token":"IMDSSRCTOKEN"},"ASIAECSSRC":{"secret":"ecs-secret-not-real","token":"ECSSRCTOKEN"}' >"$T/keys.json"
 printf 'eyJhbGciOiJSUzI1NiJ9.first-token.sig' >"$T/web-token"
 start_bg "$T/.sts-port" /usr/bin/python3 "$KP_ROOT/tests/e2e/kin-sts-stub.py" "$T/sts.log" \
 	--keys "$T/keys.json" --web-token-file "$T/web-token" --sso-token sso-access-token-1
@@ -78,10 +79,19 @@ source_profile = reader
 [profile envrole]
 role_arn = arn:aws:iam::123456789012:role/fromenv
 credential_source = Environment
+[profile ec2role]
+role_arn = arn:aws:iam::123456789012:role/fromec
+credential_source = Ec2InstanceMetadata
+[profile ecsrole]
+role_arn = arn:aws:iam::123456789012:role/fromecs
+credential_source = EcsContainer
 [profile webid]
 role_arn = arn:aws:iam::123456789012:role/webprofile
 web_identity_token_file = $T/web-token
 role_session_name = pod-7
+[profile slow]
+role_arn = arn:aws:iam::123456789012:role/slowrole
+source_profile = base
 [profile mfa]
 role_arn = arn:aws:iam::123456789012:role/reader
 source_profile = base
@@ -147,17 +157,41 @@ AWS_ACCESS_KEY_ID=AKIDENVSRC AWS_SECRET_ACCESS_KEY=envsrc-secret-not-real sign -
 is "credential_source Environment" "$key $rc" "ASIAFROMENV0004 0"
 is "credential_source: AssumeRole signed by the environment's key" "$(sts_last '[.key, .botocore_signature]')" '["AKIDENVSRC",true]'
 
+# --- credential_source = Ec2InstanceMetadata and EcsContainer: temporary
+# source credentials, their session token signed along ----------------------------------
+start_bg "$T/.imds-port" node "$KP_ROOT/tests/e2e/kin-capture.js" "$T/imds.log" --imds box-role ASIAIMDSSRC imds-secret-not-real IMDSSRCTOKEN
+AWS_EC2_METADATA_DISABLED= AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$(cat "$T/.imds-port") sign --profile ec2role
+is "credential_source Ec2InstanceMetadata" "$key $rc" "ASIAFROMEC0005 0"
+is "credential_source Ec2InstanceMetadata: AssumeRole signed by the instance's credentials" \
+	"$(sts_last '[.key, .token, .botocore_signature]')" '["ASIAIMDSSRC","IMDSSRCTOKEN",true]'
+printf 'pod-identity-token' >"$T/ecs-token"
+start_bg "$T/.ecs-port" node "$KP_ROOT/tests/e2e/kin-capture.js" "$T/ecs.log" 200 \
+	'{"AccessKeyId":"ASIAECSSRC","SecretAccessKey":"ecs-secret-not-real","Token":"ECSSRCTOKEN","Expiration":"2999-01-01T00:00:00Z"}'
+AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$(cat "$T/.ecs-port")/v1/credentials \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$T/ecs-token sign --profile ecsrole
+is "credential_source EcsContainer" "$key $rc" "ASIAFROMECS0006 0"
+is "EcsContainer: the endpoint asked with the token file's token, as EKS Pod Identity does" \
+	"$(jq -r '.url + " " + ([.headers as $h | range(0; $h | length; 2) | select($h[.] == "Authorization") | $h[. + 1]] | join(","))' "$T/ecs.log")" \
+	"/v1/credentials pod-identity-token"
+is "credential_source EcsContainer: AssumeRole signed by the container's credentials" \
+	"$(sts_last '[.key, .token, .botocore_signature]')" '["ASIAECSSRC","ECSSRCTOKEN",true]'
+
+# --- STS found through AWS_ENDPOINT_URL, which every service honours ----------------------
+run "" env -u AWS_ENDPOINT_URL_STS AWS_ENDPOINT_URL=http://127.0.0.1:$sts \
+	kin-read -s x -e --endpoint-url "http://127.0.0.1:$cap" --profile reader
+is "AWS_ENDPOINT_URL serves STS too" "$rc $(sts_last .issued)" '0 "ASIAREADER0007"'
+
 # --- web identity: environment, then profile ------------------------------------------
 AWS_ROLE_ARN=arn:aws:iam::123456789012:role/webenv AWS_WEB_IDENTITY_TOKEN_FILE=$T/web-token AWS_ROLE_SESSION_NAME=ci-job-9 sign
-is "web identity (environment)" "$key $rc" "ASIAWEBENV0005 0"
+is "web identity (environment)" "$key $rc" "ASIAWEBENV0008 0"
 is "web identity: unsigned, the file's token, the session name" \
 	"$(sts_last '[.action, .signed, .web_token, .form.RoleSessionName]')" \
 	'["AssumeRoleWithWebIdentity",false,"eyJhbGciOiJSUzI1NiJ9.first-token.sig","ci-job-9"]'
 sign --profile webid
-is "web identity (profile)" "$key $rc" "ASIAWEBPROFILE0006 0"
+is "web identity (profile)" "$key $rc" "ASIAWEBPROFILE0009 0"
 is "web identity (profile): its session name" "$(sts_last '.form.RoleSessionName')" '"pod-7"'
 AWS_ROLE_ARN=arn:aws:iam::1:role/webenv AWS_WEB_IDENTITY_TOKEN_FILE=$T/web-token sign --profile webid
-is "web identity: --profile skips the environment's role" "$key $rc" "ASIAWEBPROFILE0007 0"
+is "web identity: --profile skips the environment's role" "$key $rc" "ASIAWEBPROFILE0010 0"
 
 # --- SSO: the token aws sso login cached, then GetRoleCredentials ----------------------
 future=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
@@ -167,13 +201,13 @@ cache() { /usr/bin/python3 -c 'import hashlib,sys; print(hashlib.sha1(sys.argv[1
 printf '{"startUrl":"https://corp.awsapps.com/start","region":"us-east-1","accessToken":"sso-access-token-1","expiresAt":"%s"}' "$future" \
 	>"$T/.aws/sso/cache/$(cache corp).json"
 sign --profile sso-dev
-is "SSO (sso_session)" "$key $rc" "ASIASSOSTREAMREADER0008 0"
+is "SSO (sso_session)" "$key $rc" "ASIASSOSTREAMREADER0011 0"
 is "SSO: GetRoleCredentials asked as the AWS CLI asks" "$(sts_last '[.path, .query.account_id, .query.role_name, .sso_token]')" \
 	'["/federation/credentials","111122223333","StreamReader","sso-access-token-1"]'
 printf '{"startUrl":"https://old-portal.awsapps.com/start","region":"eu-west-1","accessToken":"sso-access-token-1","expiresAt":"%s"}' \
 	"$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SUTC)" >"$T/.aws/sso/cache/$(cache https://old-portal.awsapps.com/start).json"
 sign --profile sso-old
-is "SSO (sso_start_url, the older form, its UTC time)" "$key $rc" "ASIASSOLEGACYREADER0009 0"
+is "SSO (sso_start_url, the older form, its UTC time)" "$key $rc" "ASIASSOLEGACYREADER0012 0"
 printf '{"accessToken":"sso-access-token-1","expiresAt":"2020-01-01T00:00:00Z"}' >"$T/.aws/sso/cache/$(cache lapsed).json"
 refused "SSO: expired token" sso-expired
 is "SSO: expired token message" "$(cat "$ERR")" \
@@ -195,6 +229,22 @@ is "STS refusal message" "$(cat "$ERR")" \
 	"kin-read: profile 'denied': AssumeRole http://127.0.0.1:$sts: AccessDenied: User is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/deniedrole (HTTP 403)"
 t "kin-put: the same chain, the same refusal" 3 "" '{"a":1}' kin-put -s x --endpoint-url "http://127.0.0.1:$cap" --profile mfa
 like "kin-put mfa message" "$(cat "$ERR")" "kin-put: profile 'mfa' has mfa_serial: *"
+
+# SIGTERM while STS takes its time: the call is given up at once
+: >"$T/sts.log"
+kin-read -s x -e --endpoint-url "http://127.0.0.1:$cap" --profile slow >/dev/null 2>"$T/slow.err" &
+slow=$!
+at_exit "kill $slow"
+kp_i=0
+while [ ! -s "$T/sts.log" ] && [ $kp_i -lt 300 ]; do sleep 0.1; kp_i=$((kp_i + 1)); done
+kill -TERM $slow
+kp_i=0
+while kill -0 $slow 2>/dev/null && [ $kp_i -lt 50 ]; do sleep 0.1; kp_i=$((kp_i + 1)); done
+ok "SIGTERM during AssumeRole: gone within 5 s (STS answers after 60)" sh -c "! kill -0 $slow 2>/dev/null"
+wait $slow
+is "SIGTERM during AssumeRole: exit 1, as a stop before the first read" "$?" 1
+is "SIGTERM during AssumeRole: message" "$(cat "$T/slow.err")" \
+	"kin-read: profile 'slow': AssumeRole http://127.0.0.1:$sts: interrupted"
 
 # --- credential_process ----------------------------------------------------------------
 cat >"$T/helper.sh" <<'EOF'
@@ -241,7 +291,7 @@ is "credential_process under kin-put: the helper read nothing" "$(wc -c <"$T/std
 run "" kin-read -s procs --from earliest -e --profile proc-good
 is "credential_process: the records read back" "$(jq -r .data "$OUT" | jq -r .i | tr '\n' ' ')" "1 2 3 "
 
-ok "no secret is ever printed" sh -c "! grep -q -e source-secret -e envsrc-secret -e stub-secret -e proc-secret -e sso-access-token '$T'/all.err"
+ok "no secret is ever printed" sh -c "! grep -q -e source-secret -e envsrc-secret -e imds-secret -e ecs-secret -e stub-secret -e proc-secret -e sso-access-token '$T'/all.err"
 
 # --- default endpoints, seen through an HTTPS proxy that refuses every tunnel ------------
 # (the stub logs each CONNECT and answers 403: nothing leaves 127.0.0.1)
