@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/cli.h"
 #include "kinesis/kin_ckpt.h"
 #include "base/nd.h"
+#include "kinesis/kin_list.h"
 #include "kinesis/kin_read.h"
+#include "time/iv.h"
 #include "time/tm.h"
 
 #define MAX_SHARDS 256
@@ -19,15 +22,18 @@
 static const char usage_line[] =
     "kin-read --stream NAME [-o earliest|latest|at-timestamp=T|at-sequence=N] "
     "[--resume-from FILE] [--checkpoint FILE] [--shard ID]... "
-    "[--shard-index I --shard-count N] [-e] [-c N] [--region R] [--profile P] "
-    "[--endpoint-url URL] [--stats[=S]]";
+    "[--shard-index I --shard-count N] [-e] [-c N] [--raw] "
+    "[--max-fetch-rate MB] [--region R] [--profile P] "
+    "[--endpoint-url URL] [--stats[=S]] | kin-read [--stream NAME] --list";
 
 static const char help[] =
     "usage: kin-read --stream NAME [options]\n"
+    "       kin-read [--stream NAME] --list\n"
     "Read a Kinesis data stream; write one JSON envelope per record.\n\n"
     "  -s, --stream NAME          stream to read\n"
-    "  -o, --from POS             earliest, latest (default), at-timestamp=T,\n"
-    "                             at-sequence=N (with one --shard)\n"
+    "  -o, --from POS             earliest, latest (default), at-timestamp=T\n"
+    "                             (T: RFC 3339, epoch seconds, or -DURATION\n"
+    "                             before now), at-sequence=N (with one --shard)\n"
     "      --resume-from FILE     per-shard positions of a checkpoint or\n"
     "                             window-avg state; win over --from\n"
     "      --checkpoint FILE      commit positions after each batch\n"
@@ -37,6 +43,10 @@ static const char help[] =
     "  -e, --exit-at-end          stop at the end of every shard as of start\n"
     "  -c, --count N              stop after N records\n"
     "      --batch N              records per GetRecords (1-10000, default 10000)\n"
+    "      --raw                  write each payload and a newline, no envelope\n"
+    "      --max-fetch-rate MB    per shard, in MiB of payload a second\n"
+    "                             (0 < MB <= 2; default: no limit)\n"
+    "      --list                 list the streams, or with --stream its shards\n"
     "      --retries N            attempts per call on throttling/5xx/network\n"
     "                             errors, 0 = for ever (default 10)\n"
     "      --region R, --profile P, --endpoint-url URL   as the AWS CLI\n"
@@ -48,7 +58,8 @@ struct args {
 	struct aws_opts aws;
 	char *shards[MAX_SHARDS];
 	const char *checkpoint, *stats;
-	int stats_on, retries;
+	int stats_on, retries, list;
+	int reading;		/* an option that only reading takes was given */
 };
 
 static volatile sig_atomic_t stop;
@@ -60,11 +71,44 @@ on_signal(int sig)
 	stop = 1;
 }
 
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* at-timestamp=T: RFC 3339, epoch seconds, or -DURATION (the suite's
+ * duration syntax, kinpipe(7)) before now. A bare negative number is
+ * epoch seconds, as it always was; a duration needs its unit. */
+static void
+parse_timestamp(const char *t, struct kin_read_opts *o)
+{
+	struct eb e;
+	char *end;
+	double secs;
+	int64_t d;
+
+	if (t[0] == '-' && (t[1] < '0' || t[1] > '9' ||
+	    strspn(t + 1, "0123456789.") < strlen(t + 1))) {
+		if (iv_parse(t + 1, &d, 0, &e) != 0)
+			cli_usage("--from: at-timestamp=%s: %s", t, e.msg);
+		o->from_ts_us = now_us() - d;
+		return;
+	}
+	secs = strtod(t, &end);
+	if (end != t && *end == '\0') {
+		if (tm_from_epoch_seconds(secs, &o->from_ts_us, &e) != 0)
+			cli_usage("--from: %s", e.msg);
+	} else if (tm_parse_rfc3339(t, strlen(t), &o->from_ts_us, &e) != 0)
+		cli_usage("--from: %s", e.msg);
+}
+
 static void
 parse_from(const char *s, struct kin_read_opts *o)
 {
-	struct eb e;
-
 	if (strcmp(s, "earliest") == 0 || strcmp(s, "trim_horizon") == 0)
 		o->from_type = "TRIM_HORIZON";
 	else if (strcmp(s, "latest") == 0)
@@ -74,25 +118,32 @@ parse_from(const char *s, struct kin_read_opts *o)
 		o->from_type = "AT_SEQUENCE_NUMBER";
 		o->from_seq = s + 12;
 	} else if (strncmp(s, "at-timestamp=", 13) == 0) {
-		char *end;
-		double secs = strtod(s + 13, &end);
-
 		o->from_type = "AT_TIMESTAMP";
-		if (end != s + 13 && *end == '\0') {
-			if (tm_from_epoch_seconds(secs, &o->from_ts_us, &e) != 0)
-				cli_usage("--from: %s", e.msg);
-		} else if (tm_parse_rfc3339(s + 13, strlen(s + 13), &o->from_ts_us, &e) != 0)
-			cli_usage("--from: %s", e.msg);
+		parse_timestamp(s + 13, o);
 	} else
 		cli_usage("--from: expected earliest, latest, at-timestamp=T or "
 		    "at-sequence=N: '%s'", s);
+}
+
+/* MiB a second, as Spark's maxFetchRate counts (MB, Kinesis's 2 MiB). */
+static double
+parse_rate(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v > 0) || v > 2)
+		cli_usage("--max-fetch-rate: expected MiB a second, above 0 and "
+		    "at most 2 (a shard's read limit): '%s'", s);
+	return v * 1048576.0;
 }
 
 static void
 parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_RESUME = 256, O_CKPT, O_SHARD, O_INDEX, O_COUNT, O_REGION,
-	    O_PROFILE, O_ENDPOINT, O_STATS, O_BATCH, O_RETRIES };
+	    O_PROFILE, O_ENDPOINT, O_STATS, O_BATCH, O_RETRIES, O_RAW, O_RATE,
+	    O_LIST };
 	static const struct option longopts[] = {
 		{ "stream", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'o' },
@@ -104,6 +155,9 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "exit-at-end", no_argument, NULL, 'e' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "batch", required_argument, NULL, O_BATCH },
+		{ "raw", no_argument, NULL, O_RAW },
+		{ "max-fetch-rate", required_argument, NULL, O_RATE },
+		{ "list", no_argument, NULL, O_LIST },
 		{ "retries", required_argument, NULL, O_RETRIES },
 		{ "region", required_argument, NULL, O_REGION },
 		{ "profile", required_argument, NULL, O_PROFILE },
@@ -121,6 +175,11 @@ parse_args(int argc, char **argv, struct args *a)
 	a->retries = 10;
 	a->aws.service = "kinesis";
 	while ((c = getopt_long(argc, argv, "s:o:ec:hV", longopts, NULL)) != -1) {
+		/* what --list has no use for */
+		a->reading |= c == 'o' || c == O_RESUME || c == O_CKPT ||
+		    c == O_SHARD || c == O_INDEX || c == O_COUNT || c == 'e' ||
+		    c == 'c' || c == O_BATCH || c == O_RAW || c == O_RATE ||
+		    c == O_STATS;
 		switch (c) {
 		case 's': a->ro.stream = optarg; break;
 		case 'o': parse_from(optarg, &a->ro); break;
@@ -141,6 +200,9 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_PROFILE: a->aws.profile = optarg; break;
 		case O_ENDPOINT: a->aws.endpoint = optarg; break;
 		case O_STATS: a->stats_on = 1; a->stats = optarg; break;
+		case O_RAW: a->ro.raw = 1; break;
+		case O_RATE: a->ro.max_fetch_rate = parse_rate(optarg); break;
+		case O_LIST: a->list = 1; break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
 		default: cli_bad_option(argv);
@@ -148,7 +210,12 @@ parse_args(int argc, char **argv, struct args *a)
 	}
 	if (optind < argc)
 		cli_usage("unexpected argument '%s'", argv[optind]);
-	if (a->ro.stream == NULL || *a->ro.stream == '\0')
+	if (a->list && a->reading)
+		cli_usage("--list takes only --stream, --retries, --region, "
+		    "--profile and --endpoint-url");
+	if (a->ro.stream != NULL && *a->ro.stream == '\0')
+		cli_usage("--stream: must not be empty");
+	if (a->ro.stream == NULL && !a->list)
 		cli_usage("--stream is required");
 	if ((index >= 0) != (count > 0))
 		cli_usage("--shard-index and --shard-count go together (count > 0)");
@@ -206,6 +273,36 @@ report(const struct kin_read *r, struct cli_stats *st, int final)
 			    (long long)r->sh.v[i].behind_ms);
 }
 
+/* --list: the streams, or the shards of --stream, one line each. */
+static int
+list(struct args *a)
+{
+	struct kin_client k;
+	struct sb out = SB_INIT;
+	enum kin_status st;
+	struct eb e;
+	uint64_t n;
+
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if ((st = kin_client_init(&k, &a->aws, &stop, &e)) != KIN_OK)
+		cli_die(kin_exit_code(st), "%s", e.msg);
+	k.bo.max_attempts = a->retries;
+	k.tool = cli_name();
+	st = a->ro.stream != NULL ?
+	    kin_list_shard_lines(&k, a->ro.stream, &out, &n, &e) :
+	    kin_list_streams(&k, &out, &n, &e);
+	if (st != KIN_OK)
+		cli_die(kin_exit_code(st), "%s", e.msg);
+	if (out.len > 0 && nd_write_all(STDOUT_FILENO, out.buf, out.len,
+	    NULL) != 0 && errno != EPIPE)
+		cli_die(CLI_FAIL, "stdout: %s", strerror(errno));
+	sb_free(&out);
+	kin_client_free(&k);
+	curl_global_cleanup();
+	return CLI_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -223,6 +320,8 @@ main(int argc, char **argv)
 
 	cli_init("kin-read", usage_line);
 	parse_args(argc, argv, &a);
+	if (a.list)
+		return list(&a);
 	/* a restart loop's first run has no positions yet: that is not an
 	 * error, every shard starts at --from (said out loud all the same) */
 	if (a.ro.resume_path && access(a.ro.resume_path, F_OK) != 0 &&

@@ -1,25 +1,35 @@
-/* The AWS CLI's credentials chain, region and endpoint lookup. The INI
- * reader is by hand because the AWS files are a loose INI dialect (nested
- * indented values, "[profile x]" in one file and "[x]" in the other) that
- * no Debian library reads the way botocore does. */
-#include <ctype.h>
+/* The AWS CLI's credentials chain, in botocore's order:
+ *
+ *   environment keys (skipped when --profile is given)
+ *   the profile's role_arn: STS AssumeRole with the credentials of its
+ *     source_profile (itself resolved by this chain) or credential_source
+ *   web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN, or the
+ *     profile's web_identity_token_file: STS AssumeRoleWithWebIdentity
+ *   SSO: the profile's sso_session or sso_start_url
+ *   the profile's keys in the credentials file
+ *   the profile's credential_process
+ *   the profile's keys in the config file
+ *   the ECS container endpoint, EC2 instance metadata (IMDSv2)
+ *
+ * A profile setting is looked up as botocore merges the two files (the
+ * credentials file's [NAME] over the config file's [profile NAME]). */
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "aws/aws.h"
-#include "base/sb.h"
-#include "time/tm.h"
 
-static char *
-xstrdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
+#define CHAIN_DEPTH 16	/* source_profile hops before it is called a loop */
+
+struct chain {
+	const struct aws_conf *c;
+	const char *visited[CHAIN_DEPTH];
+	int nvisited;
+};
 
 static const char *
 env_nonempty(const char *name)
@@ -29,199 +39,13 @@ env_nonempty(const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-const char *
-aws_profile_name(const char *profile_opt)
-{
-	const char *p;
-
-	if (profile_opt != NULL)
-		return profile_opt;
-	if ((p = env_nonempty("AWS_PROFILE")) != NULL)
-		return p;
-	if ((p = env_nonempty("AWS_DEFAULT_PROFILE")) != NULL)
-		return p;
-	return "default";
-}
-
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-/* Section name of a "[...]" line with inner blanks collapsed, so that
- * "[profile  x]" and "[ profile x ]" both read as "profile x". */
-static void
-section_name(char *line, char *out, size_t cap)
-{
-	char *p = line + 1, *end = strchr(p, ']');
-	size_t n = 0;
-	int space = 0;
-
-	if (end)
-		*end = '\0';
-	p = trim(p);
-	for (; *p && n + 1 < cap; p++) {
-		if (*p == ' ' || *p == '\t') {
-			space = 1;
-			continue;
-		}
-		if (space && n > 0)
-			out[n++] = ' ';
-		space = 0;
-		if (n + 1 < cap)
-			out[n++] = *p;
-	}
-	out[n] = '\0';
-}
-
-int
-aws_ini_get(const char *path, const char *section, const char *key,
-    char **out, int *section_seen, struct eb *e)
-{
-	FILE *f;
-	char *line = NULL, name[256], *p, *eq;
-	size_t cap = 0;
-	int in = 0, found = 0;
-
-	*out = NULL;
-	if (section_seen)
-		*section_seen = 0;
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		return eb_set(e, "%s: %s", path, strerror(errno));
-	}
-	while (!found && getline(&line, &cap, f) != -1) {
-		/* indented lines continue a nested value: never a key of ours */
-		if (line[0] == ' ' || line[0] == '\t')
-			continue;
-		p = trim(line);
-		if (*p == '#' || *p == ';' || *p == '\0')
-			continue;
-		if (*p == '[') {
-			section_name(p, name, sizeof(name));
-			in = strcmp(name, section) == 0;
-			if (in && section_seen)
-				*section_seen = 1;
-			continue;
-		}
-		if (!in || (eq = strchr(p, '=')) == NULL)
-			continue;
-		*eq = '\0';
-		if (strcmp(trim(p), key) == 0) {
-			*out = strdup(trim(eq + 1));
-			found = *out != NULL ? 1 : -1;
-		}
-	}
-	free(line);
-	if (ferror(f) || found < 0) {
-		fclose(f);
-		free(*out);
-		*out = NULL;
-		return found < 0 ? eb_set(e, "out of memory") :
-		    eb_set(e, "%s: read error", path);
-	}
-	fclose(f);
-	return found;
-}
-
-/* 0, or -1 out of memory. */
-static int
-home_path(struct sb *s, const char *env, const char *rel)
-{
-	const char *v = env_nonempty(env), *home;
-
-	sb_reset(s);
-	if (v != NULL) {
-		sb_adds(s, v);
-	} else {
-		home = env_nonempty("HOME");
-		sb_adds(s, home ? home : "");
-		sb_adds(s, rel);
-	}
-	return sb_failed(s) || sb_cstr(s) == NULL ? -1 : 0;
-}
-
-/* The config file names a non-default profile "[profile NAME]". */
-static void
-config_section(char *buf, size_t cap, const char *profile)
-{
-	if (strcmp(profile, "default") == 0)
-		snprintf(buf, cap, "default");
-	else
-		snprintf(buf, cap, "profile %s", profile);
-}
-
-char *
-aws_region(const char *region_opt, const char *profile_opt, struct eb *e)
-{
-	const char *v;
-	char section[300], *out = NULL;
-	struct sb path = SB_INIT;
-	int r;
-
-	if ((v = region_opt) != NULL || (v = env_nonempty("AWS_REGION")) != NULL ||
-	    (v = env_nonempty("AWS_DEFAULT_REGION")) != NULL) {
-		if ((out = strdup(v)) == NULL)
-			eb_set(e, "out of memory");
-		return out;
-	}
-	if (home_path(&path, "AWS_CONFIG_FILE", "/.aws/config") != 0) {
-		sb_free(&path);
-		eb_set(e, "out of memory");
-		return NULL;
-	}
-	config_section(section, sizeof(section), aws_profile_name(profile_opt));
-	r = aws_ini_get(path.buf, section, "region", &out, NULL, e);
-	if (r == 0)
-		eb_set(e, "no region: give --region, or set AWS_REGION, or "
-		    "region in [%s] of %s", section, path.buf);
-	sb_free(&path);
-	return r == 1 ? out : NULL;
-}
-
-char *
-aws_endpoint(const char *endpoint_opt, const char *service, const char *region)
-{
-	char env[64], *out = NULL;
-	const char *v = endpoint_opt, *text;
-	size_t i, n;
-	struct sb s = SB_INIT;
-
-	if (v == NULL) {
-		n = (size_t)snprintf(env, sizeof(env), "AWS_ENDPOINT_URL_%s", service);
-		for (i = 17; i < n && i < sizeof(env); i++)
-			env[i] = (char)toupper((unsigned char)env[i]);
-		v = env_nonempty(env);
-	}
-	if (v == NULL)
-		v = env_nonempty("AWS_ENDPOINT_URL");
-	if (v != NULL) {
-		sb_adds(&s, v);
-		while (s.len > 0 && s.buf[s.len - 1] == '/')
-			s.len--;
-	} else {
-		sb_printf(&s, "https://%s.%s.amazonaws.com", service, region);
-	}
-	if (!sb_failed(&s) && (text = sb_cstr(&s)) != NULL)
-		out = strdup(text);
-	sb_free(&s);
-	return out;
-}
-
 void
 aws_creds_free(struct aws_creds *c)
 {
 	if (c->secret_access_key)
 		memset(c->secret_access_key, 0, strlen(c->secret_access_key));
+	if (c->session_token)
+		memset(c->session_token, 0, strlen(c->session_token));
 	free(c->access_key_id);
 	free(c->secret_access_key);
 	free(c->session_token);
@@ -243,324 +67,349 @@ check_private(const char *path, struct eb *e)
 	return 0;
 }
 
-/* Keys from one INI section: 1 found, 0 not there, -1 error. */
 static int
-creds_from_ini(const char *path, const char *section, struct aws_creds *c,
-    int *seen, struct eb *e)
+set_keys(struct aws_creds *c, const char *id, const char *secret,
+    const char *token, struct eb *e)
 {
-	char *id = NULL, *secret = NULL, *token = NULL, *other = NULL;
-	int r1, r2, r3, s2;
-	static const char *unsupported[] = { "role_arn", "credential_process",
-	    "sso_start_url", "sso_session", "web_identity_token_file", NULL };
-	int i;
-
-	r1 = aws_ini_get(path, section, "aws_access_key_id", &id, seen, e);
-	if (r1 < 0)
-		return -1;
-	r2 = aws_ini_get(path, section, "aws_secret_access_key", &secret, &s2, e);
-	r3 = r2 < 0 ? -1 : aws_ini_get(path, section, "aws_session_token", &token, NULL, e);
-	if (r2 < 0 || r3 < 0)
-		goto fail;
-	if (r1 == 0 && r2 == 0) {
-		for (i = 0; *seen && unsupported[i]; i++) {
-			if (aws_ini_get(path, section, unsupported[i], &other, NULL, e) == 1) {
-				free(other);
-				eb_set(e, "%s: [%s] uses %s, which kinpipe does not "
-				    "support: export the credentials it yields instead",
-				    path, section, unsupported[i]);
-				goto fail;
-			}
-		}
-		return 0;
-	}
-	if (r1 == 0 || r2 == 0) {
-		eb_set(e, "%s: [%s] has %s but not %s", path, section,
-		    r1 ? "aws_access_key_id" : "aws_secret_access_key",
-		    r1 ? "aws_secret_access_key" : "aws_access_key_id");
-		goto fail;
-	}
-	if (check_private(path, e) != 0)
-		goto fail;
-	c->access_key_id = id;
-	c->secret_access_key = secret;
-	c->session_token = token;
-	snprintf(c->source, sizeof(c->source), "[%s] in %s", section, path);
-	return 1;
-fail:
-	free(id);
-	if (secret)
-		memset(secret, 0, strlen(secret));
-	free(secret);
-	free(token);
-	return -1;
-}
-
-/* The text of s, or NULL (and e says so) when building it ran out of
- * memory. */
-static const char *
-built(struct sb *s, struct eb *e)
-{
-	const char *t = sb_failed(s) ? NULL : sb_cstr(s);
-
-	if (t == NULL)
-		eb_set(e, "out of memory");
-	return t;
-}
-
-static size_t
-sink(char *p, size_t size, size_t n, void *arg)
-{
-	sb_add(arg, p, size * n);
-	return size * n;
-}
-
-/* One small HTTP exchange with a metadata service: short timeouts, since
- * off EC2/ECS nothing answers and the chain must fail fast. */
-static long
-meta_http(const char *url, const char *method, struct curl_slist *hdrs,
-    struct sb *out, struct eb *e)
-{
-	CURL *h = curl_easy_init();
-	CURLcode rc;
-	long status = 0, timeout_ms = 1000;
-	const char *t = env_nonempty("AWS_METADATA_SERVICE_TIMEOUT");
-	char errbuf[CURL_ERROR_SIZE] = "";
-
-	if (h == NULL)
-		return eb_set(e, "out of memory");
-	if (t != NULL && atof(t) > 0)
-		timeout_ms = (long)(atof(t) * 1000);
-	sb_reset(out);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_PROXY, "");
-	if (strcmp(method, "PUT") == 0)
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-	rc = curl_easy_perform(h);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	else
-		eb_set(e, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	curl_easy_cleanup(h);
-	if (rc == CURLE_OK && built(out, e) == NULL)
-		return -1;
-	return rc == CURLE_OK ? status : -1;
-}
-
-/* {"AccessKeyId","SecretAccessKey","Token","Expiration"}: the document
- * both the ECS and the EC2 metadata services answer with. */
-static int
-creds_from_doc(const char *text, size_t len, const char *what,
-    struct aws_creds *c, struct eb *e)
-{
-	json_t *doc, *id, *secret, *token, *exp;
-	json_error_t je;
-	int64_t us = 0;
-
-	if ((doc = json_loadb(text, len, 0, &je)) == NULL)
-		return eb_set(e, "%s: bad credentials document: %s", what, je.text);
-	id = json_object_get(doc, "AccessKeyId");
-	secret = json_object_get(doc, "SecretAccessKey");
-	token = json_object_get(doc, "Token");
-	exp = json_object_get(doc, "Expiration");
-	if (!json_is_string(id) || !json_is_string(secret)) {
-		json_decref(doc);
-		return eb_set(e, "%s: credentials document lacks AccessKeyId "
-		    "or SecretAccessKey", what);
-	}
-	if (json_is_string(exp) && tm_parse_rfc3339(json_string_value(exp),
-	    json_string_length(exp), &us, e) != 0) {
-		json_decref(doc);
-		return eb_wrap(e, "%s: Expiration", what);
-	}
-	c->access_key_id = strdup(json_string_value(id));
-	c->secret_access_key = strdup(json_string_value(secret));
-	c->session_token = json_is_string(token) ? strdup(json_string_value(token)) : NULL;
+	c->access_key_id = strdup(id);
+	c->secret_access_key = strdup(secret);
+	c->session_token = token ? strdup(token) : NULL;
+	c->expires_us = 0;
 	if (c->access_key_id == NULL || c->secret_access_key == NULL ||
-	    (json_is_string(token) && c->session_token == NULL)) {
-		json_decref(doc);
+	    (token != NULL && c->session_token == NULL)) {
 		aws_creds_free(c);
-		return eb_set(e, "%s: out of memory", what);
+		return eb_set(e, "out of memory");
 	}
-	json_decref(doc);
-	c->expires_us = us;
-	snprintf(c->source, sizeof(c->source), "%s", what);
-	return 1;
+	return 0;
 }
 
 static int
-creds_from_ecs(struct aws_creds *c, struct eb *e)
-{
-	const char *rel = env_nonempty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	const char *full = env_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-	const char *tok = env_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN");
-	struct sb url = SB_INIT, body = SB_INIT, auth = SB_INIT;
-	struct curl_slist *h = NULL;
-	const char *u, *a = NULL;
-	long st;
-	int r;
-
-	if (rel == NULL && full == NULL)
-		return 0;
-	if (rel != NULL)
-		sb_printf(&url, "http://169.254.170.2%s", rel);
-	else
-		sb_adds(&url, full);
-	if (tok != NULL)
-		sb_printf(&auth, "Authorization: %s", tok);
-	if ((u = built(&url, e)) == NULL)
-		r = -1;
-	else if (tok != NULL && ((a = built(&auth, e)) == NULL ||
-	    (h = curl_slist_append(NULL, a)) == NULL))
-		r = eb_set(e, "out of memory");
-	else if ((st = meta_http(u, "GET", h, &body, e)) < 0)
-		r = eb_wrap(e, "container credentials endpoint %s", u);
-	else if (st != 200)
-		r = eb_set(e, "container credentials endpoint %s: HTTP %ld", u, st);
-	else
-		r = creds_from_doc(body.buf, body.len, "container credentials endpoint", c, e);
-	curl_slist_free_all(h);
-	sb_free(&url);
-	sb_free(&body);
-	sb_free(&auth);
-	return r;
-}
-
-/* IMDSv2: a session token by PUT, then the role name, then its keys. */
-static int
-creds_from_imds(struct aws_creds *c, struct eb *e)
-{
-	const char *base = env_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-	const char *off = env_nonempty("AWS_EC2_METADATA_DISABLED");
-	struct sb url = SB_INIT, body = SB_INIT, hdr = SB_INIT;
-	struct curl_slist *h = NULL;
-	const char *u, *t;
-	char *nl;
-	long st;
-	int r = -1;
-
-	if (off != NULL && strcasecmp(off, "true") == 0)
-		return 0;
-	if (base == NULL)
-		base = "http://169.254.169.254";
-	sb_printf(&url, "%.*s/latest/api/token", (int)(strlen(base) -
-	    (base[strlen(base) - 1] == '/')), base);
-	if ((u = built(&url, e)) == NULL)
-		goto out;
-	if ((h = curl_slist_append(NULL,
-	    "X-aws-ec2-metadata-token-ttl-seconds: 21600")) == NULL) {
-		eb_set(e, "out of memory");
-		goto out;
-	}
-	st = meta_http(u, "PUT", h, &body, e);
-	curl_slist_free_all(h);
-	h = NULL;
-	if (st != 200) {
-		if (st > 0)
-			eb_set(e, "HTTP %ld", st);
-		goto out;
-	}
-	sb_printf(&hdr, "X-aws-ec2-metadata-token: %s", body.buf);
-	if ((t = built(&hdr, e)) == NULL)
-		goto out;
-	if ((h = curl_slist_append(NULL, t)) == NULL) {
-		eb_set(e, "out of memory");
-		goto out;
-	}
-	url.len -= strlen("api/token");
-	sb_adds(&url, "meta-data/iam/security-credentials/");
-	if ((u = built(&url, e)) == NULL)
-		goto out;
-	st = meta_http(u, "GET", h, &body, e);
-	if (st != 200) {
-		if (st > 0)
-			eb_set(e, "%s: HTTP %ld (no instance role?)", u, st);
-		goto out;
-	}
-	/* the role's name, on the first line */
-	if ((nl = strchr(body.buf, '\n')) != NULL)
-		*nl = '\0';
-	sb_adds(&url, trim(body.buf));
-	if ((u = built(&url, e)) == NULL)
-		goto out;
-	st = meta_http(u, "GET", h, &body, e);
-	if (st != 200) {
-		if (st > 0)
-			eb_set(e, "%s: HTTP %ld", url.buf, st);
-		goto out;
-	}
-	r = creds_from_doc(body.buf, body.len, "instance metadata (IMDSv2)", c, e);
-out:
-	if (r < 0)
-		eb_wrap(e, "instance metadata at %s", base);
-	curl_slist_free_all(h);
-	sb_free(&url);
-	sb_free(&body);
-	sb_free(&hdr);
-	return r;
-}
-
-int
-aws_creds_load(const char *profile_opt, struct aws_creds *c, struct eb *e)
+from_env(struct aws_creds *c, struct eb *e)
 {
 	const char *id = env_nonempty("AWS_ACCESS_KEY_ID");
 	const char *secret = env_nonempty("AWS_SECRET_ACCESS_KEY");
-	const char *profile = aws_profile_name(profile_opt);
-	struct sb cpath = SB_INIT, fpath = SB_INIT;
+
+	if (id == NULL && secret == NULL)
+		return 0;
+	if (id == NULL || secret == NULL)
+		return eb_set(e, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+		    "must be set together (only %s is)",
+		    id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY");
+	if (set_keys(c, id, secret, env_nonempty("AWS_SESSION_TOKEN"), e) != 0)
+		return -1;
+	snprintf(c->source, sizeof(c->source), "environment");
+	return 1;
+}
+
+/* Keys of one section of one file: 1 found, 0 not there, -1 error. */
+static int
+from_ini(const struct aws_ini *ini, const char *section, struct aws_creds *c,
+    struct eb *e)
+{
+	const char *id = aws_ini_find(ini, section, "aws_access_key_id");
+	const char *secret = aws_ini_find(ini, section, "aws_secret_access_key");
+
+	if (id == NULL && secret == NULL)
+		return 0;
+	if (id == NULL || secret == NULL)
+		return eb_set(e, "%s: [%s] has %s but not %s", ini->path, section,
+		    id ? "aws_access_key_id" : "aws_secret_access_key",
+		    id ? "aws_secret_access_key" : "aws_access_key_id");
+	if (check_private(ini->path, e) != 0 || set_keys(c, id, secret,
+	    aws_ini_find(ini, section, "aws_session_token"), e) != 0)
+		return -1;
+	snprintf(c->source, sizeof(c->source), "[%s] in %s", section, ini->path);
+	return 1;
+}
+
+static int
+from_credentials_file(const struct chain *ch, const char *profile,
+    struct aws_creds *c, struct eb *e)
+{
+	return from_ini(&ch->c->cred, profile, c, e);
+}
+
+static int
+from_config_file(const struct chain *ch, const char *profile,
+    struct aws_creds *c, struct eb *e)
+{
 	char section[300];
-	int seen_c = 0, seen_f = 0, r;
+
+	if (strcmp(profile, "default") == 0)
+		snprintf(section, sizeof(section), "default");
+	else
+		snprintf(section, sizeof(section), "profile %s", profile);
+	return from_ini(&ch->c->config, section, c, e);
+}
+
+static int
+has_keys(const struct chain *ch, const char *profile)
+{
+	return aws_conf_get(ch->c, profile, "aws_access_key_id") != NULL ||
+	    aws_conf_get(ch->c, profile, "aws_secret_access_key") != NULL;
+}
+
+/* A profile that assumes a role with source credentials (a role with a
+ * web_identity_token_file is the web identity source's). */
+static int
+assumes_role(const struct chain *ch, const char *profile)
+{
+	return aws_conf_get(ch->c, profile, "role_arn") != NULL &&
+	    aws_conf_get(ch->c, profile, "web_identity_token_file") == NULL;
+}
+
+static void
+session_name(char *buf, size_t cap)
+{
+	/* what botocore calls botocore-session-<time>, named for us */
+	snprintf(buf, cap, "kinpipe-%lld", (long long)time(NULL));
+}
+
+/* duration_seconds as botocore takes it: an integer, else ignored. */
+static long
+duration(const char *v)
+{
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return 0;
+	n = strtol(v, &end, 10);
+	return end != v && *aws_trim(end) == '\0' && n > 0 ? n : 0;
+}
+
+static int
+web_identity(struct chain *ch, const char *profile, int env_ok,
+    struct aws_creds *c, struct eb *e)
+{
+	const char *file = env_ok ? env_nonempty("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+	const char *arn = env_ok ? env_nonempty("AWS_ROLE_ARN") : NULL;
+	const char *name = env_ok ? env_nonempty("AWS_ROLE_SESSION_NAME") : NULL;
+	const char *where = file ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "web_identity_token_file";
+	struct aws_sts_req r = { 0 };
+	struct sb token = SB_INIT;
+	char dflt[64];
+	size_t n;
+	int rc = -1;
+
+	if (file == NULL)
+		file = aws_conf_get(ch->c, profile, "web_identity_token_file");
+	if (file == NULL)
+		return 0;
+	if (arn == NULL)
+		arn = aws_conf_get(ch->c, profile, "role_arn");
+	if (name == NULL)
+		name = aws_conf_get(ch->c, profile, "role_session_name");
+	if (arn == NULL)
+		return eb_set(e, "%s is set but no role to assume: set AWS_ROLE_ARN "
+		    "or role_arn in profile '%s'", where, profile);
+	if (name == NULL) {
+		session_name(dflt, sizeof(dflt));
+		name = dflt;
+	}
+	/* read at every fetch: the token is rotated under us (EKS) */
+	if (aws_read_small_file(file, &token, e) != 0) {
+		eb_wrap(e, "web identity token (%s)", where);
+		goto out;
+	}
+	/* a JWT has no blanks: a trailing newline is the editor's */
+	n = token.len;
+	while (n > 0 && (token.buf[n - 1] == '\n' || token.buf[n - 1] == '\r' ||
+	    token.buf[n - 1] == ' '))
+		token.buf[--n] = '\0';
+	r.action = "AssumeRoleWithWebIdentity";
+	r.role_arn = arn;
+	r.session_name = name;
+	r.web_identity_token = token.buf;
+	if (aws_sts_call(ch->c, &r, NULL, c, e) != 0) {
+		eb_wrap(e, "web identity (%s)", where);
+		goto out;
+	}
+	snprintf(c->source, sizeof(c->source), "web identity, role %s", arn);
+	rc = 1;
+out:
+	if (token.buf != NULL)
+		memset(token.buf, 0, token.len);
+	sb_free(&token);
+	return rc;
+}
+
+/* The profile's own chain (botocore's ProfileProviderBuilder): what a
+ * source_profile without a role of its own yields, too. */
+static int
+profile_chain(struct chain *ch, const char *profile, int env_ok,
+    struct aws_creds *c, struct eb *e)
+{
+	const char *cmd;
+	int r;
+
+	if ((r = web_identity(ch, profile, env_ok, c, e)) != 0)
+		return r;
+	if ((r = aws_creds_sso(ch->c, profile, c, e)) != 0)
+		return r;
+	if ((r = from_credentials_file(ch, profile, c, e)) != 0)
+		return r;
+	if ((cmd = aws_conf_get(ch->c, profile, "credential_process")) != NULL) {
+		if (aws_creds_process(cmd, c, e) != 0)
+			return eb_wrap(e, "profile '%s': credential_process", profile);
+		snprintf(c->source, sizeof(c->source), "credential_process of "
+		    "profile '%s'", profile);
+		return 1;
+	}
+	return from_config_file(ch, profile, c, e);
+}
+
+static int
+from_credential_source(const char *profile, const char *src,
+    struct aws_creds *c, struct eb *e)
+{
+	int r;
+
+	if (strcasecmp(src, "Environment") == 0)
+		r = from_env(c, e);
+	else if (strcasecmp(src, "Ec2InstanceMetadata") == 0)
+		r = aws_creds_imds(c, e);
+	else if (strcasecmp(src, "EcsContainer") == 0)
+		r = aws_creds_ecs(c, e);
+	else
+		return eb_set(e, "profile '%s': credential_source '%s' is not one of "
+		    "Environment, Ec2InstanceMetadata, EcsContainer", profile, src);
+	if (r < 0)
+		return eb_wrap(e, "profile '%s': credential_source %s", profile, src);
+	if (r == 0)
+		return eb_set(e, "profile '%s': credential_source %s has no "
+		    "credentials", profile, src);
+	return 1;
+}
+
+static int assume_role(struct chain *ch, const char *profile,
+    struct aws_creds *c, struct eb *e);
+
+static int
+from_source_profile(struct chain *ch, const char *profile, const char *src,
+    struct aws_creds *c, struct eb *e)
+{
+	char path[400] = "";
+	int i, r;
+
+	if (!aws_conf_has_profile(ch->c, src))
+		return eb_set(e, "profile '%s': source_profile '%s' does not exist",
+		    profile, src);
+	for (i = 0; i < ch->nvisited; i++)
+		if (strcmp(ch->visited[i], src) == 0)
+			break;
+	/* a profile may name itself, to take its own keys */
+	if ((i < ch->nvisited && (strcmp(src, profile) != 0 ||
+	    !has_keys(ch, src))) || ch->nvisited == CHAIN_DEPTH) {
+		for (i = 0; i < ch->nvisited; i++)
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+			    "%s -> ", ch->visited[i]);
+		return eb_set(e, "profile '%s': source_profile loop: %s%s", profile,
+		    path, src);
+	}
+	ch->visited[ch->nvisited++] = src;
+	if (strcmp(src, profile) == 0) {
+		if ((r = from_credentials_file(ch, src, c, e)) == 0)
+			r = from_config_file(ch, src, c, e);
+	} else if (has_keys(ch, src) || !assumes_role(ch, src)) {
+		r = profile_chain(ch, src, 0, c, e);
+		if (r == 0)
+			r = eb_set(e, "profile '%s': source_profile '%s' has no "
+			    "credentials", profile, src);
+	} else {
+		r = assume_role(ch, src, c, e);
+	}
+	return r;
+}
+
+static int
+assume_role(struct chain *ch, const char *profile, struct aws_creds *c,
+    struct eb *e)
+{
+	const char *arn = aws_conf_get(ch->c, profile, "role_arn");
+	const char *sp = aws_conf_get(ch->c, profile, "source_profile");
+	const char *cs = aws_conf_get(ch->c, profile, "credential_source");
+	struct aws_sts_req r = { 0 };
+	struct aws_creds src = { 0 };
+	char dflt[64];
+	int rc;
+
+	if (aws_conf_get(ch->c, profile, "mfa_serial") != NULL)
+		return eb_set(e, "profile '%s' has mfa_serial: kinpipe cannot ask "
+		    "for an MFA code (a pipeline has no one to type it); use a "
+		    "profile whose role needs no MFA", profile);
+	if (sp != NULL && cs != NULL)
+		return eb_set(e, "profile '%s' has both source_profile and "
+		    "credential_source", profile);
+	if (sp == NULL && cs == NULL)
+		return eb_set(e, "profile '%s' has role_arn but neither "
+		    "source_profile nor credential_source", profile);
+	rc = cs != NULL ? from_credential_source(profile, cs, &src, e) :
+	    from_source_profile(ch, profile, sp, &src, e);
+	if (rc <= 0)
+		return -1;
+	r.action = "AssumeRole";
+	r.role_arn = arn;
+	r.external_id = aws_conf_get(ch->c, profile, "external_id");
+	r.duration_s = duration(aws_conf_get(ch->c, profile, "duration_seconds"));
+	if ((r.session_name = aws_conf_get(ch->c, profile, "role_session_name")) == NULL) {
+		session_name(dflt, sizeof(dflt));
+		r.session_name = dflt;
+	}
+	rc = aws_sts_call(ch->c, &r, &src, c, e);
+	aws_creds_free(&src);
+	if (rc != 0)
+		return eb_wrap(e, "profile '%s'", profile);
+	snprintf(c->source, sizeof(c->source), "role %s (profile '%s')", arn,
+	    profile);
+	return 1;
+}
+
+int
+aws_creds_load_conf(const struct aws_conf *conf, struct aws_creds *c,
+    struct eb *e)
+{
+	struct chain ch = { conf, { NULL }, 0 };
+	const char *profile = conf->profile;
+	int r = 0;
 	struct eb why = { "" };
 
 	memset(c, 0, sizeof(*c));
 	/* an explicit --profile outranks the environment, as in botocore */
-	if (profile_opt == NULL && (id != NULL || secret != NULL)) {
-		if (id == NULL || secret == NULL)
-			return eb_set(e, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-			    "must be set together (only %s is)",
-			    id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY");
-		c->access_key_id = strdup(id);
-		c->secret_access_key = strdup(secret);
-		c->session_token = xstrdup(env_nonempty("AWS_SESSION_TOKEN"));
-		if (c->access_key_id == NULL || c->secret_access_key == NULL ||
-		    (env_nonempty("AWS_SESSION_TOKEN") && c->session_token == NULL)) {
-			aws_creds_free(c);
-			return eb_set(e, "out of memory");
-		}
-		snprintf(c->source, sizeof(c->source), "environment");
-		return 0;
-	}
-	if (home_path(&cpath, "AWS_SHARED_CREDENTIALS_FILE", "/.aws/credentials") != 0 ||
-	    home_path(&fpath, "AWS_CONFIG_FILE", "/.aws/config") != 0) {
-		sb_free(&cpath);
-		sb_free(&fpath);
-		return eb_set(e, "out of memory");
-	}
-	r = creds_from_ini(cpath.buf, profile, c, &seen_c, e);
-	if (r == 0) {
-		config_section(section, sizeof(section), profile);
-		r = creds_from_ini(fpath.buf, section, c, &seen_f, e);
-	}
-	if (r == 0 && (profile_opt != NULL || getenv("AWS_PROFILE") != NULL) &&
-	    !seen_c && !seen_f) {
+	if (!conf->explicit_profile && (r = from_env(c, e)) != 0)
+		return r < 0 ? -1 : 0;
+	ch.visited[ch.nvisited++] = profile;
+	if (assumes_role(&ch, profile))
+		r = assume_role(&ch, profile, c, e);
+	else
+		r = profile_chain(&ch, profile, !conf->explicit_profile, c, e);
+	if (r == 0 && (conf->explicit_profile || getenv("AWS_PROFILE") != NULL) &&
+	    !aws_conf_has_profile(conf, profile)) {
 		eb_set(e, "profile '%s' not found in %s or %s", profile,
-		    cpath.buf, fpath.buf);
+		    conf->cred.path, conf->config.path);
 		r = -1;
 	}
-	if (r == 0 && (r = creds_from_ecs(c, &why)) == 0)
-		r = creds_from_imds(c, &why);
+	if (r == 0 && (r = aws_creds_ecs(c, &why)) == 0)
+		r = aws_creds_imds(c, &why);
 	if (r == 0 || (r < 0 && why.msg[0] != '\0'))
 		r = eb_set(e, "no AWS credentials: tried %s"
 		    "profile '%s' in %s and %s, container endpoint, instance "
-		    "metadata%s%s", profile_opt ? "" : "environment (AWS_ACCESS_KEY_ID), ",
-		    profile, cpath.buf, fpath.buf, why.msg[0] ? ": " : "", why.msg);
-	sb_free(&cpath);
-	sb_free(&fpath);
+		    "metadata%s%s", conf->explicit_profile ? "" :
+		    "environment (AWS_ACCESS_KEY_ID), ", profile, conf->cred.path,
+		    conf->config.path, why.msg[0] ? ": " : "", why.msg);
 	return r < 0 ? -1 : 0;
+}
+
+int
+aws_creds_load(const struct aws_opts *o, struct aws_creds *c, struct eb *e)
+{
+	struct aws_conf conf;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (aws_conf_load(&conf, o, e) != 0)
+		return -1;
+	rc = aws_creds_load_conf(&conf, c, e);
+	aws_conf_free(&conf);
+	return rc;
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "aws/aws.h"
+#include "base/cli.h"
 
 static size_t
 collect(char *p, size_t size, size_t n, void *arg)
@@ -43,22 +44,35 @@ enum aws_status
 aws_client_init(struct aws_client *c, const struct aws_opts *o,
     volatile sig_atomic_t *stop, struct eb *e)
 {
+	struct aws_conf conf;
+	struct aws_ep ep = { NULL, "" };
+	enum aws_status st = AWS_LOCAL;
+
 	memset(c, 0, sizeof(*c));
 	c->stop = stop;
 	c->timeout_ms = 30000;
-	if (aws_creds_load(o->profile, &c->creds, e) != 0)
+	if (aws_conf_load(&conf, o, e) != 0)
 		return AWS_NOCREDS;
-	if ((c->region = aws_region(o->region, o->profile, e)) == NULL)
-		return AWS_LOCAL;
-	if (o->profile != NULL && (c->profile = strdup(o->profile)) == NULL) {
-		eb_set(e, "out of memory");
-		return AWS_LOCAL;
+	conf.stop = stop;
+	if (aws_creds_load_conf(&conf, &c->creds, e) != 0) {
+		aws_conf_free(&conf);
+		return stop != NULL && *stop ? AWS_STOPPED : AWS_NOCREDS;
 	}
-	c->endpoint = aws_endpoint(o->endpoint, o->service, c->region);
-	snprintf(c->sigv4, sizeof(c->sigv4), "aws:amz:%s:%s", c->region, o->service);
-	if ((c->curl = curl_easy_init()) == NULL || c->endpoint == NULL) {
+	if ((c->region = aws_region(o->region, o->profile, e)) == NULL ||
+	    aws_endpoint_resolve(&conf, o->endpoint, o->service, c->region,
+	    &ep, e) != 0)
+		goto out;
+	if ((o->profile != NULL && (c->profile = strdup(o->profile)) == NULL) ||
+	    (o->region != NULL && (c->region_opt = strdup(o->region)) == NULL)) {
 		eb_set(e, "out of memory");
-		return AWS_LOCAL;
+		goto out;
+	}
+	c->endpoint = ep.url;
+	ep.url = NULL;
+	snprintf(c->sigv4, sizeof(c->sigv4), "aws:amz:%s:%s", ep.region, o->service);
+	if ((c->curl = curl_easy_init()) == NULL) {
+		eb_set(e, "out of memory");
+		goto out;
 	}
 	curl_easy_setopt(c->curl, CURLOPT_URL, c->endpoint);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
@@ -73,7 +87,12 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
-	return set_creds(c, e) == 0 ? AWS_OK : AWS_LOCAL;
+	if (set_creds(c, e) == 0)
+		st = AWS_OK;
+out:
+	aws_ep_free(&ep);
+	aws_conf_free(&conf);
+	return st;
 }
 
 void
@@ -87,31 +106,65 @@ aws_client_free(struct aws_client *c)
 	free(c->endpoint);
 	free(c->region);
 	free(c->profile);
+	free(c->region_opt);
 	aws_creds_free(&c->creds);
 	sb_free(&c->resp);
 	memset(c, 0, sizeof(*c));
 }
 
-/* Temporary credentials are fetched again five minutes before they lapse,
- * as botocore does, so a reader that follows for days keeps working. */
-static int
+/* Temporary credentials are fetched again before they lapse, so that a
+ * reader that follows for days keeps working: from botocore's advisory
+ * window on (15 minutes before expiry), but not more than once every
+ * AWS_REFRESH_GAP_S, since credentials that live 15 minutes or less
+ * (AssumeRole's shortest) would otherwise be fetched for every call.
+ * A refresh that fails is retried every AWS_REFRESH_RETRY_S while the
+ * old credentials still hold; only when less than AWS_REFRESH_LAST_S of
+ * them remains does the failure stop the run. */
+static enum aws_status
 refresh_creds(struct aws_client *c, struct eb *e)
 {
+	struct aws_opts o = { c->profile, c->region_opt, NULL, NULL };
 	struct aws_creds fresh;
-	struct timespec ts;
-	int64_t now;
+	struct aws_conf conf;
+	int64_t now, left;
+	struct eb why;
+	int rc;
 
 	if (c->creds.expires_us == 0)
-		return 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	if (now < c->creds.expires_us - INT64_C(300000000))
-		return 0;
-	if (aws_creds_load(c->profile, &fresh, e) != 0)
-		return eb_wrap(e, "refreshing credentials");
-	aws_creds_free(&c->creds);
-	c->creds = fresh;
-	return set_creds(c, e);
+		return AWS_OK;
+	now = aws_now_us();
+	left = c->creds.expires_us - now;
+	if (left >= AWS_REFRESH_WINDOW_S * INT64_C(1000000) ||
+	    (now < c->retry_us && left > AWS_REFRESH_LAST_S * INT64_C(1000000)))
+		return AWS_OK;
+	/* the files are read again: a rotated key or a new aws sso login
+	 * is picked up */
+	if ((rc = aws_conf_load(&conf, &o, &why)) == 0) {
+		conf.stop = c->stop;
+		rc = aws_creds_load_conf(&conf, &fresh, &why);
+		aws_conf_free(&conf);
+	}
+	if (c->stop != NULL && *c->stop) {
+		if (rc == 0)
+			aws_creds_free(&fresh);
+		eb_set(e, "interrupted");
+		return AWS_STOPPED;
+	}
+	if (rc == 0) {
+		aws_creds_free(&c->creds);
+		c->creds = fresh;
+		c->retry_us = now + AWS_REFRESH_GAP_S * INT64_C(1000000);
+		return set_creds(c, e) == 0 ? AWS_OK : AWS_LOCAL;
+	}
+	if (left > AWS_REFRESH_LAST_S * INT64_C(1000000)) {
+		cli_warn("refreshing credentials (the current ones hold %lld s "
+		    "more): %s", (long long)(left / 1000000), why.msg);
+		c->retry_us = now + AWS_REFRESH_RETRY_S * INT64_C(1000000);
+		return AWS_OK;
+	}
+	*e = why;
+	eb_wrap(e, "refreshing credentials");
+	return AWS_NOCREDS;
 }
 
 /* Append line to the list h; curl_slist_append leaves the list as it
@@ -166,13 +219,14 @@ aws_post(struct aws_client *c, const char *target, const char *body,
     size_t len, struct aws_result *r, struct eb *e)
 {
 	struct curl_slist *h;
+	enum aws_status st;
 	CURLcode rc;
 
 	r->status = 0;
 	r->body = "";
 	r->len = 0;
-	if (refresh_creds(c, e) != 0)
-		return AWS_LOCAL;
+	if ((st = refresh_creds(c, e)) != AWS_OK)
+		return st;
 	if ((h = headers(c, target)) == NULL) {
 		eb_set(e, "out of memory");
 		return AWS_LOCAL;

@@ -186,24 +186,24 @@ put_string(struct kin_env *ev, struct sb *out, const struct rec_member *m)
 	jx_put_string(out, ev->text.buf, ev->text.len);
 }
 
-int
-kin_env_put(struct kin_env *ev, struct sb *out, const char *p, size_t n,
-    const struct sb *ids, struct rec_span *seq, int64_t *arrival_us,
-    size_t *bytes, struct eb *e)
+/* The record's members, checked, and its payload decoded into ev->data. */
+static int
+decode(struct kin_env *ev, const char *p, size_t n, struct rec_span *seq,
+    int64_t *arrival_us, const struct rec_member **key,
+    const struct rec_member **sq, struct eb *e)
 {
-	const struct rec_member *data, *key, *sq, *at;
+	const struct rec_member *data, *at;
 	struct rec_span raw;
-	char ts[TM_RFC3339_MAX];
 
 	if (rec_parse_object(&ev->rec, p, n, e) != 0)
 		return eb_wrap(e, "GetRecords: bad record");
 	if ((data = member(&ev->rec, "Data", REC_STRING, e)) == NULL ||
-	    (key = member(&ev->rec, "PartitionKey", REC_STRING, e)) == NULL ||
-	    (sq = member(&ev->rec, "SequenceNumber", REC_STRING, e)) == NULL ||
+	    (*key = member(&ev->rec, "PartitionKey", REC_STRING, e)) == NULL ||
+	    (*sq = member(&ev->rec, "SequenceNumber", REC_STRING, e)) == NULL ||
 	    (at = member(&ev->rec, "ApproximateArrivalTimestamp", REC_NUMBER, e)) == NULL)
 		return -1;
-	*seq = rec_string_raw(sq);
-	if (sq->val_escaped || seq->n == 0 ||
+	*seq = rec_string_raw(*sq);
+	if ((*sq)->val_escaped || seq->n == 0 ||
 	    strspn(seq->p, "0123456789") < seq->n)
 		return eb_set(e, "GetRecords: SequenceNumber is not a decimal string");
 	if (tm_from_epoch_seconds(rec_number(at->val), arrival_us, e) != 0)
@@ -217,6 +217,19 @@ kin_env_put(struct kin_env *ev, struct sb *out, const char *p, size_t n,
 	}
 	if (kin_b64_decode(raw.p, raw.n, &ev->data, e) != 0)
 		return eb_wrap(e, "GetRecords: record %.*s", (int)seq->n, seq->p);
+	return 0;
+}
+
+int
+kin_env_put(struct kin_env *ev, struct sb *out, const char *p, size_t n,
+    const struct sb *ids, struct rec_span *seq, int64_t *arrival_us,
+    size_t *bytes, struct eb *e)
+{
+	const struct rec_member *key, *sq;
+	char ts[TM_RFC3339_MAX];
+
+	if (decode(ev, p, n, seq, arrival_us, &key, &sq, e) != 0)
+		return -1;
 	*bytes = ev->data.len;
 	sb_adds(out, "{\"data\":");
 	if (kin_utf8_valid((unsigned char *)ev->data.buf, ev->data.len)) {
@@ -235,5 +248,24 @@ kin_env_put(struct kin_env *ev, struct sb *out, const char *p, size_t n,
 	sb_adds(out, ",\"approximateArrivalTimestamp\":\"");
 	sb_add(out, ts, kin_env_stamp(ev, *arrival_us, ts));
 	sb_adds(out, "\"}");
+	return sb_failed(out) ? eb_set(e, "out of memory") : 0;
+}
+
+int
+kin_env_put_raw(struct kin_env *ev, struct sb *out, const char *p, size_t n,
+    struct rec_span *seq, int64_t *arrival_us, size_t *bytes, struct eb *e)
+{
+	const struct rec_member *key, *sq;
+
+	if (decode(ev, p, n, seq, arrival_us, &key, &sq, e) != 0)
+		return -1;
+	*bytes = ev->data.len;
+	if (memchr(ev->data.buf, '\n', ev->data.len) != NULL)
+		return eb_set(e, "record %.*s: --raw cannot write a payload that "
+		    "holds a newline: read it without --raw", (int)seq->n, seq->p);
+	if (!kin_utf8_valid((unsigned char *)ev->data.buf, ev->data.len))
+		return eb_set(e, "record %.*s: --raw cannot write a payload that "
+		    "is not UTF-8 text: read it without --raw", (int)seq->n, seq->p);
+	sb_add(out, ev->data.buf, ev->data.len);
 	return sb_failed(out) ? eb_set(e, "out of memory") : 0;
 }

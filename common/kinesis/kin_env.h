@@ -42,6 +42,14 @@ int kin_env_put(struct kin_env *ev, struct sb *out, const char *p, size_t n,
     const struct sb *ids, struct rec_span *seq, int64_t *arrival_us,
     size_t *bytes, struct eb *e);
 
+/* --raw: the record's payload alone (the caller ends the line). A payload
+ * that holds a newline, or is not UTF-8, cannot be a line of text: it is
+ * refused, never escaped (an escaped line could not be told from a
+ * payload that looks the same), and e names its sequence number. */
+int kin_env_put_raw(struct kin_env *ev, struct sb *out, const char *p,
+    size_t n, struct rec_span *seq, int64_t *arrival_us, size_t *bytes,
+    struct eb *e);
+
 /* The same RFC 3339 text as tm_fmt_rfc3339, reusing the date and time of
  * day when the second has not changed (records come in bursts). */
 size_t kin_env_stamp(struct kin_env *ev, int64_t us, char buf[TM_RFC3339_MAX]);

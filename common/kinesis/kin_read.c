@@ -238,8 +238,10 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 		el = &r->recs.m[i];
 		r->read++;
 		mark = out->len;
-		if (el->type != REC_OBJECT || kin_env_put(&r->env, out,
-		    el->val.p, el->val.n, &r->ids, &seq, &arrival, &bytes, e) != 0) {
+		if (el->type != REC_OBJECT || (r->o.raw ? kin_env_put_raw(&r->env,
+		    out, el->val.p, el->val.n, &seq, &arrival, &bytes, e) :
+		    kin_env_put(&r->env, out, el->val.p, el->val.n, &r->ids, &seq,
+		    &arrival, &bytes, e)) != 0) {
 			if (el->type != REC_OBJECT)
 				eb_set(e, "GetRecords: a record that is not an object");
 			out->len = mark;	/* no half envelope */
@@ -417,6 +419,21 @@ answer(struct kin_read *r, const char *text, size_t len, struct rec_span *recs,
 	return KIN_OK;
 }
 
+/* --max-fetch-rate: a batch of bytes fetched by the call that started at
+ * started holds the shard's next call back until the bytes fit the rate,
+ * so that over any stretch of calls the shard is read no faster. */
+static void
+pace(struct kin_read *r, struct kin_shard *s, double started, uint64_t bytes)
+{
+	double at;
+
+	if (r->o.max_fetch_rate <= 0)
+		return;
+	at = started + (double)bytes / r->o.max_fetch_rate;
+	if (at > s->next_call)
+		s->next_call = at;
+}
+
 enum kin_status
 kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 {
@@ -428,7 +445,8 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	char *body;
 	json_t *req;
 	enum kin_status st;
-	double now;
+	double now, started;
+	uint64_t bytes;
 
 	*n = 0;
 	if ((s = tip_due(r)) != NULL)
@@ -446,7 +464,8 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	}
 	if (take_slot(r, s) != KIN_OK)
 		return KIN_STOPPED;
-	s->next_call = cli_now() + KIN_READ_INTERVAL_S;
+	started = cli_now();
+	s->next_call = started + KIN_READ_INTERVAL_S;
 	req = json_pack("{s:s,s:i}", "ShardIterator", s->iter, "Limit", r->o.batch_limit);
 	body = req != NULL ? jx_dumps(req) : NULL;
 	json_decref(req);
@@ -483,7 +502,9 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	if (s->tip != NULL && !empty_array(recs) &&
 	    (st = ask_tip(r, s, e)) != KIN_OK)
 		return st;
+	bytes = r->bytes;
 	st = emit(r, s, &recs, out, n, e);
+	pace(r, s, started, r->bytes - bytes);
 	if (st != KIN_OK || r->finished || s->state == KS_DONE)
 		goto out;
 	free(s->iter);

@@ -37,6 +37,9 @@ struct kin_read_opts {
 	int exit_at_end;
 	uint64_t limit;			/* -c; 0 = no limit */
 	int batch_limit;		/* GetRecords Limit */
+	int raw;			/* --raw: payloads, not envelopes */
+	double max_fetch_rate;		/* --max-fetch-rate, payload bytes a
+					 * second per shard; 0 = no limit */
 };
 
 struct kin_read {

@@ -4,6 +4,7 @@
 //   node kin-admin.js PORT split STREAM SHARD        (at the middle of its range)
 //   node kin-admin.js PORT merge STREAM SHARD ADJACENT
 //   node kin-admin.js PORT list STREAM               (shard ids, parents, closed)
+//   node kin-admin.js PORT put STREAM KEY BASE64     (any bytes; prints the sequence number)
 // create, split and merge wait until the stream is ACTIVE again.
 'use strict'
 const http = require('http')
@@ -63,6 +64,9 @@ async function main() {
       console.log([s.ShardId, s.ParentShardId || '-', s.AdjacentParentShardId || '-',
         s.SequenceNumberRange.EndingSequenceNumber ? 'closed' : 'open'].join(' '))
     }
+  } else if (op === 'put') {
+    const r = await call('PutRecord', { StreamName: stream, PartitionKey: a, Data: b })
+    console.log(r.SequenceNumber)
   } else {
     throw new Error('unknown operation ' + op)
   }

@@ -2,9 +2,12 @@
 // A listener for the kin-* credential and signing tests: it records each
 // request ({"method","url","headers","body"} per line in LOG) and answers
 // with STATUS and BODY; or, with --imds, plays an EC2 instance metadata
-// service (IMDSv2: a token first, then the role, then its keys).
+// service (IMDSv2: a token first, then the role, then its keys); or, with
+// --forward, passes each request on to 127.0.0.1:PORT (kinesalite) and
+// its answer back, so a long run against a real server is recorded too.
 //   node kin-capture.js LOG STATUS BODY
 //   node kin-capture.js LOG --imds ROLE ACCESS_KEY SECRET TOKEN
+//   node kin-capture.js LOG --forward PORT
 // Prints its port on stdout.
 'use strict'
 const http = require('http')
@@ -16,6 +19,12 @@ const server = http.createServer((req, res) => {
   req.on('data', (c) => { text += c })
   req.on('end', () => {
     fs.appendFileSync(log, JSON.stringify({ method: req.method, url: req.url, headers: req.rawHeaders, body: text }) + '\n')
+    if (status === '--forward') {
+      const up = http.request({ host: '127.0.0.1', port: Number(body), method: req.method, path: req.url, headers: req.headers },
+        (ans) => { res.writeHead(ans.statusCode, ans.headers); ans.pipe(res) })
+      up.on('error', () => { res.writeHead(502); res.end() })
+      return up.end(text)
+    }
     if (status !== '--imds') {
       res.writeHead(Number(status), { 'Content-Type': 'application/x-amz-json-1.1' })
       return res.end(body)

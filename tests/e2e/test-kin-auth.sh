@@ -78,8 +78,8 @@ AWS_ACCESS_KEY_ID=AKIDONLY run "" kin-read -s x -e --endpoint-url "$ep"
 is "half the environment: exit 3" "$rc" 3
 is "half the environment: message" "$(cat "$ERR")" "kin-read: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (only AWS_ACCESS_KEY_ID is)"
 printf '[default]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = other\n' >"$T/.aws/credentials"
-t "role_arn: said, not ignored" 3 "" "" kin-read -s x -e --endpoint-url "$ep"
-is "role_arn message" "$(cat "$ERR")" "kin-read: $T/.aws/credentials: [default] uses role_arn, which kinpipe does not support: export the credentials it yields instead"
+t "role_arn with a source_profile that is not there" 3 "" "" kin-read -s x -e --endpoint-url "$ep"
+is "role_arn message" "$(cat "$ERR")" "kin-read: profile 'default': source_profile 'other' does not exist"
 rm -f "$T/.aws/credentials"
 
 # --- instance metadata (IMDSv2) ----------------------------------------------------

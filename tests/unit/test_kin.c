@@ -11,6 +11,7 @@
 #include "kinesis/kin.h"
 #include "kinesis/kin_ckpt.h"
 #include "kinesis/kin_env.h"
+#include "kinesis/kin_list.h"
 #include "kinesis/kin_put.h"
 #include "kinesis/kin_shard.h"
 
@@ -152,6 +153,73 @@ START_TEST(envelope)
 }
 END_TEST
 
+START_TEST(raw_payloads)
+{
+	struct kin_env ev;
+	struct sb out = SB_INIT;
+	struct rec_span seq;
+	struct eb e;
+	int64_t at;
+	size_t bytes;
+	/* payloads by base64(1): "caf\303\251 ok", "line1\nline2", "\377\376" */
+	const char *text = "{\"SequenceNumber\":\"7\",\"ApproximateArrivalTimestamp\":1,"
+	    "\"Data\":\"Y2Fmw6kgb2s=\",\"PartitionKey\":\"k\"}";
+	const char *nl = "{\"SequenceNumber\":\"8\",\"ApproximateArrivalTimestamp\":1,"
+	    "\"Data\":\"bGluZTEKbGluZTI=\",\"PartitionKey\":\"k\"}";
+	const char *bin = "{\"SequenceNumber\":\"9\",\"ApproximateArrivalTimestamp\":1,"
+	    "\"Data\":\"//4=\",\"PartitionKey\":\"k\"}";
+
+	kin_env_init(&ev);
+	ck_assert_int_eq(kin_env_put_raw(&ev, &out, text, strlen(text), &seq, &at, &bytes, &e), 0);
+	ck_assert_str_eq(sb_cstr(&out), "caf\xc3\xa9 ok");
+	ck_assert_uint_eq(bytes, 8);
+	sb_reset(&out);
+	ck_assert_int_eq(kin_env_put_raw(&ev, &out, nl, strlen(nl), &seq, &at, &bytes, &e), -1);
+	ck_assert_str_eq(e.msg, "record 8: --raw cannot write a payload that holds a "
+	    "newline: read it without --raw");
+	ck_assert_int_eq(kin_env_put_raw(&ev, &out, bin, strlen(bin), &seq, &at, &bytes, &e), -1);
+	ck_assert_str_eq(e.msg, "record 9: --raw cannot write a payload that is not "
+	    "UTF-8 text: read it without --raw");
+	ck_assert_uint_eq(out.len, 0);
+	sb_free(&out);
+	kin_env_free(&ev);
+}
+END_TEST
+
+START_TEST(shard_lines)
+{
+	/* a ListShards element as the API reference shows one, and one
+	 * without the optional members */
+	json_t *closed = json_loads("{\"ShardId\":\"shardId-000000000001\","
+	    "\"ParentShardId\":\"shardId-000000000000\","
+	    "\"HashKeyRange\":{\"StartingHashKey\":\"0\",\"EndingHashKey\":\"9\"},"
+	    "\"SequenceNumberRange\":{\"StartingSequenceNumber\":\"100\","
+	    "\"EndingSequenceNumber\":\"200\"}}", 0, NULL);
+	json_t *bare = json_loads("{\"ShardId\":\"s\\\"q\"}", 0, NULL);
+	struct sb out = SB_INIT;
+	struct eb e;
+
+	ck_assert_int_eq(kin_shard_line("st", closed, &out, &e), 0);
+	ck_assert_str_eq(sb_cstr(&out), "{\"stream\":\"st\",\"shardId\":\"shardId-000000000001\","
+	    "\"parentShardId\":\"shardId-000000000000\",\"adjacentParentShardId\":null,"
+	    "\"hashKeyRange\":{\"startingHashKey\":\"0\",\"endingHashKey\":\"9\"},"
+	    "\"sequenceNumberRange\":{\"startingSequenceNumber\":\"100\","
+	    "\"endingSequenceNumber\":\"200\"},\"state\":\"closed\"}\n");
+	sb_reset(&out);
+	ck_assert_int_eq(kin_shard_line("st", bare, &out, &e), 0);
+	ck_assert_str_eq(sb_cstr(&out), "{\"stream\":\"st\",\"shardId\":\"s\\\"q\","
+	    "\"parentShardId\":null,\"adjacentParentShardId\":null,"
+	    "\"hashKeyRange\":{\"startingHashKey\":null,\"endingHashKey\":null},"
+	    "\"sequenceNumberRange\":{\"startingSequenceNumber\":null,"
+	    "\"endingSequenceNumber\":null},\"state\":\"open\"}\n");
+	ck_assert_int_eq(kin_shard_line("st", json_object_get(bare, "x"), &out, &e), -1);
+	ck_assert_str_eq(e.msg, "ListShards: a shard without ShardId");
+	json_decref(closed);
+	json_decref(bare);
+	sb_free(&out);
+}
+END_TEST
+
 START_TEST(lineage)
 {
 	struct kin_shards s = { 0 };
@@ -263,6 +331,8 @@ kin_suite(void)
 	tcase_add_test(tc, base64_rfc4648);
 	tcase_add_test(tc, stamps);
 	tcase_add_test(tc, envelope);
+	tcase_add_test(tc, raw_payloads);
+	tcase_add_test(tc, shard_lines);
 	tcase_add_test(tc, lineage);
 	tcase_add_test(tc, exit_codes);
 	tcase_add_test(tc, put_limits);

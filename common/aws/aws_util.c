@@ -1,0 +1,87 @@
+/* Small helpers the credential sources share. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws/aws.h"
+#include "time/tm.h"
+
+char *
+aws_trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+char *
+aws_one_line(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < ' ')
+			*p = ' ';
+	return s;
+}
+
+int
+aws_read_small_file(const char *path, struct sb *out, struct eb *e)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	size_t n;
+
+	sb_reset(out);
+	if (f == NULL)
+		return eb_set(e, "%s: %s", path, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (out->len + n > AWS_XFER_MAX) {
+			fclose(f);
+			return eb_set(e, "%s: larger than %d bytes", path, AWS_XFER_MAX);
+		}
+		sb_add(out, buf, n);
+	}
+	memset(buf, 0, sizeof(buf));
+	if (ferror(f)) {
+		fclose(f);
+		return eb_set(e, "%s: read error", path);
+	}
+	fclose(f);
+	if (sb_failed(out) || sb_cstr(out) == NULL)
+		return eb_set(e, "out of memory");
+	return 0;
+}
+
+/* RFC 3339, and the "2024-01-01T00:00:00UTC" form that older AWS CLI
+ * versions wrote into the SSO token cache. */
+int
+aws_parse_time(const char *s, int64_t *us, struct eb *e)
+{
+	char buf[64];
+	size_t n = strlen(s);
+
+	if (n > 3 && n < sizeof(buf) && strcmp(s + n - 3, "UTC") == 0) {
+		memcpy(buf, s, n - 3);
+		buf[n - 3] = 'Z';
+		buf[n - 2] = '\0';
+		return tm_parse_rfc3339(buf, n - 2, us, e);
+	}
+	return tm_parse_rfc3339(s, n, us, e);
+}
+
+int64_t
+aws_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
