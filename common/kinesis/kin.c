@@ -227,7 +227,8 @@ kin_call_text(struct kin_client *k, const char *op, const char *body,
 		if (k->bo.max_attempts > 0 && attempt >= k->bo.max_attempts) {
 			struct eb last = *e;
 
-			eb_set(e, "%.480s (gave up after %d attempts)", last.msg, attempt);
+			eb_set(e, "%.480s (gave up after %d attempt%s)", last.msg,
+			    attempt, attempt == 1 ? "" : "s");
 			return KIN_GAVEUP;
 		}
 		k->retries++;

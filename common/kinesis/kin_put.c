@@ -203,8 +203,8 @@ kin_batch_send(struct kin_client *k, const char *stream, struct kin_batch *b,
 			return KIN_OK;
 		attempt++;
 		if (k->bo.max_attempts > 0 && attempt >= k->bo.max_attempts) {
-			snprintf(why, sizeof(why), "%s (gave up after %d attempts)",
-			    last, attempt);
+			snprintf(why, sizeof(why), "%s (gave up after %d attempt%s)",
+			    last, attempt, attempt == 1 ? "" : "s");
 			for (i = 0; i < b->n; i++)
 				if (pending(&b->v[i])) {
 					if ((b->v[i].error = strdup(why)) == NULL) {

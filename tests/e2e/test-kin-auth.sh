@@ -94,9 +94,10 @@ is "IMDSv2: token first" "$(jq -r '.method + " " + .url' "$T/imds.log" | tr '\n'
 
 # --- nothing anywhere: say where we looked ----------------------------------------------
 rm -f "$T/.aws/config"
-export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:1
+dead=$(free_port)	# a port nothing listens on
+export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$dead
 t "no credentials" 3 "" "" kin-read -s x -e --endpoint-url "$ep" --region us-west-2
-like "no credentials message" "$(cat "$ERR")" "kin-read: no AWS credentials: tried environment (AWS_ACCESS_KEY_ID), profile 'default' in $T/.aws/credentials and $T/.aws/config, container endpoint, instance metadata: instance metadata at http://127.0.0.1:1: *"
+like "no credentials message" "$(cat "$ERR")" "kin-read: no AWS credentials: tried environment (AWS_ACCESS_KEY_ID), profile 'default' in $T/.aws/credentials and $T/.aws/config, container endpoint, instance metadata: instance metadata at http://127.0.0.1:$dead: *"
 export AWS_EC2_METADATA_DISABLED=true
 export AWS_ACCESS_KEY_ID=AKIDKINPIPETEST AWS_SECRET_ACCESS_KEY=kinpipe-test-secret-not-real
 t "no region" 1 "" "" kin-read -s x -e --endpoint-url "$ep"

@@ -137,8 +137,11 @@ t "at-sequence without --shard" 2 "" "" kin-read -s s --from at-sequence=1
 like "at-sequence message" "$(cat "$ERR")" "*kin-read: --from at-sequence=N needs exactly one --shard"
 t "shard-index alone" 2 "" "" kin-read -s s --shard-index 1
 t "shard-index out of range" 2 "" "" kin-read -s s --shard-index 4 --shard-count 4
-t "unreachable endpoint" 1 "" "" kin-read -s s --endpoint-url http://127.0.0.1:1 --retries 2
-like "unreachable message" "$(cat "$ERR")" "kin-read: ListShards: http://127.0.0.1:1: *Couldn*t connect to server (gave up after 2 attempts)"
+dead=$(free_port)	# a port nothing listens on
+t "unreachable endpoint" 1 "" "" kin-read -s s --endpoint-url "http://127.0.0.1:$dead" --retries 2
+like "unreachable message" "$(cat "$ERR")" "kin-read: ListShards: http://127.0.0.1:$dead: *Couldn*t connect to server (gave up after 2 attempts)"
+t "unreachable endpoint, one attempt" 1 "" "" kin-read -s s --endpoint-url "http://127.0.0.1:$dead" --retries 1
+like "one attempt, in the singular" "$(cat "$ERR")" "kin-read: ListShards: http://127.0.0.1:$dead: *Couldn*t connect to server (gave up after 1 attempt)"
 t "--version" 0 "kin-read 0.1.0" "" kin-read --version
 
 # --- signals and a closed pipe ---------------------------------------------------
