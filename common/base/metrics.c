@@ -149,8 +149,10 @@ metrics_format_value(double v, char buf[32])
 		strcpy(buf, v > 0 ? "+Inf" : "-Inf");
 		return;
 	}
-	/* the shortest of %.1g .. %.17g that reads back exactly */
-	for (int prec = 1; prec <= 17; prec++) {
+	/* the fewest digits that read back exactly, but no exponent for the
+	 * likes of 10 or 120 (at least %.6g, as Go's client writes them):
+	 * a histogram's le is matched as text */
+	for (int prec = 6; prec <= 17; prec++) {
 		snprintf(buf, 32, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			return;
