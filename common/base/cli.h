@@ -157,6 +157,11 @@ typedef void cli_metrics_fn(void *arg, struct metrics *m,
     const struct metrics_label *base, size_t nbase);
 #define CLI_METRICS_BASE_LABELS 2
 
+/* The usage errors of o, below, without starting anything (for a tool
+ * that must check them before it loads its state); the interval in
+ * microseconds. */
+int64_t cli_metrics_check(const struct cli_metrics_opts *o,
+    cli_duration_fn *parse, const struct cli_path *taken, size_t ntaken);
 /* After the options, before any work: check o (a usage error, exit 2, for
  * an interval that is not a positive duration, --metrics-interval without
  * --metrics, or a FILE that is also one of taken[0..ntaken)), then write

@@ -79,18 +79,17 @@ at_exit(void)
 		cli_metrics_final(live->st);
 }
 
-void
-cli_metrics_start(struct cli_stats *st, const struct cli_metrics_opts *o,
-    cli_duration_fn *parse, const struct cli_path *taken, size_t ntaken)
+int64_t
+cli_metrics_check(const struct cli_metrics_opts *o, cli_duration_fn *parse,
+    const struct cli_path *taken, size_t ntaken)
 {
 	int64_t us = CLI_METRICS_INTERVAL_DEFAULT_US;
-	struct cli_metrics *mx;
 	struct eb e;
 
 	if (o->path == NULL) {
 		if (o->every != NULL)
 			cli_usage("--metrics-interval goes with --metrics");
-		return;
+		return 0;
 	}
 	if (*o->path == '\0')
 		cli_usage("--metrics: an empty file name");
@@ -100,8 +99,20 @@ cli_metrics_start(struct cli_stats *st, const struct cli_metrics_opts *o,
 		cli_usage("--metrics-interval: must be above zero: '%s'", o->every);
 	for (size_t i = 0; i < ntaken; i++)
 		if (taken[i].path != NULL && clash(o->path, taken[i].path))
-			cli_usage("--metrics %s: the same file as %s %s", o->path,
+			cli_usage("--metrics %s: the file of %s %s, or its .tmp", o->path,
 			    taken[i].opt, taken[i].path);
+	return us;
+}
+
+void
+cli_metrics_start(struct cli_stats *st, const struct cli_metrics_opts *o,
+    cli_duration_fn *parse, const struct cli_path *taken, size_t ntaken)
+{
+	int64_t us = cli_metrics_check(o, parse, taken, ntaken);
+	struct cli_metrics *mx;
+
+	if (o->path == NULL)
+		return;
 	if ((mx = calloc(1, sizeof(*mx))) == NULL ||
 	    (mx->path = strdup(o->path)) == NULL ||
 	    (mx->stage = stage_of(o->path)) == NULL)
