@@ -120,6 +120,12 @@ cli_stats_batch_begin(struct cli_stats *st)
 		st->batch_t0 = cli_now();
 }
 void cli_stats_batch_end(struct cli_stats *st);
+/* Forget the batch begun: it turned out to hold no record. */
+static inline void
+cli_stats_batch_drop(struct cli_stats *st)
+{
+	st->batch_t0 = 0;
+}
 
 /* --metrics FILE and --metrics-interval DURATION, long options only and
  * the same in every tool; their codes are above any tool's own. */
