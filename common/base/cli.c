@@ -49,6 +49,7 @@ cli_die_output_gone(void)
 {
 	sigset_t set;
 
+	cli_metrics_last();
 	fflush(stderr);
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&set);
@@ -352,6 +353,7 @@ cli_die_of_signal(void)
 	int sig = stop_signal ? stop_signal : SIGTERM;
 	sigset_t set;
 
+	cli_metrics_last();
 	fflush(stdout);
 	fflush(stderr);
 	signal(sig, SIG_DFL);

@@ -184,6 +184,10 @@ int cli_metrics_write(struct cli_stats *st);
 /* Write the file a last time and let go of st: no later write, not even
  * at exit. cli_stats_final calls it. */
 void cli_metrics_final(struct cli_stats *st);
+/* The last write of the process's metrics, if not done yet: at exit (an
+ * atexit handler), and before a death by signal that the tool chose
+ * (cli_die_output_gone, cli_die_of_signal). */
+void cli_metrics_last(void);
 /* For cli_stats_tick and cli_stats_wait_ms: write the file if the
  * interval has passed; seconds until it will have. */
 void cli_metrics_tick(struct cli_stats *st);

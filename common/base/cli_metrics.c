@@ -69,14 +69,19 @@ stage_of(const char *path)
 	return strndup(base, n);
 }
 
+void
+cli_metrics_last(void)
+{
+	if (live != NULL && live->st != NULL)
+		cli_metrics_final(live->st);
+}
+
+/* A tool that exits through cli_die (its main's frame, where the counters
+ * may live, still there) leaves the counts of its last moment behind. */
 static void
 at_exit(void)
 {
-	/* a tool that exits through cli_die (its main's frame, where the
-	 * counters may live, still there) leaves the counts of its last
-	 * moment behind */
-	if (live != NULL && live->st != NULL)
-		cli_metrics_final(live->st);
+	cli_metrics_last();
 }
 
 int64_t
