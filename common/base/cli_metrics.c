@@ -18,8 +18,8 @@ struct cli_metrics {
 	double every_s, last_s;
 	cli_metrics_fn *more;
 	void *more_arg;
-	struct cli_stats *st;		/* NULL once the last write is done */
-	int failing;			/* the last write failed (and said so) */
+	struct cli_stats *st;		/* NULL after the last write */
+	int failing;			/* the last write failed, and said so */
 };
 
 /* The one set of metrics a process writes, for the write at exit. */
@@ -47,8 +47,11 @@ clash(const char *a, const char *b)
 
 	if (strcmp(a, b) == 0)
 		return 1;
-	if ((an == bn + 4 && strncmp(a, b, bn) == 0 && strcmp(a + bn, ".tmp") == 0) ||
-	    (bn == an + 4 && strncmp(b, a, an) == 0 && strcmp(b + an, ".tmp") == 0))
+	if (an == bn + 4 && strncmp(a, b, bn) == 0 &&
+	    strcmp(a + bn, ".tmp") == 0)
+		return 1;
+	if (bn == an + 4 && strncmp(b, a, an) == 0 &&
+	    strcmp(b + an, ".tmp") == 0)
 		return 1;
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
 	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
@@ -101,11 +104,12 @@ cli_metrics_check(const struct cli_metrics_opts *o, cli_duration_fn *parse,
 	if (o->every != NULL && parse(o->every, &us, 0, &e) != 0)
 		cli_usage("--metrics-interval: %s", e.msg);
 	if (us <= 0)
-		cli_usage("--metrics-interval: must be above zero: '%s'", o->every);
+		cli_usage("--metrics-interval: must be above zero: '%s'",
+		    o->every);
 	for (size_t i = 0; i < ntaken; i++)
 		if (taken[i].path != NULL && clash(o->path, taken[i].path))
-			cli_usage("--metrics %s: the file of %s %s, or its .tmp", o->path,
-			    taken[i].opt, taken[i].path);
+			cli_usage("--metrics %s: the file of %s %s, or its "
+			    ".tmp", o->path, taken[i].opt, taken[i].path);
 	return us;
 }
 
@@ -127,7 +131,7 @@ cli_metrics_start(struct cli_stats *st, const struct cli_metrics_opts *o,
 	st->mx = mx;
 	live = mx;
 	if (cli_metrics_write(st) != 0)
-		exit(CLI_FAIL);		/* before any work: as a bad sink */
+		exit(CLI_FAIL);	/* before any work, as a bad sink */
 	atexit(at_exit);
 }
 

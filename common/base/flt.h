@@ -56,7 +56,8 @@ struct flt_tool {
 	int (*start)(void *stage, struct flt *f, int argc, char **argv);
 	flt_fn *record;
 	void (*finish)(void *stage);	/* free what start set up */
-	const char *untouched_metric, *untouched_help;	/* for --metrics */
+	/* --metrics' name and help for FLT_UNTOUCHED */
+	const char *untouched_metric, *untouched_help;
 };
 
 /* The whole main of a filter: reads the files named by the operands in

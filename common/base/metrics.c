@@ -48,7 +48,8 @@ name_ok(const char *s, int label)
 	if (*s == '\0' || (label && strncmp(s, "__", 2) == 0))
 		return 0;
 	for (const char *p = s; *p; p++) {
-		int alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+		int alpha = (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z');
 		int digit = *p >= '0' && *p <= '9';
 
 		if (!alpha && !strchr(extra, *p) && (!digit || p == s))

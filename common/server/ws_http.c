@@ -247,7 +247,7 @@ ws_http_stats_add(struct cli_stats *st)
 	cli_stats_add_metric(st, "trades", "kinpipe_wallet_trades_total",
 	    "Orders answered 200: executed, or an order_id's repeated answer.");
 	cli_stats_add_metric(st, "rejected", "kinpipe_wallet_rejections_total",
-	    "Orders refused with a 4xx answer (funds, key, order_id, request).");
+	    "Orders refused with a 4xx answer (funds, key, order_id...).");
 	cli_stats_add_metric(st, "failed", "kinpipe_wallet_server_errors_total",
 	    "Requests answered 5xx (the store failed, no price yet).");
 }

@@ -316,12 +316,14 @@ wl_trade_main(int argc, char **argv, const char *side,
 		cli_usage("%s", e.msg);
 	if (o.stats)
 		cli_stats_init(&st, *o.stats ? o.stats : NULL);
-	cli_stats_add_metric(&st, "placed", "kinpipe_wallet_orders_placed_total",
+	cli_stats_add_metric(&st, "placed",
+	    "kinpipe_wallet_orders_placed_total",
 	    "Orders the server executed (or had: a repeated order_id).");
 	cli_stats_add_metric(&st, "rejected",
 	    "kinpipe_wallet_orders_rejected_total",
 	    "Orders the server refused (a 4xx answer).");
-	cli_stats_add_metric(&st, "failed", "kinpipe_wallet_orders_failed_total",
+	cli_stats_add_metric(&st, "failed",
+	    "kinpipe_wallet_orders_failed_total",
 	    "Orders with no definite answer, or that failed before one.");
 	cli_metrics_start(&st, &o.mx, duration, NULL, 0);
 	signal(SIGPIPE, SIG_IGN);

@@ -43,7 +43,7 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 		return -1;
 	w->s_late = cli_stats_add_metric(&w->stats, "late",
 	    "kinpipe_records_late_total",
-	    "Records dropped because every window of theirs was past the watermark.");
+	    "Records dropped: each of their windows past the watermark.");
 	w->s_late_windows = cli_stats_add_metric(&w->stats, "late_windows",
 	    "kinpipe_late_windows_total",
 	    "Window updates dropped as past the watermark.");

@@ -42,7 +42,7 @@ struct wa_col {
 struct wa_opts {
 	const char *time_col, *window_col, *table, *state, *source_id;
 	const char *stats;	/* --stats given: its argument or "" */
-	struct cli_metrics_opts mx;	/* --metrics, checked when it starts */
+	struct cli_metrics_opts mx;	/* --metrics, checked at the start */
 	int64_t size_us, slide_us, start_us, delay_us, trig_us;
 	int have_window, have_slide, have_wm, tee, partials, merge;
 	enum wa_mode mode;
