@@ -337,7 +337,8 @@ metrics_render(struct metrics *m, struct sb *out, struct eb *e)
 		*e = m->why;
 		return -1;
 	}
-	qsort_r(m->s, m->n, sizeof(*m->s), by_family, m);
+	if (m->n > 1)	/* m->s is NULL while there is no sample */
+		qsort_r(m->s, m->n, sizeof(*m->s), by_family, m);
 	while (i < m->n) {
 		f = m->s[i].family;
 		sb_adds(out, "# HELP ");
