@@ -16,6 +16,7 @@
 #include "base/nd.h"
 #include "json/rec.h"
 #include "base/sb.h"
+#include "time/iv.h"
 #include "json/sc.h"
 
 #define MAX_KEEP 64
@@ -23,7 +24,8 @@
 static const char usage_line[] =
     "json-project --schema DDL|@FILE [--field NAME] [--as NAME] [--keep A,B] "
     "[--drop-provenance] [--on-error=null|skip|fail] [--corrupt-column NAME] "
-    "[--stats[=SECONDS]] [--flush-ms MS] [FILE ...]";
+    "[--stats[=SECONDS]] [--metrics FILE [--metrics-interval D]] "
+    "[--flush-ms MS] [FILE ...]";
 
 static const char help_text[] =
     "usage: json-project --schema DDL|@FILE [options] [FILE ...]\n"
@@ -41,6 +43,8 @@ static const char help_text[] =
     "      --corrupt-column NAME  keep the raw text of bad documents in NAME\n"
     "                           (default: a schema field _corrupt_record)\n"
     "      --stats[=SECONDS]    counts on stderr at exit (and every SECONDS)\n"
+    "      --metrics FILE       the counts for Prometheus, rewritten at exit\n"
+    "      --metrics-interval D   and every D (10s)\n"
     "      --flush-ms MS        flush at least this often (100)\n"
     "  -h, --help               this help\n"
     "  -V, --version            print the version\n";
@@ -64,6 +68,7 @@ struct opts {
 	 * schema field) */
 	struct sc_type head, tail;
 	int flush_ms;
+	struct cli_metrics_opts mx;
 };
 
 struct state {
@@ -333,6 +338,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		{ "on-error", required_argument, NULL, 'e' },
 		{ "corrupt-column", required_argument, NULL, 'c' },
 		{ "stats", optional_argument, NULL, 'S' },
+		CLI_METRICS_LONGOPTS,
 		{ "flush-ms", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -361,6 +367,10 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 			o->corrupt_given = 1;
 			break;
 		case 'S': cli_stats_init(&s->st, optarg); break;
+		case CLI_OPT_METRICS:
+		case CLI_OPT_METRICS_INTERVAL:
+			cli_metrics_option(&o->mx, c, optarg);
+			break;
 		case 'F':
 			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg, 0, 86400000);
 			break;
@@ -399,6 +409,8 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	f->flush_ms = t->o.flush_ms;
 	f->st = &t->s.st;
 	f->why = &t->s.why;
+	f->mx = &t->o.mx;
+	f->duration = iv_parse;
 	rec_init(&t->s.outer);
 	rec_init(&t->s.inner);
 	sc_cast_init(&t->s.cast);
@@ -424,7 +436,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct flt_tool tool = { "json-project", usage_line,
-	    "no_document", start, project, finish };
+	    "no_document", start, project, finish,
+	    "kinpipe_records_no_document_total",
+	    "Records whose field held no document (absent, null or blank), passed with nulls." };
 	struct filter t = {
 		.o = { .field = "data", .on_error = ON_ERROR_NULL,
 		    .corrupt = "_corrupt_record", .as_key = SB_INIT,

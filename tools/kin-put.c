@@ -12,11 +12,12 @@
 #include "json/jx.h"
 #include "kinesis/kin_put.h"
 #include "base/nd.h"
+#include "time/iv.h"
 
 static const char usage_line[] =
     "kin-put --stream NAME [--partition-key K | --partition-key-field F] "
     "[--raw] [--on-error=skip|fail] [--region R] [--profile P] "
-    "[--endpoint-url URL] [--stats[=S]]";
+    "[--endpoint-url URL] [--stats[=S]] [--metrics FILE [--metrics-interval D]]";
 
 static const char help[] =
     "usage: kin-put --stream NAME [options] < records.ndjson\n"
@@ -32,6 +33,8 @@ static const char help[] =
     "                                0 = for ever (default 10)\n"
     "      --region R, --profile P, --endpoint-url URL   as the AWS CLI\n"
     "      --stats[=SECONDS]         counts on stderr\n"
+    "      --metrics FILE            the counts for Prometheus, rewritten at\n"
+    "      --metrics-interval D      exit and every D (10s)\n"
     "  -h, --help, -V, --version\n";
 
 struct args {
@@ -39,6 +42,7 @@ struct args {
 	const char *stream, *key, *field, *stats;
 	int raw, stats_on, retries;
 	enum cli_on_error on_error;
+	struct cli_metrics_opts mx;
 };
 
 struct run {
@@ -76,6 +80,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "profile", required_argument, NULL, O_PROFILE },
 		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
 		{ "stats", optional_argument, NULL, O_STATS },
+		CLI_METRICS_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -101,6 +106,10 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_PROFILE: a->aws.profile = optarg; break;
 		case O_ENDPOINT: a->aws.endpoint = optarg; break;
 		case O_STATS: a->stats_on = 1; a->stats = optarg; break;
+		case CLI_OPT_METRICS:
+		case CLI_OPT_METRICS_INTERVAL:
+			cli_metrics_option(&a->mx, c, optarg);
+			break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
 		default: cli_bad_option(argv);
@@ -116,6 +125,7 @@ parse_args(int argc, char **argv, struct args *a)
 		cli_usage("--partition-key: must not be empty");
 	if (a->raw && a->field != NULL)
 		cli_usage("--partition-key-field needs JSON input, not --raw");
+	cli_metrics_check(&a->mx, iv_parse, NULL, 0);
 }
 
 static int
@@ -145,13 +155,14 @@ flush_batch(struct run *r)
 		cli_die(kin_exit_code(s), "%s", e.msg);
 	r->st.emitted += r->b.n - r->b.failed - r->b.refused;
 	r->st.extra[0] += r->b.retries;
+	r->st.extra[1] += r->b.failed;
 	r->failed |= r->b.failed > 0;
 	kin_batch_results(&r->b, &r->out);
 	if (sb_failed(&r->out))
 		cli_die(CLI_FAIL, "out of memory");
 	kin_batch_reset(&r->b);
 	write_out(r);
-	cli_stats_tick(&r->st);
+	cli_stats_batch_end(&r->st);
 }
 
 /* The partition key of a JSON record; NULL (why in buf) if it has none. */
@@ -207,6 +218,7 @@ put_line(struct run *r, const struct nd_line *ln, struct sb *kb)
 	char buf[320];
 
 	r->st.read++;
+	cli_stats_batch_begin(&r->st);
 	if (!r->a.raw && (doc = json_loadb(ln->p, ln->len, JSON_DECODE_ANY, &je)) == NULL) {
 		snprintf(buf, sizeof(buf), "not JSON: %s", je.text);
 		bad_line(r, ln, buf);
@@ -257,14 +269,22 @@ main(int argc, char **argv)
 	r.k.bo.max_attempts = r.a.retries;
 	if (r.a.stats_on)
 		cli_stats_init(&r.st, r.a.stats);
-	cli_stats_add(&r.st, "retried");
+	cli_stats_add_metric(&r.st, "retried",
+	    "kinpipe_kinesis_records_retried_total",
+	    "Records sent again after PutRecords failed them.");
+	cli_stats_add_metric(&r.st, "failed",
+	    "kinpipe_kinesis_records_failed_total",
+	    "Records the service failed for good.");
+	cli_metrics_start(&r.st, &r.a.mx, iv_parse, NULL, 0);	/* checked */
 	if (nd_reader_init(&rd, STDIN_FILENO, r.input) != 0)
 		cli_die(CLI_FAIL, "out of memory");
 
 	while (!stop && !r.broken && s != ND_EOF) {
-		s = nd_read(&rd, &ln, -1, &e);
+		s = nd_read(&rd, &ln, cli_stats_wait_ms(&r.st), &e);
 		if (s == ND_LINE)
 			put_line(&r, &ln, &kb);
+		else if (s == ND_TIMEOUT)
+			cli_stats_tick(&r.st);
 		else if (s == ND_IDLE || s == ND_EOF || s == ND_INTR)
 			flush_batch(&r);
 		else if (s == ND_ERROR) {

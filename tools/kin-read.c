@@ -24,7 +24,8 @@ static const char usage_line[] =
     "[--resume-from FILE] [--checkpoint FILE] [--shard ID]... "
     "[--shard-index I --shard-count N] [-e] [-c N] [--raw] "
     "[--max-fetch-rate MB] [--region R] [--profile P] "
-    "[--endpoint-url URL] [--stats[=S]] | kin-read [--stream NAME] --list";
+    "[--endpoint-url URL] [--stats[=S]] [--metrics FILE [--metrics-interval D]] "
+    "| kin-read [--stream NAME] --list";
 
 static const char help[] =
     "usage: kin-read --stream NAME [options]\n"
@@ -51,6 +52,8 @@ static const char help[] =
     "                             errors, 0 = for ever (default 10)\n"
     "      --region R, --profile P, --endpoint-url URL   as the AWS CLI\n"
     "      --stats[=SECONDS]      counts on stderr at exit (and every SECONDS)\n"
+    "      --metrics FILE         the counts for Prometheus, rewritten at exit\n"
+    "      --metrics-interval D     and every D (10s)\n"
     "  -h, --help, -V, --version\n";
 
 struct args {
@@ -60,6 +63,7 @@ struct args {
 	const char *checkpoint, *stats;
 	int stats_on, retries, list;
 	int reading;		/* an option that only reading takes was given */
+	struct cli_metrics_opts mx;
 };
 
 static volatile sig_atomic_t stop;
@@ -163,6 +167,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "profile", required_argument, NULL, O_PROFILE },
 		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
 		{ "stats", optional_argument, NULL, O_STATS },
+		CLI_METRICS_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -203,6 +208,10 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_RAW: a->ro.raw = 1; break;
 		case O_RATE: a->ro.max_fetch_rate = parse_rate(optarg); break;
 		case O_LIST: a->list = 1; break;
+		case CLI_OPT_METRICS:
+		case CLI_OPT_METRICS_INTERVAL:
+			cli_metrics_option(&a->mx, c, optarg);
+			break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
 		default: cli_bad_option(argv);
@@ -228,6 +237,9 @@ parse_args(int argc, char **argv, struct args *a)
 	a->ro.index = (int)index;
 	a->ro.count = (int)count;
 	a->ro.only = a->shards;
+	cli_metrics_check(&a->mx, iv_parse, (const struct cli_path[]){
+	    { "--checkpoint", a->checkpoint },
+	    { "--resume-from", a->ro.resume_path } }, 2);
 }
 
 static void
@@ -253,10 +265,11 @@ report(const struct kin_read *r, struct cli_stats *st, int final)
 	st->extra[0] = r->bytes;
 	st->extra[1] = r->getrecords;
 	st->extra[2] = r->k->retries;
+	st->extra[3] = r->k->throttles;
 	for (i = 0; i < r->sh.n; i++)
 		if (r->sh.v[i].mine && r->sh.v[i].behind_ms > behind)
 			behind = r->sh.v[i].behind_ms;
-	if (!final && isatty(STDERR_FILENO))
+	if (!final && st->enabled && isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%s: %llu records, %llu bytes, %lld ms behind ",
 		    cli_name(), (unsigned long long)r->emitted,
 		    (unsigned long long)r->bytes, (long long)behind);
@@ -264,13 +277,63 @@ report(const struct kin_read *r, struct cli_stats *st, int final)
 		cli_stats_tick(st);
 		return;
 	}
-	if (isatty(STDERR_FILENO))
+	if (st->enabled && isatty(STDERR_FILENO))
 		fputc('\n', stderr);
 	cli_stats_final(st);
-	for (i = 0; i < r->sh.n; i++)
-		if (r->sh.v[i].mine)
-			cli_warn("%s: millisBehindLatest=%lld", r->sh.v[i].id,
-			    (long long)r->sh.v[i].behind_ms);
+	for (i = 0; st->enabled && i < r->sh.n; i++) {
+		const struct kin_shard *s = &r->sh.v[i];
+
+		if (s->mine)
+			cli_warn("%s: millisBehindLatest=%lld records=%llu "
+			    "bytes=%llu throttles=%llu retries=%llu", s->id,
+			    (long long)s->behind_ms,
+			    (unsigned long long)s->records,
+			    (unsigned long long)s->bytes,
+			    (unsigned long long)s->throttles,
+			    (unsigned long long)s->retries);
+	}
+}
+
+/* Per shard, for --metrics: its lag, records, bytes, throttles, retries. */
+static void
+shard_series(void *arg, struct metrics *m, const struct metrics_label *base,
+    size_t nbase)
+{
+	static const struct {
+		const char *name, *help;
+	} fam[] = {
+		{ "kinpipe_kinesis_millis_behind_latest",
+		    "MillisBehindLatest of the shard's last GetRecords answer." },
+		{ "kinpipe_kinesis_shard_records_total",
+		    "Records read from the shard." },
+		{ "kinpipe_kinesis_shard_bytes_total",
+		    "Bytes of record data read from the shard." },
+		{ "kinpipe_kinesis_shard_throttles_total",
+		    "Calls for the shard refused as too fast, each retried." },
+		{ "kinpipe_kinesis_shard_retries_total",
+		    "Calls for the shard retried (throttles among them)." },
+	};
+	const struct kin_read *r = arg;
+	struct metrics_label l[CLI_METRICS_BASE_LABELS + 2];
+	size_t i;
+
+	metrics_family(m, fam[0].name, METRICS_GAUGE, fam[0].help);
+	for (i = 1; i < sizeof(fam) / sizeof(fam[0]); i++)
+		metrics_family(m, fam[i].name, METRICS_COUNTER, fam[i].help);
+	memcpy(l, base, nbase * sizeof(*l));
+	l[nbase] = (struct metrics_label){ "stream", r->o.stream };
+	for (i = 0; i < r->sh.n; i++) {
+		const struct kin_shard *s = &r->sh.v[i];
+
+		if (!s->mine)
+			continue;
+		l[nbase + 1] = (struct metrics_label){ "shard", s->id };
+		metrics_add(m, fam[0].name, l, nbase + 2, (double)s->behind_ms);
+		metrics_add_u64(m, fam[1].name, l, nbase + 2, s->records);
+		metrics_add_u64(m, fam[2].name, l, nbase + 2, s->bytes);
+		metrics_add_u64(m, fam[3].name, l, nbase + 2, s->throttles);
+		metrics_add_u64(m, fam[4].name, l, nbase + 2, s->retries);
+	}
 }
 
 /* --list: the streams, or the shards of --stream, one line each. */
@@ -344,14 +407,23 @@ main(int argc, char **argv)
 	k.tool = cli_name();
 	if (a.stats_on)
 		cli_stats_init(&stats, a.stats);
-	cli_stats_add(&stats, "bytes");
-	cli_stats_add(&stats, "getrecords");
-	cli_stats_add(&stats, "retries");
+	cli_stats_add_metric(&stats, "bytes", "kinpipe_kinesis_bytes_read_total",
+	    "Bytes of record data read from Kinesis.");
+	cli_stats_add_metric(&stats, "getrecords",
+	    "kinpipe_kinesis_getrecords_total", "GetRecords calls made.");
+	cli_stats_add_metric(&stats, "retries", "kinpipe_kinesis_retries_total",
+	    "Kinesis calls retried (throttles among them).");
+	cli_stats_add_metric(&stats, "throttles",
+	    "kinpipe_kinesis_throttles_total",
+	    "Kinesis calls refused as too fast, each retried.");
+	cli_metrics_start(&stats, &a.mx, iv_parse, NULL, 0);	/* checked */
 
 	if ((st = kin_read_start(&r, &k, &a.ro, &e)) != KIN_OK)
 		cli_die(kin_exit_code(st), "%s", e.msg);
+	cli_metrics_extend(&stats, shard_series, &r);
 	while (!stop && !r.finished) {
 		sb_reset(&batch);
+		cli_stats_batch_begin(&stats);
 		st = kin_read_step(&r, &batch, &n, &e);
 		/* a batch cut short is not written, nor its positions kept */
 		if (sb_failed(&batch))
@@ -365,17 +437,21 @@ main(int argc, char **argv)
 		}
 		if (n > 0 || r.finished)
 			commit(&r, &a);
+		/* a batch is a GetRecords answer with records, written and
+		 * committed */
+		if (n > 0)
+			cli_stats_batch_end(&stats);
+		else
+			cli_stats_batch_drop(&stats);
 		if (st == KIN_STOPPED)
 			break;
 		if (st != KIN_OK)
 			cli_die(kin_exit_code(st), "%s", e.msg);
-		if (a.stats_on)
-			report(&r, &stats, 0);
+		report(&r, &stats, 0);
 	}
 	if (!broken)
 		commit(&r, &a);
-	if (a.stats_on)
-		report(&r, &stats, 1);
+	report(&r, &stats, 1);
 	sb_free(&batch);
 	kin_read_free(&r);
 	kin_client_free(&k);

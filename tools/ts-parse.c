@@ -16,6 +16,7 @@
 #include "base/nd.h"
 #include "json/rec.h"
 #include "base/sb.h"
+#include "time/iv.h"
 #include "time/tm.h"
 #include "time/tz.h"
 
@@ -23,7 +24,8 @@
 static const char usage_line[] =
     "ts-parse [--field NAME] [--format PATTERN] [--tz ZONE] [--as NAME] "
     "[--to iso|epoch|epoch_ms|epoch_us] [--on-error=null|skip|fail] "
-    "[--stats[=SECONDS]] [--flush-ms MS] [FILE ...]";
+    "[--stats[=SECONDS]] [--metrics FILE [--metrics-interval D]] "
+    "[--flush-ms MS] [FILE ...]";
 
 static const char help_text[] =
     "usage: ts-parse [options] [FILE ...]\n"
@@ -40,6 +42,8 @@ static const char help_text[] =
     "                         epoch_us\n"
     "      --on-error=MODE    unparsable value: null (default), skip, fail\n"
     "      --stats[=SECONDS]  counts on stderr at exit (and every SECONDS)\n"
+    "      --metrics FILE     the counts for Prometheus, rewritten at exit\n"
+    "      --metrics-interval D  and every D (10s)\n"
     "      --flush-ms MS      flush at least this often (100)\n"
     "  -h, --help             this help\n"
     "  -V, --version          print the version\n";
@@ -54,6 +58,7 @@ struct opts {
 	enum form to;
 	enum cli_on_error on_error;
 	int flush_ms;
+	struct cli_metrics_opts mx;
 };
 
 struct state {
@@ -278,6 +283,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		{ "to", required_argument, NULL, 't' },
 		{ "on-error", required_argument, NULL, 'e' },
 		{ "stats", optional_argument, NULL, 'S' },
+		CLI_METRICS_LONGOPTS,
 		{ "flush-ms", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -301,6 +307,10 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 				    "fail, not '%s'", optarg);
 			break;
 		case 'S': cli_stats_init(&s->st, optarg); break;
+		case CLI_OPT_METRICS:
+		case CLI_OPT_METRICS_INTERVAL:
+			cli_metrics_option(&o->mx, c, optarg);
+			break;
 		case 'F':
 			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg, 0, 86400000);
 			break;
@@ -332,6 +342,8 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	f->flush_ms = t->o.flush_ms;
 	f->st = &t->s.st;
 	f->why = &t->s.why;
+	f->mx = &t->o.mx;
+	f->duration = iv_parse;
 	rec_init(&t->s.r);
 	tz_cache_init(&t->s.zones);
 	return optind;
@@ -353,7 +365,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct flt_tool tool = { "ts-parse", usage_line,
-	    "missing", start, convert_record, finish };
+	    "missing", start, convert_record, finish,
+	    "kinpipe_records_missing_field_total",
+	    "Records without the field, passed unchanged." };
 	struct filter t = {
 		.o = { .field = "timestamp", .to = TO_ISO,
 		    .on_error = ON_ERROR_NULL, .flush_ms = ND_FLUSH_MS_DEFAULT },

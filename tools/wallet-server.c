@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "time/iv.h"
 #include "wallet/wl_amount.h"
 #include "server/ws_http.h"
 
 static const char usage_line[] =
     "wallet-server --db FILE [--listen HOST:PORT] [--prices FILE|- | --price N]"
-    " [--threads N] | --db FILE user add ID [--euro N] | --db FILE check";
+    " [--threads N] [--stats[=S]] [--metrics FILE [--metrics-interval D]]"
+    " | --db FILE user add ID [--euro N] | --db FILE check";
 
 static const char help[] =
     "usage: wallet-server --db FILE [options]            serve the API and page\n"
@@ -24,6 +26,9 @@ static const char help[] =
     "      --prices FILE     follow euro_rate in NDJSON records ('-': stdin)\n"
     "      --price N         a fixed price in euro per bitcoin\n"
     "      --threads N       HTTP worker threads (default 4)\n"
+    "      --stats[=SECONDS] counts on stderr at exit (and every SECONDS)\n"
+    "      --metrics FILE    the counts for Prometheus, rewritten at exit\n"
+    "      --metrics-interval D  and every D (10s)\n"
     "      --euro N          opening euro balance for user add (default 10000)\n"
     "  -h, --help, -V, --version\n";
 
@@ -70,17 +75,34 @@ check(struct ws_store *st)
 	return rc == 0 ? CLI_OK : CLI_FAIL;
 }
 
+/* Until SIGINT or SIGTERM; meanwhile, the periodic --stats line and
+ * --metrics file, from this thread while the workers count. */
+static void
+wait_for_stop(const sigset_t *sigs, struct cli_stats *stats)
+{
+	struct timespec ts;
+	int ms, sig;
+
+	while ((ms = cli_stats_wait_ms(stats)) >= 0) {
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		if (sigtimedwait(sigs, NULL, &ts) > 0)
+			return;
+		cli_stats_tick(stats);
+	}
+	sigwait(sigs, &sig);
+}
+
 static int
 serve(struct ws_store *st, const char *listen_on, const char *prices,
-    int64_t price_e8, int threads)
+    int64_t price_e8, int threads, struct cli_stats *stats)
 {
 	volatile sig_atomic_t stop = 0;
 	struct ws_price price = { 0 };
 	struct ws_feed feed = { .price = &price, .stop = &stop };
-	struct ws_http http = { .store = st, .price = &price };
+	struct ws_http http = { .store = st, .price = &price, .st = stats };
 	struct eb e;
 	sigset_t sigs;
-	int sig;
 
 	ws_price_set(&price, price_e8);
 	/* every thread inherits the mask; only sigwait below sees them */
@@ -104,7 +126,7 @@ serve(struct ws_store *st, const char *listen_on, const char *prices,
 		return CLI_FAIL;
 	}
 	cli_warn("listening on http://%s/ (port %u)", listen_on, http.port);
-	sigwait(&sigs, &sig);
+	wait_for_stop(&sigs, stats);
 	ws_http_stop(&http, 5000);
 	stop = 1;
 	ws_feed_join(&feed);
@@ -123,12 +145,17 @@ main(int argc, char **argv)
 		{ "price", required_argument, NULL, 'P' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "euro", required_argument, NULL, 'e' },
+		{ "stats", optional_argument, NULL, 'S' },
+		CLI_METRICS_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *listen_on = "127.0.0.1:8080", *prices = NULL;
-	const char *euro = NULL, *port;
+	const char *euro = NULL, *port, *stats = NULL;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static struct cli_stats counts;
+	struct cli_metrics_opts mx = { 0 };
 	char host[WS_HOST_MAX];
 	int64_t price_e8 = 0, cents = 0;
 	long long threads = 4;
@@ -150,6 +177,11 @@ main(int argc, char **argv)
 			threads = cli_parse_count("--threads", optarg, 1, 256);
 			break;
 		case 'e': euro = optarg; break;
+		case 'S': stats = optarg ? optarg : ""; break;
+		case CLI_OPT_METRICS:
+		case CLI_OPT_METRICS_INTERVAL:
+			cli_metrics_option(&mx, c, optarg);
+			break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
 		default: cli_bad_option(argv);
@@ -169,6 +201,10 @@ main(int argc, char **argv)
 		cli_usage("unknown command '%s'", argv[0]);
 	if (euro && argc != 3)
 		cli_usage("--euro goes with user add");
+	if (argc != 0 && (stats || mx.path || mx.every))
+		cli_usage("--stats and --metrics go with serving");
+	cli_metrics_check(&mx, iv_parse, (const struct cli_path[]){
+	    { "--db", db } }, 1);
 	/* every usage error before the database is created */
 	if (argc == 3) {
 		if (!ws_id_valid(argv[2]))
@@ -183,14 +219,22 @@ main(int argc, char **argv)
 	    &e) != 0) {
 		cli_usage("%s", e.msg);
 	}
+	if (stats != NULL)
+		cli_stats_init(&counts, *stats ? stats : NULL);
+	counts.lock = &lock;
+	ws_http_stats_add(&counts);
+	cli_metrics_start(&counts, &mx, iv_parse, NULL, 0);	/* checked */
 	if (ws_store_open(&st, db, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	if (argc == 3)
 		rc = user_add(st, argv[2], cents);
 	else if (argc == 1)
 		rc = check(st);
-	else
-		rc = serve(st, listen_on, prices, price_e8, (int)threads);
+	else {
+		rc = serve(st, listen_on, prices, price_e8, (int)threads,
+		    &counts);
+		cli_stats_final(&counts);
+	}
 	ws_store_close(st);
 	return rc;
 }

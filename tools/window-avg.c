@@ -9,6 +9,7 @@
 
 #include "base/cli.h"
 #include "base/nd.h"
+#include "time/iv.h"
 #include "window/wa.h"
 #include "window/wa_in.h"
 #include "window/wa_merge.h"
@@ -37,6 +38,8 @@ parse(struct wa_opts *o, int argc, char **argv)
 	}
 	if (wa_opt_validate(o, &e) != 0)
 		cli_usage("%s", e.msg);
+	cli_metrics_check(&o->mx, iv_parse, (const struct cli_path[]){
+	    { "--state", o->state }, { "--table", o->table } }, 2);
 }
 
 /* The input is the files named by the operands argv[first..argc), in
@@ -52,6 +55,7 @@ setup(struct wa *w, const struct wa_opts *o, struct nd_reader *rd,
 		cli_stats_init(&w->stats, *o->stats ? o->stats : NULL);
 	if (wa_init(w, o, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
+	cli_metrics_start(&w->stats, &o->mx, iv_parse, NULL, 0);	/* checked */
 	if (nd_reader_init_files(rd, argv + first, argc - first) != 0)
 		cli_die(CLI_FAIL, "out of memory");
 	memset(&sa, 0, sizeof(sa));
@@ -67,6 +71,7 @@ trigger(struct wa *w, int at_eof)
 
 	if (wa_trigger(w, at_eof, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
+	cli_stats_batch_end(&w->stats);
 }
 
 static void
@@ -75,21 +80,25 @@ on_line(struct wa *w, const struct nd_line *ln)
 	struct eb e;
 
 	w->stats.read++;
+	cli_stats_batch_begin(&w->stats);
 	w->in_batch = 1;
 	if ((w->o->merge ? wa_merge_partial : wa_in_record)(w, ln, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
 }
 
-/* Milliseconds until the next processing-time trigger, -1 for none. */
+/* Milliseconds until the next processing-time trigger, or the next
+ * --stats or --metrics write, -1 for none. */
 static int
-until_tick(const struct wa_opts *o, double next)
+until_tick(const struct wa *w, double next)
 {
 	double left;
+	int st = cli_stats_wait_ms(&w->stats), ms;
 
-	if (o->trig != WA_TRIG_INTERVAL)
-		return -1;
+	if (w->o->trig != WA_TRIG_INTERVAL)
+		return st;
 	left = next - cli_now();
-	return left > 0 ? (int)(left * 1000) + 1 : 0;
+	ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+	return st >= 0 && st < ms ? st : ms;
 }
 
 static void
@@ -131,12 +140,14 @@ main(int argc, char **argv)
 	next_tick = cli_now() + (double)o.trig_us / 1e6;
 	for (;;) {
 		s = stop_signal ? ND_INTR : nd_read(&rd, &ln,
-		    until_tick(&o, next_tick), &e);
+		    until_tick(&w, next_tick), &e);
 		tick(&w, &next_tick);
 		if (s == ND_LINE)
 			on_line(&w, &ln);
 		else if (s == ND_IDLE)
 			on_idle(&w);
+		else if (s == ND_TIMEOUT)
+			cli_stats_tick(&w.stats);
 		else if (s == ND_EOF || (s == ND_INTR && stop_signal))
 			break;	/* a stop signal finishes the batch, not time */
 		else if (s == ND_ERROR)

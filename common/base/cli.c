@@ -49,6 +49,7 @@ cli_die_output_gone(void)
 {
 	sigset_t set;
 
+	cli_metrics_last();
 	fflush(stderr);
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&set);
@@ -193,9 +194,12 @@ cli_now(void)
 void
 cli_stats_init(struct cli_stats *st, const char *arg)
 {
+	struct cli_stats keep = *st;
 	char *end;
 
 	memset(st, 0, sizeof(*st));
+	st->mx = keep.mx;	/* --metrics may have come first */
+	st->lock = keep.lock;
 	st->enabled = 1;
 	if (arg != NULL) {
 		st->every_s = strtod(arg, &end);
@@ -206,19 +210,35 @@ cli_stats_init(struct cli_stats *st, const char *arg)
 }
 
 int
-cli_stats_add(struct cli_stats *st, const char *name)
+cli_stats_add_metric(struct cli_stats *st, const char *name,
+    const char *metric, const char *help)
 {
 	if (st->nextra == CLI_STATS_EXTRA)
 		return CLI_STATS_EXTRA - 1;
 	st->extra_name[st->nextra] = name;
+	st->extra_metric[st->nextra] = metric;
+	st->extra_help[st->nextra] = help;
 	return st->nextra++;
 }
 
-static void
-stats_print(const struct cli_stats *st, const char *when)
+int
+cli_stats_add(struct cli_stats *st, const char *name)
 {
+	return cli_stats_add_metric(st, name, NULL, NULL);
+}
+
+static void
+stats_print(const struct cli_stats *counting, const char *when)
+{
+	struct cli_stats copy, *st = &copy;
 	char line[1024];
 	int n, i;
+
+	if (counting->lock != NULL)
+		pthread_mutex_lock(counting->lock);
+	copy = *counting;
+	if (counting->lock != NULL)
+		pthread_mutex_unlock(counting->lock);
 
 	n = snprintf(line, sizeof(line),
 	    "%s: %s read=%llu emitted=%llu nulled=%llu skipped=%llu",
@@ -236,6 +256,8 @@ cli_stats_tick(struct cli_stats *st)
 {
 	double now;
 
+	if (st->mx != NULL)
+		cli_metrics_tick(st);
 	if (!st->enabled || st->every_s <= 0)
 		return;
 	now = cli_now();
@@ -250,4 +272,94 @@ cli_stats_final(struct cli_stats *st)
 {
 	if (st->enabled)
 		stats_print(st, "stats: final");
+	cli_metrics_final(st);
+}
+
+int
+cli_stats_wait_ms(const struct cli_stats *st)
+{
+	double left = 0, m;
+	int have = 0;
+
+	if (st->enabled && st->every_s > 0) {
+		left = st->last_s + st->every_s - cli_now();
+		have = 1;
+	}
+	if (st->mx != NULL && ((m = cli_metrics_due_in(st)) < left || !have)) {
+		left = m;
+		have = 1;
+	}
+	if (!have)
+		return -1;
+	return left > 0 ? (int)(left * 1000) + 1 : 0;
+}
+
+void
+cli_stats_batch_end(struct cli_stats *st)
+{
+	if (st->batch_t0 != 0) {
+		cli_hist_observe(&st->batch, cli_now() - st->batch_t0);
+		st->batch_t0 = 0;
+	}
+	cli_stats_tick(st);
+}
+
+/* From a millisecond to two minutes: a filter's batch, a GetRecords call,
+ * a trade, a window-avg trigger on a slow disk. */
+const double cli_hist_bound[CLI_HIST_BOUNDS] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+	1, 2.5, 5, 10, 30, 60, 120
+};
+
+void
+cli_hist_observe(struct cli_hist *h, double seconds)
+{
+	int i = 0;
+
+	while (i < CLI_HIST_BOUNDS && seconds > cli_hist_bound[i])
+		i++;
+	h->count[i]++;
+	h->sum += seconds;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+void
+cli_catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;	/* no SA_RESTART: reads return */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int
+cli_stop_signal(void)
+{
+	return stop_signal;
+}
+
+void
+cli_die_of_signal(void)
+{
+	int sig = stop_signal ? stop_signal : SIGTERM;
+	sigset_t set;
+
+	cli_metrics_last();
+	fflush(stdout);
+	fflush(stderr);
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);	/* not reached */
 }

@@ -4,7 +4,11 @@
 #ifndef KP_CLI_H
 #define KP_CLI_H
 
+#include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "base/metrics.h"
 
 #define KP_VERSION "0.1.0"
 
@@ -50,9 +54,21 @@ long long cli_parse_count(const char *opt, const char *s, long long min,
  * into milliseconds, or die with a usage error naming the option. */
 long cli_parse_timeout_ms(const char *opt, const char *s);
 
-/* Counters printed with --stats (kinpipe(7)). The four standard ones
- * always print; tools may name up to CLI_STATS_EXTRA more. */
+/* Durations as a histogram: count[i] of them fell in (bound[i-1],
+ * bound[i]], count[CLI_HIST_BOUNDS] above the last bound. */
+#define CLI_HIST_BOUNDS 16
+extern const double cli_hist_bound[CLI_HIST_BOUNDS];
+struct cli_hist {
+	uint64_t count[CLI_HIST_BOUNDS + 1];
+	double sum;
+};
+void cli_hist_observe(struct cli_hist *h, double seconds);
+
+/* Counters printed with --stats (kinpipe(7)) and written with --metrics,
+ * one set for both. The four standard ones always print; tools may name
+ * up to CLI_STATS_EXTRA more. */
 #define CLI_STATS_EXTRA 8
+struct cli_metrics;
 struct cli_stats {
 	uint64_t read, emitted, nulled, skipped;
 	const char *extra_name[CLI_STATS_EXTRA];
@@ -61,17 +77,127 @@ struct cli_stats {
 	int enabled;		/* --stats given */
 	double every_s;		/* --stats=SECONDS, 0 = only at exit */
 	double last_s;		/* monotonic time of the last periodic print */
+	/* what --metrics calls each extra counter, and says of it */
+	const char *extra_metric[CLI_STATS_EXTRA];
+	const char *extra_help[CLI_STATS_EXTRA];
+	struct cli_hist batch;	/* how long each batch took */
+	double batch_t0;	/* when the batch in hand began; 0: none */
+	struct cli_metrics *mx;	/* --metrics; NULL when not given */
+	/* held by the threads that count (wallet-server's), taken by every
+	 * print and write; NULL when one thread does it all */
+	pthread_mutex_t *lock;
 };
 
-/* Parse the optional argument of --stats (NULL = at exit only). */
+/* Parse the optional argument of --stats (NULL = at exit only). Keeps
+ * what --metrics set up, and the lock. */
 void cli_stats_init(struct cli_stats *st, const char *optarg);
-/* Register an extra counter; returns its index into st->extra. */
+/* Register an extra counter; returns its index into st->extra. Its
+ * metric is kinpipe_NAME_total. */
 int cli_stats_add(struct cli_stats *st, const char *name);
-/* Print now if --stats=SECONDS is due (cheap; call at batch ends). */
+/* The same with the metric's name (kinpipe_..._total) and help text,
+ * which must be the same for a name in every tool (the textfile
+ * collector refuses a family whose help differs between two files). */
+int cli_stats_add_metric(struct cli_stats *st, const char *name,
+    const char *metric, const char *help);
+/* Print now if --stats=SECONDS is due, and write the --metrics file if
+ * --metrics-interval has passed (cheap; call at batch ends). */
 void cli_stats_tick(struct cli_stats *st);
-/* Print the final line if --stats was given. */
+/* Print the final line if --stats was given; write the --metrics file a
+ * last time. */
 void cli_stats_final(struct cli_stats *st);
+/* Milliseconds until the next periodic print or metrics write is due,
+ * -1 for none: how long a tool waiting for input may sleep. */
+int cli_stats_wait_ms(const struct cli_stats *st);
 
+/* A batch (kinpipe(7), "Metrics") begins at its first record and ends
+ * when its output is written: the time between goes into st->batch, and
+ * ending it ticks. Beginning one already begun does nothing. */
 double cli_now(void);	/* CLOCK_MONOTONIC seconds */
+static inline void
+cli_stats_batch_begin(struct cli_stats *st)
+{
+	if (st->batch_t0 == 0)
+		st->batch_t0 = cli_now();
+}
+void cli_stats_batch_end(struct cli_stats *st);
+/* Forget the batch begun: it turned out to hold no record. */
+static inline void
+cli_stats_batch_drop(struct cli_stats *st)
+{
+	st->batch_t0 = 0;
+}
+
+/* --metrics FILE and --metrics-interval DURATION, long options only and
+ * the same in every tool; their codes are above any tool's own. */
+enum { CLI_OPT_METRICS = 0x4d00, CLI_OPT_METRICS_INTERVAL };
+#define CLI_METRICS_LONGOPTS						\
+	{ "metrics", required_argument, NULL, CLI_OPT_METRICS },	\
+	{ "metrics-interval", required_argument, NULL,			\
+	    CLI_OPT_METRICS_INTERVAL }
+#define CLI_METRICS_INTERVAL_DEFAULT_US INT64_C(10000000)
+
+struct cli_metrics_opts {
+	const char *path;	/* --metrics */
+	const char *every;	/* --metrics-interval, NULL: the default */
+};
+
+/* Take a getopt result c (with optarg) if it is one of the two metrics
+ * options: 1 when it was, 0 when it is the tool's own. */
+int cli_metrics_option(struct cli_metrics_opts *o, int c, const char *arg);
+
+/* The suite's duration parser (iv_parse): base cannot include time, so
+ * the tool hands it in. */
+typedef int cli_duration_fn(const char *s, int64_t *us, int allow_negative,
+    struct eb *e);
+
+/* A file the tool writes for another option, which --metrics must not
+ * be (nor its .tmp). */
+struct cli_path {
+	const char *opt, *path;	/* path NULL: the option was not given */
+};
+
+/* Extra series a tool writes (kin-read's shards, wallet-server's
+ * latency): called under st's lock with the labels every series of the
+ * tool carries (tool, stage), to add its own families and samples. */
+typedef void cli_metrics_fn(void *arg, struct metrics *m,
+    const struct metrics_label *base, size_t nbase);
+#define CLI_METRICS_BASE_LABELS 2
+
+/* The usage errors of o, below, without starting anything (for a tool
+ * that must check them before it loads its state); the interval in
+ * microseconds. */
+int64_t cli_metrics_check(const struct cli_metrics_opts *o,
+    cli_duration_fn *parse, const struct cli_path *taken, size_t ntaken);
+/* After the options, before any work: check o (a usage error, exit 2, for
+ * an interval that is not a positive duration, --metrics-interval without
+ * --metrics, or a FILE that is also one of taken[0..ntaken)), then write
+ * the file a first time, all zeros, so that a FILE that cannot be written
+ * is an error now (exit 1) rather than after the work. Nothing when
+ * o->path is NULL. */
+void cli_metrics_start(struct cli_stats *st, const struct cli_metrics_opts *o,
+    cli_duration_fn *parse, const struct cli_path *taken, size_t ntaken);
+/* Add a tool's own series to every write. */
+void cli_metrics_extend(struct cli_stats *st, cli_metrics_fn *fn, void *arg);
+/* Write the file now (0), or warn and carry on (-1): a pipeline is never
+ * stopped by its observer. */
+int cli_metrics_write(struct cli_stats *st);
+/* Write the file a last time and let go of st: no later write, not even
+ * at exit. cli_stats_final calls it. */
+void cli_metrics_final(struct cli_stats *st);
+/* The last write of the process's metrics, if not done yet: at exit (an
+ * atexit handler), and before a death by signal that the tool chose
+ * (cli_die_output_gone, cli_die_of_signal). */
+void cli_metrics_last(void);
+/* For cli_stats_tick and cli_stats_wait_ms: write the file if the
+ * interval has passed; seconds until it will have. */
+void cli_metrics_tick(struct cli_stats *st);
+double cli_metrics_due_in(const struct cli_stats *st);
+/* SIGINT and SIGTERM, for a tool that would otherwise simply die of them
+ * but must first write its metrics: the handler only remembers the signal
+ * (no SA_RESTART, so a blocked read returns), cli_stop_signal says which,
+ * and cli_die_of_signal ends the process by it, as it would have ended. */
+void cli_catch_stop_signals(void);
+int cli_stop_signal(void);
+_Noreturn void cli_die_of_signal(void);
 
 #endif

@@ -50,8 +50,9 @@ flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
 	int rc = 0, timeout;
 
 	nd_writer_init(&w, out_fd, f->flush_ms);
-	/* wake up for periodic --stats=SECONDS even when input is quiet */
-	timeout = f->st->every_s > 0 ? (int)(f->st->every_s * 1000) : -1;
+	/* wake up for periodic --stats=SECONDS and --metrics even when
+	 * input is quiet */
+	timeout = cli_stats_wait_ms(f->st);
 	while ((ns = nd_read(rd, &line, timeout, e)) != ND_EOF) {
 		struct sb *out = nd_buf(&w);
 		size_t mark = out->len;
@@ -65,9 +66,16 @@ flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
 				rc = eb_set(e, "write error: %s", strerror(errno));
 				break;
 			}
-			cli_stats_tick(f->st);
+			if (ns == ND_IDLE)
+				cli_stats_batch_end(f->st);
+			else
+				cli_stats_tick(f->st);
+			if (cli_stop_signal())
+				break;
+			timeout = cli_stats_wait_ms(f->st);
 			continue;
 		}
+		cli_stats_batch_begin(f->st);
 		if (account(f, &line, out, mark, fn(stage, &line, out)) != 0) {
 			rc = 1;
 			break;
@@ -82,9 +90,18 @@ flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
 			rc = eb_set(e, "out of memory");
 			break;
 		}
+		/* nd_end wrote (64 KiB or --flush-ms): a batch that never
+		 * runs dry still gets its metrics written, and its stop */
+		if (out->len == 0) {
+			cli_stats_tick(f->st);
+			if (cli_stop_signal())
+				break;
+		}
 	}
 	if (nd_writer_close(&w) != 0 && rc == 0)
 		rc = eb_set(e, "write error: %s", strerror(errno));
+	if (ns == ND_EOF)
+		cli_stats_batch_end(f->st);
 	return rc;
 }
 
@@ -98,7 +115,11 @@ flt_main(const struct flt_tool *t, void *stage, int argc, char **argv)
 
 	cli_init(t->name, t->usage_line);
 	first = t->start(stage, &f, argc, argv);
-	f.untouched = cli_stats_add(f.st, t->untouched);
+	f.untouched = cli_stats_add_metric(f.st, t->untouched,
+	    t->untouched_metric, t->untouched_help);
+	cli_metrics_start(f.st, f.mx, f.duration, NULL, 0);
+	if (f.st->mx != NULL)
+		cli_catch_stop_signals();
 	if (nd_reader_init_files(&rd, argv + first, argc - first) != 0)
 		rc = eb_set(&e, "out of memory");
 	else {
@@ -109,6 +130,9 @@ flt_main(const struct flt_tool *t, void *stage, int argc, char **argv)
 		cli_warn("%s", e.msg);
 	else
 		cli_stats_final(f.st);
+	cli_metrics_final(f.st);	/* after an error too */
 	t->finish(stage);
+	if (cli_stop_signal())
+		cli_die_of_signal();
 	return rc == 0 ? CLI_OK : CLI_FAIL;
 }

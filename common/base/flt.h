@@ -28,6 +28,8 @@ struct flt {
 	int untouched;		/* st->extra index counting FLT_UNTOUCHED */
 	const struct eb *why;	/* the stage's reason for its last FLT_BAD */
 	unsigned warned;
+	const struct cli_metrics_opts *mx;	/* --metrics, as parsed */
+	cli_duration_fn *duration;	/* the parser of --metrics-interval */
 };
 
 /* Bad records named on stderr before the rest are only counted. */
@@ -48,16 +50,22 @@ struct flt_tool {
 	const char *usage_line;
 	const char *untouched;		/* --stats name for FLT_UNTOUCHED */
 	/* Parse the command line (exiting on a usage error, as only a tool
-	 * may), set up the stage and fill in f's on_error, flush_ms, st and
-	 * why; return the index in argv of the first input file operand. */
+	 * may), set up the stage and fill in f's on_error, flush_ms, st,
+	 * why, mx and duration; return the index in argv of the first input
+	 * file operand. */
 	int (*start)(void *stage, struct flt *f, int argc, char **argv);
 	flt_fn *record;
 	void (*finish)(void *stage);	/* free what start set up */
+	/* --metrics' name and help for FLT_UNTOUCHED */
+	const char *untouched_metric, *untouched_help;
 };
 
 /* The whole main of a filter: reads the files named by the operands in
  * order ("-" or none: standard input) and writes standard output.
- * Returns the exit status, CLI_FAIL once the failure is on stderr. */
+ * Returns the exit status, CLI_FAIL once the failure is on stderr. With
+ * --metrics, SIGINT and SIGTERM end the run at the next batch end, the
+ * file is written, and the signal then ends the process as it would
+ * have without --metrics. */
 int flt_main(const struct flt_tool *t, void *stage, int argc, char **argv);
 
 #endif

@@ -111,6 +111,20 @@ kin_classify(long status, const char *type)
 	return KC_FATAL;
 }
 
+/* The retryable answers that mean "too fast" rather than "broken". */
+static int
+throttled(long status, const char *type)
+{
+	static const char *slow[] = { "ProvisionedThroughputExceededException",
+	    "LimitExceededException", "ThrottlingException",
+	    "KMSThrottlingException", NULL };
+
+	for (int i = 0; slow[i]; i++)
+		if (strcmp(type, slow[i]) == 0)
+			return 1;
+	return status == 429;
+}
+
 /* "__type" may carry a namespace ("com.amazon...#Name"): keep the name. */
 static void
 error_of(const char *body, size_t len, char *type, size_t tcap, char *msg,
@@ -212,6 +226,7 @@ kin_call_text(struct kin_client *k, const char *op, const char *body,
 			*tlen = r.len;
 			return KIN_OK;
 		}
+		type[0] = '\0';
 		if (rc == AWS_OK) {
 			error_of(r.body, r.len, type, sizeof(type), msg, sizeof(msg));
 			cls = kin_classify(r.status, type);
@@ -232,6 +247,8 @@ kin_call_text(struct kin_client *k, const char *op, const char *body,
 			return KIN_GAVEUP;
 		}
 		k->retries++;
+		if (rc == AWS_OK && throttled(r.status, type))
+			k->throttles++;
 		if (!k->quiet && (attempt == 3 || attempt % 10 == 0))
 			cli_warn("%s (retry %d)", e->msg, attempt);
 		if (kin_sleep(kin_backoff_delay(&k->bo, attempt), k->aws.stop) != 0)

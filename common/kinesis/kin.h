@@ -44,6 +44,7 @@ struct kin_client {
 	struct aws_client aws;
 	struct kin_backoff bo;
 	uint64_t calls, retries;
+	uint64_t throttles;	/* retries because the service said slow down */
 	const char *tool;	/* prefix for retry warnings */
 	int quiet;
 };

@@ -257,6 +257,8 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 		sb_addc(out, '\n');
 		r->emitted++;
 		r->bytes += bytes;
+		s->records++;
+		s->bytes += bytes;
 		(*n)++;
 		s->seen = seq;
 		if (r->o.limit > 0 && r->emitted >= r->o.limit) {
@@ -434,8 +436,9 @@ pace(struct kin_read *r, struct kin_shard *s, double started, uint64_t bytes)
 		s->next_call = at;
 }
 
-enum kin_status
-kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
+
+static enum kin_status
+step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 {
 	struct kin_shard *s;
 	const struct rec_member *next;
@@ -449,12 +452,15 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	uint64_t bytes;
 
 	*n = 0;
-	if ((s = tip_due(r)) != NULL)
+	if ((s = tip_due(r)) != NULL) {
+		r->cur = s - r->sh.v;
 		return ask_tip(r, s, e);
+	}
 	if ((s = most_due(r)) == NULL) {
 		r->finished = 1;
 		return KIN_OK;
 	}
+	r->cur = s - r->sh.v;
 	now = cli_now();
 	if (s->next_call > now && kin_sleep(s->next_call - now, r->k->aws.stop) != 0)
 		return KIN_STOPPED;
@@ -532,6 +538,22 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	}
 out:
 	activate(r);
+	return st;
+}
+
+enum kin_status
+kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
+{
+	uint64_t retries = r->k->retries, throttles = r->k->throttles;
+	enum kin_status st;
+
+	r->cur = -1;
+	st = step(r, out, n, e);
+	/* by index: finding children may have moved the shards */
+	if (r->cur >= 0) {
+		r->sh.v[r->cur].retries += r->k->retries - retries;
+		r->sh.v[r->cur].throttles += r->k->throttles - throttles;
+	}
 	return st;
 }
 

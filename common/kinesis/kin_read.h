@@ -54,6 +54,7 @@ struct kin_read {
 	struct sb ids;		/* ,"stream":...,"shardId":... of the shard read */
 	struct sb held;		/* -e: an answer kept while its shard's tip is asked */
 	int finished;
+	long cur;		/* the shard of the step in hand, -1: none */
 };
 
 enum kin_status kin_read_start(struct kin_read *r, struct kin_client *k,

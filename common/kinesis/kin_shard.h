@@ -28,6 +28,9 @@ struct kin_shard {
 	double calls[5];	/* starts of its last five GetRecords, a ring */
 	unsigned ncalls;
 	int64_t behind_ms;
+	/* --stats and --metrics: records and bytes handed out, and the
+	 * retries (throttles among them) of the calls made for it */
+	uint64_t records, bytes, retries, throttles;
 	struct rec_span seen;	/* last emitted in the batch at hand */
 	/* -e: where the shard ended when the reader started. tip is an
 	 * iterator taken then (LATEST), kept until it shows the first record

@@ -241,6 +241,40 @@ route(struct ws_http *h, struct MHD_Connection *c, const char *url,
 	return fail(body, 404, "unknown path");
 }
 
+void
+ws_http_stats_add(struct cli_stats *st)
+{
+	cli_stats_add_metric(st, "trades", "kinpipe_wallet_trades_total",
+	    "Orders answered 200: executed, or an order_id's repeated answer.");
+	cli_stats_add_metric(st, "rejected", "kinpipe_wallet_rejections_total",
+	    "Orders refused with a 4xx answer (funds, key, order_id...).");
+	cli_stats_add_metric(st, "failed", "kinpipe_wallet_server_errors_total",
+	    "Requests answered 5xx (the store failed, no price yet).");
+}
+
+/* One answered request, counted under the lock: other workers count at
+ * the same time, and the metrics writer reads. */
+static void
+count(struct ws_http *h, int trade, int status, double began)
+{
+	struct cli_stats *st = h->st;
+	double took = cli_now() - began;
+
+	if (st == NULL)
+		return;
+	pthread_mutex_lock(st->lock);
+	st->read++;
+	st->emitted++;
+	if (trade && status == 200)
+		st->extra[WS_STAT_TRADES]++;
+	else if (trade && status >= 400 && status < 500)
+		st->extra[WS_STAT_REJECTED]++;
+	if (status >= 500)
+		st->extra[WS_STAT_FAILED]++;
+	cli_hist_observe(&st->batch, took);
+	pthread_mutex_unlock(st->lock);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -250,6 +284,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	struct sb body = SB_INIT;
 	const char *type = "application/json";
 	enum MHD_Result ret;
+	double began = cli_now();
 	int status;
 
 	(void)version;
@@ -271,6 +306,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		status = fail(&body, 405, "only GET is supported");
 	ret = answer(c, status, &body, type);
 	sb_free(&body);
+	count(h, is_path(url, "buy") || is_path(url, "sell"), status, began);
 	return ret;
 }
 

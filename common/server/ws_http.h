@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 
+#include "base/cli.h"
 #include "base/eb.h"
 #include "server/ws_price.h"
 #include "server/ws_store.h"
@@ -23,7 +24,16 @@ struct ws_http {
 	int listen_fd;
 	atomic_int in_flight;	/* requests begun and not yet answered */
 	unsigned port;
+	/* --stats and --metrics: every answer counted by the thread that
+	 * gives it, under st->lock; each request's time is a batch's */
+	struct cli_stats *st;
 };
+
+/* The extra counters of st, in the order ws_http_stats_add adds them. */
+enum { WS_STAT_TRADES, WS_STAT_REJECTED, WS_STAT_FAILED };
+/* Add them (names for --stats and --metrics) to st, which must have a
+ * lock before the server starts. */
+void ws_http_stats_add(struct cli_stats *st);
 
 #define WS_HOST_MAX 256
 

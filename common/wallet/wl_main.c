@@ -30,7 +30,12 @@ struct trade_opts {
 	long connect_ms, max_ms;
 	int retries;
 	enum cli_on_error on_error;
+	const char *stats;	/* --stats given: its argument or "" */
+	struct cli_metrics_opts mx;
 };
+
+/* The extra --stats counters, in the order they are added. */
+enum { WL_STAT_PLACED, WL_STAT_REJECTED, WL_STAT_FAILED };
 
 static const char help_fmt[] =
     "usage: wallet-%s [options] [AMOUNT]\n"
@@ -49,6 +54,9 @@ static const char help_fmt[] =
     "      --on-error=fail|skip|null\n"
     "                          a bad order line: stop, skip it, or print an\n"
     "                          error line\n"
+    "      --stats[=SECONDS]   counts on stderr at exit (and every SECONDS)\n"
+    "      --metrics FILE      the counts for Prometheus, rewritten at exit\n"
+    "      --metrics-interval D  and every D (10s)\n"
     "  -h, --help, -V, --version\n"
     "exit: 0 done, 1 rejected by the server or a bad order line, 2 usage,\n"
     "      3 unreachable or no definite answer\n";
@@ -67,6 +75,8 @@ parse(int argc, char **argv, struct trade_opts *o)
 		{ "max-time", required_argument, NULL, 'm' },
 		{ "retries", required_argument, NULL, 'r' },
 		{ "on-error", required_argument, NULL, 'e' },
+		{ "stats", optional_argument, NULL, 'S' },
+		CLI_METRICS_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -94,6 +104,11 @@ parse(int argc, char **argv, struct trade_opts *o)
 		case 'e':
 			if (cli_parse_on_error(optarg, &o->on_error) != 0)
 				cli_usage("--on-error: want fail, skip or null, got '%s'", optarg);
+			break;
+		case 'S': o->stats = optarg ? optarg : ""; break;
+		case CLI_OPT_METRICS:
+		case CLI_OPT_METRICS_INTERVAL:
+			cli_metrics_option(&o->mx, c, optarg);
 			break;
 		case 'h':
 			snprintf(help, sizeof(help), help_fmt, o->side, o->side, o->side);
@@ -134,12 +149,13 @@ output_failed(const char *placed_order_id)
 
 static int
 place(struct wl_client *c, struct nd_writer *w, const char *side, int64_t sats,
-    const char *order_id, int retries)
+    const char *order_id, int retries, struct cli_stats *st)
 {
 	struct wl_order o = { side, sats, order_id };
 	struct eb e;
 	int rc;
 
+	cli_stats_batch_begin(st);	/* an order is a batch of one */
 	/* no trade whose answer could not be delivered */
 	if (cli_output_gone()) {
 		if (nd_buf(w)->len > 0)
@@ -157,11 +173,15 @@ place(struct wl_client *c, struct nd_writer *w, const char *side, int64_t sats,
 	if (rc != WL_EXIT_OK)
 		cli_warn("order %s: %s%s", order_id, rc == WL_EXIT_REJECTED &&
 		    c->status >= 400 ? "rejected: " : "", e.msg);
+	st->extra[rc == WL_EXIT_OK ? WL_STAT_PLACED : rc == WL_EXIT_REJECTED &&
+	    c->status >= 400 ? WL_STAT_REJECTED : WL_STAT_FAILED]++;
 	/* a trade's answer goes out as soon as the trade is done, not with
 	 * a batch: it is what a script acts on, and what is lost if this
 	 * process dies */
 	if (nd_end(w) != 0 || nd_flush(w) != 0)
 		output_failed(order_id);
+	st->emitted++;
+	cli_stats_batch_end(st);
 	return rc;
 }
 
@@ -202,7 +222,8 @@ out:
 }
 
 static int
-stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
+stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o,
+    struct cli_stats *st)
 {
 	char id[WL_ORDER_ID_MAX + 1];
 	struct nd_reader r;
@@ -214,16 +235,20 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
 	if (nd_reader_init(&r, 0, "<stdin>") != 0)
 		cli_die(CLI_FAIL, "out of memory");
 	while (!stop) {
-		enum nd_status s = nd_read(&r, &l, -1, &e);
+		enum nd_status s = nd_read(&r, &l, cli_stats_wait_ms(st), &e);
 
 		if (s == ND_EOF)
 			break;
+		if (s == ND_TIMEOUT)
+			cli_stats_tick(st);
 		if (s == ND_ERROR)
 			cli_die(CLI_FAIL, "%s", e.msg);
 		if (s == ND_IDLE && nd_flush(w) != 0)
 			output_failed(NULL);
 		if (s != ND_LINE)
 			continue;
+		st->read++;
+		cli_stats_batch_begin(st);
 		if (order_line(&l, &sats, id, &e) != 0) {
 			cli_warn("<stdin>:%llu: %s", (unsigned long long)l.lineno, e.msg);
 			if (o->on_error == ON_ERROR_FAIL) {
@@ -239,10 +264,14 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
 				sb_addc(nd_buf(w), '}');
 				if (nd_end(w) != 0)
 					output_failed(NULL);
-			}
+				st->nulled++;
+				st->emitted++;
+			} else
+				st->skipped++;
+			cli_stats_batch_drop(st);
 			continue;
 		}
-		rc = place(c, w, o->side, sats, id, o->retries);
+		rc = place(c, w, o->side, sats, id, o->retries, st);
 		if (rc == WL_EXIT_UNREACHABLE) {
 			/* the server is gone: do not fire the rest at it */
 			worst = rc;
@@ -256,7 +285,8 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o)
 }
 
 int
-wl_trade_main(int argc, char **argv, const char *side)
+wl_trade_main(int argc, char **argv, const char *side,
+    cli_duration_fn *duration)
 {
 	struct trade_opts o = { .side = side, .connect_ms = WL_CONNECT_MS_DEFAULT,
 	    .max_ms = WL_MAX_MS_DEFAULT, .retries = WL_RETRIES_DEFAULT,
@@ -266,6 +296,7 @@ wl_trade_main(int argc, char **argv, const char *side)
 	struct wl_config cfg;
 	struct wl_client c;
 	struct nd_writer w;
+	struct cli_stats st = { 0 };
 	struct eb e;
 	int64_t sats = 0;
 	int rc;
@@ -283,6 +314,18 @@ wl_trade_main(int argc, char **argv, const char *side)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	if (rc != WL_CONFIG_OK)
 		cli_usage("%s", e.msg);
+	if (o.stats)
+		cli_stats_init(&st, *o.stats ? o.stats : NULL);
+	cli_stats_add_metric(&st, "placed",
+	    "kinpipe_wallet_orders_placed_total",
+	    "Orders the server executed (or had: a repeated order_id).");
+	cli_stats_add_metric(&st, "rejected",
+	    "kinpipe_wallet_orders_rejected_total",
+	    "Orders the server refused (a 4xx answer).");
+	cli_stats_add_metric(&st, "failed",
+	    "kinpipe_wallet_orders_failed_total",
+	    "Orders with no definite answer, or that failed before one.");
+	cli_metrics_start(&st, &o.mx, duration, NULL, 0);
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -293,10 +336,11 @@ wl_trade_main(int argc, char **argv, const char *side)
 	if (o.amount) {
 		if (o.order_id == NULL)
 			wl_order_id_new(id);
+		st.read++;
 		rc = place(&c, &w, side, sats, o.order_id ? o.order_id : id,
-		    o.retries);
+		    o.retries, &st);
 	} else {
-		rc = stream(&c, &w, &o);
+		rc = stream(&c, &w, &o, &st);
 	}
 	if (nd_writer_close(&w) != 0) {
 		if (errno == EPIPE && rc == WL_EXIT_OK)
@@ -306,6 +350,7 @@ wl_trade_main(int argc, char **argv, const char *side)
 		if (rc == WL_EXIT_OK)
 			rc = CLI_FAIL;
 	}
+	cli_stats_final(&st);
 	wl_client_free(&c);
 	wl_config_free(&cfg);
 	return rc;

@@ -4,6 +4,11 @@
 #ifndef KP_WL_MAIN_H
 #define KP_WL_MAIN_H
 
-int wl_trade_main(int argc, char **argv, const char *side);
+#include "base/cli.h"
+
+/* duration parses --metrics-interval: the suite's parser (iv_parse), which
+ * the wallet layer may not include, handed in by the tool. */
+int wl_trade_main(int argc, char **argv, const char *side,
+    cli_duration_fn *duration);
 
 #endif

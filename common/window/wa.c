@@ -44,11 +44,21 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 		return -1;
 	if (o->sqlite && wa_sql_open(w, e) != 0)
 		return -1;
-	w->s_late = cli_stats_add(&w->stats, "late");
-	w->s_late_windows = cli_stats_add(&w->stats, "late_windows");
-	w->s_replayed = cli_stats_add(&w->stats, "replayed");
-	w->s_null_time = cli_stats_add(&w->stats, "null_time");
-	w->s_batches = cli_stats_add(&w->stats, "batches");
+	w->s_late = cli_stats_add_metric(&w->stats, "late",
+	    "kinpipe_records_late_total",
+	    "Records dropped: each of their windows past the watermark.");
+	w->s_late_windows = cli_stats_add_metric(&w->stats, "late_windows",
+	    "kinpipe_late_windows_total",
+	    "Window updates dropped as past the watermark.");
+	w->s_replayed = cli_stats_add_metric(&w->stats, "replayed",
+	    "kinpipe_records_replayed_total",
+	    "Records recognised by sequence number as counted before.");
+	w->s_null_time = cli_stats_add_metric(&w->stats, "null_time",
+	    "kinpipe_records_null_time_total",
+	    "Records with a null or absent time, dropped.");
+	w->s_batches = cli_stats_add_metric(&w->stats, "batches",
+	    "kinpipe_microbatches_total",
+	    "Spark micro-batches run, data and no-data batches.");
 	nd_writer_init(&w->out, STDOUT_FILENO, o->flush_ms);
 	return 0;
 }

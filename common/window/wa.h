@@ -46,6 +46,7 @@ struct wa_opts {
 	const char *stats;	/* --stats given: its argument or "" */
 	const char *schema;	/* --schema DDL|@FILE */
 	const char *sqlite, *query_name;	/* --sqlite FILE --query-name */
+	struct cli_metrics_opts mx;	/* --metrics, checked at the start */
 	int64_t size_us, slide_us, start_us, delay_us, trig_us;
 	int have_window, have_slide, have_wm, tee, partials, merge;
 	enum wa_mode mode;

@@ -45,6 +45,8 @@ const char wa_opt_help_text[] =
     "                            (FLOAT read as a float, INT sums as integers)\n"
     "      --on-error POLICY     null (default), skip or fail\n"
     "      --stats[=SECONDS]     counts on stderr at exit (and periodically)\n"
+    "      --metrics FILE        the counts for Prometheus, rewritten at exit\n"
+    "      --metrics-interval D    and every D (10s)\n"
     "      --flush-ms MS         flush output at least this often (100)\n"
     "  -h, --help                this help\n"
     "  -V, --version             print the version\n";
@@ -226,6 +228,7 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 		{ "merge", no_argument, NULL, O_MERGE },
 		{ "on-error", required_argument, NULL, O_ONERR },
 		{ "stats", optional_argument, NULL, O_STATS },
+		CLI_METRICS_LONGOPTS,
 		{ "flush-ms", required_argument, NULL, O_FLUSH },
 		{ "schema", required_argument, NULL, O_SCHEMA },
 		{ "sqlite", required_argument, NULL, O_SQLITE },
@@ -272,6 +275,10 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 				    "fail, got '%s'", optarg);
 			break;
 		case O_STATS: rc = set_stats(o, optarg, e); break;
+		case CLI_OPT_METRICS:
+		case CLI_OPT_METRICS_INTERVAL:
+			cli_metrics_option(&o->mx, ch, optarg);
+			break;
 		case O_FLUSH: rc = set_flush(o, optarg, e); break;
 		case O_SCHEMA: o->schema = optarg; break;
 		case O_SQLITE: o->sqlite = optarg; break;
