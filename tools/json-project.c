@@ -14,6 +14,7 @@
 #include "base/flt.h"
 #include "json/jx.h"
 #include "base/nd.h"
+#include "json/prov.h"
 #include "json/rec.h"
 #include "base/sb.h"
 #include "json/sc.h"
@@ -39,6 +40,7 @@ static const char help_text[] =
     "  -P, --drop-provenance    drop shardId and sequenceNumber\n"
     "      --on-error=MODE      null (PERMISSIVE, default), skip, fail\n"
     "      --corrupt-column NAME  keep the raw text of bad documents in NAME\n"
+    "                           (default: a schema field _corrupt_record)\n"
     "      --stats[=SECONDS]    counts on stderr at exit (and every SECONDS)\n"
     "      --flush-ms MS        flush at least this often (100)\n"
     "  -h, --help               this help\n"
@@ -49,13 +51,21 @@ struct opts {
 	const char *field;
 	size_t field_len;
 	int whole_record;		/* --field . */
+	const char *as;			/* --as, or NULL */
 	struct sb as_key;		/* "\"as\":" or empty */
 	const char *keep[MAX_KEEP];
 	size_t nkeep;
 	int drop_provenance;
 	int carry_shard, carry_seq;	/* provenance not already output */
 	enum cli_on_error on_error;
-	struct sb corrupt_key;		/* ",\"name\":" or empty */
+	const char *corrupt;		/* the corrupt-record column's name */
+	int corrupt_given;		/* by --corrupt-column */
+	int corrupt_in_schema;		/* a schema field of that name */
+	struct sb corrupt_key;		/* "\"name\":", or empty: no column */
+	/* the schema's fields before and after the corrupt-record column
+	 * (views into schema.fields; all of them in head when the schema
+	 * has no such field) */
+	struct sc_type head, tail;
 	int flush_ms;
 };
 
@@ -63,8 +73,12 @@ struct state {
 	struct rec outer, inner;
 	struct sc_cast cast;
 	struct sb text;		/* the document, decoded from the field */
+	struct sb rest;		/* the fields after the corrupt column */
 	struct eb why;
 	struct cli_stats st;
+	struct flt *flt;	/* its named columns: --field, --keep */
+	int col_field, col_keep[MAX_KEEP];
+	int parsed;		/* outer holds the last line's index */
 };
 
 /* What flt_main runs. */
@@ -141,6 +155,49 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 	return i == doc->n ? FLT_UNTOUCHED : FLT_OK;
 }
 
+/* The schema's fields in schema order with the corrupt-record column in
+ * its place: between head and tail when the schema names it (the field
+ * Spark fills), else after them. Any bad value makes the record bad, so
+ * the tail is projected aside before the column is written. */
+static enum flt_outcome
+put_fields(const struct opts *o, struct state *s, const struct rec *idx,
+    enum flt_outcome rc, struct rec_span doc, struct sb *out)
+{
+	int bad = 0;
+
+	sb_reset(&s->rest);
+	if (rc == FLT_OK) {
+		if (sc_project(&s->cast, &o->head, idx, out)) {
+			s->why = s->cast.why;
+			bad = 1;
+		}
+		if (sc_project(&s->cast, &o->tail, idx, &s->rest) && !bad) {
+			s->why = s->cast.why;
+			bad = 1;
+		}
+		if (bad)
+			rc = FLT_BAD;
+	} else {
+		sc_project_null(&o->head, out);
+		sc_project_null(&o->tail, &s->rest);
+	}
+	if (o->corrupt_key.len) {
+		if (o->head.nfields)
+			sb_addc(out, ',');
+		sb_add(out, o->corrupt_key.buf, o->corrupt_key.len);
+		if (rc == FLT_BAD)
+			put_lossy_string(out, doc.p, doc.n);
+		else
+			sb_add(out, "null", 4);
+	}
+	if (o->tail.nfields) {
+		if (o->head.nfields || o->corrupt_key.len)
+			sb_addc(out, ',');
+		sb_add(out, s->rest.buf, s->rest.len);
+	}
+	return rc;
+}
+
 /* Project one line into out. FLT_BAD: a null (or partial) record was
  * written unless the policy skips it; s->why says what was wrong. */
 static enum flt_outcome
@@ -162,6 +219,14 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 	else
 		line_ok = rec_parse_object_decoding(&s->outer, l->p, l->len,
 		    o->field, o->field_len, &s->text, &m, &s->why) == 0;
+	s->parsed = line_ok;
+	s->flt->cols.any |= line_ok;
+	if (line_ok && !o->whole_record) {
+		if (m != NULL)
+			s->flt->cols.seen[s->col_field] = 1;
+		else
+			s->flt->lacking = 1;
+	}
 	if (!line_ok)
 		eb_wrap(&s->why, "invalid JSON record");
 	else if (o->whole_record) {
@@ -182,25 +247,16 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 	sb_add(out, o->as_key.buf, o->as_key.len);
 	if (o->as_key.len)
 		sb_addc(out, '{');
-	if (rc == FLT_OK && sc_project(&s->cast, &o->schema, idx, out)) {
-		s->why = s->cast.why;
-		rc = FLT_BAD;
-	} else if (rc != FLT_OK)
-		sc_project_null(&o->schema, out);
-	if (o->corrupt_key.len) {
-		sb_add(out, o->corrupt_key.buf + (o->schema.nfields ? 0 : 1),
-		    o->corrupt_key.len - (o->schema.nfields ? 0 : 1));
-		if (rc == FLT_BAD)
-			put_lossy_string(out, doc.p, doc.n);
-		else
-			sb_add(out, "null", 4);
-	}
+	rc = put_fields(o, s, idx, rc, doc, out);
 	if (o->as_key.len)
 		sb_addc(out, '}');
 	for (i = 0; line_ok && i < o->nkeep; i++)
 		if ((m = rec_get(&s->outer, o->keep[i], strlen(o->keep[i])))) {
+			s->flt->cols.seen[s->col_keep[i]] = 1;
 			sb_addc(out, ',');
 			rec_put_member(out, m);
+		} else {
+			s->flt->lacking = 1;
 		}
 	if (line_ok && o->carry_shard && (m = rec_get(&s->outer, "shardId", 7))) {
 		sb_addc(out, ',');
@@ -227,28 +283,109 @@ static void
 parse_keep(struct opts *o, char *list)
 {
 	char *tok, *save = NULL;
+	size_t i;
 
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",",
 	    &save)) {
 		if (o->nkeep == MAX_KEEP)
 			cli_usage("--keep: more than %d fields", MAX_KEEP);
+		for (i = 0; i < o->nkeep; i++)
+			if (strcmp(o->keep[i], tok) == 0)
+				cli_usage("--keep: '%s' named twice", tok);
 		o->keep[o->nkeep++] = tok;
 	}
 }
 
-/* Does the output already carry a top-level member called name? */
 static int
-emitted(const struct opts *o, const char *name)
+kept(const struct opts *o, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < o->nkeep; i++)
 		if (strcmp(o->keep[i], name) == 0)
 			return 1;
-	for (i = 0; !o->as_key.len && i < o->schema.nfields; i++)
+	return 0;
+}
+
+static int
+in_schema(const struct opts *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->schema.nfields; i++)
 		if (strcmp(o->schema.fields[i].name, name) == 0)
 			return 1;
 	return 0;
+}
+
+/* Spark's columnNameOfCorruptRecord (spark.sql.columnNameOfCorruptRecord,
+ * _corrupt_record unless --corrupt-column names another): a top-level
+ * schema field of that name is not read from the document but receives
+ * the malformed text, in its place, and must be a STRING, as Spark
+ * requires. A --corrupt-column the schema lacks is added after the
+ * schema's fields; the default name, when the schema lacks it, adds
+ * nothing. */
+static void
+place_corrupt(struct opts *o)
+{
+	const struct sc_type *t = &o->schema;
+	size_t k;
+
+	o->head = (struct sc_type){ .kind = SC_STRUCT, .fields = t->fields,
+	    .nfields = t->nfields };
+	o->tail = (struct sc_type){ .kind = SC_STRUCT };
+	for (k = 0; k < t->nfields; k++)
+		if (strcmp(t->fields[k].name, o->corrupt) == 0)
+			break;
+	if (k < t->nfields) {
+		if (t->fields[k].type.kind != SC_STRING)
+			cli_usage("schema: the corrupt record column '%s' must "
+			    "be STRING", o->corrupt);
+		o->corrupt_in_schema = 1;
+		o->head.nfields = k;
+		o->tail.fields = t->fields + k + 1;
+		o->tail.nfields = t->nfields - k - 1;
+	} else if (!o->corrupt_given) {
+		return;
+	}
+	set_key(&o->corrupt_key, "", o->corrupt);
+}
+
+/* Every output record has unique keys: the names the options put side
+ * by side in one object must differ, and the provenance, which
+ * exactly-once counting needs, is never replaced by another value. */
+static void
+check_names(const struct opts *o)
+{
+	static const char *const prov[] = { "shardId", "sequenceNumber" };
+	const char *added = o->corrupt_key.len && !o->corrupt_in_schema ?
+	    o->corrupt : NULL;
+	size_t i;
+
+	for (i = 0; !o->as && i < o->nkeep; i++)
+		if (in_schema(o, o->keep[i]))
+			cli_usage("--keep: '%s' is also a schema field; "
+			    "use --as to nest the result", o->keep[i]);
+	if (!o->as && added && kept(o, added))
+		cli_usage("--corrupt-column: '%s' is also a --keep field",
+		    added);
+	if (o->as && kept(o, o->as))
+		cli_usage("--as: '%s' is also a --keep field", o->as);
+	for (i = 0; !o->drop_provenance && i < 2; i++) {
+		if (!o->as && in_schema(o, prov[i]))
+			cli_usage("schema field '%s' clashes with the record's "
+			    "provenance, which exactly-once counting needs: use "
+			    "--as to nest the result, or --drop-provenance",
+			    prov[i]);
+		if (!o->as && added && strcmp(added, prov[i]) == 0)
+			cli_usage("--corrupt-column: '%s' clashes with the "
+			    "record's provenance: choose another name, or "
+			    "--drop-provenance", prov[i]);
+		if (o->as && strcmp(o->as, prov[i]) == 0)
+			cli_usage("--as: '%s' clashes with the record's "
+			    "provenance: choose another name, or "
+			    "--drop-provenance", prov[i]);
+	}
 }
 
 static void
@@ -270,7 +407,6 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	};
 	const char *schema = NULL;
 	struct eb e;
-	size_t i, k;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "f:a:PhV", longopts,
@@ -278,7 +414,11 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		switch (c) {
 		case 's': schema = optarg; break;
 		case 'f': o->field = optarg; break;
-		case 'a': set_key(&o->as_key, "", optarg); break;
+		case 'a':
+			o->as = optarg;
+			sb_reset(&o->as_key);
+			set_key(&o->as_key, "", optarg);
+			break;
 		case 'k': parse_keep(o, optarg); break;
 		case 'P': o->drop_provenance = 1; break;
 		case 'e':
@@ -286,7 +426,10 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 				cli_usage("--on-error: expected null, skip or "
 				    "fail, not '%s'", optarg);
 			break;
-		case 'c': set_key(&o->corrupt_key, ",", optarg); break;
+		case 'c':
+			o->corrupt = optarg;
+			o->corrupt_given = 1;
+			break;
 		case 'S': cli_stats_init(&s->st, optarg); break;
 		case 'F':
 			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg, 0, 86400000);
@@ -304,15 +447,20 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		cli_usage("schema: no fields");
 	o->field_len = strlen(o->field);
 	o->whole_record = strcmp(o->field, ".") == 0;
-	for (i = 0; !o->as_key.len && i < o->nkeep; i++)
-		for (k = 0; k < o->schema.nfields; k++)
-			if (strcmp(o->keep[i], o->schema.fields[k].name) == 0)
-				cli_usage("--keep: '%s' is also a schema field; "
-				    "use --as to nest the result", o->keep[i]);
-	/* provenance travels once: not again when the schema or --keep
-	 * already puts a member of that name in the record */
-	o->carry_shard = !o->drop_provenance && !emitted(o, "shardId");
-	o->carry_seq = !o->drop_provenance && !emitted(o, "sequenceNumber");
+	place_corrupt(o);
+	check_names(o);
+	/* --keep shardId is the provenance itself: it travels once */
+	o->carry_shard = !o->drop_provenance && !kept(o, "shardId");
+	o->carry_seq = !o->drop_provenance && !kept(o, "sequenceNumber");
+}
+
+static void
+where(void *arg, struct sb *out)
+{
+	struct filter *t = arg;
+
+	if (t->s.parsed)
+		prov_describe(&t->s.outer, out);
 }
 
 static int
@@ -325,6 +473,13 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	f->flush_ms = t->o.flush_ms;
 	f->st = &t->s.st;
 	f->why = &t->s.why;
+	f->where = where;
+	f->stage = t;
+	t->s.flt = f;
+	if (!t->o.whole_record)
+		t->s.col_field = col_add(&f->cols, "--field", t->o.field);
+	for (size_t i = 0; i < t->o.nkeep; i++)
+		t->s.col_keep[i] = col_add(&f->cols, "--keep", t->o.keep[i]);
 	rec_init(&t->s.outer);
 	rec_init(&t->s.inner);
 	sc_cast_init(&t->s.cast);
@@ -341,6 +496,7 @@ finish(void *arg)
 	sc_cast_free(&t->s.cast);
 	sc_free(&t->o.schema);
 	sb_free(&t->s.text);
+	sb_free(&t->s.rest);
 	sb_free(&t->o.as_key);
 	sb_free(&t->o.corrupt_key);
 }
@@ -352,9 +508,9 @@ main(int argc, char **argv)
 	    "no_document", start, project, finish };
 	struct filter t = {
 		.o = { .field = "data", .on_error = ON_ERROR_NULL,
-		    .as_key = SB_INIT, .corrupt_key = SB_INIT,
-		    .flush_ms = ND_FLUSH_MS_DEFAULT },
-		.s = { .text = SB_INIT },
+		    .corrupt = "_corrupt_record", .as_key = SB_INIT,
+		    .corrupt_key = SB_INIT, .flush_ms = ND_FLUSH_MS_DEFAULT },
+		.s = { .text = SB_INIT, .rest = SB_INIT },
 	};
 
 	return flt_main(&tool, &t, argc, argv);
