@@ -18,6 +18,12 @@ want_init(struct wa *w)
 	for (int g = 0; g < o->ngroup; g++)
 		w->want_name[n++] = o->group[g];
 	for (int i = 0; i < n; i++) {
+		w->want_same[i] = -1;
+		for (int j = 0; j < i && w->want_same[i] < 0; j++)
+			if (strcmp(w->want_name[j], w->want_name[i]) == 0) {
+				w->want_same[i] = j;
+				w->nsame++;
+			}
 		w->want_len[i] = strlen(w->want_name[i]);
 		if (w->want_len[i] >= 8)
 			memcpy(&w->want_word[i], w->want_name[i], 8);

@@ -95,6 +95,11 @@ struct wa {
 	uint64_t want_lens;	/* bit n: some wanted name is n bytes (n < 64) */
 	const struct rec_member *found[WA_WANT_MAX];
 	int nwant;
+	/* a name wanted twice (--time t --max t, -g v --avg v, -g shardId)
+	 * is found for its first want only: the earlier want of the same
+	 * name, -1 for none, and whether there is any */
+	int want_same[WA_WANT_MAX];
+	int nsame;
 	/* records come nearly in time order, so the next one usually goes to
 	 * the rows the previous one went to */
 	struct agg_row *recent[WA_RECENT];

@@ -423,6 +423,9 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 		return bad_record(w, ln, 1, "not a JSON object", why.msg, e) < 0 ?
 		    -1 : 0;
 	find_members(w);
+	for (int k = 0; w->nsame && k < w->nwant; k++)
+		if (w->want_same[k] >= 0)
+			w->found[k] = w->found[w->want_same[k]];
 	w->parsed = 1;
 	note_columns(w);
 	shard = w->found[WA_WANT_SHARD];

@@ -522,6 +522,12 @@ t column-in-some-records 0 "$TW,\"avg(euro_rate)\":40000,\"count(usd)\":1,\"batc
 {"timestamp":"2024-01-01T00:00:02Z"}
 ' $WA --time timestamp -w 5m --avg euro_rate --count usd --stats
 is column-in-some-records-stats "$(cat "$ERR")" "window-avg: stats: final read=2 emitted=1 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=1 bad_provenance=0 table_rows=0"
+# a column named twice is read for both: the time aggregated, a column
+# grouped and aggregated, the shard grouped (each was null before)
+t column-twice 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"shardId":"s1","v":2,"max(t)":3,"avg(v)":2,"batch":0}' '{"t":1,"v":2,"shardId":"s1","sequenceNumber":"1"}
+{"t":3,"v":2,"shardId":"s1","sequenceNumber":"2"}
+' $WA -t t -w 10s -g shardId,v --max t --avg v --stats
+like column-twice-stats "$(cat "$ERR")" "* missing=0 *"
 # a stream: said at the end of the first batch without it; a column that
 # turns up in a later batch is no typo (bounded wait, no fixed sleep)
 rm -f "$T/.fifo" && mkfifo "$T/.fifo" && : >"$OUT" && : >"$ERR"
