@@ -14,6 +14,7 @@
 #include "base/flt.h"
 #include "json/jx.h"
 #include "base/nd.h"
+#include "json/prov.h"
 #include "json/rec.h"
 #include "base/sb.h"
 #include "time/iv.h"
@@ -54,6 +55,7 @@ struct opts {
 	const char *field;
 	size_t field_len;
 	int whole_record;		/* --field . */
+	const char *as;			/* --as, or NULL */
 	struct sb as_key;		/* "\"as\":" or empty */
 	const char *keep[MAX_KEEP];
 	size_t nkeep;
@@ -62,10 +64,11 @@ struct opts {
 	enum cli_on_error on_error;
 	const char *corrupt;		/* the corrupt-record column's name */
 	int corrupt_given;		/* by --corrupt-column */
-	struct sb corrupt_key;		/* "\"name\":" or empty: no column */
+	int corrupt_in_schema;		/* a schema field of that name */
+	struct sb corrupt_key;		/* "\"name\":", or empty: no column */
 	/* the schema's fields before and after the corrupt-record column
-	 * (views into schema.fields; all of them in head when it is not a
-	 * schema field) */
+	 * (views into schema.fields; all of them in head when the schema
+	 * has no such field) */
 	struct sc_type head, tail;
 	int flush_ms;
 	struct cli_metrics_opts mx;
@@ -78,6 +81,9 @@ struct state {
 	struct sb rest;		/* the fields after the corrupt column */
 	struct eb why;
 	struct cli_stats st;
+	struct flt *flt;	/* its named columns: --field, --keep */
+	int col_field, col_keep[MAX_KEEP];
+	int parsed;		/* outer holds the last line's index */
 };
 
 /* What flt_main runs. */
@@ -154,11 +160,10 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 	return i == doc->n ? FLT_UNTOUCHED : FLT_OK;
 }
 
-/* The schema's fields in schema order, with the corrupt-record column in
- * its place: between head and tail when the schema names it (as Spark
- * fills that field), else after them. A bad value anywhere makes the
- * record bad, so the tail is projected aside before the column is
- * written. */
+/* The schema's fields in schema order with the corrupt-record column in
+ * its place: between head and tail when the schema names it (the field
+ * Spark fills), else after them. Any bad value makes the record bad, so
+ * the tail is projected aside before the column is written. */
 static enum flt_outcome
 put_fields(const struct opts *o, struct state *s, const struct rec *idx,
     enum flt_outcome rc, struct rec_span doc, struct sb *out)
@@ -191,7 +196,8 @@ put_fields(const struct opts *o, struct state *s, const struct rec *idx,
 			sb_add(out, "null", 4);
 	}
 	if (o->tail.nfields) {
-		sb_addc(out, ',');
+		if (o->head.nfields || o->corrupt_key.len)
+			sb_addc(out, ',');
 		sb_add(out, s->rest.buf, s->rest.len);
 	}
 	return rc;
@@ -218,6 +224,14 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 	else
 		line_ok = rec_parse_object_decoding(&s->outer, l->p, l->len,
 		    o->field, o->field_len, &s->text, &m, &s->why) == 0;
+	s->parsed = line_ok;
+	s->flt->cols.any |= line_ok;
+	if (line_ok && !o->whole_record) {
+		if (m != NULL)
+			s->flt->cols.seen[s->col_field] = 1;
+		else
+			s->flt->lacking = 1;
+	}
 	if (!line_ok)
 		eb_wrap(&s->why, "invalid JSON record");
 	else if (o->whole_record) {
@@ -243,8 +257,11 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 		sb_addc(out, '}');
 	for (i = 0; line_ok && i < o->nkeep; i++)
 		if ((m = rec_get(&s->outer, o->keep[i], strlen(o->keep[i])))) {
+			s->flt->cols.seen[s->col_keep[i]] = 1;
 			sb_addc(out, ',');
 			rec_put_member(out, m);
+		} else {
+			s->flt->lacking = 1;
 		}
 	if (line_ok && o->carry_shard && (m = rec_get(&s->outer, "shardId", 7))) {
 		sb_addc(out, ',');
@@ -271,25 +288,36 @@ static void
 parse_keep(struct opts *o, char *list)
 {
 	char *tok, *save = NULL;
+	size_t i;
 
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",",
 	    &save)) {
 		if (o->nkeep == MAX_KEEP)
 			cli_usage("--keep: more than %d fields", MAX_KEEP);
+		for (i = 0; i < o->nkeep; i++)
+			if (strcmp(o->keep[i], tok) == 0)
+				cli_usage("--keep: '%s' named twice", tok);
 		o->keep[o->nkeep++] = tok;
 	}
 }
 
-/* Does the output already carry a top-level member called name? */
 static int
-emitted(const struct opts *o, const char *name)
+kept(const struct opts *o, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < o->nkeep; i++)
 		if (strcmp(o->keep[i], name) == 0)
 			return 1;
-	for (i = 0; !o->as_key.len && i < o->schema.nfields; i++)
+	return 0;
+}
+
+static int
+in_schema(const struct opts *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->schema.nfields; i++)
 		if (strcmp(o->schema.fields[i].name, name) == 0)
 			return 1;
 	return 0;
@@ -298,9 +326,10 @@ emitted(const struct opts *o, const char *name)
 /* Spark's columnNameOfCorruptRecord (spark.sql.columnNameOfCorruptRecord,
  * _corrupt_record unless --corrupt-column names another): a top-level
  * schema field of that name is not read from the document but receives
- * the malformed text, in its place; it must be a STRING, as Spark
+ * the malformed text, in its place, and must be a STRING, as Spark
  * requires. A --corrupt-column the schema lacks is added after the
- * fields; the default name, when the schema lacks it, adds nothing. */
+ * schema's fields; the default name, when the schema lacks it, adds
+ * nothing. */
 static void
 place_corrupt(struct opts *o)
 {
@@ -315,8 +344,9 @@ place_corrupt(struct opts *o)
 			break;
 	if (k < t->nfields) {
 		if (t->fields[k].type.kind != SC_STRING)
-			cli_usage("schema: the corrupt record field '%s' must "
+			cli_usage("schema: the corrupt record column '%s' must "
 			    "be STRING", o->corrupt);
+		o->corrupt_in_schema = 1;
 		o->head.nfields = k;
 		o->tail.fields = t->fields + k + 1;
 		o->tail.nfields = t->nfields - k - 1;
@@ -324,6 +354,43 @@ place_corrupt(struct opts *o)
 		return;
 	}
 	set_key(&o->corrupt_key, "", o->corrupt);
+}
+
+/* Every output record has unique keys: the names the options put side
+ * by side in one object must differ, and the provenance, which
+ * exactly-once counting needs, is never replaced by another value. */
+static void
+check_names(const struct opts *o)
+{
+	static const char *const prov[] = { "shardId", "sequenceNumber" };
+	const char *added = o->corrupt_key.len && !o->corrupt_in_schema ?
+	    o->corrupt : NULL;
+	size_t i;
+
+	for (i = 0; !o->as && i < o->nkeep; i++)
+		if (in_schema(o, o->keep[i]))
+			cli_usage("--keep: '%s' is also a schema field; "
+			    "use --as to nest the result", o->keep[i]);
+	if (!o->as && added && kept(o, added))
+		cli_usage("--corrupt-column: '%s' is also a --keep field",
+		    added);
+	if (o->as && kept(o, o->as))
+		cli_usage("--as: '%s' is also a --keep field", o->as);
+	for (i = 0; !o->drop_provenance && i < 2; i++) {
+		if (!o->as && in_schema(o, prov[i]))
+			cli_usage("schema field '%s' clashes with the record's "
+			    "provenance, which exactly-once counting needs: use "
+			    "--as to nest the result, or --drop-provenance",
+			    prov[i]);
+		if (!o->as && added && strcmp(added, prov[i]) == 0)
+			cli_usage("--corrupt-column: '%s' clashes with the "
+			    "record's provenance: choose another name, or "
+			    "--drop-provenance", prov[i]);
+		if (o->as && strcmp(o->as, prov[i]) == 0)
+			cli_usage("--as: '%s' clashes with the record's "
+			    "provenance: choose another name, or "
+			    "--drop-provenance", prov[i]);
+	}
 }
 
 static void
@@ -346,7 +413,6 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	};
 	const char *schema = NULL;
 	struct eb e;
-	size_t i, k;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "f:a:PhV", longopts,
@@ -354,7 +420,11 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		switch (c) {
 		case 's': schema = optarg; break;
 		case 'f': o->field = optarg; break;
-		case 'a': set_key(&o->as_key, "", optarg); break;
+		case 'a':
+			o->as = optarg;
+			sb_reset(&o->as_key);
+			set_key(&o->as_key, "", optarg);
+			break;
 		case 'k': parse_keep(o, optarg); break;
 		case 'P': o->drop_provenance = 1; break;
 		case 'e':
@@ -385,18 +455,22 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		cli_usage("%s", e.msg);
 	if (o->schema.nfields == 0)
 		cli_usage("schema: no fields");
-	place_corrupt(o);
 	o->field_len = strlen(o->field);
 	o->whole_record = strcmp(o->field, ".") == 0;
-	for (i = 0; !o->as_key.len && i < o->nkeep; i++)
-		for (k = 0; k < o->schema.nfields; k++)
-			if (strcmp(o->keep[i], o->schema.fields[k].name) == 0)
-				cli_usage("--keep: '%s' is also a schema field; "
-				    "use --as to nest the result", o->keep[i]);
-	/* provenance travels once: not again when the schema or --keep
-	 * already puts a member of that name in the record */
-	o->carry_shard = !o->drop_provenance && !emitted(o, "shardId");
-	o->carry_seq = !o->drop_provenance && !emitted(o, "sequenceNumber");
+	place_corrupt(o);
+	check_names(o);
+	/* --keep shardId is the provenance itself: it travels once */
+	o->carry_shard = !o->drop_provenance && !kept(o, "shardId");
+	o->carry_seq = !o->drop_provenance && !kept(o, "sequenceNumber");
+}
+
+static void
+where(void *arg, struct sb *out)
+{
+	struct filter *t = arg;
+
+	if (t->s.parsed)
+		prov_describe(&t->s.outer, out);
 }
 
 static int
@@ -411,6 +485,13 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	f->why = &t->s.why;
 	f->mx = &t->o.mx;
 	f->duration = iv_parse;
+	f->where = where;
+	f->stage = t;
+	t->s.flt = f;
+	if (!t->o.whole_record)
+		t->s.col_field = col_add(&f->cols, "--field", t->o.field);
+	for (size_t i = 0; i < t->o.nkeep; i++)
+		t->s.col_keep[i] = col_add(&f->cols, "--keep", t->o.keep[i]);
 	rec_init(&t->s.outer);
 	rec_init(&t->s.inner);
 	sc_cast_init(&t->s.cast);

@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "base/cli.h"
-#include "json/jx.h"
+#include "base/col.h"
 #include "kinesis/kin_put.h"
 #include "base/nd.h"
+#include "json/prov.h"
+#include "json/rec.h"
 #include "time/iv.h"
 
 static const char usage_line[] =
@@ -53,6 +55,13 @@ struct run {
 	struct sb out;
 	const char *input;
 	int broken, failed;
+	/* records are validated and indexed as json-project does it, so
+	 * that what one tool takes the other takes (a number beyond a
+	 * double's range is valid JSON, kinpipe(7)) */
+	struct rec rec;
+	int parsed;		/* rec is the current line's */
+	struct col_set cols;	/* --partition-key-field, a typo said */
+	int s_missing, s_failed;	/* st.extra indices */
 };
 
 static volatile sig_atomic_t stop;
@@ -155,7 +164,7 @@ flush_batch(struct run *r)
 		cli_die(kin_exit_code(s), "%s", e.msg);
 	r->st.emitted += r->b.n - r->b.failed - r->b.refused;
 	r->st.extra[0] += r->b.retries;
-	r->st.extra[1] += r->b.failed;
+	r->st.extra[r->s_failed] += r->b.failed;
 	r->failed |= r->b.failed > 0;
 	kin_batch_results(&r->b, &r->out);
 	if (sb_failed(&r->out))
@@ -165,22 +174,29 @@ flush_batch(struct run *r)
 	cli_stats_batch_end(&r->st);
 }
 
-/* The partition key of a JSON record; NULL (why in buf) if it has none. */
+/* The partition key of a JSON record; NULL (why in buf) if it has none.
+ * A string field gives its text, a number or boolean its JSON text as
+ * written. */
 static const char *
-key_of(struct run *r, const struct nd_line *ln, json_t *doc, struct sb *kb,
-    char *buf, size_t cap)
+key_of(struct run *r, const struct nd_line *ln, struct sb *kb, char *buf,
+    size_t cap)
 {
-	json_t *v;
+	const struct rec_member *v;
 
 	sb_reset(kb);
 	if (r->a.key != NULL) {
 		sb_adds(kb, r->a.key);
 	} else if (r->a.field != NULL) {
-		v = json_object_get(doc, r->a.field);
-		if (json_is_string(v))
-			sb_add(kb, json_string_value(v), json_string_length(v));
-		else if (json_is_number(v) || json_is_boolean(v))
-			jx_dump(kb, v);
+		v = rec_get(&r->rec, r->a.field, strlen(r->a.field));
+		if (v == NULL)
+			r->st.extra[r->s_missing]++;
+		else
+			r->cols.seen[0] = 1;
+		if (v && v->type == REC_STRING)
+			rec_string_decode(v->val, kb);
+		else if (v && (v->type == REC_NUMBER || v->type == REC_TRUE ||
+		    v->type == REC_FALSE))
+			sb_add(kb, v->val.p, v->val.n);
 		else {
 			snprintf(buf, cap, "field '%s' %s", r->a.field, v == NULL ?
 			    "is missing" : "is not a string, number or boolean");
@@ -198,12 +214,21 @@ key_of(struct run *r, const struct nd_line *ln, json_t *doc, struct sb *kb,
 static void
 bad_line(struct run *r, const struct nd_line *ln, const char *why)
 {
+	struct sb where = SB_INIT;
+	const char *at;
+
+	/* a record re-put from kin-read's output is named by where it was */
+	if (r->parsed)
+		prov_describe(&r->rec, &where);
+	at = sb_failed(&where) || where.len == 0 ? "" : sb_cstr(&where);
 	if (r->a.on_error == ON_ERROR_FAIL) {
 		flush_batch(r);
-		cli_die(CLI_FAIL, "%s:%llu: %s", r->input,
-		    (unsigned long long)ln->lineno, why);
+		cli_die(CLI_FAIL, "%s:%llu%s: %s", r->input,
+		    (unsigned long long)ln->lineno, at, why);
 	}
-	cli_warn("%s:%llu: %s (skipped)", r->input, (unsigned long long)ln->lineno, why);
+	cli_warn("%s:%llu%s: %s (skipped)", r->input,
+	    (unsigned long long)ln->lineno, at, why);
+	sb_free(&where);
 	r->st.skipped++;
 	if (kin_batch_add_error(&r->b, ln->lineno, why) != 0)
 		cli_die(CLI_FAIL, "out of memory");
@@ -212,25 +237,26 @@ bad_line(struct run *r, const struct nd_line *ln, const char *why)
 static void
 put_line(struct run *r, const struct nd_line *ln, struct sb *kb)
 {
-	json_t *doc = NULL;
-	json_error_t je;
 	const char *key, *why;
-	char buf[320];
+	enum rec_type type;
+	char buf[640];
+	struct eb e;
 
 	r->st.read++;
 	cli_stats_batch_begin(&r->st);
-	if (!r->a.raw && (doc = json_loadb(ln->p, ln->len, JSON_DECODE_ANY, &je)) == NULL) {
-		snprintf(buf, sizeof(buf), "not JSON: %s", je.text);
+	r->parsed = 0;
+	if (!r->a.raw && rec_parse_object(&r->rec, ln->p, ln->len, &e) != 0) {
+		/* which of the two it is: not JSON, or JSON but no object */
+		if (rec_validate(ln->p, ln->len, &type, &e) == 0)
+			snprintf(buf, sizeof(buf), "not a JSON object");
+		else
+			snprintf(buf, sizeof(buf), "not JSON: %s", e.msg);
 		bad_line(r, ln, buf);
 		return;
 	}
-	if (!r->a.raw && !json_is_object(doc)) {
-		json_decref(doc);
-		bad_line(r, ln, "not a JSON object");
-		return;
-	}
-	key = key_of(r, ln, doc, kb, buf, sizeof(buf));
-	json_decref(doc);
+	r->parsed = !r->a.raw;
+	r->cols.any |= (unsigned char)r->parsed;
+	key = key_of(r, ln, kb, buf, sizeof(buf));
 	if (key == NULL || (why = kin_put_check(ln->len, key, kb->len, buf,
 	    sizeof(buf))) != NULL) {
 		bad_line(r, ln, key == NULL ? buf : why);
@@ -272,9 +298,15 @@ main(int argc, char **argv)
 	cli_stats_add_metric(&r.st, "retried",
 	    "kinpipe_kinesis_records_retried_total",
 	    "Records sent again after PutRecords failed them.");
-	cli_stats_add_metric(&r.st, "failed",
+	r.s_missing = cli_stats_add_metric(&r.st, "missing",
+	    "kinpipe_records_missing_column_total",
+	    "Records without a column the command line names.");
+	r.s_failed = cli_stats_add_metric(&r.st, "failed",
 	    "kinpipe_kinesis_records_failed_total",
 	    "Records the service failed for good.");
+	if (r.a.field != NULL)
+		col_add(&r.cols, "--partition-key-field", r.a.field);
+	rec_init(&r.rec);
 	cli_metrics_start(&r.st, &r.a.mx, iv_parse, NULL, 0);	/* checked */
 	if (nd_reader_init(&rd, STDIN_FILENO, r.input) != 0)
 		cli_die(CLI_FAIL, "out of memory");
@@ -285,15 +317,21 @@ main(int argc, char **argv)
 			put_line(&r, &ln, &kb);
 		else if (s == ND_TIMEOUT)
 			cli_stats_tick(&r.st);
-		else if (s == ND_IDLE || s == ND_EOF || s == ND_INTR)
+		else if (s == ND_IDLE || s == ND_EOF || s == ND_INTR) {
+			if (s == ND_IDLE)	/* before the results go out */
+				col_batch_end(&r.cols, r.st.read);
 			flush_batch(&r);
+		}
 		else if (s == ND_ERROR) {
 			flush_batch(&r);
 			cli_die(CLI_FAIL, "%s", e.msg);
 		}
 	}
 	flush_batch(&r);
+	if (s == ND_EOF && col_end(&r.cols, r.st.read))
+		r.failed = 1;
 	cli_stats_final(&r.st);
+	rec_free(&r.rec);
 	nd_reader_free(&rd);
 	sb_free(&kb);
 	sb_free(&r.out);

@@ -14,6 +14,7 @@
 #include "base/flt.h"
 #include "json/jx.h"
 #include "base/nd.h"
+#include "json/prov.h"
 #include "json/rec.h"
 #include "base/sb.h"
 #include "time/iv.h"
@@ -52,6 +53,7 @@ enum form { TO_ISO, TO_EPOCH, TO_EPOCH_MS, TO_EPOCH_US };
 
 struct opts {
 	const char *field, *as;
+	size_t field_len, as_len;
 	struct dt_pattern pat;
 	int has_pattern;
 	struct tz *tz;
@@ -66,8 +68,11 @@ struct state {
 	struct tz_cache zones;
 	struct sb text;		/* the field's value, when it had escapes */
 	struct sb key;		/* "\"name\":" of the output member */
+	struct sb name;		/* scratch for a key with escapes */
 	struct eb why;
 	struct cli_stats st;
+	struct flt *flt;	/* its named column: --field */
+	int parsed;		/* r holds the last line's index */
 };
 
 /* What flt_main runs. */
@@ -205,6 +210,23 @@ convert(const struct opts *o, struct state *s, const struct rec_member *m,
 	return rc ? FLT_BAD : FLT_OK;
 }
 
+/* 1 when x, a member before last (the one rec_get found), has its name:
+ * with duplicate keys the last wins, as in Spark's parser, and only it
+ * goes out. */
+static int
+earlier_dup(struct state *s, const struct rec_member *x, const char *name,
+    size_t len)
+{
+	if (!x->key_escaped)
+		return x->key.n == len && memcmp(x->key.p, name, len) == 0;
+	/* the key's span sits between its quotes */
+	sb_reset(&s->name);
+	rec_string_decode((struct rec_span){ x->key.p - 1, x->key.n + 2 },
+	    &s->name);
+	return s->name.len == len && (len == 0 ||
+	    memcmp(s->name.buf, name, len) == 0);
+}
+
 /* Write the record with its time converted. FLT_BAD: the value became
  * null, or the line is not a JSON object (flt drops the record for skip
  * and fail); FLT_UNTOUCHED: the record has no such field. */
@@ -217,9 +239,10 @@ convert_record(void *arg, const struct nd_line *l, struct sb *out)
 	const struct rec_member *m, *target;
 	enum flt_outcome rc = FLT_OK;
 	int64_t us = 0;
-	size_t i;
+	size_t i, before_m, before_t;
 	int sep = 0;
 
+	s->parsed = 0;
 	if (rec_parse_object(&s->r, l->p, l->len, &s->why) != 0) {
 		eb_wrap(&s->why, "invalid JSON record");
 		sb_addc(out, '{');
@@ -227,19 +250,33 @@ convert_record(void *arg, const struct nd_line *l, struct sb *out)
 		sb_add(out, "null}", 5);
 		return FLT_BAD;
 	}
-	if ((m = rec_get(&s->r, o->field, strlen(o->field))) == NULL) {
+	s->parsed = 1;
+	s->flt->cols.any = 1;
+	if ((m = rec_get(&s->r, o->field, o->field_len)) == NULL) {
+		s->flt->lacking = 1;
 		sb_add(out, l->p, l->len);	/* validated: pass it as it is */
 		return FLT_UNTOUCHED;
 	}
+	s->flt->cols.seen[0] = 1;
 	if (m->type != REC_NULL)
 		rc = convert(o, s, m, &us);
-	target = o->as ? rec_get(&s->r, o->as, strlen(o->as)) : m;
+	target = o->as ? rec_get(&s->r, o->as, o->as_len) : m;
+	/* only members before the last of a name can repeat it; the time
+	 * usually comes first, and then nothing is compared */
+	before_m = (size_t)(m - s->r.m);
+	before_t = target ? (size_t)(target - s->r.m) : 0;
 	sb_addc(out, '{');
 	for (i = 0; i < s->r.n; i++) {
+		const struct rec_member *x = &s->r.m[i];
+
+		if ((i < before_m && earlier_dup(s, x, o->field, o->field_len)) ||
+		    (i < before_t && o->as &&
+		    earlier_dup(s, x, o->as, o->as_len)))
+			continue;
 		if (sep++)
 			sb_addc(out, ',');
-		if (&s->r.m[i] != target) {
-			rec_put_member(out, &s->r.m[i]);
+		if (x != target) {
+			rec_put_member(out, x);
 			continue;
 		}
 		sb_add(out, s->key.buf, s->key.len);
@@ -321,6 +358,12 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	}
 	if (*o->field == '\0' || (o->as && *o->as == '\0'))
 		cli_usage("field names must not be empty");
+	o->field_len = strlen(o->field);
+	o->as_len = o->as ? strlen(o->as) : 0;
+	/* an empty pattern matches only empty text: every record nulled */
+	if (format != NULL && *format == '\0')
+		cli_usage("--format: empty pattern; leave --format out for "
+		    "Spark's CAST");
 	if (format != NULL) {
 		if (dt_compile(&o->pat, format, &e) != 0)
 			cli_usage("--format: %s", e.msg);
@@ -330,6 +373,15 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		cli_usage("--tz: %s", e.msg);
 	jx_put_cstr(&s->key, o->as ? o->as : o->field);
 	sb_addc(&s->key, ':');
+}
+
+static void
+where(void *arg, struct sb *out)
+{
+	struct filter *t = arg;
+
+	if (t->s.parsed)
+		prov_describe(&t->s.r, out);
 }
 
 static int
@@ -344,6 +396,10 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	f->why = &t->s.why;
 	f->mx = &t->o.mx;
 	f->duration = iv_parse;
+	f->where = where;
+	f->stage = t;
+	t->s.flt = f;
+	col_add(&f->cols, "--field", t->o.field);	/* index 0 */
 	rec_init(&t->s.r);
 	tz_cache_init(&t->s.zones);
 	return optind;
@@ -359,19 +415,20 @@ finish(void *arg)
 	tz_close(t->o.tz);
 	sb_free(&t->s.text);
 	sb_free(&t->s.key);
+	sb_free(&t->s.name);
 }
 
 int
 main(int argc, char **argv)
 {
+	/* FLT_UNTOUCHED is a record without the field: flt's own
+	 * `missing` counts it */
 	static const struct flt_tool tool = { "ts-parse", usage_line,
-	    "missing", start, convert_record, finish,
-	    "kinpipe_records_missing_field_total",
-	    "Records without the field, passed unchanged." };
+	    NULL, start, convert_record, finish, NULL, NULL };
 	struct filter t = {
 		.o = { .field = "timestamp", .to = TO_ISO,
 		    .on_error = ON_ERROR_NULL, .flush_ms = ND_FLUSH_MS_DEFAULT },
-		.s = { .text = SB_INIT, .key = SB_INIT },
+		.s = { .text = SB_INIT, .key = SB_INIT, .name = SB_INIT },
 	};
 
 	return flt_main(&tool, &t, argc, argv);

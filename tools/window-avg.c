@@ -115,6 +115,8 @@ tick(struct wa *w, double *next)
 static void
 on_idle(struct wa *w)
 {
+	/* said before the batch's rows go out */
+	col_batch_end(&w->cols, w->stats.read);
 	if (w->o->trig == WA_TRIG_IDLE)
 		trigger(w, 0);
 	else if (nd_flush(&w->out) != 0)
@@ -158,6 +160,10 @@ main(int argc, char **argv)
 		status = CLI_FAIL;
 	}
 	trigger(&w, s == ND_EOF);
+	/* what was read is counted and kept; a column named on the command
+	 * line that no record had is a typo all the same */
+	if (s == ND_EOF && col_end(&w.cols, w.stats.read))
+		status = CLI_FAIL;
 	if (nd_writer_close(&w.out) != 0)
 		cli_die(CLI_FAIL, "write error: %s", strerror(errno));
 	cli_stats_final(&w.stats);

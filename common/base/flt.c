@@ -4,6 +4,22 @@
 
 #include "base/flt.h"
 
+/* The message about a bad record: its input and line, and its shardId
+ * and sequenceNumber when it has them. */
+static void
+say_bad(struct flt *f, const struct nd_line *l, const char *suffix)
+{
+	struct sb where = SB_INIT;
+	const char *w;
+
+	if (f->where)
+		f->where(f->stage, &where);
+	w = sb_cstr(&where);
+	cli_warn("%s:%llu%s: %s%s", l->name, (unsigned long long)l->lineno,
+	    w && !sb_failed(&where) ? w : "", f->why->msg, suffix);
+	sb_free(&where);
+}
+
 /* Count one record and apply the policy; -1 stops the run. */
 static int
 account(struct flt *f, const struct nd_line *l,
@@ -14,22 +30,26 @@ account(struct flt *f, const struct nd_line *l,
 	f->st->read++;
 	if (rc == FLT_UNTOUCHED && f->untouched >= 0)
 		f->st->extra[f->untouched]++;
+	if (f->lacking) {
+		f->lacking = 0;
+		if (f->missing >= 0)
+			f->st->extra[f->missing]++;
+	}
 	if (!bad) {
 		f->st->emitted++;
 		return 0;
 	}
 	if (f->on_error == ON_ERROR_FAIL) {
 		out->len = mark;
-		cli_warn("%s:%llu: %s", l->name, (unsigned long long)l->lineno,
-		    f->why->msg);
+		say_bad(f, l, "");
 		return -1;
 	}
 	if (f->warned++ < FLT_MAX_WARNINGS)
-		cli_warn("%s:%llu: %s (%s)%s", l->name,
-		    (unsigned long long)l->lineno, f->why->msg,
-		    f->on_error == ON_ERROR_SKIP ? "skipped" : "nulled",
-		    f->warned == FLT_MAX_WARNINGS ?
-		    "; further warnings suppressed" : "");
+		say_bad(f, l, f->on_error == ON_ERROR_SKIP ?
+		    (f->warned == FLT_MAX_WARNINGS ?
+		    " (skipped); further warnings suppressed" : " (skipped)") :
+		    (f->warned == FLT_MAX_WARNINGS ?
+		    " (nulled); further warnings suppressed" : " (nulled)"));
 	if (f->on_error == ON_ERROR_SKIP) {
 		out->len = mark;
 		f->st->skipped++;
@@ -62,6 +82,10 @@ flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
 			break;
 		}
 		if (ns != ND_LINE) {
+			/* said before the batch's records go out, so that a
+			 * reader of both sees the warning with them */
+			if (ns == ND_IDLE)
+				col_batch_end(&f->cols, f->st->read);
 			if (ns == ND_IDLE && nd_flush(&w) != 0) {
 				rc = eb_set(e, "write error: %s", strerror(errno));
 				break;
@@ -100,6 +124,8 @@ flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
 	}
 	if (nd_writer_close(&w) != 0 && rc == 0)
 		rc = eb_set(e, "write error: %s", strerror(errno));
+	if (ns == ND_EOF && rc == 0 && col_end(&f->cols, f->st->read))
+		rc = 1;
 	if (ns == ND_EOF)
 		cli_stats_batch_end(f->st);
 	return rc;
@@ -109,14 +135,18 @@ int
 flt_main(const struct flt_tool *t, void *stage, int argc, char **argv)
 {
 	struct nd_reader rd;
-	struct flt f = { .untouched = -1 };
+	struct flt f = { .untouched = -1, .missing = -1 };
 	struct eb e;
 	int first, rc;
 
 	cli_init(t->name, t->usage_line);
 	first = t->start(stage, &f, argc, argv);
-	f.untouched = cli_stats_add_metric(f.st, t->untouched,
-	    t->untouched_metric, t->untouched_help);
+	if (t->untouched)
+		f.untouched = cli_stats_add_metric(f.st, t->untouched,
+		    t->untouched_metric, t->untouched_help);
+	f.missing = cli_stats_add_metric(f.st, "missing",
+	    "kinpipe_records_missing_column_total",
+	    "Records without a column the command line names.");
 	cli_metrics_start(f.st, f.mx, f.duration, NULL, 0);
 	if (f.st->mx != NULL)
 		cli_catch_stop_signals();

@@ -7,6 +7,7 @@
 #define KP_FLT_H
 
 #include "base/cli.h"
+#include "base/col.h"
 #include "base/eb.h"
 #include "base/nd.h"
 #include "base/sb.h"
@@ -30,13 +31,26 @@ struct flt {
 	unsigned warned;
 	const struct cli_metrics_opts *mx;	/* --metrics, as parsed */
 	cli_duration_fn *duration;	/* the parser of --metrics-interval */
+	/* The columns the command line names: the stage sets cols.seen[i]
+	 * for each it finds in a record, and lacking when the record lacks
+	 * one of them (counted as `missing`); flt says which no record had
+	 * (col.h). */
+	struct col_set cols;
+	int lacking;
+	int missing;		/* st->extra index, -1 for none */
+	/* Appends where the record just handled came from to out (its
+	 * shardId and sequenceNumber: prov.h), for the message about it;
+	 * NULL for nothing. Called with stage only for bad records. */
+	void (*where)(void *stage, struct sb *out);
+	void *stage;
 };
 
 /* Bad records named on stderr before the rest are only counted. */
 #define FLT_MAX_WARNINGS 100
 
 /* Run rd to the end of its input. Returns 0 when all input was handled,
- * 1 when --on-error=fail stopped at a bad record (already reported), -1
+ * 1 when --on-error=fail stopped at a bad record or the input ended
+ * without a column the command line names (already reported), -1
  * on a read or write error (in e), and also when a file of rd cannot be
  * opened: the run stops there, what came before it written. */
 int flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
@@ -48,11 +62,12 @@ int flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
 struct flt_tool {
 	const char *name;		/* for cli_init */
 	const char *usage_line;
-	const char *untouched;		/* --stats name for FLT_UNTOUCHED */
+	const char *untouched;		/* --stats name for FLT_UNTOUCHED,
+					   NULL: not counted */
 	/* Parse the command line (exiting on a usage error, as only a tool
 	 * may), set up the stage and fill in f's on_error, flush_ms, st,
-	 * why, mx and duration; return the index in argv of the first input
-	 * file operand. */
+	 * why, mx and duration, its named columns (f->cols) and where;
+	 * return the index in argv of the first input file operand. */
 	int (*start)(void *stage, struct flt *f, int argc, char **argv);
 	flt_fn *record;
 	void (*finish)(void *stage);	/* free what start set up */

@@ -24,6 +24,12 @@ size_t jx_fmt_double(double d, char buf[JX_NUM_MAX]);
 size_t jx_fmt_float(float f, char buf[JX_NUM_MAX]);
 
 void jx_put_double(struct sb *s, double d);	/* null for NaN/inf */
+/* The same, but NaN and the infinities as the strings "NaN", "Infinity"
+ * and "-Infinity", as Spark's to_json writes a DOUBLE: for values a
+ * number beyond a double's range (1e999999, which Spark reads as
+ * Infinity) or an overflowing sum made infinite, where null would say
+ * "no value" (kinpipe(7)). */
+void jx_put_double_named(struct sb *s, double d);
 void jx_put_int(struct sb *s, int64_t v);	/* printf's %lld */
 /* Quoted, escaped JSON string of n bytes of UTF-8 (NULs allowed). */
 void jx_put_string(struct sb *s, const char *p, size_t n);

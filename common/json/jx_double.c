@@ -183,3 +183,14 @@ jx_put_double(struct sb *s, double d)
 	else
 		sb_add(s, buf, n);
 }
+
+void
+jx_put_double_named(struct sb *s, double d)
+{
+	if (isnan(d))
+		sb_adds(s, "\"NaN\"");
+	else if (isinf(d))
+		sb_adds(s, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+	else
+		jx_put_double(s, d);
+}

@@ -77,6 +77,11 @@ int rec_validate(const char *p, size_t n, enum rec_type *type, struct eb *e);
  * the last one wins, as in jansson and Spark. NULL when absent. */
 const struct rec_member *rec_get(const struct rec *r, const char *key,
     size_t keylen);
+/* The first member whose key a later member repeats, NULL when the keys
+ * are unique (rec_dup.c); scratch holds decoded keys. O(n^2): for small
+ * records whose duplicates must be refused, never the hot path. */
+const struct rec_member *rec_duplicate(const struct rec *r,
+    struct sb *scratch);
 
 /* Append the decoded UTF-8 of a validated string value (span with quotes)
  * to out; "\u0000" becomes a NUL byte. */

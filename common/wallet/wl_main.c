@@ -8,9 +8,13 @@
 
 #include <sodium.h>
 
+#include <math.h>
+
 #include "base/cli.h"
 #include "json/jx.h"
 #include "base/nd.h"
+#include "json/prov.h"
+#include "json/rec.h"
 #include "wallet/wl_amount.h"
 #include "wallet/wl_main.h"
 #include "wallet/wl_order.h"
@@ -185,40 +189,84 @@ place(struct wl_client *c, struct nd_writer *w, const char *side, int64_t sats,
 	return rc;
 }
 
-/* An order line: {"amount":A} with an optional "order_id". */
+/* The amount of an order line as wl_amount_from_json takes it. A number
+ * beyond a double's range is valid JSON (kinpipe(7)) and far too large
+ * an amount: said so, not refused as "not JSON". */
 static int
-order_line(const struct nd_line *l, int64_t *sats, char id[WL_ORDER_ID_MAX + 1],
+amount_of(const struct rec_member *m, struct sb *text, int64_t *sats,
     struct eb *e)
 {
-	json_t *v = jx_load_text(l->p, l->len, "not JSON", e), *oid;
-	int rc = -1;
+	json_t *v;
+	int64_t i;
+	double d;
+	int rc;
 
+	if (m->type == REC_STRING) {
+		sb_reset(text);
+		rec_string_decode(m->val, text);
+		return wl_amount_parse(text->buf ? text->buf : "", text->len,
+		    sats, e);
+	}
+	if (m->type != REC_NUMBER)
+		return eb_set(e, "bad amount: not a number");
+	if (m->num_int && rec_int64(m->val, &i) == 0) {
+		v = json_integer(i);
+	} else {
+		d = rec_number(m->val);
+		if (!isfinite(d))
+			return eb_set(e, "bad amount '%.*s': %s",
+			    m->val.n > 40 ? 40 : (int)m->val.n, m->val.p,
+			    d > 0 ? "too large" : "not positive");
+		v = json_real(d);
+	}
 	if (v == NULL)
-		return -1;
-	if (!json_is_object(v)) {
-		eb_set(e, "not an object");
-		goto out;
-	}
-	if (json_object_get(v, "amount") == NULL) {
-		eb_set(e, "no amount");
-		goto out;
-	}
-	if (wl_amount_from_json(json_object_get(v, "amount"), sats, e) != 0)
-		goto out;
-	oid = json_object_get(v, "order_id");
-	if (oid != NULL && (!json_is_string(oid) ||
-	    !wl_order_id_valid(json_string_value(oid)))) {
-		eb_set(e, "bad order_id: want a string of 1 to 64 of A-Z a-z 0-9 _ . : -");
-		goto out;
-	}
-	if (oid)
-		strcpy(id, json_string_value(oid));
-	else
-		wl_order_id_new(id);
-	rc = 0;
-out:
+		return eb_set(e, "out of memory");
+	rc = wl_amount_from_json(v, sats, e);
 	json_decref(v);
 	return rc;
+}
+
+/* An order line: {"amount":A} with an optional "order_id". Validated as
+ * every record of the suite is (rec); a key given twice makes the order
+ * ambiguous and is refused. where gets the record's provenance. */
+static int
+order_line(const struct nd_line *l, struct rec *r, struct sb *text,
+    int64_t *sats, char id[WL_ORDER_ID_MAX + 1], struct sb *where,
+    struct eb *e)
+{
+	const struct rec_member *m, *oid;
+	enum rec_type type;
+	struct eb why;
+
+	sb_reset(where);
+	if (rec_parse_object(r, l->p, l->len, &why) != 0) {
+		if (rec_validate(l->p, l->len, &type, e) == 0)
+			return eb_set(e, "not an object");
+		return eb_set(e, "not JSON: %s", why.msg);
+	}
+	prov_describe(r, where);
+	if ((m = rec_duplicate(r, text)) != NULL)
+		return eb_set(e, "key '%.*s' given twice",
+		    m->key.n > 64 ? 64 : (int)m->key.n, m->key.p);
+	if ((m = rec_get(r, "amount", 6)) == NULL)
+		return eb_set(e, "no amount");
+	if (amount_of(m, text, sats, e) != 0)
+		return -1;
+	oid = rec_get(r, "order_id", 8);
+	if (oid != NULL) {
+		sb_reset(text);
+		if (oid->type == REC_STRING)
+			rec_string_decode(oid->val, text);
+		if (oid->type != REC_STRING || sb_cstr(text) == NULL ||
+		    strlen(text->buf) != text->len ||
+		    !wl_order_id_valid(text->buf))
+			return eb_set(e, "bad order_id: want a string of 1 to "
+			    "64 of A-Z a-z 0-9 _ . : -");
+		strcpy(id, text->buf);
+	} else {
+		wl_order_id_new(id);
+	}
+	return 0;
 }
 
 static int
@@ -228,12 +276,15 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o,
 	char id[WL_ORDER_ID_MAX + 1];
 	struct nd_reader r;
 	struct nd_line l;
+	struct rec rec;
+	struct sb text = SB_INIT, where = SB_INIT;
 	struct eb e;
 	int64_t sats;
 	int worst = WL_EXIT_OK, rc;
 
 	if (nd_reader_init(&r, 0, "<stdin>") != 0)
 		cli_die(CLI_FAIL, "out of memory");
+	rec_init(&rec);
 	while (!stop) {
 		enum nd_status s = nd_read(&r, &l, cli_stats_wait_ms(st), &e);
 
@@ -249,8 +300,12 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o,
 			continue;
 		st->read++;
 		cli_stats_batch_begin(st);
-		if (order_line(&l, &sats, id, &e) != 0) {
-			cli_warn("<stdin>:%llu: %s", (unsigned long long)l.lineno, e.msg);
+		if (order_line(&l, &rec, &text, &sats, id, &where, &e) != 0) {
+			const char *at = where.len && !sb_failed(&where) ?
+			    sb_cstr(&where) : "";
+
+			cli_warn("<stdin>:%llu%s: %s", (unsigned long long)l.lineno,
+			    at ? at : "", e.msg);
 			if (o->on_error == ON_ERROR_FAIL) {
 				/* bad data, as for every tool: 1 */
 				worst = WL_EXIT_FAILED;
@@ -281,6 +336,9 @@ stream(struct wl_client *c, struct nd_writer *w, const struct trade_opts *o,
 			worst = rc;
 	}
 	nd_reader_free(&r);
+	rec_free(&rec);
+	sb_free(&text);
+	sb_free(&where);
 	return worst;
 }
 

@@ -89,10 +89,13 @@ agg_cell_add(struct agg_cell *c, double v)
 /* Fold src into dst as if dst had seen src's values too. */
 void agg_cell_merge(struct agg_cell *dst, const struct agg_cell *src);
 
+/* An infinite sum (an Infinity among the values, or an overflow) makes
+ * the compensation an infinity of the other sign or NaN: the sum alone
+ * is then the answer, as plain summation and Spark give it. */
 static inline double
 agg_cell_sum(const struct agg_cell *c)
 {
-	return c->sum + c->comp;
+	return isfinite(c->sum) ? c->sum + c->comp : c->sum;
 }
 
 #endif

@@ -4,29 +4,19 @@
 #include "json/jx.h"
 #include "window/agg_cell.h"
 
-static void
-put_num(struct sb *out, double d)
-{
-	if (isfinite(d))
-		jx_put_double(out, d);
-	else
-		sb_adds(out, isnan(d) ? "\"NaN\"" : d > 0 ? "\"Infinity\"" :
-		    "\"-Infinity\"");
-}
-
 void
 agg_cell_put(struct sb *out, const struct agg_cell *c)
 {
 	sb_addc(out, '[');
 	jx_put_int(out, c->n);
 	sb_addc(out, ',');
-	put_num(out, c->sum);
+	jx_put_double_named(out, c->sum);
 	sb_addc(out, ',');
-	put_num(out, c->comp);
+	jx_put_double_named(out, c->comp);
 	sb_addc(out, ',');
-	put_num(out, c->n ? c->min : 0);
+	jx_put_double_named(out, c->n ? c->min : 0);
 	sb_addc(out, ',');
-	put_num(out, c->n ? c->max : 0);
+	jx_put_double_named(out, c->n ? c->max : 0);
 	sb_addc(out, ']');
 }
 

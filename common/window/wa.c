@@ -19,6 +19,12 @@ want_init(struct wa *w)
 	for (int g = 0; g < o->ngroup; g++)
 		w->want_name[n++] = o->group[g];
 	for (int i = 0; i < n; i++) {
+		w->want_same[i] = -1;
+		for (int j = 0; j < i && w->want_same[i] < 0; j++)
+			if (strcmp(w->want_name[j], w->want_name[i]) == 0) {
+				w->want_same[i] = j;
+				w->nsame++;
+			}
 		w->want_len[i] = strlen(w->want_name[i]);
 		if (w->want_len[i] >= 8)
 			memcpy(&w->want_word[i], w->want_name[i], 8);
@@ -26,6 +32,35 @@ want_init(struct wa *w)
 		    UINT64_C(1) << w->want_len[i] : 0;
 	}
 	w->nwant = n;
+}
+
+/* The option that names value column c: that of its first aggregate. */
+static const char *
+col_option(const struct wa_opts *o, int c)
+{
+	static const char *const opt[] = { "--avg", "--count", "--sum",
+	    "--min", "--max" };
+
+	for (int i = 0; i < o->nout; i++)
+		if (o->out[i].col == c)
+			return opt[o->out[i].fn];
+	return "--avg";
+}
+
+/* The named columns (col.h), by want: in --merge the value and group
+ * columns of the partials, else the time too. */
+static void
+cols_init(struct wa *w)
+{
+	const struct wa_opts *o = w->o;
+	int k = WA_WANT_TIME;
+
+	w->want_col[k] = o->merge ? -1 :
+	    col_add(&w->cols, "--time", w->want_name[k]);
+	for (int c = 0; c < o->ncols; c++)
+		w->want_col[++k] = col_add(&w->cols, col_option(o, c), o->cols[c]);
+	for (int g = 0; g < o->ngroup; g++)
+		w->want_col[++k] = col_add(&w->cols, "--group-by", o->group[g]);
 }
 
 int
@@ -38,6 +73,7 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 		return eb_set(e, "out of memory");
 	rec_init(&w->rec);
 	want_init(w);
+	cols_init(w);
 	w->st = (struct st_state){ sb_cstr((struct sb *)&o->query), 0, ST_NONE,
 	    ST_NONE, &w->tab, &w->marks };
 	if (o->state && st_load(o->state, &w->st, e) < 0)
@@ -59,6 +95,15 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 	w->s_batches = cli_stats_add_metric(&w->stats, "batches",
 	    "kinpipe_microbatches_total",
 	    "Spark micro-batches run, data and no-data batches.");
+	w->s_missing = cli_stats_add_metric(&w->stats, "missing",
+	    "kinpipe_records_missing_column_total",
+	    "Records without a column the command line names.");
+	w->s_bad_provenance = cli_stats_add_metric(&w->stats, "bad_provenance",
+	    "kinpipe_records_bad_provenance_total",
+	    "Records never counted for a malformed shardId or sequenceNumber.");
+	w->s_table_rows = cli_stats_add_metric(&w->stats, "table_rows",
+	    "kinpipe_table_rows_written_total",
+	    "Rows written to --table (the whole table at each trigger).");
 	nd_writer_init(&w->out, STDOUT_FILENO, o->flush_ms);
 	return 0;
 }
@@ -73,6 +118,8 @@ wa_free(struct wa *w)
 	sb_free(&w->key);
 	sb_free(&w->tmp);
 	sb_free(&w->table);
+	sb_free(&w->where);
+	sb_free(&w->seq);
 }
 
 int
@@ -81,20 +128,24 @@ wa_bad_record(struct wa *w, const struct nd_line *ln, int drop_anyway,
 {
 	unsigned long long no = (unsigned long long)ln->lineno;
 	const char *sep = detail ? ": " : "";
+	const char *at = sb_failed(&w->where) || w->where.len == 0 ? "" :
+	    sb_cstr(&w->where);
 
 	if (detail == NULL)
 		detail = "";
+	if (at == NULL)
+		at = "";
 	switch (w->o->on_error) {
 	case ON_ERROR_FAIL:
-		return eb_set(e, "%s:%llu: %s%s%s", ln->name, no, what, sep,
-		    detail);
+		return eb_set(e, "%s:%llu%s: %s%s%s", ln->name, no, at, what,
+		    sep, detail);
 	case ON_ERROR_SKIP:
-		cli_warn("%s:%llu: %s%s%s (skipped)", ln->name, no, what, sep,
-		    detail);
+		cli_warn("%s:%llu%s: %s%s%s (skipped)", ln->name, no, at, what,
+		    sep, detail);
 		w->stats.skipped++;
 		return WA_REC_DROPPED;
 	case ON_ERROR_NULL:
-		cli_warn("%s:%llu: %s%s%s (%s)", ln->name, no, what, sep,
+		cli_warn("%s:%llu%s: %s%s%s (%s)", ln->name, no, at, what, sep,
 		    detail, drop_anyway ? "nulled, so dropped" : "nulled");
 		w->stats.nulled++;
 		break;

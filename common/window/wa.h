@@ -11,6 +11,7 @@
 #include "window/agg.h"
 #include "base/ck.h"
 #include "base/cli.h"
+#include "base/col.h"
 #include "base/eb.h"
 #include "base/nd.h"
 #include "json/rec.h"
@@ -28,6 +29,9 @@
 /* the row cells each window index of the previous record went to */
 #define WA_RECENT 8
 #define WA_SEEN 16		/* member positions whose names are remembered */
+/* records with a malformed provenance named on stderr before the rest
+ * are only counted */
+#define WA_MAX_WARNINGS 100
 
 enum wa_fn { WA_AVG, WA_COUNT, WA_SUM, WA_MIN, WA_MAX };
 enum wa_mode { WA_COMPLETE, WA_UPDATE, WA_APPEND };
@@ -80,16 +84,30 @@ struct wa {
 	struct st_state st;
 	struct rec rec;
 	struct sb key, tmp, table;
+	struct sb seq;			/* a sequenceNumber with escapes */
 	struct nd_writer out;
 	struct cli_stats stats;
 	int in_batch;			/* records seen since the last trigger */
 	int64_t win_size;		/* --merge: learnt from the partials */
 	int s_late, s_late_windows, s_replayed, s_null_time, s_batches;
+	int s_missing, s_bad_provenance, s_table_rows;
+	/* the columns the command line names, by want (wa_in) or in the
+	 * partials (wa_merge): a typo is said and fails (col.h) */
+	struct col_set cols;
+	int want_col[WA_WANT_MAX];	/* index in cols, by want */
+	unsigned prov_warned;		/* malformed provenance warnings */
+	int parsed;			/* found[] is the current record's */
+	struct sb where;		/* where a bad record came from */
 	const char *want_name[WA_WANT_MAX];
 	size_t want_len[WA_WANT_MAX];
 	uint64_t want_lens;	/* bit n: some wanted name is n bytes (n < 64) */
 	const struct rec_member *found[WA_WANT_MAX];
 	int nwant;
+	/* a name wanted twice (--time t --max t, -g v --avg v, -g shardId)
+	 * is found for its first want only: the earlier want of the same
+	 * name, -1 for none, and whether there is any */
+	int want_same[WA_WANT_MAX];
+	int nsame;
 	/* records come nearly in time order, so the next one usually goes to
 	 * the rows the previous one went to */
 	struct agg_row *recent[WA_RECENT];
@@ -125,7 +143,9 @@ enum { WA_REC_OK, WA_REC_DROPPED };
 /* A bad record under --on-error: fail returns -1 with e saying which line
  * and why; skip drops the record (WA_REC_DROPPED); null keeps it with the
  * bad field as null (WA_REC_OK), or drops it when drop_anyway (the field
- * is the event time, and Spark drops rows whose window is null). */
+ * is the event time, and Spark drops rows whose window is null). The
+ * message names the record's shardId and sequenceNumber when w->where
+ * holds them (" (SHARD SEQ)", prov.h; empty otherwise). */
 int wa_bad_record(struct wa *w, const struct nd_line *ln, int drop_anyway,
     const char *what, const char *detail, struct eb *e);
 

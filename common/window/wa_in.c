@@ -1,7 +1,9 @@
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "json/jx.h"
+#include "json/prov.h"
 #include "window/wa_in.h"
 #include "window/wa_num.h"
 
@@ -120,8 +122,8 @@ key_value(struct wa *w, const struct rec_member *m)
 	} else if (m->type == REC_NUMBER) {
 		if (m->num_int && rec_int64(m->val, &i) == 0)
 			jx_put_int(k, i);
-		else
-			jx_put_double(k, rec_number(m->val));
+		else	/* 1e999999 is Infinity, not null */
+			jx_put_double_named(k, rec_number(m->val));
 	} else {
 		sb_add(k, m->val.p, m->val.n);
 	}
@@ -209,25 +211,145 @@ aggregate(struct wa *w, int64_t ts, struct eb *e)
 	return 0;
 }
 
-/* The replay check: 1 when the record was counted before, 0 when not, -1
- * when memory runs out. */
+enum prov { PROV_NONE, PROV_NEW, PROV_REPLAY, PROV_BAD };
+
+/* Show a malformed member's JSON text in a message, cut short. */
+static void
+show(struct sb *out, const struct rec_member *m)
+{
+	if (m == NULL) {
+		sb_adds(out, "missing");
+		return;
+	}
+	sb_add(out, m->val.p, m->val.n > 40 ? 40 : m->val.n);
+	if (m->val.n > 40)
+		sb_adds(out, "...");
+}
+
+/* A sequence number as text: the string's bytes, decoded into buf when
+ * it has escapes (as no writer of them does); 0 when it is not 1 to 128
+ * decimal digits. */
+static int
+seq_text(const struct rec_member *seq, struct sb *buf, struct rec_span *s)
+{
+	if (seq->type != REC_STRING)
+		return 0;
+	*s = rec_string_text(seq, buf);
+	return ck_seq_valid(s->p, s->n);
+}
+
+/* The replay check, by the record's shardId and sequenceNumber. PROV_NONE
+ * for a record without them (it cannot be recognised again: counted);
+ * PROV_REPLAY when counted before; PROV_NEW with *mark to raise to *s
+ * after counting; PROV_BAD (why in w->tmp) when they are there but
+ * malformed and the run keeps marks across runs (--state, or partials,
+ * which carry them to the merge): such a record could never be
+ * recognised on replay, so it is not counted. -1 when memory runs out. */
 static int
 replayed(struct wa *w, const struct rec_member *shard,
-    const struct rec_member *seq, struct ck_mark **mark, struct eb *e)
+    const struct rec_member *seq, struct ck_mark **mark, struct rec_span *s,
+    struct eb *e)
 {
-	struct rec_span s, id;
+	struct rec_span id;
 
 	*mark = NULL;
+	if (shard && shard->type == REC_NULL)
+		shard = NULL;
+	if (seq && seq->type == REC_NULL)
+		seq = NULL;
+	if (shard == NULL && seq == NULL)
+		return PROV_NONE;
 	if (shard == NULL || seq == NULL || shard->type != REC_STRING ||
-	    seq->type != REC_STRING || seq->val_escaped)
-		return 0;
-	s = rec_string_raw(seq);
-	if (!ck_seq_valid(s.p, s.n))
-		return 0;
+	    shard->val.n == 2 || !seq_text(seq, &w->seq, s)) {
+		if (!w->o->state && !w->o->partials)
+			return PROV_NONE;
+		sb_reset(&w->tmp);
+		sb_adds(&w->tmp, "malformed provenance: shardId ");
+		show(&w->tmp, shard);
+		sb_adds(&w->tmp, ", sequenceNumber ");
+		show(&w->tmp, seq);
+		sb_adds(&w->tmp, " (wanted a string and 1 to 128 decimal "
+		    "digits): a replay could not be recognised");
+		return PROV_BAD;
+	}
 	id = rec_string_text(shard, &w->tmp);
 	if ((*mark = ck_marks_get(&w->marks, id.p, id.n)) == NULL)
 		return eb_set(e, "out of memory");
-	return !ck_mark_is_new(*mark, s.p, s.n);
+	return ck_mark_is_new(*mark, s->p, s->n) ? PROV_NEW : PROV_REPLAY;
+}
+
+/* A record whose provenance is malformed under --state or partials: never
+ * counted, a failure under --on-error=fail; else skipped, counted, and
+ * named on stderr for the first WA_MAX_WARNINGS. */
+static int
+bad_provenance(struct wa *w, const struct nd_line *ln, struct eb *e)
+{
+	unsigned long long no = (unsigned long long)ln->lineno;
+	const char *why = sb_cstr(&w->tmp);
+
+	if (why == NULL || sb_failed(&w->tmp))
+		return eb_set(e, "out of memory");
+	if (w->o->on_error == ON_ERROR_FAIL)
+		return eb_set(e, "%s:%llu: %s", ln->name, no, why);
+	if (w->prov_warned++ < WA_MAX_WARNINGS)
+		cli_warn("%s:%llu: %s (skipped)%s", ln->name, no,
+		    why, w->prov_warned == WA_MAX_WARNINGS ?
+		    "; further warnings suppressed" : "");
+	w->stats.skipped++;
+	w->stats.extra[w->s_bad_provenance]++;
+	return 0;
+}
+
+/* Which named columns the record has (col.h); --stats counts the records
+ * that lack one as missing. A few stores per record. */
+static void
+note_columns(struct wa *w)
+{
+	int lacking = 0;
+
+	w->cols.any = 1;
+	for (int k = WA_WANT_TIME; k < w->nwant; k++) {
+		if (w->found[k] != NULL)
+			w->cols.seen[w->want_col[k]] = 1;
+		else
+			lacking = 1;
+	}
+	w->stats.extra[w->s_missing] += (uint64_t)lacking;
+}
+
+/* wa_bad_record, with where the record came from in the message. */
+static int
+bad_record(struct wa *w, const struct nd_line *ln, int drop_anyway,
+    const char *what, const char *detail, struct eb *e)
+{
+	sb_reset(&w->where);
+	if (w->parsed)
+		prov_describe_values(w->found[WA_WANT_SHARD],
+		    w->found[WA_WANT_SEQ], &w->where);
+	return wa_bad_record(w, ln, drop_anyway, what, detail, e);
+}
+
+/* The strings a DOUBLE column takes for NaN and the infinities, as
+ * Spark reads them (allowNonNumericNumbers) and json-project and this
+ * tool write them: 1 with *d set, 0 for any other value. */
+static int
+non_finite(const struct rec_member *m, double *d)
+{
+	static const struct { const char *s; size_t n; int sign; } name[] = {
+		{ "\"NaN\"", 5, 0 }, { "\"Infinity\"", 10, 1 },
+		{ "\"+Infinity\"", 11, 1 }, { "\"+INF\"", 6, 1 },
+		{ "\"-Infinity\"", 11, -1 }, { "\"-INF\"", 6, -1 },
+	};
+
+	if (m->type != REC_STRING || m->val_escaped)
+		return 0;
+	for (size_t i = 0; i < sizeof(name) / sizeof(name[0]); i++)
+		if (m->val.n == name[i].n &&
+		    memcmp(m->val.p, name[i].s, name[i].n) == 0) {
+			*d = name[i].sign == 0 ? NAN : name[i].sign * INFINITY;
+			return 1;
+		}
+	return 0;
 }
 
 /* The value columns into w->values; WA_REC_OK, WA_REC_DROPPED or -1. */
@@ -247,8 +369,9 @@ values(struct wa *w, const struct nd_line *ln, struct eb *e)
 			w->has_value[c] = 1;
 			continue;
 		}
-		if (w->o->type[c] != WA_T_ANY && wa_sch_read(w->o->type[c], m,
-		    &w->values[c], &w->ivalues[c]) == 0) {
+		if (w->o->type[c] == WA_T_ANY ? non_finite(m, &w->values[c]) :
+		    wa_sch_read(w->o->type[c], m, &w->values[c],
+		    &w->ivalues[c]) == 0) {
 			w->has_value[c] = 1;
 			continue;
 		}
@@ -256,10 +379,14 @@ values(struct wa *w, const struct nd_line *ln, struct eb *e)
 			char what[300];
 			int rc;
 
-			snprintf(what, sizeof(what), "field '%s': not %s %s",
-			    w->o->cols[c], w->o->type[c] == WA_T_INT ? "an" : "a",
-			    wa_sch_name(w->o->type[c]));
-			rc = wa_bad_record(w, ln, 0, what, NULL, e);
+			if (w->o->type[c] == WA_T_ANY)
+				snprintf(what, sizeof(what), "field '%s': not a "
+				    "number", w->o->cols[c]);
+			else
+				snprintf(what, sizeof(what), "field '%s': not %s %s",
+				    w->o->cols[c], w->o->type[c] == WA_T_INT ?
+				    "an" : "a", wa_sch_name(w->o->type[c]));
+			rc = bad_record(w, ln, 0, what, NULL, e);
 			if (rc != WA_REC_OK)
 				return rc;
 			nulled = 1;
@@ -293,22 +420,32 @@ int
 wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 {
 	const struct rec_member *shard, *seq;
+	struct rec_span s = { NULL, 0 };
 	struct ck_mark *mark;
 	struct eb why;
 	int64_t ts;
 	int rc;
 
+	w->parsed = 0;
 	if (rec_parse_object(&w->rec, ln->p, ln->len, &why) != 0)
-		return wa_bad_record(w, ln, 1, "not a JSON object", why.msg, e) < 0 ?
+		return bad_record(w, ln, 1, "not a JSON object", why.msg, e) < 0 ?
 		    -1 : 0;
 	find_members(w);
+	for (int k = 0; w->nsame && k < w->nwant; k++)
+		if (w->want_same[k] >= 0)
+			w->found[k] = w->found[w->want_same[k]];
+	w->parsed = 1;
+	note_columns(w);
 	shard = w->found[WA_WANT_SHARD];
 	seq = w->found[WA_WANT_SEQ];
-	if ((rc = replayed(w, shard, seq, &mark, e)) != 0) {
-		if (rc < 0)
-			return -1;
+	switch (replayed(w, shard, seq, &mark, &s, e)) {
+	case -1:
+		return -1;
+	case PROV_REPLAY:
 		w->stats.extra[w->s_replayed]++;
 		return 0;
+	case PROV_BAD:
+		return bad_provenance(w, ln, e);
 	}
 	rc = event_time(w, w->found[WA_WANT_TIME], &ts, &why);
 	if (rc == 1) {
@@ -318,17 +455,14 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 
 		snprintf(what, sizeof(what), "field '%s': bad event time",
 		    w->o->time_col);
-		if (wa_bad_record(w, ln, 1, what, why.msg, e) < 0)
+		if (bad_record(w, ln, 1, what, why.msg, e) < 0)
 			return -1;
 	} else if ((rc = values(w, ln, e)) < 0) {
 		return -1;
 	} else if (rc == WA_REC_OK && count_record(w, shard, ts, e) != 0) {
 		return -1;
 	}
-	if (mark) {
-		struct rec_span s = rec_string_raw(seq);
-
+	if (mark)
 		ck_mark_set(mark, s.p, s.n);
-	}
 	return 0;
 }

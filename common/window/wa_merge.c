@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "json/jx.h"
+#include "json/prov.h"
 #include "time/tm.h"
 #include "window/agg_cell.h"
 #include "window/wa_merge.h"
@@ -10,9 +11,91 @@ static int
 partial_bad(struct wa *w, const struct nd_line *ln, json_t *doc,
     const char *why, struct eb *e)
 {
+	json_t *shard = json_object_get(doc, "shardId");
+	json_t *seq = json_object_get(doc, "sequenceNumber");
+
+	sb_reset(&w->where);
+	if (json_is_string(shard) && json_is_string(seq))
+		prov_describe_text(json_string_value(shard),
+		    json_string_length(shard), json_string_value(seq),
+		    json_string_length(seq), &w->where);
 	json_decref(doc);
 	return wa_bad_record(w, ln, 1, "not a window-avg partial row", why, e) <
 	    0 ? -1 : 0;
+}
+
+/* A member's JSON text in a message, cut short. */
+static void
+show(struct sb *out, const json_t *v)
+{
+	struct sb text = SB_INIT;
+
+	if (v == NULL) {
+		sb_adds(out, "missing");
+		return;
+	}
+	jx_dump(&text, v);
+	sb_add(out, text.buf ? text.buf : "", text.len > 40 ? 40 : text.len);
+	if (text.len > 40)
+		sb_adds(out, "...");
+	sb_free(&text);
+}
+
+/* A partial whose shardId or sequenceNumber is malformed cannot be told
+ * from a replay of it: never merged, as wa_in never counts such a record
+ * under --state; a failure under --on-error=fail, else skipped, counted
+ * and named for the first WA_MAX_WARNINGS. */
+static int
+partial_bad_provenance(struct wa *w, const struct nd_line *ln, json_t *doc,
+    struct eb *e)
+{
+	unsigned long long no = (unsigned long long)ln->lineno;
+	json_t *shard = json_object_get(doc, "shardId");
+	json_t *seq = json_object_get(doc, "sequenceNumber");
+	const char *why;
+
+	sb_reset(&w->tmp);
+	sb_adds(&w->tmp, "malformed provenance: shardId ");
+	show(&w->tmp, shard);
+	sb_adds(&w->tmp, ", sequenceNumber ");
+	show(&w->tmp, seq);
+	sb_adds(&w->tmp, " (wanted a string, and null or 1 to 128 decimal "
+	    "digits): a replay could not be recognised");
+	json_decref(doc);
+	if ((why = sb_cstr(&w->tmp)) == NULL || sb_failed(&w->tmp))
+		return eb_set(e, "out of memory");
+	if (w->o->on_error == ON_ERROR_FAIL)
+		return eb_set(e, "%s:%llu: %s", ln->name, no, why);
+	if (w->prov_warned++ < WA_MAX_WARNINGS)
+		cli_warn("%s:%llu: %s (skipped)%s", ln->name, no, why,
+		    w->prov_warned == WA_MAX_WARNINGS ?
+		    "; further warnings suppressed" : "");
+	w->stats.skipped++;
+	w->stats.extra[w->s_bad_provenance]++;
+	return 0;
+}
+
+/* The partial's value and group columns, as the command line names them
+ * (col.h): a typo in --avg or --group-by is said, not merged as null. */
+static void
+note_columns(struct wa *w, const json_t *vals, const json_t *group)
+{
+	int lacking = 0, k = WA_WANT_COLS;
+
+	w->cols.any = 1;
+	for (int c = 0; c < w->o->ncols; c++, k++) {
+		if (json_object_get(vals, w->o->cols[c]) != NULL)
+			w->cols.seen[w->want_col[k]] = 1;
+		else
+			lacking = 1;
+	}
+	for (int g = 0; g < w->o->ngroup; g++, k++) {
+		if (json_object_get(group, w->o->group[g]) != NULL)
+			w->cols.seen[w->want_col[k]] = 1;
+		else
+			lacking = 1;
+	}
+	w->stats.extra[w->s_missing] += (uint64_t)lacking;
 }
 
 static int
@@ -59,11 +142,14 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 		w->win_size = end - start;
 	if (end - start != w->win_size)
 		return partial_bad(w, ln, doc, "windows of different lengths", e);
-	if (!json_is_string(shard) || !json_is_object(group) ||
-	    !json_is_integer(rows) || !json_is_object(vals) ||
+	if (!json_is_object(group) || !json_is_integer(rows) ||
+	    !json_is_object(vals))
+		return partial_bad(w, ln, doc, "missing or mistyped member", e);
+	note_columns(w, vals, group);
+	if (!json_is_string(shard) || json_string_length(shard) == 0 ||
 	    (!json_is_null(seq) && !(json_is_string(seq) && ck_seq_valid(
 	    json_string_value(seq), json_string_length(seq)))))
-		return partial_bad(w, ln, doc, "missing or mistyped member", e);
+		return partial_bad_provenance(w, ln, doc, e);
 	if (read_cells(w, vals, cells) != 0)
 		return partial_bad(w, ln, doc, "\"values\" lacks a column of "
 		    "this query or is not [count,sum,comp,min,max]", e);

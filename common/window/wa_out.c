@@ -64,11 +64,14 @@ put_value(struct sb *s, const struct wa_col *c, const struct agg_row *r)
 		sb_adds(s, "null");
 		return;
 	}
+	/* an infinite value (1e999999 reads as Infinity, as in Spark) or
+	 * an overflowing sum is named, not written as null: null means
+	 * that every value was null */
 	switch (c->fn) {
-	case WA_AVG: jx_put_double(s, agg_cell_sum(x) / (double)x->n); break;
-	case WA_SUM: jx_put_double(s, agg_cell_sum(x)); break;
-	case WA_MIN: jx_put_double(s, x->min); break;
-	case WA_MAX: jx_put_double(s, x->max); break;
+	case WA_AVG: jx_put_double_named(s, agg_cell_sum(x) / (double)x->n); break;
+	case WA_SUM: jx_put_double_named(s, agg_cell_sum(x)); break;
+	case WA_MIN: jx_put_double_named(s, x->min); break;
+	case WA_MAX: jx_put_double_named(s, x->max); break;
 	case WA_COUNT: break;
 	}
 }

@@ -52,6 +52,7 @@ write_rows(struct wa *w, struct agg_row **rows, size_t n, int64_t batch_tag,
 		if (w->o->table) {
 			wa_out_row(w, &w->table, rows[i], -1);
 			sb_addc(&w->table, '\n');
+			w->stats.extra[w->s_table_rows]++;
 		}
 	}
 	if (w->o->table == NULL)

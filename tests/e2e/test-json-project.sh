@@ -21,12 +21,17 @@ t whole-record 0 '{"euro_rate":39995.39}' '{"timestamp":"t","euro_rate":39995.38
 ' json-project --field . --schema 'euro_rate FLOAT'
 t as 0 '{"v":{"a":1},"shardId":"s"}' '{"data":"{\"a\":1}","shardId":"s"}
 ' json-project --schema 'a INT' --as v
-t keep 0 '{"a":1,"stream":"s","pk":"k","shardId":"x"}' '{"data":"{\"a\":1}","pk":"k","stream":"s","shardId":"x"}
-' json-project --schema 'a INT' --keep stream,pk,absent
+t keep 0 '{"a":1,"stream":"s","pk":"k","shardId":"x"}
+{"a":2,"opt":true}' '{"data":"{\"a\":1}","pk":"k","stream":"s","shardId":"x"}
+{"data":"{\"a\":2}","opt":true}
+' json-project --schema 'a INT' --keep stream,pk,opt
+is keep-some-records-only-is-fine "$(cat "$ERR")" ""
 t drop-provenance 0 '{"a":1}' '{"data":"{\"a\":1}","shardId":"x","sequenceNumber":"1"}
 ' json-project --schema 'a INT' --drop-provenance
-t provenance-once-schema 0 '{"shardId":"inner","a":1,"sequenceNumber":"5"}' '{"data":"{\"shardId\":\"inner\",\"a\":1}","shardId":"s1","sequenceNumber":"5"}
-' json-project --schema 'shardId STRING, a INT'
+t provenance-schema-dropped 0 '{"shardId":"inner","a":1}' '{"data":"{\"shardId\":\"inner\",\"a\":1}","shardId":"s1","sequenceNumber":"5"}
+' json-project --schema 'shardId STRING, a INT' --drop-provenance
+t provenance-schema-nested 0 '{"v":{"shardId":"inner","a":1},"shardId":"s1","sequenceNumber":"5"}' '{"data":"{\"shardId\":\"inner\",\"a\":1}","shardId":"s1","sequenceNumber":"5"}
+' json-project --schema 'shardId STRING, a INT' --as v
 t provenance-once-keep 0 '{"a":1,"sequenceNumber":"5","shardId":"s1"}' '{"data":"{\"a\":1}","shardId":"s1","sequenceNumber":"5"}
 ' json-project --schema 'a INT' --keep sequenceNumber
 t schema-order-and-missing 0 '{"b":null,"a":"x"}' '{"data":"{\"a\":\"x\",\"c\":1}"}
@@ -57,7 +62,7 @@ t wrong-types-skip 0 "$W1" "$WT
 $E1
 " json-project --schema "$S" --on-error=skip --stats
 is wrong-types-skip-stderr "$(cat "$ERR")" "json-project: <stdin>:1: field 'euro_rate': string where float expected: \"1.5\" (skipped)
-json-project: stats: final read=2 emitted=1 nulled=0 skipped=1 no_document=0"
+json-project: stats: final read=2 emitted=1 nulled=0 skipped=1 no_document=0 missing=0"
 t wrong-types-fail 1 "$W1" "$E1
 $WT
 $E1
@@ -92,7 +97,7 @@ t missing-field 0 '{"a":null,"shardId":"s"}
 {"a":null}' '{"shardId":"s"}
 {"data":null}
 ' json-project --schema 'a INT' --on-error=fail --stats
-is missing-field-stats "$(cat "$ERR")" "json-project: stats: final read=2 emitted=2 nulled=0 skipped=0 no_document=2"
+is missing-field-stats "$(cat "$ERR")" "json-project: stats: final read=2 emitted=2 nulled=0 skipped=0 no_document=2 missing=1"
 
 # NUL bytes and invalid UTF-8 in the line and in the document
 printf '{"data":"{\\"a\\":1}"}\n{"x":"\000"}\n{"data":"{\\"a\\":\\"\377\\"}"}\n{"data":"{\\"a\\":3}"}\n' > "$T/bin.ndjson"
@@ -176,6 +181,125 @@ t directory-operand 1 "" "" json-project --schema 'a INT' "$T"
 is directory-operand-err "$(cat "$ERR")" "json-project: $T: read: Is a directory"
 t bad-json-names-file 0 '{"a":null}' "" sh -c 'printf "{\n" >"$1/c.ndjson" && json-project --schema "a INT" "$1/c.ndjson"' sh "$T"
 like bad-json-names-file-err "$(cat "$ERR")" "json-project: $T/c.ndjson:1: invalid JSON record: *(nulled)"
+
+# two_batches LINE1 LINE2 CMD...: CMD reads LINE1 from a pipe, then, once
+# it has said something on stderr (the end of that batch), LINE2; sets
+# rc, $OUT and $ERR. Bounded: 20 s for the end of the first batch.
+two_batches() {
+	tb_1=$1 tb_2=$2
+	shift 2
+	rm -f "$T/.fifo" && mkfifo "$T/.fifo"
+	: >"$OUT"
+	: >"$ERR"
+	"$@" >"$OUT" 2>"$ERR" <"$T/.fifo" &
+	tb_pid=$!
+	exec 7>"$T/.fifo"
+	printf '%s\n' "$tb_1" >&7
+	tb_i=0
+	while [ ! -s "$ERR" ] && [ $tb_i -lt 400 ]; do
+		sleep 0.05
+		tb_i=$((tb_i + 1))
+	done
+	printf '%s\n' "$tb_2" >&7
+	exec 7>&-
+	wait $tb_pid
+	rc=$?
+}
+
+# typos: a column named on the command line that no record has is said,
+# with how many records were read, and the run fails at the end of its
+# input (Spark's analysis error); every record still goes out
+D1='{"data":"{\"a\":1}","shardId":"s1","sequenceNumber":"7"}'
+D2='{"data":"{\"a\":2}"}'
+t field-typo 1 '{"a":null,"shardId":"s1","sequenceNumber":"7"}
+{"a":null}' "$D1
+$D2
+" json-project --schema 'a INT' --field dat --stats
+is field-typo-stderr "$(cat "$ERR")" "json-project: --field 'dat': no record has this column (2 records read)
+json-project: stats: final read=2 emitted=2 nulled=0 skipped=0 no_document=2 missing=2"
+t keep-typo 1 '{"a":1,"shardId":"s1","sequenceNumber":"7"}
+{"a":2}' "$D1
+$D2
+" json-project --schema 'a INT' --keep shardid
+is keep-typo-stderr "$(cat "$ERR")" "json-project: --keep 'shardid': no record has this column (2 records read)"
+t typo-empty-input 0 '' '' json-project --schema 'a INT' --field dat --keep x
+is typo-empty-input-stderr "$(cat "$ERR")" ""
+t typo-no-object 0 '{"a":null}' 'nope
+' json-project --schema 'a INT' --field dat
+is typo-no-object-stderr "$(cat "$ERR")" "json-project: <stdin>:1: invalid JSON record: byte 1: JSON object expected (nulled)"
+# a stream: said once at the end of the first batch without it, failed at
+# the end; a column that turns up in a later batch is no typo
+two_batches "$D2" "$D2" json-project --schema 'a INT' --field dat
+is typo-stream-rc "$rc" 1
+is typo-stream-stderr "$(cat "$ERR")" "json-project: --field 'dat': no record has this column so far (1 record read)
+json-project: --field 'dat': no record has this column (2 records read)"
+is typo-stream-out "$(cat "$OUT")" '{"a":null}
+{"a":null}'
+two_batches '{"x":1}' '{"x":2,"pk":"k"}' json-project --schema 'a INT' --field . --keep pk
+is later-batch-rc "$rc" 0
+is later-batch-stderr "$(cat "$ERR")" "json-project: --keep 'pk': no record has this column so far (1 record read)"
+is later-batch-out "$(cat "$OUT")" '{"a":null}
+{"a":null,"pk":"k"}'
+
+# a bad record names its shardId and sequenceNumber when it has them
+t provenance-named 0 '{"a":null,"shardId":"shardId-000000000001","sequenceNumber":"49590338271490256608559692538361571095921575989136588898"}' '{"data":"{\"a\":\"x\"}","shardId":"shardId-000000000001","sequenceNumber":"49590338271490256608559692538361571095921575989136588898"}
+' json-project --schema 'a INT'
+is provenance-named-stderr "$(cat "$ERR")" "json-project: <stdin>:1 (shardId-000000000001 49590338271490256608559692538361571095921575989136588898): field 'a': string where int expected (nulled)"
+t provenance-named-fail 1 '' "$(printf '{"data":"{","shardId":"s\\n2","sequenceNumber":"9"}')
+" json-project --schema 'a INT' --on-error=fail
+is provenance-named-fail-stderr "$(cat "$ERR")" "json-project: <stdin>:1 (s?2 9): field 'data': malformed JSON: byte 2: string key expected in object"
+
+# unique keys: a name two options would both write is a usage error, and
+# the provenance exactly-once counting needs is never replaced
+clash() {
+	kp_n=$1 kp_msg=$2
+	shift 2
+	run "$D1
+" "$@"
+	is "$kp_n" "$rc|$(cat "$OUT")|$(tail -n 1 "$ERR")" "2||json-project: $kp_msg"
+}
+clash clash-schema-shardid "schema field 'shardId' clashes with the record's provenance, which exactly-once counting needs: use --as to nest the result, or --drop-provenance" \
+    json-project --schema 'a INT, shardId STRING'
+clash clash-schema-seq "schema field 'sequenceNumber' clashes with the record's provenance, which exactly-once counting needs: use --as to nest the result, or --drop-provenance" \
+    json-project --schema 'sequenceNumber BIGINT'
+clash clash-corrupt-shardid "--corrupt-column: 'shardId' clashes with the record's provenance: choose another name, or --drop-provenance" \
+    json-project --schema 'a INT' --corrupt-column shardId
+clash clash-keep-corrupt "--corrupt-column: 'k' is also a --keep field" \
+    json-project --schema 'a INT' --keep k --corrupt-column k
+clash clash-keep-twice "--keep: 'k' named twice" json-project --schema 'a INT' --keep k,j,k
+clash clash-as-keep "--as: 'k' is also a --keep field" json-project --schema 'a INT' --as k --keep k
+clash clash-as-seq "--as: 'sequenceNumber' clashes with the record's provenance: choose another name, or --drop-provenance" \
+    json-project --schema 'a INT' --as sequenceNumber
+t corrupt-provenance-dropped 0 '{"a":null,"shardId":"{"}' '{"data":"{","shardId":"s1"}
+' json-project --schema 'a INT' --corrupt-column shardId --drop-provenance
+t keep-shardid-once 0 '{"a":1,"shardId":"s1","sequenceNumber":"7"}' "$D1
+" json-project --schema 'a INT' --keep shardId
+cat "$OUT" >"$T/uniq"
+# the corrupt-record column named in the schema is that field, in its
+# place (Spark's columnNameOfCorruptRecord); never read from the document
+t corrupt-in-schema 0 '{"a":null,"_c":"{\"a\":1,","b":null}
+{"a":1,"_c":null,"b":2}' '{"data":"{\"a\":1,"}
+{"data":"{\"a\":1,\"_c\":\"doc\",\"b\":2}"}
+' json-project --schema 'a INT, _c STRING, b INT' --corrupt-column _c
+cat "$OUT" >>"$T/uniq"
+t corrupt-default-name 0 '{"_corrupt_record":"[1]","a":null}' '{"data":"[1]"}
+' json-project --schema '_corrupt_record STRING, a INT'
+cat "$OUT" >>"$T/uniq"
+run '' json-project --schema 'a INT, _c INT' --corrupt-column _c
+is corrupt-in-schema-not-string "$rc $(tail -n 1 "$ERR")" "2 json-project: schema: the corrupt record column '_c' must be STRING"
+# duplicate input keys: the last wins, as Spark's parser keeps it, one key out
+t duplicate-keep-last-wins 0 '{"a":2,"k":"second"}' '{"data":"{\"a\":1}","k":"first","data":"{\"a\":2}","k":"second"}
+' json-project --schema 'a INT' --keep k
+cat "$OUT" >>"$T/uniq"
+is unique-keys-lines "$(wc -l <"$T/uniq" | tr -d ' ')" 5
+ok output-keys-unique python3 -c '
+import json, sys
+def once(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+for line in open(sys.argv[1]):
+    json.loads(line, object_pairs_hook=once)' "$T/uniq"
 
 # the man page's EXAMPLES, run as written
 is man-example-count "$(man_commands json-project.1 "$T/ex")" 3

@@ -42,7 +42,7 @@ nope
 {"a":3}
 ' kin-put -s p
 is "not JSON: exit 1" "$rc" 1
-is "not JSON: message names the line" "$(cat "$ERR")" "kin-put: <stdin>:2: not JSON: invalid token near 'nope'"
+is "not JSON: message names the line" "$(cat "$ERR")" "kin-put: <stdin>:2: not JSON: byte 1: invalid literal"
 is "not JSON: line 1 result printed" "$(jq -r .line "$OUT")" "1"
 run '{"a":1}
 [1,2]
@@ -53,7 +53,7 @@ run '{"a":1}
 {"b":2}
 ' kin-put -s p --on-error=skip
 is "skip: exit 0" "$rc" 0
-is "skip: one result per input line" "$(jq -c '[.line, .error // "ok"]' "$OUT" | tr '\n' ' ')" '[1,"ok"] [2,"not a JSON object"] [3,"not a JSON object"] [4,"not JSON: unexpected token near end of file"] [5,"not JSON: unable to decode byte 0xe9 near '"'"'\"caf'"'"'"] [6,"not JSON: control character 0x1 near '"'"'\"x'"'"'"] [7,"ok"] '
+is "skip: one result per input line" "$(jq -c '[.line, .error // "ok"]' "$OUT" | tr '\n' ' ')" '[1,"ok"] [2,"not a JSON object"] [3,"not a JSON object"] [4,"not JSON: byte 6: unexpected end of input, value expected"] [5,"not JSON: byte 10: invalid UTF-8"] [6,"not JSON: byte 8: control character in string"] [7,"ok"] '
 like "skip: warned per line" "$(cat "$ERR")" "kin-put: <stdin>:2: not a JSON object (skipped)*<stdin>:6: *(skipped)"
 printf '{"a":"x\000y"}\n' >"$T/nul"
 run "" sh -c "kin-put -s p <'$T/nul'"
@@ -69,6 +69,48 @@ is "key of 257 characters" "$(cat "$ERR")" "kin-put: <stdin>:1: partition key of
 long=$(head -c 256 /dev/zero | tr '\0' 'é' 2>/dev/null; printf '%256s' | sed 's/ /é/g')
 run "{\"id\":\"$(printf '%256s' | sed 's/ /é/g')\"}" kin-put -s p -K id
 is "key of 256 two-byte characters is fine" "$rc" 0
+
+# --- numbers beyond a double's range are valid JSON (kinpipe(7)): sent as
+# written, byte for byte; a key field that is one is its text as written
+admin create num 1
+N1='{"id":1e999999,"v":-1e999999,"big":123456789012345678901234567890}'
+N2='{"id":1.50,"v":1E2}'
+run "$N1
+$N2
+" kin-put -s num -K id --stats
+is "huge numbers: exit 0" "$rc" 0
+is "huge numbers: both sent" "$(jq -c '[.line, has("sequenceNumber")]' "$OUT" | tr '\n' ' ')" "[1,true] [2,true] "
+is "huge numbers: stats" "$(cat "$ERR")" "kin-put: stats: final read=2 emitted=2 nulled=0 skipped=0 retried=0 missing=0 failed=0"
+kin-read -s num -o earliest -e >"$T/num"
+is "huge numbers: data as written" "$(jq -r .data "$T/num")" "$N1
+$N2"
+is "huge numbers: keys as written" "$(jq -r .partitionKey "$T/num" | paste -sd' ')" "1e999999 1.50"
+
+# --- a key field no record has is a typo: said, and exit 1 -------------------
+run '{"id":"a","n":1}
+{"id":"b","n":2}
+' kin-put -s p --partition-key-field idd --on-error=skip --stats
+is "key field typo: exit 1" "$rc" 1
+is "key field typo: every line answered" "$(jq -c '[.line, .error]' "$OUT" | tr '\n' ' ')" '[1,"field '"'idd'"' is missing"] [2,"field '"'idd'"' is missing"] '
+is "key field typo: said once, with the count" "$(grep -c "no record has this column" "$ERR")" 1
+is "key field typo: message and stats" "$(tail -n 2 "$ERR")" "kin-put: --partition-key-field 'idd': no record has this column (2 records read)
+kin-put: stats: final read=2 emitted=0 nulled=0 skipped=2 retried=0 missing=2 failed=0"
+run '{"id":"a","n":1}
+{"n":2}
+' kin-put -s p --partition-key-field id --on-error=skip --stats
+is "key field in some records: exit 0" "$rc" 0
+is "key field in some records: one sent, one answered" "$(jq -c '[.line, (.error // "sent")]' "$OUT" | tr '\n' ' ')" '[1,"sent"] [2,"field '"'id'"' is missing"] '
+is "key field in some records: counted" "$(tail -n 1 "$ERR")" "kin-put: stats: final read=2 emitted=1 nulled=0 skipped=1 retried=0 missing=1 failed=0"
+run '' kin-put -s p --partition-key-field idd
+is "key field, empty input: no typo" "$rc $(cat "$ERR")" "0 "
+
+# --- a bad record that came from kin-read is named by its shard and sequence number
+S1=shardId-000000000001
+Q1=49590338271490256608559692538361571095921575989136588898
+run '{"a":1,"shardId":"'$S1'","sequenceNumber":"'$Q1'"}
+' kin-put -s p -K id
+is "provenance named: exit 1" "$rc" 1
+is "provenance named" "$(cat "$ERR")" "kin-put: <stdin>:1 ($S1 $Q1): field 'id' is missing"
 
 # 1 MiB is data plus key: 1048575 bytes + a 1-byte key fits, one more does not
 python3 -c 'import sys; sys.stdout.write("{\"a\":\"" + "x" * (1048575 - 8) + "\"}\n")' >"$T/max"

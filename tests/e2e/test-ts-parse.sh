@@ -99,7 +99,9 @@ t epoch-number 0 '{"timestamp":"2024-01-01T00:00:07.25Z"}
 ' ts-parse --format "$F"
 t null-value 0 '{"timestamp":null,"x":1}' '{"timestamp":null,"x":1}
 ' ts-parse --format "$F"
-t missing-field 0 '{"x":1,"y":"2024"}' '{"x":1,"y":"2024"}
+t missing-field 0 '{"x":1,"y":"2024"}
+{"timestamp":null}' '{"x":1,"y":"2024"}
+{"timestamp":null}
 ' ts-parse --format "$F" --on-error=fail
 t wrong-types 0 '{"timestamp":null}
 {"timestamp":null}
@@ -197,6 +199,10 @@ is bad-tz-stderr "$(tail -n1 "$ERR")" "ts-parse: --tz: unknown time zone 'Mars/O
 t bad-to 2 "" "" ts-parse --to seconds
 is bad-to-stderr "$(tail -n1 "$ERR")" "ts-parse: --to: expected iso, epoch, epoch_ms or epoch_us, not 'seconds'"
 t bad-on-error 2 "" "" ts-parse --on-error=maybe
+# an empty pattern matches only empty text: it would null every record
+t empty-format 2 "" '{"timestamp":"2024-01-01"}
+' ts-parse --format ''
+is empty-format-stderr "$(tail -n1 "$ERR")" "ts-parse: --format: empty pattern; leave --format out for Spark's CAST"
 t empty-field 2 "" "" ts-parse --field ''
 t help 0 "$(ts-parse --help)" "" ts-parse -h
 like help-text "$(cat "$OUT")" "usage: ts-parse *--format PATTERN*"
@@ -228,6 +234,38 @@ t missing-file 1 '{"timestamp":"1970-01-01T00:00:00Z"}
 is missing-file-err "$(cat "$ERR")" "ts-parse: $T/nope.ndjson: open: No such file or directory"
 t directory-operand 1 "" "" ts-parse "$T"
 is directory-operand-err "$(cat "$ERR")" "ts-parse: $T: read: Is a directory"
+
+# a --field no record has is a typo (Spark's analysis error): said with
+# how many records were read, every record passed, and exit 1
+t field-typo 1 '{"timestamp":"2024-01-01 00:00:00","x":1}
+{"timestamp":"2024-01-01 00:00:01"}' '{"timestamp":"2024-01-01 00:00:00","x":1}
+{"timestamp":"2024-01-01 00:00:01"}
+' ts-parse --field timestmp --stats
+is field-typo-stderr "$(cat "$ERR")" "ts-parse: --field 'timestmp': no record has this column (2 records read)
+ts-parse: stats: final read=2 emitted=2 nulled=0 skipped=0 missing=2"
+t field-typo-empty-input 0 '' '' ts-parse --field timestmp
+
+# duplicate keys: the last wins, as Spark's parser keeps it, and one key
+# goes out (the last, in its place); an escaped spelling is the same key
+t duplicate-key 0 '{"x":1,"timestamp":"2024-01-01T00:00:01Z"}' '{"timestamp":"2024-01-01 00:00:00","x":1,"timestamp":"2024-01-01 00:00:01"}
+' ts-parse
+t duplicate-key-escaped 0 '{"timestamp":"2024-01-01T00:00:02Z","x":1}' '{"timestamp":"2024-01-01 00:00:00","time\u0073tamp":"2024-01-01 00:00:02","x":1}
+' ts-parse
+t duplicate-key-as 0 '{"t":"2024-01-01T00:00:01Z","timestamp":"2024-01-01 00:00:01"}' '{"t":1,"timestamp":"2024-01-01 00:00:00","t":2,"timestamp":"2024-01-01 00:00:01"}
+' ts-parse --as t
+ok duplicate-key-unique python3 -c '
+import json, sys
+def once(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+for line in open(sys.argv[1]):
+    json.loads(line, object_pairs_hook=once)' "$OUT"
+
+# a bad record names its shardId and sequenceNumber when it has them
+t provenance-named 0 '{"timestamp":null,"shardId":"shardId-000000000001","sequenceNumber":"4959"}' '{"timestamp":"noon","shardId":"shardId-000000000001","sequenceNumber":"4959"}
+' ts-parse
+is provenance-named-stderr "$(cat "$ERR")" "ts-parse: <stdin>:1 (shardId-000000000001 4959): field 'timestamp': 'noon' is not a timestamp (nulled)"
 
 # the man page's EXAMPLES, run as written
 is man-example-count "$(man_commands ts-parse.1 "$T/ex")" 3

@@ -33,6 +33,19 @@ te "buy: bad order line" 1 "wallet-buy: <stdin>:2: bad amount 'x': not a plain d
     "$(printf '{"amount":0.001,"order_id":"b1"}\n{"amount":"x"}\n{"amount":0.001,"order_id":"b3"}\n')" wallet-buy
 is "buy: bad order line: the lines before it done" "$(cat "$OUT")" '{"user_id":"g7","order_id":"b1","trade_id":3,"side":"buy","amount":0.001,"price":40000,"value":40,"bitcoin":0.002,"euro":920}'
 te "buy: bad order line skipped" 0 "wallet-buy: <stdin>:1: not an object" "[1]" wallet-buy --on-error=skip
+# a number beyond a double's range is valid JSON (kinpipe(7)): as the
+# amount it is far too large; elsewhere in the line it does not stop the
+# order, which is sent (and refused: 1 BTC = 40000 euro, more than held)
+te "buy: amount 1e999999" 1 "wallet-buy: <stdin>:1: bad amount '1e999999': too large" '{"amount":1e999999}' wallet-buy
+te "buy: amount -1e999999" 1 "wallet-buy: <stdin>:1: bad amount '-1e999999': not positive" '{"amount":-1e999999}' wallet-buy
+te "buy: 1e999999 beside the order" 1 "wallet-buy: order h1: rejected: insufficient euro (HTTP 409)" \
+    '{"amount":1,"order_id":"h1","note":1e999999}' wallet-buy
+# a bad order that came through kin-read is named by shard and sequence number
+te "buy: bad line names its provenance" 1 "wallet-buy: <stdin>:1 (shardId-000000000001 4959): bad amount 'x': not a plain decimal number" \
+    '{"amount":"x","shardId":"shardId-000000000001","sequenceNumber":"4959"}' wallet-buy
+# an amount given twice is ambiguous: refused, never guessed
+te "buy: amount twice" 1 "wallet-buy: <stdin>:1: key 'amount' given twice" '{"amount":0.001,"amount":5}' wallet-buy
+is "buy: amount twice: nothing traded" "$(cat "$OUT")" ""
 te "buy: unreachable server" 3 "wallet-buy: order u1: cannot reach the server: *" "" \
     wallet-buy 0.001 --order-id u1 --api "http://127.0.0.1:$DEAD/" --retries 0
 # 1 BTC = 40000 euro, more than the wallet holds

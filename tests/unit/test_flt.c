@@ -152,6 +152,98 @@ START_TEST(test_files_then_missing)
 }
 END_TEST
 
+/* A stage with one named column, "k": a line holding it has it; a line
+ * holding "bad" is bad, and says where it came from. */
+struct col_stage {
+	struct flt *f;
+	struct eb why;
+	int wheres;
+};
+
+static enum flt_outcome
+col_record(void *arg, const struct nd_line *l, struct sb *out)
+{
+	struct col_stage *c = arg;
+
+	c->f->cols.any = 1;
+	if (strstr(l->p, "\"k\""))
+		c->f->cols.seen[0] = 1;
+	else
+		c->f->lacking = 1;
+	sb_add(out, l->p, l->len);
+	if (strstr(l->p, "bad")) {
+		eb_set(&c->why, "a bad one");
+		return FLT_BAD;
+	}
+	return FLT_OK;
+}
+
+static void
+col_where(void *arg, struct sb *out)
+{
+	struct col_stage *c = arg;
+
+	c->wheres++;
+	sb_adds(out, " (s 1)");
+}
+
+/* Run col_record over text; returns flt_run's status. */
+static int
+run_cols(const char *text, struct cli_stats *st, struct col_stage *c)
+{
+	int p[2], rc;
+	struct nd_reader rd;
+	struct eb e;
+	struct flt f = { .on_error = ON_ERROR_NULL, .st = st, .untouched = -1,
+	    .why = &c->why, .where = col_where, .stage = c };
+
+	memset(st, 0, sizeof(*st));
+	f.missing = cli_stats_add(st, "missing");
+	col_add(&f.cols, "--keep", "k");
+	c->f = &f;
+	c->wheres = 0;
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], text, strlen(text)), (ssize_t)strlen(text));
+	close(p[1]);
+	ck_assert_int_eq(nd_reader_init(&rd, p[0], "<pipe>"), 0);
+	rc = flt_run(&f, &rd, open("/dev/null", O_WRONLY), col_record, c, &e);
+	nd_reader_free(&rd);
+	close(p[0]);
+	return rc;
+}
+
+START_TEST(test_named_column)
+{
+	struct cli_stats st;
+	struct col_stage c;
+
+	/* no record has it: the end of input fails, after every record */
+	ck_assert_int_eq(run_cols("{\"a\":1}\n{\"a\":2}\n", &st, &c), 1);
+	ck_assert_int_eq(st.read, 2);
+	ck_assert_int_eq(st.emitted, 2);
+	ck_assert_int_eq(st.extra[0], 2);
+	/* one record has it: fine, the others counted as missing */
+	ck_assert_int_eq(run_cols("{\"a\":1}\n{\"k\":2}\n{\"a\":3}\n", &st,
+	    &c), 0);
+	ck_assert_int_eq(st.extra[0], 2);
+	/* nothing read: no typo */
+	ck_assert_int_eq(run_cols("", &st, &c), 0);
+}
+END_TEST
+
+START_TEST(test_where)
+{
+	struct cli_stats st;
+	struct col_stage c;
+
+	/* asked only for the bad record */
+	ck_assert_int_eq(run_cols("{\"k\":1}\n{\"k\":\"bad\"}\n{\"k\":3}\n",
+	    &st, &c), 0);
+	ck_assert_int_eq(c.wheres, 1);
+	ck_assert_int_eq(st.nulled, 1);
+}
+END_TEST
+
 static Suite *
 flt_suite(void)
 {
@@ -163,6 +255,8 @@ flt_suite(void)
 	tcase_add_test(tc, test_fail);
 	tcase_add_test(tc, test_write_error);
 	tcase_add_test(tc, test_files_then_missing);
+	tcase_add_test(tc, test_named_column);
+	tcase_add_test(tc, test_where);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "base/cli.h"
@@ -153,6 +154,52 @@ START_TEST(test_replays)
 }
 END_TEST
 
+/* Under --state a record with a malformed shardId or sequenceNumber is
+ * never counted (it could not be recognised on replay); without it, it
+ * is counted as before. An escaped sequence number is its digits. */
+START_TEST(test_malformed_provenance)
+{
+	char path[] = "/tmp/kp-wa-in-state-XXXXXX";
+	int fd = mkstemp(path);
+	struct eb e;
+
+	ck_assert(fd >= 0);
+	close(fd);
+	unlink(path);	/* a state file not written yet */
+	start("-t", "t", "-w", "1h", "--sum", "v", "--state", path, NULL);
+	ok("{\"t\":0,\"v\":1,\"shardId\":\"s1\",\"sequenceNumber\":\"1\"}");
+	ok("{\"t\":0,\"v\":2,\"shardId\":\"s1\",\"sequenceNumber\":\"zz\"}");
+	ok("{\"t\":0,\"v\":4,\"shardId\":\"s1\",\"sequenceNumber\":\"-5\"}");
+	ok("{\"t\":0,\"v\":8,\"shardId\":\"s1\",\"sequenceNumber\":3}");
+	ok("{\"t\":0,\"v\":16,\"shardId\":\"\",\"sequenceNumber\":\"3\"}");
+	ok("{\"t\":0,\"v\":32,\"shardId\":\"s1\"}");
+	ok("{\"t\":0,\"v\":64,\"shardId\":\"s1\",\"sequenceNumber\":\"\\u0032\"}");
+	ok("{\"t\":0,\"v\":128,\"shardId\":\"s1\",\"sequenceNumber\":\"2\"}");
+	ok("{\"t\":0,\"v\":256}");
+	/* 1, the escaped "2" and the record without provenance; the second
+	 * "2" is a replay of the escaped one */
+	row(0, 3, 1 + 64 + 256);
+	ck_assert_int_eq(w.stats.extra[w.s_bad_provenance], 5);
+	ck_assert_int_eq(w.stats.skipped, 5);
+	ck_assert_int_eq(w.stats.extra[w.s_replayed], 1);
+	stop();
+	start("-t", "t", "-w", "1h", "--sum", "v", "--state", path,
+	    "--on-error", "fail", NULL);
+	ck_assert_int_eq(feed("{\"t\":0,\"v\":1,\"shardId\":\"s\","
+	    "\"sequenceNumber\":\"1x\"}", &e), -1);
+	ck_assert_str_eq(e.msg, "in.ndjson:1: malformed provenance: shardId "
+	    "\"s\", sequenceNumber \"1x\" (wanted a string and 1 to 128 "
+	    "decimal digits): a replay could not be recognised");
+	stop();
+	start("-t", "t", "-w", "1h", "--sum", "v", NULL);
+	ok("{\"t\":0,\"v\":2,\"shardId\":\"s1\",\"sequenceNumber\":\"zz\"}");
+	ok("{\"t\":0,\"v\":4,\"shardId\":7,\"sequenceNumber\":\"1\"}");
+	row(0, 2, 6);
+	ck_assert_int_eq(w.stats.extra[w.s_bad_provenance], 0);
+	stop();
+}
+END_TEST
+
 START_TEST(test_bad_records)
 {
 	struct eb e;
@@ -196,6 +243,7 @@ wa_in_suite(void)
 	tcase_add_test(tc, test_slides_and_disorder);
 	tcase_add_test(tc, test_member_names);
 	tcase_add_test(tc, test_replays);
+	tcase_add_test(tc, test_malformed_provenance);
 	tcase_add_test(tc, test_bad_records);
 	suite_add_tcase(s, tc);
 	return s;
