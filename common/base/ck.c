@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/ck.h"
 #include "base/nd.h"
@@ -90,8 +93,8 @@ digits8(const char *s)
 }
 
 /* Every record of a Kinesis stream brings a 56-digit sequence number:
- * checked eight digits at a time, which was an eighth of window-avg's
- * instructions a byte at a time. */
+ * checked sixteen or eight digits at a time, which was an eighth of
+ * window-avg's instructions a byte at a time. */
 int
 ck_seq_valid(const char *s, size_t n)
 {
@@ -99,6 +102,18 @@ ck_seq_valid(const char *s, size_t n)
 
 	if (n == 0 || n > CK_SEQ_MAX)
 		return 0;
+#ifdef __SSE2__
+	for (; i + 16 <= n; i += 16) {
+		/* less '0', a digit is 0..9: the unsigned max with 9 is 9 */
+		__m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(s + i)),
+		    _mm_set1_epi8('0'));
+		__m128i nine = _mm_set1_epi8(9);
+
+		if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(d, nine),
+		    nine)) != 0xFFFF)
+			return 0;
+	}
+#endif
 	for (; i + 8 <= n; i += 8)
 		if (!digits8(s + i))
 			return 0;
