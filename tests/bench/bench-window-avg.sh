@@ -92,7 +92,7 @@ for n in ${BENCH_SIZES:-1000000 10000000}; do
 		printf "window-avg complete: %.2fx the CPU time of cat | wc -l (user+sys, both stages)\n", c / w
 		printf "window-avg, 1 day windows (input path): %.2f million records per CPU second\n", n / d / 1e6
 		printf "window-avg complete, sparse windows (1 record a minute, output-dominated): %.2f million records per CPU second\n", n / sp / 1e6 }'
-	echo "window-avg complete, every window kept: peak RSS $((wa_rss / 1024)) MiB for $((n / 300 + 1)) windows (it grows with the windows alone)"
+	echo "window-avg complete, every window kept: peak RSS $((wa_rss / 1024)) MiB for $(( (n - 1) / 300 + 2 )) windows (it grows with the windows alone)"
 	sp_wc_s=$(bench_time "cat '$sparse' | wc -l")
 	sp_s=$(bench_time "cat '$sparse' | window-avg $Q --trigger available-now")
 	BENCH_RSS_KB=0
