@@ -80,13 +80,13 @@ while [ $i -lt 600 ] && [ "$(cat "$T/live.table" 2>/dev/null | wc -l)" != "$want
 	i=$((i + 1))
 done
 is live-backlog-committed "$(wc -l <"$T/live.table")" "$want_rows"
-# one record after a quiet while (a commit waits four times what the
-# last one cost, counted from its end: the quiet pipe covers commits of
-# up to 375 ms), in a window of its own: it must be in the table within
+# one record after a quiet while (a commit waits nine times what the
+# last one cost, counted from its end: two quiet seconds cover commits of
+# up to 200 ms), in a window of its own: it must be in the table within
 # a second of being written
 last=$(tail -n 1 "$T/want" | cut -d' ' -f1)
 ts=$(date -u -d "@$((last + 3600))" +%Y-%m-%dT%H:%M:%SZ)
-sleep 1.5
+sleep 2
 start=$(date +%s%N)
 printf '{"timestamp":"%s","euro_rate":12345.5}\n' "$ts" >&3
 got=""
