@@ -14,9 +14,17 @@
 #include "window/wa_in.h"
 #include "window/wa_merge.h"
 #include "window/wa_opt.h"
+#include "window/wa_pace.h"
 #include "window/wa_trig.h"
 
 static volatile sig_atomic_t stop_signal;
+
+/* Where the loop stands between records. */
+struct loop {
+	struct wa_pace pace;	/* when the default trigger may commit */
+	int pending;		/* the input ran dry before the commit was due */
+	double next_tick;	/* the next processing-time trigger */
+};
 
 static void
 on_signal(int sig)
@@ -64,14 +72,21 @@ setup(struct wa *w, const struct wa_opts *o, struct nd_reader *rd,
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The whole trigger is timed, whatever it writes (rows, table, state):
+ * what it cost spaces out the default trigger's next one. */
 static void
-trigger(struct wa *w, int at_eof)
+trigger(struct wa *w, struct loop *l, int at_eof)
 {
+	double started = cli_now();
+	int commits = w->in_batch || at_eof;
 	struct eb e;
 
 	if (wa_trigger(w, at_eof, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	cli_stats_batch_end(&w->stats);
+	if (commits)
+		wa_pace_done(&l->pace, started, cli_now());
+	l->pending = 0;
 }
 
 static void
@@ -86,39 +101,50 @@ on_line(struct wa *w, const struct nd_line *ln)
 		cli_die(CLI_FAIL, "%s", e.msg);
 }
 
-/* Milliseconds until the next processing-time trigger, or the next
- * --stats or --metrics write, -1 for none. */
+/* Milliseconds the reader may wait for input, -1 for ever: until the
+ * next processing-time trigger, until the commit of a batch the input has
+ * ended is due, or until the next --stats or --metrics write. */
 static int
-until_tick(const struct wa *w, double next)
+wait_ms(const struct wa *w, const struct loop *l)
 {
 	double left;
 	int st = cli_stats_wait_ms(&w->stats), ms;
 
-	if (w->o->trig != WA_TRIG_INTERVAL)
+	if (l->pending)
+		ms = wa_pace_wait_ms(&l->pace, cli_now());
+	else if (w->o->trig != WA_TRIG_INTERVAL)
 		return st;
-	left = next - cli_now();
-	ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+	else {
+		left = l->next_tick - cli_now();
+		ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+	}
 	return st >= 0 && st < ms ? st : ms;
 }
 
 static void
-tick(struct wa *w, double *next)
+tick(struct wa *w, struct loop *l)
 {
-	if (w->o->trig != WA_TRIG_INTERVAL || cli_now() < *next)
+	if (w->o->trig != WA_TRIG_INTERVAL || cli_now() < l->next_tick)
 		return;
-	trigger(w, 0);
-	while (*next <= cli_now())
-		*next += (double)w->o->trig_us / 1e6;
+	trigger(w, l, 0);
+	while (l->next_tick <= cli_now())
+		l->next_tick += (double)w->o->trig_us / 1e6;
 }
 
-/* The end of a batch of available input. */
+/* The input ran dry: the end of a batch, committed now unless the last
+ * commit's cost says to wait (then the input that arrives meanwhile joins
+ * the batch, and the commit runs when the input runs dry after it is due,
+ * or when it is due on a dry input). */
 static void
-on_idle(struct wa *w)
+on_idle(struct wa *w, struct loop *l)
 {
 	/* said before the batch's rows go out */
 	col_batch_end(&w->cols, w->stats.read);
-	if (w->o->trig == WA_TRIG_IDLE)
-		trigger(w, 0);
+	if (w->o->trig == WA_TRIG_IDLE && w->in_batch &&
+	    wa_pace_wait_ms(&l->pace, cli_now()) == 0)
+		trigger(w, l, 0);
+	else if (w->o->trig == WA_TRIG_IDLE && w->in_batch)
+		l->pending = 1;
 	else if (nd_flush(&w->out) != 0)
 		cli_die(CLI_FAIL, "write error: %s", strerror(errno));
 	cli_stats_tick(&w->stats);
@@ -131,26 +157,31 @@ main(int argc, char **argv)
 	static struct wa w;
 	struct nd_reader rd;
 	struct nd_line ln;
+	struct loop l = { { 0 }, 0, 0 };
 	struct eb e;
 	enum nd_status s;
-	double next_tick;
 	int status = CLI_OK;
 
 	cli_init("window-avg", wa_opt_usage_line);
 	parse(&o, argc, argv);
 	setup(&w, &o, &rd, argc, argv, optind);
-	next_tick = cli_now() + (double)o.trig_us / 1e6;
+	l.next_tick = cli_now() + (double)o.trig_us / 1e6;
 	for (;;) {
-		s = stop_signal ? ND_INTR : nd_read(&rd, &ln,
-		    until_tick(&w, next_tick), &e);
-		tick(&w, &next_tick);
-		if (s == ND_LINE)
+		s = stop_signal ? ND_INTR : nd_read(&rd, &ln, wait_ms(&w, &l),
+		    &e);
+		tick(&w, &l);
+		if (s == ND_LINE) {
+			l.pending = 0;
 			on_line(&w, &ln);
-		else if (s == ND_IDLE)
-			on_idle(&w);
-		else if (s == ND_TIMEOUT)
+		} else if (s == ND_IDLE) {
+			on_idle(&w, &l);
+		} else if (s == ND_TIMEOUT) {
+			/* the pending commit, when due (the wait may have been
+			 * for --stats or --metrics) */
+			if (l.pending && wa_pace_wait_ms(&l.pace, cli_now()) == 0)
+				trigger(&w, &l, 0);
 			cli_stats_tick(&w.stats);
-		else if (s == ND_EOF || (s == ND_INTR && stop_signal))
+		} else if (s == ND_EOF || (s == ND_INTR && stop_signal))
 			break;	/* a stop signal finishes the batch, not time */
 		else if (s == ND_ERROR)
 			break;
@@ -159,7 +190,7 @@ main(int argc, char **argv)
 		cli_warn("%s", e.msg);
 		status = CLI_FAIL;
 	}
-	trigger(&w, s == ND_EOF);
+	trigger(&w, &l, s == ND_EOF);
 	/* what was read is counted and kept; a column named on the command
 	 * line that no record had is a typo all the same */
 	if (s == ND_EOF && col_end(&w.cols, w.stats.read))

@@ -38,10 +38,14 @@ struct ck_mark {
 	char seq[CK_SEQ_MAX + 1];
 };
 
+/* marks found again without hashing: a stream's records take turns
+ * among its shards, a few of them per reader */
+#define CK_RECENT 8
+
 struct ck_marks {
 	struct ck_mark **slot;	/* open addressing; marks never move */
 	size_t cap, n;
-	struct ck_mark *last;	/* the shard of the previous lookup */
+	struct ck_mark *recent[CK_RECENT];	/* by ck.c's recent_slot */
 };
 
 int ck_marks_init(struct ck_marks *m);

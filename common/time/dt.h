@@ -31,11 +31,31 @@ struct dt_op {
 	unsigned short end;	/* optional section: index of its end */
 };
 
+/* A pattern of fixed-width numbers between literals ("yyyy-MM-dd'T'HH:mm:ss")
+ * matches only values of one length, each byte a digit or a literal one:
+ * dt_fixed.c reads those without going through the operations. */
+#define DT_FIXED_MAX 64
+
+struct dt_fixed {
+	unsigned char len;		/* 0: the pattern is not of that kind */
+	char tmpl[DT_FIXED_MAX];	/* the literal bytes, '\0' for digits */
+	/* the same, eight bytes at offsets 0, 8, ... and len - 8: which
+	 * bytes are literal, their values, which are digits */
+	uint64_t lit_mask[DT_FIXED_MAX / 8 + 1], lit[DT_FIXED_MAX / 8 + 1];
+	uint64_t digit_mask[DT_FIXED_MAX / 8 + 1];
+	unsigned char nword;
+	unsigned char nnum;
+	struct {
+		unsigned char field, at, width;
+	} num[6];
+};
+
 struct dt_pattern {
 	struct dt_op op[DT_MAX_OPS];
 	int nop;
 	char lit[DT_MAX_LIT];
 	size_t nlit;
+	struct dt_fixed fixed;
 };
 
 /* Compile a Spark datetime pattern; on error e says why, in Spark's

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "time/dt.h"
+#include "time/dt_fixed.h"
 #include "time/dt_int.h"
 
 struct builder {
@@ -297,5 +298,6 @@ dt_compile(struct dt_pattern *p, const char *pat, struct eb *e)
 		if (add(&b, DT_OPT_END) == NULL)
 			return -1;
 	}
+	dt_fixed_plan(p);
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "time/dt.h"
+#include "time/dt_fixed.h"
 #include "time/dt_int.h"
 #include "time/dt_resolve.h"
 #include "time/tm.h"
@@ -457,6 +458,8 @@ dt_parse(const struct dt_pattern *p, const char *s, size_t n,
 	struct st st;
 	size_t pos = 0;
 
+	if (dt_fixed_parse(p, s, n, deflt, us) == DT_FIXED_OK)
+		return 0;
 	memset(&st, 0, sizeof(st));
 	if (run(&in, 0, p->nop, &pos, &st) != 0 || pos != n)
 		return eb_set(e, "'%.*s' does not match the pattern",

@@ -32,6 +32,7 @@ agg_init(struct agg_table *t, int ncols)
 	t->slot = calloc(t->cap, sizeof(*t->slot));
 	t->ordcap = AGG_MIN_CAP / 2;
 	t->order = malloc(t->ordcap * sizeof(*t->order));
+	memset(t->text, 0, sizeof(t->text));
 	if (t->slot == NULL || t->order == NULL) {
 		free(t->slot);
 		free(t->order);
@@ -57,6 +58,8 @@ agg_free(struct agg_table *t)
 		row_free(t->order[i]);
 	free(t->slot);
 	free(t->order);
+	for (int i = 0; i < AGG_TEXTS; i++)
+		sb_free(&t->text[i].buf);
 	t->slot = NULL;
 	t->order = NULL;
 	t->n = t->cap = t->ordcap = 0;

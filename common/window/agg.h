@@ -12,16 +12,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/sb.h"
+
 struct agg_cell {
 	int64_t n;		/* non-null values seen */
 	double sum, comp;	/* the sum is sum + comp */
 	double min, max;	/* meaningful when n > 0 */
 };
 
+/* Texts a table keeps of its rows between writes (agg_text.h). */
+#define AGG_TEXTS 2
+
 struct agg_row {
 	int64_t start;		/* window start, microseconds */
 	int64_t rows;		/* (record, window) pairs: count(*) */
 	uint64_t batch;		/* last batch that changed the row */
+	struct {
+		size_t at, len;	/* where the row's text is in the table's
+				   text[i]; len 0: nowhere */
+	} text[AGG_TEXTS];
 	uint32_t hash;
 	uint32_t keylen;
 	char *key;		/* a NUL-terminated copy of the caller's key
@@ -42,6 +51,13 @@ struct agg_table {
 	 * already, and agg_sorted then need not sort */
 	struct agg_row **order;
 	size_t ordcap;
+	/* the text of the rows as last written, kept so that a row that did
+	 * not change is not formatted again (agg_text.h) */
+	struct agg_text {
+		struct sb buf;
+		uint64_t batch;	/* rows changed in this batch or later are
+				   not in buf as they are now */
+	} text[AGG_TEXTS];
 };
 
 int agg_init(struct agg_table *t, int ncols);	/* -1 on out of memory */

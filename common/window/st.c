@@ -7,6 +7,7 @@
 
 #include "json/jx.h"
 #include "window/agg_cell.h"
+#include "window/agg_text.h"
 #include "window/st.h"
 
 static void
@@ -18,9 +19,30 @@ put_opt_int(struct sb *out, int64_t v)
 		jx_put_int(out, v);
 }
 
+static void
+put_row(void *arg, struct sb *out, const struct agg_row *r)
+{
+	int ncols = *(const int *)arg;
+
+	sb_add(out, ",[", 2);
+	jx_put_int(out, r->start);
+	sb_addc(out, ',');
+	jx_put_string(out, r->key, r->keylen);
+	sb_addc(out, ',');
+	jx_put_int(out, r->rows);
+	sb_addc(out, ',');
+	jx_put_int(out, (int64_t)r->batch);
+	for (int c = 0; c < ncols; c++) {
+		sb_addc(out, ',');
+		agg_cell_put(out, &r->cell[c]);
+	}
+	sb_addc(out, ']');
+}
+
 void
 st_dump(const struct st_state *s, struct sb *out)
 {
+	const struct sb *rows;
 	struct ck_mark *k;
 	int first = 1;
 
@@ -44,29 +66,15 @@ st_dump(const struct st_state *s, struct sb *out)
 	sb_adds(out, ",\"max_event_ms\":");
 	put_opt_int(out, s->max_ms);
 	sb_adds(out, ",\"rows\":[");
-	first = 1;
-	for (size_t i = 0; i < s->tab->cap; i++) {
-		const struct agg_row *r = s->tab->slot[i];
-
-		if (r == NULL)
-			continue;
-		if (!first)
-			sb_addc(out, ',');
-		first = 0;
-		sb_addc(out, '[');
-		jx_put_int(out, r->start);
-		sb_addc(out, ',');
-		jx_put_string(out, r->key, r->keylen);
-		sb_addc(out, ',');
-		jx_put_int(out, r->rows);
-		sb_addc(out, ',');
-		jx_put_int(out, (int64_t)r->batch);
-		for (int c = 0; c < s->tab->ncols; c++) {
-			sb_addc(out, ',');
-			agg_cell_put(out, &r->cell[c]);
-		}
-		sb_addc(out, ']');
-	}
+	/* the rows in the order they were made, which changes only at the
+	 * end and where rows are forgotten, so that most of their text is
+	 * kept from the last dump; each row's text starts with its comma */
+	rows = agg_text_build(s->tab, ST_TEXT, s->tab->order, s->tab->n,
+	    s->batch, put_row, &s->tab->ncols);
+	if (rows == NULL)
+		out->failed = 1;
+	else if (rows->len > 0)
+		sb_add(out, rows->buf + 1, rows->len - 1);
 	sb_adds(out, "]}\n");
 }
 

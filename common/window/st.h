@@ -23,6 +23,8 @@
 #define ST_FORMAT "kinpipe-window-avg-state"
 #define ST_VERSION 1
 #define ST_NONE INT64_MIN	/* no watermark / no event time yet */
+#define ST_TEXT 1		/* the text of rows the table keeps for the
+				   state (agg_text) */
 
 struct st_state {
 	const char *query;	/* must match on load */
@@ -33,7 +35,10 @@ struct st_state {
 	struct ck_marks *marks;
 };
 
-/* Serialise s into out (appending). */
+/* Serialise s into out (appending). The rows' text is kept in s->tab
+ * (agg_text) and only the rows changed since the last call are formatted
+ * again: s->batch must be the next batch's number, as it is after a
+ * trigger. */
 void st_dump(const struct st_state *s, struct sb *out);
 /* st_dump, then ck_write_atomic. */
 int st_save(const char *path, const struct st_state *s, struct eb *e);

@@ -117,7 +117,6 @@ wa_free(struct wa *w)
 	rec_free(&w->rec);
 	sb_free(&w->key);
 	sb_free(&w->tmp);
-	sb_free(&w->table);
 	sb_free(&w->where);
 	sb_free(&w->seq);
 }

@@ -33,6 +33,10 @@
  * are only counted */
 #define WA_MAX_WARNINGS 100
 
+/* the text of rows the table keeps for --table (agg_text); the state's
+ * is ST_TEXT */
+#define WA_TEXT_TABLE 0
+
 enum wa_fn { WA_AVG, WA_COUNT, WA_SUM, WA_MIN, WA_MAX };
 enum wa_mode { WA_COMPLETE, WA_UPDATE, WA_APPEND };
 enum wa_trig { WA_TRIG_IDLE, WA_TRIG_INTERVAL, WA_TRIG_AVAILABLE_NOW };
@@ -83,7 +87,7 @@ struct wa {
 	struct ck_marks marks;
 	struct st_state st;
 	struct rec rec;
-	struct sb key, tmp, table;
+	struct sb key, tmp;
 	struct sb seq;			/* a sequenceNumber with escapes */
 	struct nd_writer out;
 	struct cli_stats stats;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "window/agg_text.h"
 #include "window/wa_merge.h"
 #include "window/wa_out.h"
 #include "window/wa_sql.h"
@@ -30,37 +31,45 @@ end_row(struct wa *w, struct eb *e)
 	return 0;
 }
 
+static void
+put_table_row(void *arg, struct sb *out, const struct agg_row *r)
+{
+	wa_out_row(arg, out, r, -1);
+	sb_addc(out, '\n');
+}
+
+/* The rows to standard output and, when there is a --table (complete
+ * mode only, so rows are all of t), into it; the table's text is rebuilt
+ * from the first row the batch changed (agg_text). */
 static int
-write_rows(struct wa *w, struct agg_row **rows, size_t n, int64_t batch_tag,
-    struct eb *e)
+write_rows(struct wa *w, struct agg_table *t, struct agg_row **rows,
+    size_t n, int64_t batch_tag, struct eb *e)
 {
 	int to_stdout = w->o->table == NULL || w->o->tee;
+	const struct sb *text;
 
-	sb_reset(&w->table);
 	for (size_t i = 0; i < n; i++) {
 		if (w->o->partials) {
 			wa_out_partial(w, nd_buf(&w->out), rows[i]);
 			if (end_row(w, e) != 0)
 				return -1;
-			continue;
-		}
-		if (to_stdout) {
+		} else if (to_stdout) {
 			wa_out_row(w, nd_buf(&w->out), rows[i], batch_tag);
 			if (end_row(w, e) != 0)
 				return -1;
 		}
-		if (w->o->table) {
-			wa_out_row(w, &w->table, rows[i], -1);
-			sb_addc(&w->table, '\n');
-			w->stats.extra[w->s_table_rows]++;
-		}
 	}
 	if (w->o->table == NULL)
 		return 0;
-	if (sb_failed(&w->table))
+	text = agg_text_build(t, WA_TEXT_TABLE, rows, n, w->st.batch + 1,
+	    put_table_row, w);
+	if (text == NULL)
 		return eb_set(e, "out of memory");
-	return ck_write_atomic(w->o->table, w->table.buf ? w->table.buf : "",
-	    w->table.len, e);
+	if (ck_write_atomic(w->o->table, text->buf ? text->buf : "",
+	    text->len, e) != 0)
+		return -1;
+	w->stats.extra[w->s_table_rows] += n;	/* the whole table, each time */
+	return 0;
 }
 
 /* Emit the rows of t that keep() selects, sorted; complete tables also go
@@ -75,7 +84,7 @@ emit(struct wa *w, struct agg_table *t, int (*keep)(const struct agg_row *,
 
 	if (agg_sorted(t, keep, arg, &rows, &n) != 0)
 		return eb_set(e, "out of memory");
-	rc = write_rows(w, rows, n, batch_tag, e);
+	rc = write_rows(w, t, rows, n, batch_tag, e);
 	if (rc == 0 && w->sql)
 		rc = wa_sql_rows(w, rows, n, e);
 	free(rows);

@@ -254,7 +254,7 @@ t corrupt-none-without-field 0 '{"n":null}' '{"data":"{"}
 ' json-project --schema 'n INT'
 run '' json-project --schema 'n INT, _corrupt_record INT'
 is corrupt-must-be-string-rc "$rc" 2
-is corrupt-must-be-string-msg "$(tail -n 1 "$ERR")" "json-project: schema: the corrupt record field '_corrupt_record' must be STRING"
+is corrupt-must-be-string-msg "$(tail -n 1 "$ERR")" "json-project: schema: the corrupt record column '_corrupt_record' must be STRING"
 # (the man page's example of it runs in test-json-project.sh)
 like corrupt-man-says "$(sed -n '/^Spark.s default corrupt-record column/,/^and reports/p' "$KP_ROOT/man/json-project.1" | grep '^\.Dl')" '.Dl {"n":null,"_corrupt_record":"{\\e"n\\e":1,"}'
 

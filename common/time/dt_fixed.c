@@ -1,0 +1,175 @@
+#include <string.h>
+
+#include "time/dt_fixed.h"
+#include "time/dt_int.h"
+#include "time/tm.h"
+
+/* The fields a fixed pattern may set and their widths: the 'yyyy' year
+ * (any width from 4: fixed only when a non-digit follows it, which the
+ * plan checks), the two-digit month, day, hour, minute and second. */
+static int
+fixed_width(const struct dt_op *op)
+{
+	switch (op->field) {
+	case F_YEAR:
+		return op->style == 0 && op->minw == 4 &&
+		    op->sign == SIGN_EXCEEDS_PAD ? 4 : 0;
+	case F_MONTH: case F_DOM: case F_HOD: case F_MIN: case F_SEC:
+		return op->minw == 2 && op->maxw == 2 &&
+		    op->sign == SIGN_NOT_NEGATIVE ? 2 : 0;
+	default:
+		return 0;
+	}
+}
+
+/* The template as eight-byte words, the last one ending at len. */
+static void
+plan_words(struct dt_fixed *f)
+{
+	size_t at = 0;
+
+	f->nword = 0;
+	if (f->len < 8)
+		return;
+	for (;;) {
+		uint64_t lm = 0, lv = 0, dm = 0;
+
+		if (at + 8 > f->len)
+			at = f->len - 8;
+		for (int i = 0; i < 8; i++) {
+			unsigned char c = (unsigned char)f->tmpl[at + (size_t)i];
+			uint64_t byte = UINT64_C(0xFF) << (8 * i);
+
+			if (c != '\0') {
+				lm |= byte;
+				lv |= (uint64_t)c << (8 * i);
+			} else {
+				dm |= byte;
+			}
+		}
+		/* words are read little-endian below; on a big-endian
+		 * machine the bytes would be the other way round */
+		f->lit_mask[f->nword] = lm;
+		f->lit[f->nword] = lv;
+		f->digit_mask[f->nword] = dm;
+		f->nword++;
+		if (at + 8 == f->len)
+			break;
+		at += 8;
+	}
+}
+
+void
+dt_fixed_plan(struct dt_pattern *p)
+{
+	struct dt_fixed *f = &p->fixed;
+	unsigned seen = 0;
+	size_t at = 0;
+
+	memset(f, 0, sizeof(*f));
+	for (int i = 0; i < p->nop; i++) {
+		const struct dt_op *op = &p->op[i];
+		int w;
+
+		if (op->kind == DT_LIT) {
+			if (op->nlit == 0 || at + op->nlit > DT_FIXED_MAX)
+				return;
+			for (size_t k = 0; k < op->nlit; k++)
+				if (p->lit[op->lit + k] == '\0')
+					return;	/* '\0' marks digits */
+			memcpy(f->tmpl + at, p->lit + op->lit, op->nlit);
+			at += op->nlit;
+			continue;
+		}
+		if (op->kind != DT_NUM || op->subsequent != 0 ||
+		    (w = fixed_width(op)) == 0 || (seen >> op->field & 1) ||
+		    f->nnum == sizeof(f->num) / sizeof(f->num[0]) ||
+		    at + (size_t)w > DT_FIXED_MAX)
+			return;
+		/* a year reads every digit there is: what follows it must
+		 * not be one, or be the end */
+		if (op->maxw > w && i + 1 < p->nop &&
+		    (p->op[i + 1].kind != DT_LIT || p->op[i + 1].nlit == 0 ||
+		    (p->lit[p->op[i + 1].lit] >= '0' &&
+		    p->lit[p->op[i + 1].lit] <= '9')))
+			return;
+		seen |= 1u << op->field;
+		f->num[f->nnum].field = op->field;
+		f->num[f->nnum].at = (unsigned char)at;
+		f->num[f->nnum].width = (unsigned char)w;
+		f->nnum++;
+		at += (size_t)w;	/* tmpl stays '\0' there */
+	}
+	f->len = (unsigned char)at;
+	plan_words(f);
+}
+
+/* Every byte of s is the template's: its literal byte, or a digit. */
+static int
+fits(const struct dt_fixed *f, const char *s, size_t n)
+{
+	const uint64_t hi = UINT64_C(0xF0F0F0F0F0F0F0F0);
+	const uint64_t threes = UINT64_C(0x3030303030303030);
+	const uint64_t sixes = UINT64_C(0x0606060606060606);
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (f->nword > 0) {
+		size_t at = 0;
+
+		for (int k = 0; k < f->nword; k++, at += 8) {
+			uint64_t w, d;
+
+			memcpy(&w, s + (at + 8 > n ? n - 8 : at), 8);
+			if ((w & f->lit_mask[k]) != f->lit[k])
+				return 0;
+			/* digits are 0x30..0x39: 0x3X, and still 0x3X with 6
+			 * added (no carry once every digit byte is 0x3X) */
+			d = w & f->digit_mask[k];
+			if ((d & hi) != (threes & f->digit_mask[k]) ||
+			    ((d + (sixes & f->digit_mask[k])) & hi) !=
+			    (threes & f->digit_mask[k]))
+				return 0;
+		}
+		return 1;
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		if (f->tmpl[i] != '\0' ? s[i] != f->tmpl[i] :
+		    (unsigned char)(s[i] - '0') > 9)
+			return 0;
+	return 1;
+}
+
+/* The fields are read; the instant is what dt_resolve makes of them when
+ * they are in range (the defaults, the ranges and the arithmetic are its
+ * own). Out of range, dt_parse decides: it says why. */
+enum dt_fixed_verdict
+dt_fixed_parse(const struct dt_pattern *p, const char *s, size_t n,
+    const struct tz *deflt, int64_t *us)
+{
+	const struct dt_fixed *f = &p->fixed;
+	int64_t v[F_COUNT], local;
+
+	if (f->len == 0 || n != f->len || !fits(f, s, n))
+		return DT_FIXED_UNSURE;
+	v[F_YEAR] = 1970;
+	v[F_MONTH] = v[F_DOM] = 1;
+	v[F_HOD] = v[F_MIN] = v[F_SEC] = 0;
+	for (int k = 0; k < f->nnum; k++) {
+		const char *d = s + f->num[k].at;
+
+		v[f->num[k].field] = f->num[k].width == 2 ?
+		    (d[0] - '0') * 10 + (d[1] - '0') :
+		    (d[0] - '0') * 1000 + (d[1] - '0') * 100 +
+		    (d[2] - '0') * 10 + (d[3] - '0');
+	}
+	if (v[F_MONTH] < 1 || v[F_MONTH] > 12 || v[F_DOM] < 1 ||
+	    v[F_DOM] > tm_days_in_month(v[F_YEAR], (int)v[F_MONTH]) ||
+	    v[F_HOD] > 23 || v[F_MIN] > 59 || v[F_SEC] > 59)
+		return DT_FIXED_UNSURE;
+	local = tm_days_from_civil(v[F_YEAR], (int)v[F_MONTH], (int)v[F_DOM]) *
+	    86400 + v[F_HOD] * 3600 + v[F_MIN] * 60 + v[F_SEC];
+	/* four-digit years: far from overflowing the microseconds */
+	*us = tz_local_to_utc(deflt, local) * TM_US_PER_S;
+	return DT_FIXED_OK;
+}
