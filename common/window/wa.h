@@ -75,6 +75,7 @@ struct wa {
 	struct nd_writer out;
 	struct cli_stats stats;
 	int in_batch;			/* records seen since the last trigger */
+	int table_due;			/* w->table awaits its write */
 	int64_t win_size;		/* --merge: learnt from the partials */
 	int s_late, s_late_windows, s_replayed, s_null_time, s_batches;
 	const char *want_name[WA_WANT_MAX];

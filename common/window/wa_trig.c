@@ -57,8 +57,8 @@ write_rows(struct wa *w, struct agg_row **rows, size_t n, int64_t batch_tag,
 		return 0;
 	if (sb_failed(&w->table))
 		return eb_set(e, "out of memory");
-	return ck_write_atomic(w->o->table, w->table.buf ? w->table.buf : "",
-	    w->table.len, e);
+	w->table_due = 1;	/* written after the state: see wa_trigger */
+	return 0;
 }
 
 /* Emit the rows of t that keep() selects, sorted; complete tables also go
@@ -169,9 +169,20 @@ wa_trigger(struct wa *w, int at_eof, struct eb *e)
 		return -1;
 	if (at_eof && end_of_time(w, e) != 0)
 		return -1;
+	/* The state first, then the table: a failure or a crash between the
+	 * two leaves the table a trigger behind the state, never ahead of
+	 * it, and the next trigger rewrites the table whole from the state.
+	 * The other order could leave a table counting a batch that the
+	 * state (and so a restart) knows nothing of. */
 	if (w->o->state && (w->in_batch || at_eof) &&
 	    st_save(w->o->state, &w->st, e) != 0)
 		return -1;
+	if (w->table_due) {
+		w->table_due = 0;
+		if (ck_write_atomic(w->o->table, w->table.buf ? w->table.buf :
+		    "", w->table.len, e) != 0)
+			return -1;
+	}
 	w->in_batch = 0;
 	if (nd_flush(&w->out) != 0)
 		return eb_set(e, "write error: %s", strerror(errno));
