@@ -59,14 +59,18 @@ check_version(const json_t *doc, enum kin_ckpt_kind kind,
     enum ck_sum_status sum, enum refusal *why, struct eb *e)
 {
 	const json_t *v = json_object_get(doc, "version");
-	int sealed = kind == KIN_CKPT_CHECKPOINT ? KIN_CKPT_VERSION : 2;
-	int old = kind == KIN_CKPT_CHECKPOINT ? 0 : 1;	/* 0: no member */
-	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+	int sealed = kind == KIN_CKPT_CHECKPOINT ? KIN_CKPT_VERSION :
+	    KIN_CKPT_STATE_VERSION;
+	json_int_t n;
 
-	if (v != NULL && !json_is_integer(v)) {
+	/* kin-read's first checkpoints had no "version" at all */
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v)) {
 		*why = R_DAMAGED;
 		return eb_set(e, "bad \"version\"");
 	}
+	n = json_integer_value(v);
 	if (n == sealed) {
 		if (sum == CK_SUM_OK)
 			return 0;
@@ -74,7 +78,7 @@ check_version(const json_t *doc, enum kin_ckpt_kind kind,
 		return eb_set(e, "no valid \"%s\" seal at its end",
 		    CK_SUM_MEMBER);
 	}
-	if (v == NULL || n == old)
+	if (kind == KIN_CKPT_STATE && n == KIN_CKPT_STATE_UNSEALED)
 		return 0;
 	return eb_set(e, "unsupported version %lld", (long long)n);
 }

@@ -24,6 +24,10 @@
 #define KIN_CKPT_FORMAT "kinpipe-kin-read-checkpoint"
 #define KIN_CKPT_VERSION 2
 #define KIN_CKPT_STATE_FORMAT "kinpipe-window-avg-state"
+/* window-avg's versions (window/st.h, which this layer may not include):
+ * 2 is sealed, 1 came before the seal */
+#define KIN_CKPT_STATE_VERSION 2
+#define KIN_CKPT_STATE_UNSEALED 1
 
 enum kin_ckpt_kind {
 	KIN_CKPT_CHECKPOINT,	/* kin-read's: what was written to the pipe */

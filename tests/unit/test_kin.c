@@ -280,6 +280,12 @@ write_file(const char *path, const char *text, size_t n)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
+static void
+write_text(const char *path, const char *text)
+{
+	write_file(path, text, strlen(text));
+}
+
 START_TEST(checkpoint_roundtrip)
 {
 	char path[64] = "/tmp/kp-ckpt.XXXXXX", tmp[160];
@@ -365,6 +371,8 @@ START_TEST(checkpoint_refused)
 		{ "{\"format\":\"x\"}", "unknown format 'x'", 0 },
 		{ "[1]", "not a checkpoint or state file", 0 },
 		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":7}", "unsupported version 7", 0 },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":1}", "unsupported version 1", 0 },
+		{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":3}", "unsupported version 3", 0 },
 		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{},\"starts\":{}}\n", "no valid \"sha256\" seal at its end", 1 },
 		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"stream\":\"s\",\"shards\":{\"a\":7}}", "shard a: sequence number is not a decimal string", 1 },
 		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"stream\":\"s\"}", "no \"shards\" object", 1 },
@@ -413,11 +421,19 @@ START_TEST(checkpoint_refused)
 		ck_assert_str_eq(e.msg, want);
 	}
 	/* the first format, unsealed, without "starts": still read */
-	write_file(path, "{\"format\":\"kinpipe-kin-read-checkpoint\",\"stream\":"
-	    "\"s\",\"shards\":{\"a\":\"7\"}}\n", 73);
+	write_text(path, "{\"format\":\"kinpipe-kin-read-checkpoint\",\"stream\":"
+	    "\"s\",\"shards\":{\"a\":\"7\"}}\n");
 	ck_assert_msg(kin_ckpt_load(path, "s", &got, &e) == 0, "%s", e.msg);
 	ck_assert_ptr_null(got.starts);
 	ck_assert_str_eq(json_string_value(json_object_get(got.shards, "a")), "7");
+	kin_ckpt_free(&got);
+	/* window-avg's version 1 state, unsealed: still read, as window-avg
+	 * reads it */
+	write_text(path, "{\"format\":\"kinpipe-window-avg-state\",\"version\":"
+	    "1,\"shards\":{\"a\":\"9\"}}\n");
+	ck_assert_msg(kin_ckpt_load(path, "s", &got, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(got.kind, KIN_CKPT_STATE);
+	ck_assert_str_eq(json_string_value(json_object_get(got.shards, "a")), "9");
 	kin_ckpt_free(&got);
 	unlink(path);
 	sb_free(&t);
