@@ -9,8 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/ck_path.h"
 #include "base/cli.h"
 #include "kinesis/kin_ckpt.h"
+#include "kinesis/kin_pos.h"
 #include "base/nd.h"
 #include "kinesis/kin_list.h"
 #include "kinesis/kin_read.h"
@@ -35,9 +37,10 @@ static const char help[] =
     "  -o, --from POS             earliest, latest (default), at-timestamp=T\n"
     "                             (T: RFC 3339, epoch seconds, or -DURATION\n"
     "                             before now), at-sequence=N (with one --shard)\n"
-    "      --resume-from FILE     per-shard positions of a checkpoint or\n"
-    "                             window-avg state; win over --from\n"
-    "      --checkpoint FILE      commit positions after each batch\n"
+    "      --resume-from FILE     start each shard after its position in FILE\n"
+    "                             (window-avg's state); wins over the others\n"
+    "      --checkpoint FILE      resume from FILE when it exists; keep every\n"
+    "                             shard's start and position in it\n"
     "      --shard ID             read only this shard (repeatable)\n"
     "      --shard-index I        with --shard-count N: this reader's share\n"
     "      --shard-count N          of the shards (stable across resharding)\n"
@@ -127,6 +130,7 @@ parse_from(const char *s, struct kin_read_opts *o)
 	} else
 		cli_usage("--from: expected earliest, latest, at-timestamp=T or "
 		    "at-sequence=N: '%s'", s);
+	o->from_label = s;
 }
 
 /* MiB a second, as Spark's maxFetchRate counts (MB, Kinesis's 2 MiB). */
@@ -176,6 +180,7 @@ parse_args(int argc, char **argv, struct args *a)
 	int c;
 
 	a->ro.from_type = "LATEST";
+	a->ro.from_label = "latest";
 	a->ro.batch_limit = 10000;
 	a->retries = 10;
 	a->aws.service = "kinesis";
@@ -242,6 +247,58 @@ parse_args(int argc, char **argv, struct args *a)
 	    { "--resume-from", a->ro.resume_path } }, 2);
 }
 
+/* Where the shards start (kin_read.h): --checkpoint's file resumes the
+ * run that wrote it, unless --resume-from names another file (window-avg's
+ * state: what was counted, not what was written), whose positions then win
+ * while the checkpoint still says where each shard's reading began. A
+ * file that does not exist yet is a first run; one that cannot be used
+ * stops the run before anything is read or written. */
+static void
+load_positions(struct args *a, struct kin_ckpt *ck, struct kin_ckpt *from)
+{
+	const struct ck_sink sink = { "--checkpoint", a->checkpoint };
+	const char *rpath = a->ro.resume_path;
+	int have_ck = 0, have_from = 0, rc;
+	struct eb e;
+
+	if (ck_sinks_check(&sink, 1, &e) != CK_SINKS_OK)
+		cli_die(CLI_FAIL, "%s", e.msg);
+	if (a->checkpoint != NULL) {
+		if ((rc = kin_ckpt_load(a->checkpoint, a->ro.stream, ck, &e)) < 0)
+			cli_die(CLI_FAIL, "--checkpoint: %s", e.msg);
+		/* replacing it with a checkpoint would lose what it counted */
+		if (rc == 0 && ck->kind == KIN_CKPT_STATE)
+			cli_die(CLI_FAIL, "--checkpoint: %s is window-avg's state "
+			    "file: give it to --resume-from, and --checkpoint a "
+			    "file of its own", a->checkpoint);
+		have_ck = rc == 0;
+	}
+	/* the same file twice is the checkpoint resuming itself */
+	if (rpath != NULL && a->checkpoint != NULL &&
+	    ck_path_same(rpath, a->checkpoint))
+		rpath = NULL;
+	if (rpath != NULL) {
+		if ((rc = kin_ckpt_load(rpath, a->ro.stream, from, &e)) < 0)
+			cli_die(CLI_FAIL, "--resume-from: %s", e.msg);
+		if (rc == 1)
+			cli_warn("--resume-from: %s does not exist yet: every "
+			    "shard starts at %s", rpath, have_ck ? "where its "
+			    "reading began (from --checkpoint), else at --from" :
+			    "--from");
+		have_from = rc == 0;
+	}
+	if (have_from) {
+		a->ro.resume = from->shards;
+		a->ro.resume_path = rpath;
+	} else if (rpath == NULL && have_ck) {
+		a->ro.resume = ck->shards;
+		a->ro.resume_path = a->checkpoint;
+	} else
+		a->ro.resume = NULL;
+	a->ro.starts = have_ck ? ck->starts : NULL;
+	a->ro.starts_path = a->checkpoint;
+}
+
 static void
 commit(struct kin_read *r, const struct args *a)
 {
@@ -250,7 +307,7 @@ commit(struct kin_read *r, const struct args *a)
 	if (kin_read_commit(r, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	if (a->checkpoint && kin_ckpt_save(a->checkpoint, a->ro.stream,
-	    r->committed, &e) != 0)
+	    r->committed, r->starts_committed, &e) != 0)
 		cli_die(CLI_FAIL, "checkpoint: %s", e.msg);
 }
 
@@ -375,7 +432,7 @@ main(int argc, char **argv)
 	struct cli_stats stats = { 0 };
 	struct sb batch = SB_INIT;
 	struct sigaction sa = { 0 };
-	json_t *resume = NULL;
+	struct kin_ckpt ck = { 0 }, from = { 0 };
 	enum kin_status st;
 	struct eb e;
 	uint64_t n;
@@ -385,17 +442,7 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &a);
 	if (a.list)
 		return list(&a);
-	/* a restart loop's first run has no positions yet: that is not an
-	 * error, every shard starts at --from (said out loud all the same) */
-	if (a.ro.resume_path && access(a.ro.resume_path, F_OK) != 0 &&
-	    errno == ENOENT)
-		cli_warn("--resume-from: %s does not exist yet: every shard "
-		    "starts at --from", a.ro.resume_path);
-	else if (a.ro.resume_path && kin_ckpt_load(a.ro.resume_path,
-	    a.ro.stream, &resume, &e) != 0)
-		cli_die(CLI_FAIL, "--resume-from: %s", e.msg);
-	a.ro.resume = resume;
-
+	load_positions(&a, &ck, &from);
 	sa.sa_handler = on_signal;	/* no SA_RESTART: sleeps end early */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -420,6 +467,8 @@ main(int argc, char **argv)
 
 	if ((st = kin_read_start(&r, &k, &a.ro, &e)) != KIN_OK)
 		cli_die(kin_exit_code(st), "%s", e.msg);
+	/* from the first commit on, the checkpoint names every shard */
+	commit(&r, &a);
 	cli_metrics_extend(&stats, shard_series, &r);
 	while (!stop && !r.finished) {
 		sb_reset(&batch);
@@ -455,7 +504,8 @@ main(int argc, char **argv)
 	sb_free(&batch);
 	kin_read_free(&r);
 	kin_client_free(&k);
-	json_decref(resume);
+	kin_ckpt_free(&ck);
+	kin_ckpt_free(&from);
 	curl_global_cleanup();
 	if (broken)
 		cli_die_output_gone();	/* after the last delivered batch's commit */

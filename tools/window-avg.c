@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/ck_path.h"
 #include "base/cli.h"
 #include "base/nd.h"
 #include "time/iv.h"
@@ -32,6 +33,25 @@ on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* The files kept, checked before any input is read: a run that could not
+ * keep its work stops before doing it. */
+static void
+sinks(const struct wa_opts *o)
+{
+	const struct ck_sink v[] = {
+		{ "--state", o->state },
+		{ "--table", o->table },
+		{ "--sqlite", o->sqlite },
+	};
+	struct eb e;
+
+	switch (ck_sinks_check(v, sizeof(v) / sizeof(v[0]), &e)) {
+	case CK_SINKS_SAME: cli_usage("%s", e.msg);
+	case CK_SINKS_UNUSABLE: cli_die(CLI_FAIL, "%s", e.msg);
+	case CK_SINKS_OK: break;
+	}
+}
+
 static void
 parse(struct wa_opts *o, int argc, char **argv)
 {
@@ -46,6 +66,7 @@ parse(struct wa_opts *o, int argc, char **argv)
 	}
 	if (wa_opt_validate(o, &e) != 0)
 		cli_usage("%s", e.msg);
+	sinks(o);
 	cli_metrics_check(&o->mx, iv_parse, (const struct cli_path[]){
 	    { "--state", o->state }, { "--table", o->table } }, 2);
 }

@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
 #include "base/ck.h"
+#include "base/ck_path.h"
 #include "base/nd.h"
 
 /* The directory entry of a rename is durable only once the directory
@@ -34,8 +36,8 @@ fsync_dir_of(const char *path, struct eb *e)
 
 /* Every failure after the temporary file exists removes it: a failed
  * write leaves the old file as it was and nothing beside it. */
-int
-ck_write_atomic(const char *path, const void *data, size_t len, struct eb *e)
+static int
+write_atomic(const char *path, const void *data, size_t len, struct eb *e)
 {
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + sizeof(".tmp"));
@@ -75,6 +77,51 @@ fail:
 	eb_set(e, "%s: %s", failed, strerror(saved));
 	free(tmp);
 	return -1;
+}
+
+/* The check at start (ck_sinks_check) is made again at every write: the
+ * path may have become something else since, and a link may have been
+ * pointed elsewhere, which is then what gets replaced. */
+int
+ck_write_atomic(const char *path, const void *data, size_t len, struct eb *e)
+{
+	char *target = ck_path_resolve(path, e);
+	struct stat st;
+	int rc;
+
+	if (target == NULL)
+		return -1;
+	if (lstat(target, &st) == 0 && !S_ISREG(st.st_mode))
+		rc = eb_set(e, "%s: not a regular file: refusing to replace it",
+		    target);
+	else
+		rc = write_atomic(target, data, len, e);
+	free(target);
+	return rc;
+}
+
+int
+ck_read_file(const char *path, struct sb *out, struct eb *e)
+{
+	char buf[65536];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int bad;
+
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		return eb_set(e, "%s: %s", path, strerror(errno));
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(out, buf, n);
+	bad = ferror(f);
+	fclose(f);
+	if (bad)
+		return eb_set(e, "%s: read error", path);
+	if (sb_failed(out))
+		return eb_set(e, "%s: out of memory", path);
+	return 0;
 }
 
 /* Eight bytes are all ASCII digits: each is 0x30..0x3F, and stays so

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/eb.h"
+#include "base/sb.h"
 
 /* Kinesis sequence numbers are decimal strings; AWS documents them as up
  * to 128 characters and serves 56-digit ones today, beyond any machine
@@ -18,11 +19,17 @@
 
 /* Replace path with len bytes of data, durably: PATH.tmp in the same
  * directory (opened O_CLOEXEC), every byte written, fsync, rename over
- * path, fsync of the directory. The one durable write of the suite. On
- * failure -1, e says why, path is as it was and PATH.tmp is gone (unless
- * it could not even be created). */
+ * path, fsync of the directory. The one durable write of the suite. A
+ * symbolic link is followed and its target replaced, in the target's
+ * directory; a path that is there and not a regular file is refused
+ * (ck_path.h). On failure -1, e says why, path is as it was and PATH.tmp
+ * is gone (unless it could not even be created). */
 int ck_write_atomic(const char *path, const void *data, size_t len,
     struct eb *e);
+
+/* Append the whole of path to out: 0, 1 when path does not exist (a first
+ * run), -1 with e set. */
+int ck_read_file(const char *path, struct sb *out, struct eb *e);
 
 /* 1 when s[0..n) is a sequence number: 1..CK_SEQ_MAX ASCII digits. */
 int ck_seq_valid(const char *s, size_t n);

@@ -1,10 +1,12 @@
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/ck.h"
 #include "base/cli.h"
 #include "json/jx.h"
 #include "kinesis/kin_env.h"
+#include "kinesis/kin_pos.h"
 #include "kinesis/kin_read.h"
 
 static int
@@ -38,26 +40,170 @@ activate(struct kin_read *r)
 	}
 }
 
+/* Keep p as where the shard's reading began. */
+static int
+keep_start(struct kin_read *r, const char *id, const struct kin_pos *p,
+    struct eb *e)
+{
+	struct sb t = SB_INIT;
+	json_t *v;
+
+	kin_pos_put(&t, p);
+	v = sb_failed(&t) ? NULL : json_stringn(t.buf, t.len);
+	sb_free(&t);
+	/* json_object_set_new takes v, on failure too */
+	if (v == NULL || json_object_set_new(r->starts, id, v) != 0)
+		return eb_set(e, "out of memory");
+	return 0;
+}
+
+/* --from as a start to keep: LATEST moves, so it is kept as the moment
+ * the reader started (resumed as AT_TIMESTAMP: on a clock ahead of the
+ * service's, a record put in the first moments could be missed; on one
+ * behind it, some from just before the start are read). */
+static void
+from_pos(const struct kin_read *r, struct kin_pos *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (strcmp(r->o.from_type, "TRIM_HORIZON") == 0)
+		p->type = KIN_POS_EARLIEST;
+	else if (strcmp(r->o.from_type, "AT_SEQUENCE_NUMBER") == 0) {
+		p->type = KIN_POS_AT_SEQUENCE;
+		p->seq = r->o.from_seq;
+	} else {
+		p->type = KIN_POS_AT_TIMESTAMP;
+		p->ts_us = strcmp(r->o.from_type, "AT_TIMESTAMP") == 0 ?
+		    r->o.from_ts_us : r->start_us;
+	}
+}
+
+/* Read the shard from p on, and keep p as its start. */
+static int
+start_at(struct kin_read *r, struct kin_shard *s, const struct kin_pos *p,
+    struct eb *e)
+{
+	s->start_type = kin_pos_iterator(p);
+	if (p->type == KIN_POS_AT_SEQUENCE &&
+	    (s->start_seq = strdup(p->seq)) == NULL)
+		return eb_set(e, "out of memory");
+	s->start_ts_us = p->ts_us;
+	return keep_start(r, s->id, p, e);
+}
+
+/* 1 when a parent of s, or theirs, is named in the checkpoint's starts:
+ * then s was born of a reshard after the checkpoint was written, since
+ * the checkpoint names every shard there was. Parents are followed by
+ * the ids ListShards gives, listed or expired; depth bounds a loop. */
+static int
+born_after(const struct kin_read *r, const struct kin_shard *s, size_t depth)
+{
+	const char *up[2] = { s->parent, s->adjacent };
+	const struct kin_shard *p;
+
+	for (int i = 0; i < 2 && depth <= r->sh.n; i++) {
+		if (up[i] == NULL)
+			continue;
+		if (json_object_get(r->o.starts, up[i]) != NULL)
+			return 1;
+		if ((p = kin_shards_find(&r->sh, up[i])) != NULL &&
+		    born_after(r, p, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* A position from a file must be one of this shard's: one outside its
+ * range comes from another stream, or from one of the same name that was
+ * deleted and created again. */
+static int
+in_range(const struct kin_shard *s, const char *seq, const char *path,
+    struct eb *e)
+{
+	size_t n = strlen(seq);
+
+	if ((s->first_seq == NULL || ck_seq_cmp(seq, n, s->first_seq,
+	    strlen(s->first_seq)) >= 0) && (s->last_seq == NULL ||
+	    ck_seq_cmp(seq, n, s->last_seq, strlen(s->last_seq)) <= 0))
+		return 0;
+	return eb_set(e, "%s: shard %s: sequence number %s is not one of the "
+	    "shard's (%s to %s): a file of another stream, or of one deleted "
+	    "and created again?", path, s->id, seq,
+	    s->first_seq ? s->first_seq : "?", s->last_seq ? s->last_seq : "now");
+}
+
+static int
+resume_after(struct kin_read *r, struct kin_shard *s, const char *seq,
+    const char *began, struct eb *e)
+{
+	struct kin_pos p;
+	json_t *v;
+
+	if (in_range(s, seq, r->o.resume_path, e) != 0)
+		return -1;
+	if ((s->pos = strdup(seq)) == NULL || (v = json_string(seq)) == NULL ||
+	    json_object_set_new(r->pending, s->id, v) != 0)
+		return eb_set(e, "out of memory");
+	cli_warn("%s: resuming after sequence number %s (from %s)", s->id,
+	    s->pos, r->o.resume_path);
+	if (began == NULL)
+		from_pos(r, &p);
+	else if (kin_pos_parse(began, &p, e) != 0)
+		return -1;
+	return keep_start(r, s->id, &p, e);
+}
+
+static void
+say_start(const char *id, const struct kin_pos *p, const char *how,
+    const char *path)
+{
+	struct sb t = SB_INIT;
+
+	kin_pos_put(&t, p);
+	cli_warn("%s: starting at %s (%s%s)", id, sb_failed(&t) ? "?" :
+	    sb_cstr(&t), how, path);
+	sb_free(&t);
+}
+
+/* Where a shard starts, said once (see kin_read.h). */
 static int
 set_start(struct kin_read *r, struct kin_shard *s, int at_start, struct eb *e)
 {
-	json_t *seq = r->o.resume ? json_object_get(r->o.resume, s->id) : NULL;
+	const char *seq = json_string_value(json_object_get(r->o.resume, s->id));
+	const char *began = json_string_value(json_object_get(r->o.starts,
+	    s->id));
+	const char *named_in = r->o.resume ? r->o.resume_path :
+	    r->o.starts ? r->o.starts_path : NULL;
+	struct kin_pos p = { KIN_POS_EARLIEST, NULL, 0 };
 
 	s->start_type = "TRIM_HORIZON";
 	if (!at_start && r->o.exit_at_end) {
 		/* born after the start: everything in it is too */
 		s->state = KS_DONE;
-		return 0;
+		cli_warn("%s: created after the start: not read (--exit-at-end)",
+		    s->id);
+		return keep_start(r, s->id, &p, e);
 	}
-	if (json_is_string(seq)) {
-		if ((s->pos = strdup(json_string_value(seq))) == NULL)
-			return eb_set(e, "out of memory");
-		cli_warn("%s: resuming after sequence number %s (from %s)",
-		    s->id, s->pos, r->o.resume_path);
-		return 0;
+	if (seq != NULL)
+		return resume_after(r, s, seq, began, e);
+	if (began != NULL) {
+		if (kin_pos_parse(began, &p, e) != 0)
+			return -1;
+		say_start(s->id, &p, "where its reading began, from ",
+		    r->o.starts_path);
+		return start_at(r, s, &p, e);
 	}
-	if (!at_start)
-		return 0;	/* born while we read: all of it is new */
+	if (!at_start || (r->o.starts != NULL && born_after(r, s, 0))) {
+		/* born while we read, or since the checkpoint: all of it is
+		 * new */
+		if (at_start)
+			cli_warn("%s: created by resharding after %s was "
+			    "written: reading it from its beginning", s->id,
+			    r->o.starts_path);
+		else
+			cli_warn("%s: created by resharding while reading: "
+			    "reading it from its beginning", s->id);
+		return start_at(r, s, &p, e);
+	}
 	s->start_type = r->o.from_type;
 	if (r->o.from_seq && (s->start_seq = strdup(r->o.from_seq)) == NULL)
 		return eb_set(e, "out of memory");
@@ -65,7 +211,13 @@ set_start(struct kin_read *r, struct kin_shard *s, int at_start, struct eb *e)
 	/* LATEST of a closed shard is nothing at all */
 	if (strcmp(s->start_type, "LATEST") == 0 && s->closed)
 		s->state = KS_DONE;
-	return 0;
+	if (named_in != NULL)
+		cli_warn("%s: not named in %s: starting at %s (--from)", s->id,
+		    named_in, r->o.from_label);
+	else
+		cli_warn("%s: starting at %s (--from)", s->id, r->o.from_label);
+	from_pos(r, &p);
+	return keep_start(r, s->id, &p, e);
 }
 
 /* -e: mark where each shard open now ends, before any reading. A closed
@@ -120,6 +272,7 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
     const struct kin_read_opts *o, struct eb *e)
 {
 	enum kin_status st;
+	struct timespec now;
 	const char *key;
 	json_t *v;
 	int i;
@@ -127,12 +280,19 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 	memset(r, 0, sizeof(*r));
 	r->k = k;
 	r->o = *o;
-	r->pending = o->resume ? json_deep_copy(o->resume) : json_object();
-	r->committed = json_deep_copy(r->pending);
+	clock_gettime(CLOCK_REALTIME, &now);
+	r->start_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	/* positions and starts are those of the shards this reader owns,
+	 * as set_start finds them */
+	r->pending = json_object();
+	r->committed = json_object();
+	r->starts = json_object();
+	r->starts_committed = json_object();
 	kin_env_init(&r->env);
 	rec_init(&r->top);
 	rec_init(&r->recs);
-	if (r->pending == NULL || r->committed == NULL) {
+	if (r->pending == NULL || r->committed == NULL || r->starts == NULL ||
+	    r->starts_committed == NULL) {
 		eb_set(e, "out of memory");
 		return KIN_FAIL;
 	}
@@ -191,10 +351,32 @@ finish_shard(struct kin_read *r, struct kin_shard *s)
 	(void)r;
 }
 
+/* A start kept as a time is made exact by the first record read from it:
+ * that record's sequence number is where the time led. */
+static int
+exact_start(struct kin_read *r, struct kin_shard *s, struct rec_span first,
+    struct eb *e)
+{
+	const char *began = json_string_value(json_object_get(r->starts, s->id));
+	struct kin_pos p = { KIN_POS_AT_SEQUENCE, NULL, 0 };
+	char *seq;
+	int rc;
+
+	if (began == NULL || strncmp(began, "at-timestamp=", 13) != 0)
+		return 0;
+	if ((seq = strndup(first.p, first.n)) == NULL)
+		return eb_set(e, "out of memory");
+	p.seq = seq;
+	rc = keep_start(r, s->id, &p, e);
+	free(seq);
+	return rc;
+}
+
 /* The last record handed out becomes the shard's position, in pending
  * too; when out of memory, neither changes. */
 static int
-keep_position(struct kin_read *r, struct kin_shard *s, struct eb *e)
+keep_position(struct kin_read *r, struct kin_shard *s, struct rec_span first,
+    struct eb *e)
 {
 	char *pos = strndup(s->seen.p, s->seen.n);
 	json_t *v = pos != NULL ? json_string(pos) : NULL;
@@ -203,6 +385,11 @@ keep_position(struct kin_read *r, struct kin_shard *s, struct eb *e)
 	if (v == NULL || json_object_set_new(r->pending, s->id, v) != 0) {
 		free(pos);
 		return eb_set(e, "out of memory");
+	}
+	if (s->pos == NULL && exact_start(r, s, first, e) != 0) {
+		json_object_del(r->pending, s->id);
+		free(pos);
+		return -1;
 	}
 	free(s->pos);
 	s->pos = pos;
@@ -215,7 +402,7 @@ static enum kin_status
 emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
     struct sb *out, uint64_t *n, struct eb *e)
 {
-	struct rec_span seq = { NULL, 0 };
+	struct rec_span seq = { NULL, 0 }, first = { NULL, 0 };
 	const struct rec_member *el;
 	size_t i, bytes, mark, start = out->len;
 	int64_t arrival;
@@ -261,6 +448,8 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 		s->bytes += bytes;
 		(*n)++;
 		s->seen = seq;
+		if (first.p == NULL)
+			first = seq;
 		if (r->o.limit > 0 && r->emitted >= r->o.limit) {
 			r->finished = 1;
 			break;
@@ -268,7 +457,7 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 	}
 	/* records whose position cannot be kept are not handed out: they
 	 * would be read again after a restart */
-	if (s->seen.p != NULL && keep_position(r, s, e) != 0) {
+	if (s->seen.p != NULL && keep_position(r, s, first, e) != 0) {
 		out->len = start;
 		*n = 0;
 		st = KIN_FAIL;
@@ -561,11 +750,17 @@ int
 kin_read_commit(struct kin_read *r, struct eb *e)
 {
 	json_t *copy = json_deep_copy(r->pending);
+	json_t *starts = json_deep_copy(r->starts);
 
-	if (copy == NULL)
+	if (copy == NULL || starts == NULL) {
+		json_decref(copy);
+		json_decref(starts);
 		return eb_set(e, "out of memory");
+	}
 	json_decref(r->committed);
 	r->committed = copy;
+	json_decref(r->starts_committed);
+	r->starts_committed = starts;
 	return 0;
 }
 
@@ -575,6 +770,8 @@ kin_read_free(struct kin_read *r)
 	kin_shards_free(&r->sh);
 	json_decref(r->pending);
 	json_decref(r->committed);
+	json_decref(r->starts);
+	json_decref(r->starts_committed);
 	kin_env_free(&r->env);
 	rec_free(&r->top);
 	rec_free(&r->recs);

@@ -5,6 +5,15 @@
  * from the last emitted sequence number, and hands out envelopes a
  * GetRecords batch at a time. Positions become the checkpoint only when
  * the caller says the batch reached its reader (kin_read_commit).
+ *
+ * Where each shard starts: after its sequence number in resume; else
+ * where starts says its reading began; else, for a shard born of
+ * resharding after the checkpoint was written (or while reading), at its
+ * beginning; else at --from. Each shard's start is logged once and kept
+ * in starts, so that a checkpoint names every shard the reader owns from
+ * its first commit on. LATEST moves, so it is kept as the time it was
+ * taken (this host's clock), to resume as AT_TIMESTAMP; the first record
+ * read then makes a timestamp exact (at-sequence=N).
  * With exit_at_end, every shard open at the start is read up to the
  * first record put after the start (found by sequence number from a
  * LATEST iterator taken then), a closed one to its end, and one born
@@ -27,13 +36,18 @@
 struct kin_read_opts {
 	const char *stream;
 	const char *from_type;		/* TRIM_HORIZON, LATEST, AT_TIMESTAMP, AT_SEQUENCE_NUMBER */
+	const char *from_label;		/* --from as given, for the log */
 	const char *from_seq;
 	int64_t from_ts_us;
 	char *const *only;		/* --shard IDs */
 	int nonly;
 	int index, count;		/* --shard-index/--shard-count; count 0 = all */
-	const json_t *resume;		/* shardId -> sequence number, or NULL */
-	const char *resume_path;	/* for the log line */
+	const json_t *resume;		/* shardId -> sequence number to start
+					   after, or NULL */
+	const char *resume_path;	/* for the log lines */
+	const json_t *starts;		/* shardId -> where its reading began
+					   (kin_pos text), or NULL */
+	const char *starts_path;	/* the checkpoint that says so */
 	int exit_at_end;
 	uint64_t limit;			/* -c; 0 = no limit */
 	int batch_limit;		/* GetRecords Limit */
@@ -48,6 +62,10 @@ struct kin_read {
 	struct kin_shards sh;
 	json_t *pending;	/* positions of everything handed out */
 	json_t *committed;	/* positions the caller confirmed */
+	json_t *starts;		/* where each shard's reading began */
+	json_t *starts_committed;
+	int64_t start_us;	/* the wall clock at the start: what LATEST
+				   was, in a checkpoint */
 	uint64_t read, emitted, bytes, getrecords;
 	struct kin_env env;
 	struct rec top, recs;	/* the answer, its Records array */
@@ -64,7 +82,9 @@ enum kin_status kin_read_start(struct kin_read *r, struct kin_client *k,
  * when nothing is left to read. */
 enum kin_status kin_read_step(struct kin_read *r, struct sb *out,
     uint64_t *n, struct eb *e);
-/* The batch handed out reached its reader: its positions now count.
+/* The batch handed out reached its reader: its positions now count
+ * (committed, starts_committed: what a checkpoint holds). Also right
+ * after kin_read_start, for the starts.
  * -1 (out of memory) leaves the last commit as it was. */
 int kin_read_commit(struct kin_read *r, struct eb *e);
 void kin_read_free(struct kin_read *r);

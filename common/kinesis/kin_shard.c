@@ -26,12 +26,17 @@ kin_shards_find(const struct kin_shards *s, const char *id)
 	return NULL;
 }
 
+static const json_t *
+range_end(const json_t *shard, const char *end)
+{
+	return json_object_get(json_object_get(shard, "SequenceNumberRange"),
+	    end);
+}
+
 static int
 is_closed(const json_t *shard)
 {
-	json_t *range = json_object_get(shard, "SequenceNumberRange");
-
-	return json_is_string(json_object_get(range, "EndingSequenceNumber"));
+	return json_is_string(range_end(shard, "EndingSequenceNumber"));
 }
 
 int
@@ -48,6 +53,10 @@ kin_shards_add(struct kin_shards *s, const json_t *list, size_t *added,
 		if (!json_is_string(id))
 			return eb_set(e, "ListShards: a shard without ShardId");
 		if ((sh = kin_shards_find(s, json_string_value(id))) != NULL) {
+			if (!sh->closed && is_closed(it) &&
+			    (sh->last_seq = dup_string(range_end(it,
+			    "EndingSequenceNumber"))) == NULL)
+				return eb_set(e, "out of memory");
 			sh->closed |= is_closed(it);
 			continue;
 		}
@@ -64,15 +73,22 @@ kin_shards_add(struct kin_shards *s, const json_t *list, size_t *added,
 		sh->id = dup_string(id);
 		sh->parent = dup_string(json_object_get(it, "ParentShardId"));
 		sh->adjacent = dup_string(json_object_get(it, "AdjacentParentShardId"));
+		sh->first_seq = dup_string(range_end(it, "StartingSequenceNumber"));
+		sh->last_seq = dup_string(range_end(it, "EndingSequenceNumber"));
 		sh->closed = is_closed(it);
 		sh->state = KS_WAIT;
 		/* a parent lost to out of memory would read a child before it */
 		if (sh->id == NULL ||
 		    (sh->parent == NULL && has_string(it, "ParentShardId")) ||
-		    (sh->adjacent == NULL && has_string(it, "AdjacentParentShardId"))) {
+		    (sh->adjacent == NULL && has_string(it, "AdjacentParentShardId")) ||
+		    (sh->first_seq == NULL && json_is_string(range_end(it,
+		    "StartingSequenceNumber"))) ||
+		    (sh->last_seq == NULL && sh->closed)) {
 			free(sh->id);
 			free(sh->parent);
 			free(sh->adjacent);
+			free(sh->first_seq);
+			free(sh->last_seq);
 			return eb_set(e, "out of memory");
 		}
 		s->n++;
@@ -90,6 +106,8 @@ kin_shards_free(struct kin_shards *s)
 		free(s->v[i].id);
 		free(s->v[i].parent);
 		free(s->v[i].adjacent);
+		free(s->v[i].first_seq);
+		free(s->v[i].last_seq);
 		free(s->v[i].iter);
 		free(s->v[i].pos);
 		free(s->v[i].start_seq);

@@ -16,6 +16,8 @@ enum kin_shard_state { KS_WAIT, KS_READ, KS_DONE };
 
 struct kin_shard {
 	char *id, *parent, *adjacent;
+	char *first_seq, *last_seq;	/* its SequenceNumberRange; last_seq
+					   NULL while it is open */
 	int closed;		/* has an EndingSequenceNumber */
 	int mine;		/* this reader reads it */
 	enum kin_shard_state state;

@@ -1,27 +1,34 @@
 /* st: window-avg's state file, the schema on top of ck's durable write.
  *
- *   {"format":"kinpipe-window-avg-state","version":1,
+ *   {"format":"kinpipe-window-avg-state","version":2,
  *    "shards":{"<shardId>":"<highest sequenceNumber counted>",...},
  *    "query":"<the options that shape the state>",
  *    "batch":N,"watermark_ms":W|null,"max_event_ms":M|null,
- *    "rows":[[start_us,"key",rows,batch,[n,sum,comp,min,max],...],...]}
+ *    "rows":[[start_us,"key",rows,batch,[n,sum,comp,min,max],...],...],
+ *    "sha256":"<seal>"}
  *
  * "format", "version" and "shards" are also read by kin-read
- * --resume-from, so their shape is fixed. A file that is not exactly this
- * (another tool's, another version, another query, damaged) is refused as a
- * whole: nothing is half-loaded. */
+ * --resume-from, so their shape is fixed. The seal (ck_sum.h) is checked
+ * before anything else is read; then what no run could have written is
+ * refused too (window starts off the slide, counts out of range, a sum
+ * its minimum and maximum cannot make). A file that is not exactly this
+ * (another tool's, another version, another query, damaged) is refused as
+ * a whole: nothing is half-loaded. Version 1, the same without the seal,
+ * is still read, with a warning, and written as version 2. */
 #ifndef KP_ST_H
 #define KP_ST_H
 
 #include <stdint.h>
 
 #include "window/agg.h"
+#include "window/win.h"
 #include "base/ck.h"
 #include "base/eb.h"
 #include "base/sb.h"
 
 #define ST_FORMAT "kinpipe-window-avg-state"
-#define ST_VERSION 1
+#define ST_VERSION 2
+#define ST_VERSION_UNSEALED 1	/* before the seal: read, never written */
 #define ST_NONE INT64_MIN	/* no watermark / no event time yet */
 #define ST_TEXT 1		/* the text of rows the table keeps for the
 				   state (agg_text) */
@@ -33,6 +40,8 @@ struct st_state {
 	int64_t max_ms;		/* max event time seen, ST_NONE before any */
 	struct agg_table *tab;
 	struct ck_marks *marks;
+	/* the windows the rows must start on; NULL: not checked */
+	const struct win_spec *win;
 };
 
 /* Serialise s into out (appending). The rows' text is kept in s->tab
@@ -44,10 +53,11 @@ void st_dump(const struct st_state *s, struct sb *out);
 int st_save(const char *path, const struct st_state *s, struct eb *e);
 
 /* Load path into s, whose tab and marks must be freshly initialised and
- * empty, and whose query names the running query. Returns 0 when loaded,
- * 1 when the file does not exist (a first run; s untouched), -1 with e
- * set when it is refused; s's tables may then hold part of it and must be
- * freed, never used. */
+ * empty, and whose query (and win) name the running query. Returns 0
+ * when loaded, 1 when the file does not exist (a first run; s untouched),
+ * -1 with e set when it is refused (a damaged file's message says how to
+ * start over); s's tables may then hold part of it and must be freed,
+ * never used. */
 int st_load(const char *path, struct st_state *s, struct eb *e);
 /* The same from text already in memory (what is the file's name). */
 int st_load_text(const char *text, size_t len, const char *what,

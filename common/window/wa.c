@@ -75,7 +75,7 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 	want_init(w);
 	cols_init(w);
 	w->st = (struct st_state){ sb_cstr((struct sb *)&o->query), 0, ST_NONE,
-	    ST_NONE, &w->tab, &w->marks };
+	    ST_NONE, &w->tab, &w->marks, o->merge ? NULL : &o->win };
 	if (o->state && st_load(o->state, &w->st, e) < 0)
 		return -1;
 	if (o->sqlite && wa_sql_open(w, e) != 0)

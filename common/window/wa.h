@@ -92,6 +92,11 @@ struct wa {
 	struct nd_writer out;
 	struct cli_stats stats;
 	int in_batch;			/* records seen since the last trigger */
+	/* --table's text (kept by the table's agg_text), built with the
+	 * rows and written after the state */
+	const struct sb *table_text;
+	size_t table_rows;
+	int table_due;
 	int64_t win_size;		/* --merge: learnt from the partials */
 	int s_late, s_late_windows, s_replayed, s_null_time, s_batches;
 	int s_missing, s_bad_provenance, s_table_rows;

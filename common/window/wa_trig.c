@@ -65,10 +65,10 @@ write_rows(struct wa *w, struct agg_table *t, struct agg_row **rows,
 	    put_table_row, w);
 	if (text == NULL)
 		return eb_set(e, "out of memory");
-	if (ck_write_atomic(w->o->table, text->buf ? text->buf : "",
-	    text->len, e) != 0)
-		return -1;
-	w->stats.extra[w->s_table_rows] += n;	/* the whole table, each time */
+	/* written after the state: see wa_trigger */
+	w->table_text = text;
+	w->table_rows = n;
+	w->table_due = 1;
 	return 0;
 }
 
@@ -183,13 +183,27 @@ wa_trigger(struct wa *w, int at_eof, struct eb *e)
 		return -1;
 	if (at_eof && end_of_time(w, e) != 0)
 		return -1;
-	/* the table's transaction first: a crash before the state is saved
-	 * leaves a table ahead of it, which the next start rebuilds */
+	/* The SQLite table's transaction first: a crash before the state is
+	 * saved leaves it ahead of the state, which its meta table tells and
+	 * the next start rebuilds from the state. Then the state, then the
+	 * NDJSON table: a failure or a crash between those two leaves the
+	 * file a trigger behind the state, never ahead of it, and the next
+	 * trigger rewrites it whole from the state. The other order could
+	 * leave a table counting a batch that the state (and so a restart)
+	 * knows nothing of. */
 	if (w->sql && (w->in_batch || at_eof) && wa_sql_commit(w, e) != 0)
 		return -1;
 	if (w->o->state && (w->in_batch || at_eof) &&
 	    st_save(w->o->state, &w->st, e) != 0)
 		return -1;
+	if (w->table_due) {
+		w->table_due = 0;
+		if (ck_write_atomic(w->o->table, w->table_text->buf ?
+		    w->table_text->buf : "", w->table_text->len, e) != 0)
+			return -1;
+		/* the whole table, each time */
+		w->stats.extra[w->s_table_rows] += w->table_rows;
+	}
 	w->in_batch = 0;
 	if (nd_flush(&w->out) != 0)
 		return eb_set(e, "write error: %s", strerror(errno));

@@ -1,8 +1,9 @@
 #!/bin/bash
-# Exactly once, end to end: kin-read --resume-from state | json-project |
-# ts-parse | window-avg --state state counts every record exactly once
-# while records flow in (with a shard split half way), any stage is
-# killed with SIGKILL at random moments, and the pipeline is restarted.
+# Exactly once, end to end: kin-read --resume-from state --checkpoint ck |
+# json-project | ts-parse | window-avg --state state counts every record
+# exactly once while records flow in (with a shard split half way), any
+# stage is killed with SIGKILL at random moments, and the pipeline is
+# restarted.
 # The final table must equal an independent computation over all records,
 # window counts exactly, averages to 1e-9.
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +28,8 @@ feeder=$!
 
 SCHEMA='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
 pipeline() {
-	kin-read --stream bitcoin-info --from earliest --resume-from "$T/state.json" "$@" 2>>"$T/kin-read.err" |
+	kin-read --stream bitcoin-info --from earliest --resume-from "$T/state.json" \
+		--checkpoint "$T/ck.json" "$@" 2>>"$T/kin-read.err" |
 	json-project --field data --schema "$SCHEMA" |
 	ts-parse --field timestamp --format "yyyy-MM-dd'T'HH:mm:ss" |
 	window-avg --time timestamp --window '10 minutes' --slide '5 minutes' \
@@ -78,6 +80,8 @@ final_read=$(sed -n 's/.*final read=\([0-9]*\).*/\1/p' "$T/kin-read.err")
 ok "the final run read only what was not yet counted ($final_read of $N)" [ "${final_read:-$N}" -lt $N ]
 ok "the state file holds marks for every shard read" \
 	[ "$(jq '.shards | length' "$T/state.json")" -ge 5 ]
+is "kin-read's checkpoint names every shard, the split's children too" \
+	"$(jq -r '.starts | keys | join(" ")' "$T/ck.json")" "$(admin list bitcoin-info | cut -d' ' -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
 
 jq -r '[(.window.start | fromdateiso8601), (.window.end | fromdateiso8601), .n, .avg] | @tsv' \
 	"$T/table.ndjson" | sort -n >"$T/got"

@@ -92,7 +92,7 @@ s1=$(admin put rawbad k "$(printf 'one' | base64)")
 s2=$(admin put rawbad k "$(printf 'two\nlines' | base64)")
 s3=$(admin put rawbad k "$(printf 'three' | base64)")
 t "--raw: a payload with a newline" 1 "one" "" kin-read -s rawbad --from earliest -e --raw --checkpoint "$T/ck.json"
-is "--raw: newline message" "$(cat "$ERR")" \
+is "--raw: newline message" "$(tail -n 1 "$ERR")" \
 	"kin-read: shardId-000000000000: record $s2: --raw cannot write a payload that holds a newline: read it without --raw"
 is "--raw: the checkpoint stops before it" "$(jq -r '.shards["shardId-000000000000"]' "$T/ck.json")" "$s1"
 run "" kin-read -s rawbad --from earliest --resume-from "$T/ck.json" -e
@@ -102,7 +102,7 @@ admin create rawbin 1 >/dev/null
 admin put rawbin k "$(printf 'ok' | base64)" >/dev/null
 sb=$(admin put rawbin k "$(printf '\377\376' | base64)")
 t "--raw: a payload that is not UTF-8" 1 "ok" "" kin-read -s rawbin --from earliest -e --raw
-is "--raw: not UTF-8 message" "$(cat "$ERR")" \
+is "--raw: not UTF-8 message" "$(tail -n 1 "$ERR")" \
 	"kin-read: shardId-000000000000: record $sb: --raw cannot write a payload that is not UTF-8 text: read it without --raw"
 
 # --- --max-fetch-rate ---------------------------------------------------------------------------

@@ -68,7 +68,7 @@ ok "stopped and resumed: the stop was mid-stream" test "$(wc -l <"$T/g1")" -lt 3
 kill $proxy_pid
 proxy 5 --rule throttle,p=1,op=GetRecords
 t "throttled for good" 1 "" "" kin-read -s f -o earliest -e --endpoint-url "$proxy" --retries 4
-like "throttled for good: warned on the way" "$(head -n 1 "$ERR")" "kin-read: GetRecords: ProvisionedThroughputExceededException: Rate exceeded (injected) (HTTP 400) (retry 3)"
+like "throttled for good: warned on the way" "$(grep -v ': starting at ' "$ERR" | head -n 1)" "kin-read: GetRecords: ProvisionedThroughputExceededException: Rate exceeded (injected) (HTTP 400) (retry 3)"
 like "throttled for good: message" "$(tail -n 1 "$ERR")" "kin-read: shardId-00000000000?: GetRecords: ProvisionedThroughputExceededException: Rate exceeded (injected) (HTTP 400) (gave up after 4 attempts)"
 
 finish

@@ -73,26 +73,54 @@ admin create cp 2
 records 40 d | kin-put -s cp >"$T/res2"
 records 40 d >"$T/in2"
 written "$T/res2" "$T/in2" >"$T/w2"
+# sealed: the last member is the SHA-256 of every byte before its comma
+# (checked with Python's hashlib)
+sealed() {
+	python3 -c '
+import hashlib, sys
+t = open(sys.argv[1], "rb").read().rstrip(b"\n")
+ok = t[-77:-66] == b",\"sha256\":\"" and t[-2:] == b"\"}"
+print("sealed" if ok and hashlib.sha256(t[:-77]).hexdigest() == t[-66:-2].decode() else "not sealed")' "$1"
+}
 run "" kin-read -s cp -o earliest -e -c 15 --checkpoint "$T/ck.json"
 fields "$OUT" >"$T/part1"
 is "checkpoint run 1: 15 records" "$(wc -l <"$T/part1")" 15
-want=$(jq -c '{format: "kinpipe-kin-read-checkpoint", stream: "cp", shards: (group_by(.shardId) | map({key: .[0].shardId, value: .[-1].sequenceNumber}) | from_entries)}' -s "$OUT")
-is "checkpoint: last emitted per shard" "$(jq -c . "$T/ck.json")" "$want"
-run "" kin-read -s cp -o earliest -e --resume-from "$T/ck.json" --checkpoint "$T/ck.json"
+# every shard the reader owns, also one with nothing read yet, has a start
+want=$(jq -c '{format: "kinpipe-kin-read-checkpoint", version: 2, stream: "cp", shards: (group_by(.shardId) | map({key: .[0].shardId, value: .[-1].sequenceNumber}) | from_entries), starts: {"shardId-000000000000": "earliest", "shardId-000000000001": "earliest"}}' -s "$OUT")
+is "checkpoint: last emitted per shard, every shard's start" "$(jq -c 'del(.sha256)' "$T/ck.json")" "$want"
+is "checkpoint: sealed" "$(sealed "$T/ck.json")" sealed
+is "checkpoint: each shard's start logged once" "$(sort "$ERR" | uniq -c | tr -s ' ')" " 1 kin-read: shardId-000000000000: starting at earliest (--from)
+ 1 kin-read: shardId-000000000001: starting at earliest (--from)"
+cp "$T/ck.json" "$T/ck1.json"
+cp "$T/ck.json" "$T/ck15.json"	# kept as run 1 left it
+# the obvious way to resume: the same --checkpoint, nothing else (the
+# default --from, latest, does not matter: the checkpoint says where)
+run "" kin-read -s cp -e --checkpoint "$T/ck.json"
 fields "$OUT" >"$T/part2"
 cat "$T/part1" "$T/part2" >"$T/got"
 ok "resume: no loss, no duplicate, in order" same_by_shard "$T/got" "$T/w2"
 like "resume: loudly logged" "$(cat "$ERR")" "*kin-read: shardId-00000000000?: resuming after sequence number 4*(from $T/ck.json)*"
-t "resume at the end: nothing more" 0 "" "" kin-read -s cp -o earliest -e --resume-from "$T/ck.json"
-printf '{"format":"kinpipe-window-avg-state","table":[],"shards":%s}\n' "$(jq -c .shards "$T/ck.json")" >"$T/state.json"
-t "resume from window-avg state" 0 "" "" kin-read -s cp -o earliest -e --resume-from "$T/state.json"
+is "resume: each shard's start logged once" "$(sed 's/ after sequence number [0-9]* / after N /' "$ERR" | sort | uniq -c | tr -s ' ')" " 1 kin-read: shardId-000000000000: resuming after N (from $T/ck.json)
+ 1 kin-read: shardId-000000000001: starting at earliest (where its reading began, from $T/ck.json)"
+# the way the man page said before: the file twice, same thing
+run "" kin-read -s cp -e --resume-from "$T/ck1.json" --checkpoint "$T/ck1.json"
+cat "$T/part1" - <<<"$(fields "$OUT")" >"$T/got"
+ok "resume, --resume-from FILE --checkpoint FILE: no loss, no duplicate" same_by_shard "$T/got" "$T/w2"
+t "resume at the end: nothing more" 0 "" "" kin-read -s cp -o earliest -e --checkpoint "$T/ck.json"
+# window-avg's state, as window-avg writes it from these records
+kin-read -s cp -o earliest -e 2>/dev/null | head -n 25 |
+	window-avg -t approximateArrivalTimestamp -w 1h --count '*' --state "$T/state.json" >/dev/null
+is "window-avg state: written" "$?" 0
+run "" kin-read -s cp -o earliest -e --resume-from "$T/state.json"
+cat <(kin-read -s cp -o earliest -e 2>/dev/null | head -n 25 | fields) <(fields "$OUT") >"$T/got"
+ok "resume from window-avg state: the rest, once" same_by_shard "$T/got" "$T/w2"
 
 echo '{"shards":{"shardId-000000000000":12}}' >"$T/bad1.json"
 run "" kin-read -s cp -o earliest -e -c 1 --resume-from "$T/not-yet.json"
 is "resume from a file not written yet: starts at --from" "$rc.$(wc -l <"$OUT")" "0.1"
-is "resume from a file not written yet: logged" "$(cat "$ERR")" "kin-read: --resume-from: $T/not-yet.json does not exist yet: every shard starts at --from"
+is "resume from a file not written yet: logged" "$(head -n 1 "$ERR")" "kin-read: --resume-from: $T/not-yet.json does not exist yet: every shard starts at --from"
 t "resume: number, not string" 1 "" "" kin-read -s cp --resume-from "$T/bad1.json"
-is "resume: number message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad1.json: shard shardId-000000000000: sequence number is not a decimal string"
+is "resume: number message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad1.json: damaged (shard shardId-000000000000: sequence number is not a decimal string): not used. To start over, move it aside (mv $T/bad1.json $T/bad1.json.damaged): each shard then starts at --from, and what was read since is read again or skipped"
 echo '{"format":"kinpipe-kin-read-checkpoint","stream":"other","shards":{}}' >"$T/bad2.json"
 t "resume: other stream" 1 "" "" kin-read -s cp --resume-from "$T/bad2.json"
 is "resume: other stream message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad2.json: positions are for stream 'other', not 'cp'"
@@ -103,13 +131,146 @@ t "resume: unreadable file" 1 "" "" kin-read -s cp --resume-from "$T"
 like "resume: unreadable file message" "$(cat "$ERR")" "kin-read: --resume-from: $T:*"
 echo '{"format":"kinpipe-window-avg-state"}' >"$T/bad4.json"
 t "resume: no shards" 1 "" "" kin-read -s cp --resume-from "$T/bad4.json"
-is "resume: no shards message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad4.json: no \"shards\" object"
+is "resume: no shards message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad4.json: damaged (no \"shards\" object): not used. To start over, move it aside (mv $T/bad4.json $T/bad4.json.damaged): window-avg then starts with no windows and kin-read reads each shard from its start in --checkpoint's file, or --from"
 # the message quotes the format of a document already read: a long one,
 # so that a message formatted from freed memory cannot pass by luck
 gs=GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG
 echo "{\"format\":\"$gs\",\"stream\":\"cp\",\"shards\":{}}" >"$T/bad5.json"
 t "resume: unknown format" 1 "" "" kin-read -s cp --resume-from "$T/bad5.json"
 is "resume: unknown format message" "$(cat "$ERR")" "kin-read: --resume-from: $T/bad5.json: unknown format '$gs'"
+
+# --- a checkpoint names every shard, from its first commit ---------------------
+# From latest, with nothing read yet: the checkpoint keeps the start's
+# time; the records put after it are read on resume, none from before.
+admin create lt 2
+records 10 old | kin-put -s lt >/dev/null
+run "" kin-read -s lt --checkpoint "$T/lt.json" -e
+is "latest, nothing read: exit 0, nothing" "$rc.$(cat "$OUT")" "0."
+is "latest, nothing read: every shard has its start" "$(jq -c '[.shards, (.starts | keys), (.starts | map(test("^at-timestamp=20[0-9-]*T[0-9:.]*Z$")) | all)]' "$T/lt.json")" '[{},["shardId-000000000000","shardId-000000000001"],true]'
+records 12 new >"$T/lt.in"
+kin-put -s lt <"$T/lt.in" >"$T/lt.res"
+written "$T/lt.res" "$T/lt.in" >"$T/lt.w"
+run "" kin-read -s lt --checkpoint "$T/lt.json" -e
+ok "latest, resumed: every record put since, none from before" same_by_shard <(fields "$OUT") "$T/lt.w"
+like "latest, resumed: said where" "$(cat "$ERR")" "*shardId-000000000000: starting at at-timestamp=*Z (where its reading began, from $T/lt.json)*"
+# the first record read makes the start exact: its sequence number
+is "latest, resumed: starts now exact" "$(jq -r '.starts[]' "$T/lt.json" | sort | tr '\n' ' ')" "$(awk '{ print $1, $2 }' "$T/lt.w" | sort -k1,1 -s | awk '!seen[$1]++ { print "at-sequence=" $2 }' | sort | tr '\n' ' ')"
+# Stopped while following, before anything arrived: the checkpoint
+# written at the start is enough.
+admin create lf 2
+kin-read -s lf --checkpoint "$T/lf.json" >/dev/null 2>"$T/lf.err" &
+lpid=$!
+kp_i=0
+while [ ! -s "$T/lf.json" ] && [ $kp_i -lt 200 ]; do sleep 0.05; kp_i=$((kp_i + 1)); done
+kill -TERM $lpid
+wait $lpid
+is "stopped before anything arrived: exit 0" "$?" 0
+records 9 late >"$T/lf.in"
+kin-put -s lf <"$T/lf.in" >"$T/lf.res"
+written "$T/lf.res" "$T/lf.in" >"$T/lf.w"
+run "" kin-read -s lf --checkpoint "$T/lf.json" -e
+ok "stopped before anything arrived: resumed, every record" same_by_shard <(fields "$OUT") "$T/lf.w"
+
+# --resume-from window-avg's state (what was counted) with --checkpoint
+# (where each shard began): a shard the state does not name, nothing of
+# it counted yet, starts where its reading began, not at latest.
+admin create rw 2
+sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/rw.pid" \
+	kin-read -s rw --resume-from "$T/rw.state" --checkpoint "$T/rw.ck" 2>"$T/rw.err" |
+	window-avg -t approximateArrivalTimestamp -w 1h --count '*' --state "$T/rw.state" >/dev/null &
+rwpid=$!
+kp_i=0
+while [ ! -s "$T/rw.ck" ] && [ $kp_i -lt 200 ]; do sleep 0.05; kp_i=$((kp_i + 1)); done
+records 6 ra | kin-put -s rw -k a >"$T/rw.res1"
+sha=$(jq -r .shardId "$T/rw.res1" | sort -u)
+is "state and checkpoint: key a goes to one shard" "$(jq -r .shardId "$T/rw.res1" | sort -u | wc -l)" 1
+kp_i=0
+while ! jq -e ".shards[\"$sha\"]" "$T/rw.state" >/dev/null 2>&1 && [ $kp_i -lt 200 ]; do
+	sleep 0.05; kp_i=$((kp_i + 1))
+done
+kill -TERM "$(cat "$T/rw.pid")"
+wait $rwpid
+is "state and checkpoint: the state names one shard" "$(jq -r '.shards | keys[]' "$T/rw.state")" "$sha"
+records 8 rb >"$T/rw.in2"
+kin-put -s rw <"$T/rw.in2" >"$T/rw.res2"
+written "$T/rw.res2" "$T/rw.in2" >"$T/rw.w2"
+run "" kin-read -s rw --resume-from "$T/rw.state" --checkpoint "$T/rw.ck" -e
+ok "state and checkpoint: the shard not counted from starts where it began" same_by_shard <(fields "$OUT") "$T/rw.w2"
+shb=$(jq -r '.starts | keys[]' "$T/rw.ck" | grep -v "^$sha\$")
+like "state and checkpoint: said where" "$(cat "$ERR")" "*$shb: starting at at-timestamp=*(where its reading began, from $T/rw.ck)*"
+# without the checkpoint the same shard starts at --from, said out loud
+run "" kin-read -s rw --resume-from "$T/rw.state" -e
+like "state alone: a shard it does not name starts at --from, logged" "$(cat "$ERR")" "*kin-read: $shb: not named in $T/rw.state: starting at latest (--from)*"
+
+# Resharding after the checkpoint was written: the children start at their
+# beginning (after their parent), not at --from.
+admin create rk 1
+records 5 k1 | kin-put -s rk >/dev/null
+run "" kin-read -s rk -o earliest -e --checkpoint "$T/rk.json"
+is "reshard after checkpoint: first part" "$(wc -l <"$OUT")" 5
+admin split rk shardId-000000000000
+records 20 k2 >"$T/rk.in"
+kin-put -s rk <"$T/rk.in" >"$T/rk.res"
+written "$T/rk.res" "$T/rk.in" >"$T/rk.w"
+run "" kin-read -s rk --checkpoint "$T/rk.json" -e
+ok "reshard after checkpoint: the children read from their beginning" same_by_shard <(fields "$OUT") "$T/rk.w"
+like "reshard after checkpoint: said so" "$(cat "$ERR")" "*shardId-000000000001: created by resharding after $T/rk.json was written: reading it from its beginning*"
+
+# Another stream's positions are refused: a checkpoint by its name, a
+# state (which names no stream) by sequence numbers that are not of this
+# stream's shards.
+kin-read -s s -o earliest -e 2>/dev/null |
+	window-avg -t approximateArrivalTimestamp -w 1h --count '*' --state "$T/s.state" >/dev/null
+t "state of another stream" 1 "" "" kin-read -s cp -e --resume-from "$T/s.state"
+like "state of another stream: message" "$(cat "$ERR")" "kin-read: $T/s.state: shard shardId-00000000000?: sequence number * is not one of the shard's (* to now): a file of another stream, or of one deleted and created again?"
+t "checkpoint of another stream" 1 "" "" kin-read -s s -e --checkpoint "$T/ck.json"
+is "checkpoint of another stream: message" "$(cat "$ERR")" "kin-read: --checkpoint: $T/ck.json: positions are for stream 'cp', not 's'"
+# a state file given to --checkpoint would be overwritten: refused
+cp "$T/state.json" "$T/state.keep"
+t "--checkpoint names a state file" 1 "" "" kin-read -s cp -e --checkpoint "$T/state.json"
+is "--checkpoint names a state file: message" "$(cat "$ERR")" "kin-read: --checkpoint: $T/state.json is window-avg's state file: give it to --resume-from, and --checkpoint a file of its own"
+ok "--checkpoint names a state file: untouched" cmp -s "$T/state.json" "$T/state.keep"
+# where a checkpoint cannot go: refused at start, left as it was
+mkfifo "$T/ck.fifo"
+t "--checkpoint on a FIFO" 1 "" "" timeout 20 kin-read -s cp -o earliest -e --checkpoint "$T/ck.fifo"
+is "--checkpoint on a FIFO: message" "$(cat "$ERR")" "kin-read: --checkpoint $T/ck.fifo: a FIFO: refusing to replace it"
+ok "--checkpoint on a FIFO: still one" test -p "$T/ck.fifo"
+if mknod "$T/null" c 1 3 2>/dev/null; then
+	t "--checkpoint on a device" 1 "" "" kin-read -s cp -o earliest -e --checkpoint "$T/null"
+	ok "--checkpoint on a device: still one" test -c "$T/null"
+fi
+t "--checkpoint in no directory" 1 "" "" kin-read -s cp -o earliest -e --checkpoint "$T/none/ck.json"
+is "--checkpoint in no directory: message" "$(cat "$ERR")" "kin-read: --checkpoint $T/none/ck.json: directory $T/none: No such file or directory"
+# damaged: any bit flipped is refused, says how to start over, untouched
+python3 -c '
+import random, sys
+data = open(sys.argv[1], "rb").read()
+r = random.Random(10)
+for i in range(100):
+    b = bytearray(data)
+    bit = r.randrange(len(b) * 8)
+    b[bit // 8] ^= 1 << (bit % 8)
+    open("%s.flip%03d" % (sys.argv[1], i), "wb").write(bytes(b))
+' "$T/ck15.json"
+refused=0
+for f in "$T"/ck15.json.flip*; do
+	cp "$f" "$f.orig"
+	kin-read -s cp -o earliest -e --checkpoint "$f" >"$OUT" 2>"$ERR"
+	rc=$?
+	case $rc.$(cat "$OUT").$(cat "$ERR") in
+	"1..kin-read: --checkpoint: $f: damaged ("*"): not used. To start over, move it aside (mv $f $f.damaged): each shard then starts at --from, and what was read since is read again or skipped")
+		cmp -s "$f" "$f.orig" && refused=$((refused + 1)) ;;
+	*) echo "flip $f: $rc $(cat "$ERR")" ;;
+	esac
+done
+is "checkpoint with a bit flipped: 100 of 100 refused, said, untouched" "$refused" 100
+# kin-read's first format (no seal, no starts): read, said, then sealed
+jq -c '{format, stream, shards}' "$T/ck15.json" >"$T/old.json"
+run "" kin-read -s cp -o earliest -e --checkpoint "$T/old.json"
+cat "$T/part1" - <<<"$(fields "$OUT")" >"$T/got"
+ok "old checkpoint: resumed, no loss, no duplicate" same_by_shard "$T/got" "$T/w2"
+is "old checkpoint: said" "$(head -n 1 "$ERR")" "kin-read: $T/old.json: written by an older kinpipe, without a checksum: used as it is"
+is "old checkpoint: now sealed, with starts" "$(jq -c '[.version, (.starts | length)]' "$T/old.json") $(sealed "$T/old.json")" "[2,2] sealed"
 
 # --- binary payloads -----------------------------------------------------------
 admin create bin 1
@@ -299,7 +460,7 @@ if ${CC:-cc} -shared -fPIC -o "$T/oom.so" "$T/oom.c" 2>"$T/oom.err"; then
 	    LD_PRELOAD="$T/oom.so" kin-read -s oom -o earliest -e --checkpoint "$T/oom.ck"
 	# the batch in hand was read whole: it is written and its position kept
 	is "no memory for the next iterator: exit 1 after the batch" "$rc $(wc -l <"$OUT")" "1 5"
-	is "no memory for the next iterator: message" "$(cat "$ERR")" "kin-read: shardId-000000000000: out of memory"
+	is "no memory for the next iterator: message" "$(tail -n 1 "$ERR")" "kin-read: shardId-000000000000: out of memory"
 	is "no memory for the next iterator: position of the batch" "$(jq -r '.shards[]' "$T/oom.ck")" "$(tail -n 1 "$OUT" | jq -r .sequenceNumber)"
 else
 	echo "test-kin-read: skip: out-of-memory cases: cannot build a shim: $(head -c 200 "$T/oom.err")"

@@ -360,7 +360,7 @@ is state-marks "$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 print(d["format"], d["version"], " ".join(k + "=" + v for k, v in sorted(d["shards"].items())))' "$T/st")" \
-"kinpipe-window-avg-state 1 $(tail -n 4 "$T/sharded" | sort -t'"' -k12 | sed 's/.*"shardId":"\([^"]*\)","sequenceNumber":"\([0-9]*\)".*/\1=\2/' | sort | tr '\n' ' ' | sed 's/ $//')"
+"kinpipe-window-avg-state 2 $(tail -n 4 "$T/sharded" | sort -t'"' -k12 | sed 's/.*"shardId":"\([^"]*\)","sequenceNumber":"\([0-9]*\)".*/\1=\2/' | sort | tr '\n' ' ' | sed 's/ $//')"
 # half the input, then all of it: the second run counts only the rest
 head -n $((N / 2)) "$T/sharded" | $WA $Q --state "$T/st2" --table "$T/t2" >/dev/null 2>"$ERR"
 $WA $Q --state "$T/st2" --table "$T/t2" --stats <"$T/sharded" >/dev/null 2>"$ERR"
@@ -414,15 +414,227 @@ is sigterm-rc "$?" 0
 exec 3>&-
 like sigterm-committed "$(cat "$T/term.state")" '*"shardId-000000000003":"4959*'
 
+# sealed: the last member is the SHA-256 of every byte before its comma
+# (checked here with Python's hashlib)
+cat >"$T/seal.py" <<'PY'
+import hashlib, sys
+t = open(sys.argv[1], "rb").read().rstrip(b"\n")
+if sys.argv[2:] == ["reseal"]:    # after an edit: a correct seal again
+    body = t[:-77]
+    t = body + b',"sha256":"' + hashlib.sha256(body).hexdigest().encode() + b'"}'
+    open(sys.argv[1], "wb").write(t + b"\n")
+else:
+    ok = t[-77:-66] == b',"sha256":"' and t[-2:] == b'"}'
+    print("sealed" if ok and hashlib.sha256(t[:-77]).hexdigest() == t[-66:-2].decode() else "not sealed")
+PY
+is state-sealed "$(python3 "$T/seal.py" "$T/st")" sealed
+
 # corrupt, foreign or another query's state is refused, nothing output
 printf '{"format":"kinpipe-window-avg-state","version":1,"shards":{"a":"1"},"query":' >"$T/cut"
 t state-truncated 1 '' "$SPARK3" $WA -t time -w 10s --avg value --state "$T/cut"
-like state-truncated-msg "$(cat "$ERR")" "window-avg: $T/cut: not a window-avg state file: * (at byte 76)"
+is state-truncated-msg "$(cat "$ERR")" "window-avg: $T/cut: damaged (not JSON: unexpected token near end of file (at byte 76)): not used. To start over, move it aside (mv $T/cut $T/cut.damaged): the run then starts with no windows and no replay marks, and counts again whatever it reads"
 printf '{"format":"kinpipe-kin-read-checkpoint","version":1,"shards":{}}\n' >"$T/foreign"
 t state-foreign 1 '' "$SPARK3" $WA -t time -w 10s --avg value --state "$T/foreign"
 is state-foreign-msg "$(cat "$ERR")" "window-avg: $T/foreign: not a window-avg state file: \"format\" is not \"kinpipe-window-avg-state\""
 t state-other-query 1 '' "$SPARK3" $WA -t time -w 20s --avg value --state "$T/st"
 like state-other-query-msg "$(cat "$ERR")" "window-avg: $T/st: state file was written for a different query (window=600000000 *), not this one (window=20000000 *)"
+
+# ---- durable files: damage, impossible numbers, upgrades ----
+# A state file with a bit flipped anywhere is refused (the seal), 300
+# random flips of a real one: each exits 1 before any output, says how
+# to start over, and leaves the file as it was.
+DQ="-t t -w 10s --slide 5s --sum v --count *=n"
+python3 -c '
+import sys
+for i in range(40):
+    print("{\"t\":%d,\"v\":%d.%d,\"shardId\":\"shardId-%012d\",\"sequenceNumber\":\"4959%052d\"}" % (i * 3, i, i % 7, i % 3, i))
+' >"$T/d.in"
+$WA $DQ --state "$T/d.state" --table "$T/d.table" <"$T/d.in" >/dev/null 2>"$ERR"
+is damage-base-rc "$?.$(cat "$ERR")" "0."
+mkdir "$T/flips"
+python3 -c '
+import random, sys
+data = open(sys.argv[1], "rb").read()
+r = random.Random(16)
+for i in range(300):
+    b = bytearray(data)
+    bit = r.randrange(len(b) * 8)
+    b[bit // 8] ^= 1 << (bit % 8)
+    open("%s/%03d" % (sys.argv[2], i), "wb").write(bytes(b))
+' "$T/d.state" "$T/flips"
+refused=0 said=0 kept=0
+for f in "$T"/flips/*; do
+	cp "$f" "$f.orig"
+	$WA $DQ --state "$f" --table "$T/flips.table" <"$T/d.in" >"$OUT" 2>"$ERR"
+	[ $? = 1 ] && [ ! -s "$OUT" ] && refused=$((refused + 1))
+	case $(cat "$ERR") in
+	"window-avg: $f: damaged ("*"): not used. To start over, move it aside (mv $f $f.damaged): the run then starts with no windows and no replay marks, and counts again whatever it reads") said=$((said + 1)) ;;
+	esac
+	cmp -s "$f" "$f.orig" && kept=$((kept + 1))
+done
+is bit-flips-refused "$refused" 300
+is bit-flips-say-how-to-start-over "$said" 300
+is bit-flips-file-untouched "$kept" 300
+ok bit-flips-no-table test ! -e "$T/flips.table"
+
+# Edited by hand: refused by the seal; sealed again after the edit, by what
+# no run could have written. Each edit with its reason.
+edit() {	# edit NAME PYTHON-EXPR-ON-d WHY
+	python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+exec(sys.argv[3])
+d.pop("sha256", None)
+open(sys.argv[2], "w").write(json.dumps(d, separators=(",", ":"))[:-1] + ",\"sha256\":\"" + "0" * 64 + "\"}\n")
+' "$T/d.state" "$T/e.$1" "$2"
+	cp "$T/e.$1" "$T/e.$1.unsealed"
+	run "$(cat "$T/d.in")" $WA $DQ --state "$T/e.$1.unsealed"
+	is "edit-$1-unsealed" "$rc.$(cat "$OUT")" "1."
+	like "edit-$1-unsealed-msg" "$(cat "$ERR")" "window-avg: $T/e.$1.unsealed: damaged (its sha256 does not match its content): not used. To start over, *"
+	python3 "$T/seal.py" "$T/e.$1" reseal
+	run "$(cat "$T/d.in")" $WA $DQ --state "$T/e.$1"
+	is "edit-$1-resealed" "$rc.$(cat "$OUT")" "1."
+	is "edit-$1-resealed-msg" "$(cat "$ERR")" "window-avg: $T/e.$1: damaged ($3): not used. To start over, move it aside (mv $T/e.$1 $T/e.$1.damaged): the run then starts with no windows and no replay marks, and counts again whatever it reads"
+}
+# the rows: [start_us, key, rows, batch, [n, sum, comp, min, max] per column]
+edit count 'd["rows"][0][4][0] += 5' 'rows[0]: cell 0 count out of range'
+edit rows 'd["rows"][0][2] = -2' 'rows[0]: count -2 is not positive'
+edit sum-1e308 'd["rows"][0][4][1] = 1e308' 'rows[0]: cell 0: a sum outside count x [min, max]'
+# (a sum moved by more than the spread its count, minimum and maximum
+# allow, whichever row the dump lists first)
+edit sum-digit 'c = d["rows"][0][4]; c[1] += 4 + c[0] * (c[4] - c[3])' 'rows[0]: cell 0: a sum outside count x [min, max]'
+edit misaligned 'd["rows"][0][0] += 1000000' "rows[0]: window start $(($(jq '.rows[0][0]' "$T/d.state") + 1000000)) is not on the slide"
+edit batch 'd["rows"][0][3] = d["batch"]' "rows[0]: changed in batch $(jq .batch "$T/d.state"), which is not before the next one ($(jq .batch "$T/d.state"))"
+edit min-max 'd["rows"][0][4][3], d["rows"][0][4][4] = d["rows"][0][4][4] + 1, d["rows"][0][4][3]' 'rows[0]: cell 0: minimum above maximum'
+edit mark 'd["shards"]["shardId-000000000001"] = "49x"' "shard 'shardId-000000000001' has no valid sequenceNumber"
+
+# What real data makes is never refused: sums of 1e308 that overflow,
+# values of 1e400 (infinite), cancelling ones; a restart from each state
+# counts on, and replays are recognised.
+printf '%s\n' '{"t":1,"v":1e308,"shardId":"a","sequenceNumber":"1"}' \
+    '{"t":2,"v":1e308,"shardId":"a","sequenceNumber":"2"}' \
+    '{"t":11,"v":1e400,"shardId":"a","sequenceNumber":"3"}' \
+    '{"t":21,"v":-1e308,"shardId":"a","sequenceNumber":"4"}' \
+    '{"t":22,"v":1e308,"shardId":"a","sequenceNumber":"5"}' >"$T/big.in"
+BQ="-t t -w 10s --sum v --max v --count *=n --trigger available-now"
+head -n 3 "$T/big.in" | $WA $BQ --state "$T/big.state" >/dev/null 2>"$ERR"
+is big-first-rc "$?.$(cat "$ERR")" "0."
+run "$(cat "$T/big.in")" $WA $BQ --state "$T/big.state" --stats
+is big-restart-rc "$rc" 0
+like big-restart-replayed "$(cat "$ERR")" "*replayed=3 *"
+# (non-finite results are written as Spark's to_json writes a DOUBLE:
+# 1e308 + 1e308 overflows to "Infinity"; 1e400 reads as Infinity)
+is big-restart-rows "$(cat "$OUT")" '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"sum(v)":"Infinity","max(v)":1e+308,"n":2,"batch":1}
+{"window":{"start":"1970-01-01T00:00:10Z","end":"1970-01-01T00:00:20Z"},"sum(v)":"Infinity","max(v)":"Infinity","n":1,"batch":1}
+{"window":{"start":"1970-01-01T00:00:20Z","end":"1970-01-01T00:00:30Z"},"sum(v)":0,"max(v)":1e+308,"n":2,"batch":1}'
+run '' $WA $BQ --state "$T/big.state"
+is big-reload-rc "$rc.$(cat "$ERR")" "0."
+
+# A state file of the version before the seal (an upgrade): used, said
+# so, and sealed at the next trigger; its marks still count each record
+# once.
+python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+d.pop("sha256"); d["version"] = 1
+open(sys.argv[2], "w").write(json.dumps(d, separators=(",", ":")) + "\n")
+' "$T/d.state" "$T/v1.state"
+run "$(cat "$T/d.in")" $WA $DQ --state "$T/v1.state" --trigger available-now --stats
+is v1-rc "$rc" 0
+is v1-warned "$(head -n 1 "$ERR")" "window-avg: $T/v1.state: a version 1 state file, without a checksum: used as it is; the next trigger writes it as version 2, sealed"
+like v1-replays-recognised "$(tail -n 1 "$ERR")" "*replayed=40 *"
+is v1-sealed-now "$(jq .version "$T/v1.state") $(python3 "$T/seal.py" "$T/v1.state")" "2 sealed"
+
+# ---- durable files: where they go ----
+# A path that is there and not a regular file is refused at start, before
+# any input is read, and left as it was: a device (one of our own: a bug
+# here must not be able to replace the system's), a FIFO, a directory, a
+# link to one.
+DIN='{"t":1,"v":1}'
+if mknod "$T/full" c 1 7 2>/dev/null; then
+	t sink-device 1 '' "$DIN" $WA -t t -w 10s --sum v --table "$T/full"
+	is sink-device-msg "$(cat "$ERR")" "window-avg: --table $T/full: a character device: refusing to replace it"
+	ok sink-device-kept test -c "$T/full"
+else
+	echo "test-window-avg: skip: a device of our own: cannot mknod"
+fi
+mkfifo "$T/fifo2"
+# bounded: a state file that is a FIFO would block its reader for ever
+t sink-fifo 1 '' "$DIN" timeout 20 $WA -t t -w 10s --sum v --state "$T/fifo2"
+is sink-fifo-msg "$(cat "$ERR")" "window-avg: --state $T/fifo2: a FIFO: refusing to replace it"
+ok sink-fifo-kept test -p "$T/fifo2"
+mkdir "$T/adir"
+t sink-dir 1 '' "$DIN" $WA -t t -w 10s --sum v --table "$T/adir"
+is sink-dir-msg "$(cat "$ERR")" "window-avg: --table $T/adir: a directory: refusing to replace it"
+ln -s fifo2 "$T/to-fifo"
+t sink-link-to-fifo 1 '' "$DIN" timeout 20 $WA -t t -w 10s --sum v --table "$T/to-fifo"
+is sink-link-to-fifo-msg "$(cat "$ERR")" "window-avg: --table $T/to-fifo: its target $T/fifo2 is a FIFO: refusing to replace it"
+ok sink-link-kept test -L "$T/to-fifo" -a -p "$T/fifo2"
+# a directory that does not exist: said at start, nothing read or written
+t sink-no-dir 1 '' "$DIN" $WA -t t -w 10s --sum v --state "$T/st.x" --table "$T/no/such/t"
+is sink-no-dir-msg "$(cat "$ERR")" "window-avg: --table $T/no/such/t: directory $T/no/such: No such file or directory"
+ok sink-no-dir-no-state test ! -e "$T/st.x"
+# the same file for two sinks, however spelled: a usage error
+mkdir "$T/same"
+for spelling in "$T/same/x" "$T/same/./x" "$T/same/../same/x" "$T/same/lnk" "$T/same/hard"; do
+	: >"$T/same/x"
+	ln -sf x "$T/same/lnk"
+	ln -f "$T/same/x" "$T/same/hard"
+	run "$DIN" $WA -t t -w 10s --sum v --state "$T/same/x" --table "$spelling"
+	is "sink-same-$(basename "$spelling")" "$rc.$(cat "$OUT").$(tail -n 1 "$ERR")" "2..window-avg: --state $T/same/x and --table $spelling are the same file: each needs its own"
+	ok "sink-same-$(basename "$spelling")-untouched" test ! -s "$T/same/x"
+done
+# a link is followed: its target is replaced, in the target's directory,
+# and the link stays a link
+mkdir "$T/real"
+ln -s ../real/table.ndjson "$T/same/tlink"
+ln -s "$T/real/state.json" "$T/slink"
+run "$DIN" $WA -t t -w 10s --sum v --table "$T/same/tlink" --state "$T/slink"
+is sink-links-rc "$rc" 0
+ok sink-links-kept test -L "$T/same/tlink" -a -L "$T/slink"
+is sink-links-table "$(cat "$T/real/table.ndjson")" "$ONE,\"sum(v)\":1}"
+is sink-links-state "$(jq -c .shards "$T/real/state.json") $(python3 "$T/seal.py" "$T/real/state.json")" "{} sealed"
+ok sink-links-no-tmp test ! -e "$T/real/table.ndjson.tmp" -a ! -e "$T/same/tlink.tmp"
+
+# ---- durable files: a failed write ----
+# The state is written before the table: a write that fails (here: a file
+# size limit, SIGXFSZ ignored so that the write says EFBIG, as a full disk
+# says ENOSPC) can leave the table behind the state, never ahead of it,
+# and the next trigger brings the table up to the state.
+# 1. The state's write fails (40 shards' marks: the state outgrows the
+# limit, the one-row table does not): nothing of the batch is kept.
+python3 -c '
+for i in range(40):
+    print("{\"t\":%d,\"v\":1,\"shardId\":\"shard-%02d\",\"sequenceNumber\":\"4959%052d\"}" % (i % 5, i, i))
+' >"$T/w.in"
+WQ="-t t -w 10s --sum v --count *=n --trigger available-now"
+head -n 1 "$T/w.in" | $WA $WQ --state "$T/w.state" --table "$T/w.table" >/dev/null 2>"$ERR"
+is fsize-first "$?.$(cat "$ERR")" "0."
+cp "$T/w.state" "$T/w.state.1"
+cp "$T/w.table" "$T/w.table.1"
+( trap '' XFSZ; exec prlimit --fsize=2048 $WA $WQ --state "$T/w.state" --table "$T/w.table" ) <"$T/w.in" >/dev/null 2>"$ERR"
+is fsize-state-fails "$?.$(cat "$ERR")" "1.window-avg: $T/w.state.tmp: File too large"
+ok fsize-state-kept cmp -s "$T/w.state" "$T/w.state.1"
+ok fsize-table-not-ahead cmp -s "$T/w.table" "$T/w.table.1"
+$WA $WQ --state "$T/w.state" --table "$T/w.table" <"$T/w.in" >/dev/null 2>"$ERR"
+is fsize-restart "$?.$(cat "$ERR")" "0."
+is fsize-restart-table "$(cat "$T/w.table")" "$ONE,\"sum(v)\":40,\"n\":40}"
+# 2. The table's write fails (40 windows of one shard: the table outgrows
+# the limit, the state does not): the state holds the batch, the table is
+# the one before; a restart on the same input (all replays) rewrites it.
+python3 -c '
+for i in range(40):
+    print("{\"t\":%d,\"v\":%d,\"shardId\":\"s\",\"sequenceNumber\":\"%d\"}" % (i * 10, i, i + 1))
+' >"$T/x.in"
+head -n 1 "$T/x.in" | $WA $WQ --state "$T/x.state" --table "$T/x.table" >/dev/null 2>"$ERR"
+cp "$T/x.table" "$T/x.table.1"
+( trap '' XFSZ; exec prlimit --fsize=3072 $WA $WQ --state "$T/x.state" --table "$T/x.table" ) <"$T/x.in" >/dev/null 2>"$ERR"
+is fsize-table-fails "$?.$(cat "$ERR")" "1.window-avg: $T/x.table.tmp: File too large"
+is fsize-state-holds-batch "$(jq -c .shards "$T/x.state") $(jq '.rows | length' "$T/x.state")" '{"s":"40"} 40'
+ok fsize-table-behind cmp -s "$T/x.table" "$T/x.table.1"
+$WA $WQ --state "$T/x.state" --table "$T/x.table" --stats <"$T/x.in" >/dev/null 2>"$ERR"
+like fsize-table-restart "$?.$(cat "$ERR")" "0.*replayed=40 *"
+is fsize-table-converged "$(jq -c '[.["sum(v)"], .n]' "$T/x.table" | tr '\n' ' ')" "$(python3 -c 'print(" ".join("[%d,1]" % i for i in range(40)))') "
 
 # ---- partials from disjoint shards, merged ----
 # four window-avg instances, one shard each, emitting partials per trigger

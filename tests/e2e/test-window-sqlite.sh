@@ -44,7 +44,7 @@ ok usage-made-no-database test ! -e "$D"
 # ---- bad files: refused with status 1, nothing changed ----
 run '' $WA -t t -w 10s --avg v --sqlite "$T/no/such/dir/x.db" --query-name q
 is missing-dir-rc "$rc" 1
-is missing-dir-msg "$(cat "$ERR")" "window-avg: $T/no/such/dir/x.db: unable to open database file"
+is missing-dir-msg "$(cat "$ERR")" "window-avg: --sqlite $T/no/such/dir/x.db: directory $T/no/such/dir: No such file or directory"
 python3 -c 'import sys; sys.stdout.write("these are not the pages of a database\n" * 200)' >"$T/text.db"
 cp "$T/text.db" "$T/text.copy"
 run '{"t":1,"v":1}

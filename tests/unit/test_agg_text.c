@@ -177,8 +177,8 @@ START_TEST(test_state_dump_kept)
 {
 	struct agg_table t, t2;
 	struct ck_marks m, m2;
-	struct st_state s = { "q", 0, ST_NONE, ST_NONE, &t, &m };
-	struct st_state s2 = { "q", 0, ST_NONE, ST_NONE, &t2, &m2 };
+	struct st_state s = { "q", 0, ST_NONE, ST_NONE, &t, &m, NULL };
+	struct st_state s2 = { "q", 0, ST_NONE, ST_NONE, &t2, &m2, NULL };
 	struct sb kept = SB_INIT, afresh = SB_INIT;
 	int64_t newest = 1000;
 	struct eb e;

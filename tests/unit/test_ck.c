@@ -1,5 +1,7 @@
-/* ck and st: durable writes, sequence-number order, shard marks, and the
- * window-avg state file (round trip, refusal of foreign or damaged files). */
+/* ck and st: durable writes (through symbolic links, never over what is
+ * not a regular file), the sinks' checks at start, the seal, sequence-
+ * number order, shard marks, and the window-avg state file (round trip,
+ * refusal of foreign, damaged or impossible files). */
 #include <check.h>
 #include <errno.h>
 #include <sched.h>
@@ -14,6 +16,8 @@
 
 #include "check_main.h"
 #include "base/ck.h"
+#include "base/ck_path.h"
+#include "base/ck_sum.h"
 #include "window/st.h"
 
 static char dir[] = "/tmp/kp-test-ck.XXXXXX";
@@ -58,9 +62,9 @@ paths(const char *name, char *path, char *tmp, size_t cap)
 	snprintf(tmp, cap, "%s/%s.tmp", dir, name);
 }
 
-/* The rename is the last step that can fail with the temporary file
- * complete beside the target: it must go too. */
-START_TEST(test_write_atomic_rename_fails)
+/* A path that is a directory is refused before anything is written:
+ * nothing is created beside it, and it stays a directory. */
+START_TEST(test_write_atomic_not_regular)
 {
 	char path[256], tmp[256], want[300];
 	struct stat st;
@@ -69,11 +73,162 @@ START_TEST(test_write_atomic_rename_fails)
 	paths("d", path, tmp, sizeof(path));
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	ck_assert_int_eq(ck_write_atomic(path, "data", 4, &e), -1);
-	snprintf(want, sizeof(want), "%s: Is a directory", path);
+	snprintf(want, sizeof(want), "%s: not a regular file: refusing to "
+	    "replace it", path);
 	ck_assert_str_eq(e.msg, want);
 	ck_assert_int_eq(access(tmp, F_OK), -1);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
+	/* a FIFO (a device would do, but this test runs as root: a bug here
+	 * must not be able to replace /dev/null) */
+	paths("fifo", path, tmp, sizeof(path));
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	ck_assert_int_eq(ck_write_atomic(path, "data", 4, &e), -1);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* and a link to it */
+	paths("to-fifo", path, tmp, sizeof(path));
+	ck_assert_int_eq(symlink("fifo", path), 0);
+	ck_assert_int_eq(ck_write_atomic(path, "data", 4, &e), -1);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+}
+END_TEST
+
+/* A symbolic link stays a link: its target is what gets replaced, in the
+ * target's own directory, whether the link is absolute, relative (to the
+ * link's directory, not ours), a chain, or dangling. A loop is an error. */
+START_TEST(test_write_atomic_symlink)
+{
+	char sub[256], target[300], link[256], link2[256], tmp[300], buf[300];
+	struct stat st;
+	struct eb e;
+
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	snprintf(target, sizeof(target), "%s/real.json", sub);
+	ck_assert_int_eq(ck_write_atomic(target, "old", 3, &e), 0);
+	paths("rel", link, tmp, sizeof(link));
+	ck_assert_int_eq(symlink("sub/real.json", link), 0);
+	ck_assert_int_eq(ck_write_atomic(link, "new", 3, &e), 0);
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_str_eq(slurp(target), "new");
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* a chain: an absolute link to the relative one */
+	paths("abs", link2, tmp, sizeof(link2));
+	ck_assert_int_eq(symlink(link, link2), 0);
+	ck_assert_int_eq(ck_write_atomic(link2, "newer", 5, &e), 0);
+	ck_assert_str_eq(slurp(target), "newer");
+	ck_assert_int_eq(lstat(link2, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	/* dangling: the file it names is created */
+	paths("dangling", link, tmp, sizeof(link));
+	ck_assert_int_eq(symlink("sub/later.json", link), 0);
+	ck_assert_int_eq(ck_write_atomic(link, "born", 4, &e), 0);
+	snprintf(buf, sizeof(buf), "%s/later.json", sub);
+	ck_assert_str_eq(slurp(buf), "born");
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	/* a loop */
+	paths("loop", link, tmp, sizeof(link));
+	ck_assert_int_eq(symlink("loop", link), 0);
+	ck_assert_int_eq(ck_write_atomic(link, "x", 1, &e), -1);
+	snprintf(buf, sizeof(buf), "%s: Too many levels of symbolic links", link);
+	ck_assert_str_eq(e.msg, buf);
+}
+END_TEST
+
+/* The sinks' check at start: a regular file or nothing yet, in a
+ * directory that exists; and never one file under two options, however
+ * it is spelled. */
+START_TEST(test_sinks_check)
+{
+	char a[256], b[256], c[256], fifo[256], hard[256], dotdot[300], tmp[256];
+	char want[2048];
+	struct ck_sink v[3];
+	struct eb e;
+
+	paths("a", a, tmp, sizeof(a));
+	paths("b", b, tmp, sizeof(b));
+	ck_assert_int_eq(ck_write_atomic(a, "x", 1, &e), 0);
+	v[0] = (struct ck_sink){ "--state", a };
+	v[1] = (struct ck_sink){ "--table", b };	/* not there yet */
+	v[2] = (struct ck_sink){ "--sqlite", NULL };	/* not given */
+	ck_assert_int_eq(ck_sinks_check(v, 3, &e), CK_SINKS_OK);
+	/* a missing directory */
+	snprintf(c, sizeof(c), "%s/no-such-dir/t", dir);
+	v[1].path = c;
+	ck_assert_int_eq(ck_sinks_check(v, 3, &e), CK_SINKS_UNUSABLE);
+	snprintf(want, sizeof(want), "--table %s: directory %s/no-such-dir: "
+	    "No such file or directory", c, dir);
+	ck_assert_str_eq(e.msg, want);
+	/* not a regular file */
+	paths("fifo", fifo, tmp, sizeof(fifo));
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	v[1].path = fifo;
+	ck_assert_int_eq(ck_sinks_check(v, 3, &e), CK_SINKS_UNUSABLE);
+	snprintf(want, sizeof(want), "--table %s: a FIFO: refusing to replace "
+	    "it", fifo);
+	ck_assert_str_eq(e.msg, want);
+	v[1].path = "/dev/null";
+	ck_assert_int_eq(ck_sinks_check(v, 3, &e), CK_SINKS_UNUSABLE);
+	ck_assert_str_eq(e.msg, "--table /dev/null: a character device: "
+	    "refusing to replace it");
+	/* one file, spelled otherwise: "..", a link, a hard link */
+	snprintf(dotdot, sizeof(dotdot), "%s/../%s/a", dir, strrchr(dir, '/') + 1);
+	v[1].path = dotdot;
+	ck_assert_int_eq(ck_sinks_check(v, 3, &e), CK_SINKS_SAME);
+	snprintf(want, sizeof(want), "--state %s and --table %s are the same "
+	    "file: each needs its own", a, dotdot);
+	ck_assert_str_eq(e.msg, want);
+	paths("link", c, tmp, sizeof(c));
+	ck_assert_int_eq(symlink("a", c), 0);
+	v[1].path = c;
+	ck_assert_int_eq(ck_sinks_check(v, 3, &e), CK_SINKS_SAME);
+	paths("hard", hard, tmp, sizeof(hard));
+	ck_assert_int_eq(link(a, hard), 0);
+	v[1].path = hard;
+	ck_assert_int_eq(ck_sinks_check(v, 3, &e), CK_SINKS_SAME);
+	/* two names of a file not there yet: the same too */
+	v[0].path = b;
+	snprintf(dotdot, sizeof(dotdot), "%s/./b", dir);
+	v[1].path = dotdot;
+	ck_assert_int_eq(ck_sinks_check(v, 3, &e), CK_SINKS_SAME);
+	ck_assert(ck_path_same(b, dotdot));
+	ck_assert(!ck_path_same(a, b));
+}
+END_TEST
+
+/* The seal against an independent SHA-256 (Python's hashlib of the
+ * bytes before the seal), and every single-bit flip of a sealed
+ * document: never accepted as sealed. */
+START_TEST(test_sum)
+{
+	struct sb out = SB_INIT;
+	char *flip;
+
+	sb_adds(&out, "{\"a\":1");
+	ck_sum_seal(&out, 0);
+	ck_assert(!sb_failed(&out));
+	ck_assert_str_eq(sb_cstr(&out), "{\"a\":1,\"sha256\":\""
+	    "8b0f0d75aabe01bbfba9341752c2cf7626f154e676aa791427b31aebfabc2592"
+	    "\"}\n");
+	ck_assert_int_eq(ck_sum_check(out.buf, out.len), CK_SUM_OK);
+	ck_assert_int_eq(ck_sum_check(out.buf, out.len - 1), CK_SUM_OK);
+	ck_assert_int_eq(ck_sum_check("{\"a\":1}\n", 8), CK_SUM_NONE);
+	ck_assert_int_eq(ck_sum_check("", 0), CK_SUM_NONE);
+	flip = malloc(out.len);
+	ck_assert_ptr_nonnull(flip);
+	for (size_t i = 0; i < out.len * 8; i++) {
+		memcpy(flip, out.buf, out.len);
+		flip[i / 8] ^= (char)(1 << (i % 8));
+		ck_assert_msg(ck_sum_check(flip, out.len) != CK_SUM_OK,
+		    "bit %zu flipped, still sealed", i);
+	}
+	free(flip);
+	sb_free(&out);
 }
 END_TEST
 
@@ -281,8 +436,9 @@ START_TEST(test_state_round_trip)
 {
 	struct agg_table t, t2;
 	struct ck_marks m, m2;
-	struct st_state s = { "q1", 7, 1700000000000, 1700000600000, &t, &m };
-	struct st_state s2 = { "q1", 0, 0, 0, &t2, &m2 };
+	struct st_state s = { "q1", 7, 1700000000000, 1700000600000, &t, &m,
+	    NULL };
+	struct st_state s2 = { "q1", 0, 0, 0, &t2, &m2, NULL };
 	char path[256];
 	struct agg_row *r;
 	struct eb e;
@@ -310,7 +466,7 @@ START_TEST(test_state_round_trip)
 	ck_assert_int_eq(r->cell[1].n, 0);
 	/* kin-read's view of it: the fixed members */
 	ck_assert_ptr_nonnull(strstr(slurp(path), "{\"format\":\"kinpipe-window-avg-state\","
-	    "\"version\":1,\"shards\":{\"shardId-1\":\"4959000000000000000000000000007\"}"));
+	    "\"version\":2,\"shards\":{\"shardId-1\":\"4959000000000000000000000000007\"}"));
 	agg_free(&t);
 	agg_free(&t2);
 	ck_marks_free(&m);
@@ -322,7 +478,7 @@ START_TEST(test_state_missing_is_first_run)
 {
 	struct agg_table t;
 	struct ck_marks m;
-	struct st_state s = { "q", 0, ST_NONE, ST_NONE, &t, &m };
+	struct st_state s = { "q", 0, ST_NONE, ST_NONE, &t, &m, NULL };
 	struct eb e;
 	char path[256];
 
@@ -335,36 +491,182 @@ START_TEST(test_state_missing_is_first_run)
 }
 END_TEST
 
+/* Load text into a fresh state of query q with ncols cells a row, windows
+ * on win (NULL: not checked). */
+static int
+load_fresh(const char *text, size_t len, const char *q, int ncols,
+    const struct win_spec *win, struct eb *e)
+{
+	struct agg_table t;
+	struct ck_marks m;
+	struct st_state s = { q, 0, ST_NONE, ST_NONE, &t, &m, win };
+	int rc;
+
+	ck_assert_int_eq(agg_init(&t, ncols), 0);
+	ck_assert_int_eq(ck_marks_init(&m), 0);
+	rc = st_load_text(text, len, "f", &s, e);
+	agg_free(&t);
+	ck_marks_free(&m);
+	return rc;
+}
+
+/* What a damaged file's refusal says, cause aside. */
+#define DAMAGED(why) "f: damaged (" why "): not used. To start over, move " \
+	"it aside (mv f f.damaged): the run then starts with no windows and " \
+	"no replay marks, and counts again whatever it reads"
+
 static const struct {
 	const char *text;
 	const char *msg;
 } refused[] = {
 	{ "", "f: not a window-avg state file: '[' or '{' expected near end of file (at byte 0)" },
-	/* a write cut short; jansson counts the position from 0 */
-	{ "{\"format\":\"kinpipe-window-avg-state\",", "f: not a window-avg state file: string or '}' expected near end of file (at byte 37)" },
+	/* ours, cut short; jansson counts the position from 0 */
+	{ "{\"format\":\"kinpipe-window-avg-state\",", DAMAGED("not JSON: string or '}' expected near end of file (at byte 37)") },
 	{ "[1]", "f: not a window-avg state file: not a JSON object" },
 	{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":1}", "f: not a window-avg state file: \"format\" is not \"kinpipe-window-avg-state\"" },
-	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":2}", "f: unsupported state file version (this window-avg reads version 1)" },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":3}", "f: unsupported state file version (this window-avg reads versions 1 and 2)" },
+	/* version 2 is sealed: without its seal it is damaged */
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":2,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[]}", DAMAGED("no valid \"sha256\" seal at its end") },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":2,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[],\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\"}", DAMAGED("its sha256 does not match its content") },
 	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"other\"}", "f: state file was written for a different query (other), not this one (q)" },
-	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{\"s\":\"12x\"},\"rows\":[]}", "f: damaged state file: shard 's' has no valid sequenceNumber" },
-	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0]]}", "f: damaged state file: rows[0]: not [start,key,rows,batch,cells...] with 1 cells" },
-	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0,[1,2,0,2]]]}", "f: damaged state file: rows[0]: cell 0 is not [n,sum,comp,min,max]" },
-	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0,[1,2,0,2,2]],[0,\"k\",1,0,[1,2,0,2,2]]]}", "f: damaged state file: rows[1]: duplicate window and key" },
-	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":-1}", "f: damaged state file: bad \"batch\"" },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{\"s\":\"12x\"},\"rows\":[]}", DAMAGED("shard 's' has no valid sequenceNumber") },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0]]}", DAMAGED("rows[0]: not [start,key,rows,batch,cells...] with 1 cells") },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0,[1,2,0,2]]]}", DAMAGED("rows[0]: cell 0 is not [n,sum,comp,min,max]") },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0,[1,2,0,2,2]],[0,\"k\",1,0,[1,2,0,2,2]]]}", DAMAGED("rows[1]: duplicate window and key") },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":-1}", DAMAGED("bad \"batch\"") },
 };
 
 START_TEST(test_state_refused)
 {
-	struct agg_table t;
-	struct ck_marks m;
-	struct st_state s = { "q", 0, ST_NONE, ST_NONE, &t, &m };
 	struct eb e;
 
-	ck_assert_int_eq(agg_init(&t, 1), 0);
-	ck_assert_int_eq(ck_marks_init(&m), 0);
-	ck_assert_int_eq(st_load_text(refused[_i].text, strlen(refused[_i].text),
-	    "f", &s, &e), -1);
+	ck_assert_int_eq(load_fresh(refused[_i].text, strlen(refused[_i].text),
+	    "q", 1, NULL, &e), -1);
 	ck_assert_str_eq(e.msg, refused[_i].msg);
+}
+END_TEST
+
+/* Sealed files whose numbers no run could have written: one row each,
+ * windows of 10 s sliding by 5 s. Then rows a run could have written,
+ * however odd. */
+static const struct {
+	const char *rows, *why;
+} impossible[] = {
+	{ "[1000,\"k\",1,0,[1,2,0,2,2]]", "rows[0]: window start 1000 is not on the slide" },
+	{ "[0,\"k\",0,0,[0,0,0,0,0]]", "rows[0]: count 0 is not positive" },
+	{ "[0,\"k\",1,3,[1,2,0,2,2]]", "rows[0]: changed in batch 3, which is not before the next one (3)" },
+	{ "[0,\"k\",1,0,[2,4,0,2,2]]", "rows[0]: cell 0 count out of range" },
+	{ "[0,\"k\",1,0,[-1,2,0,2,2]]", "rows[0]: cell 0 count out of range" },
+	{ "[0,\"k\",1,0,[0,5,0,0,0]]", "rows[0]: cell 0: values without a count" },
+	{ "[0,\"k\",2,0,[2,4,0,3,1]]", "rows[0]: cell 0: minimum above maximum" },
+	/* a digit of a sum changed: 1e308 from values in [1, 3] */
+	{ "[0,\"k\",2,0,[2,1e308,0,1,3]]", "rows[0]: cell 0: a sum outside count x [min, max]" },
+	{ "[0,\"k\",2,0,[2,7,0,1,3]]", "rows[0]: cell 0: a sum outside count x [min, max]" },
+	{ "[0,\"k\",2,0,[2,\"Infinity\",0,1,3]]", "rows[0]: cell 0: a sum that is not finite, of finite values that cannot overflow" },
+	{ "[0,\"k\",2,0,[2,4,\"NaN\",1,3]]", "rows[0]: cell 0: a sum that is not finite, of finite values that cannot overflow" },
+	{ "[0,\"k\",2,0,[2,4,1e10,1,3]]", "rows[0]: cell 0: a compensation larger than the values" },
+	{ "", "a watermark without an event time" },
+};
+
+static const char *const possible[] = {
+	"[-5000000,\"k\",1,0,[1,2,0,2,2]]",
+	"[0,\"k\",2,0,[2,4,0,1,3]]",
+	"[0,\"k\",2,2,[0,0,0,0,0]]",			/* only nulls */
+	/* 1e308 twice overflows; the compensation turns NaN */
+	"[0,\"k\",2,0,[2,\"Infinity\",\"NaN\",1e308,1e308]]",
+	/* a value of 1e400 is infinite */
+	"[0,\"k\",2,0,[2,\"Infinity\",\"NaN\",1,\"Infinity\"]]",
+	"[0,\"k\",2,0,[2,0,0,-1e308,1e308]]",
+	"[0,\"k\",3,1,[3,0.6000000000000001,-5.551115123125783e-17,0.1,0.3]]",
+};
+
+static void
+sealed_state(struct sb *out, const char *rows, int wm)
+{
+	sb_printf(out, "{\"format\":\"kinpipe-window-avg-state\",\"version\":2,"
+	    "\"query\":\"q\",\"batch\":3,\"watermark_ms\":%s,\"max_event_ms\":%s,"
+	    "\"shards\":{},\"rows\":[%s]", wm ? "5" : "null", wm ? "null" :
+	    "1000", rows);
+	ck_sum_seal(out, 0);
+	ck_assert(!sb_failed(out));
+}
+
+START_TEST(test_state_impossible)
+{
+	struct win_spec win;
+	struct sb text = SB_INIT;
+	char want[1024];
+	struct eb e;
+
+	ck_assert_int_eq(win_spec_init(&win, 10000000, 5000000, 0, &e), 0);
+	sealed_state(&text, impossible[_i].rows, *impossible[_i].rows == '\0');
+	ck_assert_int_eq(load_fresh(text.buf, text.len, "q", 1, &win, &e), -1);
+	snprintf(want, sizeof(want), "f: damaged (%s): not used. To start "
+	    "over, move it aside (mv f f.damaged): the run then starts with "
+	    "no windows and no replay marks, and counts again whatever it "
+	    "reads", impossible[_i].why);
+	ck_assert_str_eq(e.msg, want);
+	sb_free(&text);
+}
+END_TEST
+
+START_TEST(test_state_possible)
+{
+	struct win_spec win;
+	struct sb text = SB_INIT;
+	struct eb e;
+
+	ck_assert_int_eq(win_spec_init(&win, 10000000, 5000000, 0, &e), 0);
+	sealed_state(&text, possible[_i], 0);
+	ck_assert_msg(load_fresh(text.buf, text.len, "q", 1, &win, &e) == 0,
+	    "%s: %s", possible[_i], e.msg);
+	sb_free(&text);
+}
+END_TEST
+
+/* A file of the version before the seal is read, with a warning: an
+ * upgrade keeps its replay marks. */
+START_TEST(test_state_version_1)
+{
+	static const char v1[] = "{\"format\":\"kinpipe-window-avg-state\","
+	    "\"version\":1,\"shards\":{\"s\":\"7\"},\"query\":\"q\",\"batch\":1,"
+	    "\"watermark_ms\":null,\"max_event_ms\":1000,\"rows\":[[0,\"k\",1,0,"
+	    "[1,2,0,2,2]]]}\n";
+	struct eb e;
+
+	ck_assert_msg(load_fresh(v1, strlen(v1), "q", 1, NULL, &e) == 0, "%s",
+	    e.msg);
+}
+END_TEST
+
+/* Every single-bit flip of a state file as window-avg writes it: refused,
+ * never used. */
+START_TEST(test_state_bit_flips)
+{
+	struct agg_table t;
+	struct ck_marks m;
+	struct st_state s = { "q1", 7, 1700000000000, 1700000600000, &t, &m,
+	    NULL };
+	struct sb text = SB_INIT;
+	char *flip;
+	struct eb e;
+	size_t bits;
+
+	fill(&t, &m);
+	st_dump(&s, &text);
+	ck_assert(!sb_failed(&text));
+	ck_assert_int_eq(load_fresh(text.buf, text.len, "q1", 2, NULL, &e), 0);
+	bits = text.len * 8;
+	flip = malloc(text.len);
+	ck_assert_ptr_nonnull(flip);
+	for (size_t i = 0; i < bits; i++) {
+		memcpy(flip, text.buf, text.len);
+		flip[i / 8] ^= (char)(1 << (i % 8));
+		ck_assert_msg(load_fresh(flip, text.len, "q1", 2, NULL, &e) == -1,
+		    "bit %zu (byte %zu) flipped: accepted", i, i / 8);
+	}
+	free(flip);
+	sb_free(&text);
 	agg_free(&t);
 	ck_marks_free(&m);
 }
@@ -394,7 +696,10 @@ ck_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_atomic);
-	tcase_add_test(tc, test_write_atomic_rename_fails);
+	tcase_add_test(tc, test_write_atomic_not_regular);
+	tcase_add_test(tc, test_write_atomic_symlink);
+	tcase_add_test(tc, test_sinks_check);
+	tcase_add_test(tc, test_sum);
 	tcase_add_test(tc, test_write_atomic_parent_is_file);
 	tcase_add_test(tc, test_write_atomic_write_fails);
 	tcase_add_test(tc, test_write_atomic_full_and_readonly);
@@ -405,6 +710,12 @@ ck_suite(void)
 	tcase_add_test(tc, test_state_missing_is_first_run);
 	tcase_add_loop_test(tc, test_state_refused, 0,
 	    sizeof(refused) / sizeof(refused[0]));
+	tcase_add_loop_test(tc, test_state_impossible, 0,
+	    sizeof(impossible) / sizeof(impossible[0]));
+	tcase_add_loop_test(tc, test_state_possible, 0,
+	    sizeof(possible) / sizeof(possible[0]));
+	tcase_add_test(tc, test_state_version_1);
+	tcase_add_test(tc, test_state_bit_flips);
 	suite_add_tcase(s, tc);
 	return s;
 }

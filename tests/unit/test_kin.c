@@ -1,6 +1,7 @@
 /* kin: backoff, error classes, UTF-8, base64 (RFC 4648 §10 vectors),
  * timestamps, envelopes, shard lineage and ownership, sequence number
- * order, PutRecords limits, checkpoints. */
+ * order, PutRecords limits, positions, checkpoints (round trip, the
+ * seal, what a damaged or foreign one says). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +9,12 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "base/ck_sum.h"
 #include "kinesis/kin.h"
 #include "kinesis/kin_ckpt.h"
 #include "kinesis/kin_env.h"
 #include "kinesis/kin_list.h"
+#include "kinesis/kin_pos.h"
 #include "kinesis/kin_put.h"
 #include "kinesis/kin_shard.h"
 
@@ -296,19 +299,81 @@ START_TEST(put_limits)
 }
 END_TEST
 
+/* --from's spellings, and what a checkpoint writes back: at-timestamp in
+ * RFC 3339 UTC, the same instant. */
+START_TEST(positions)
+{
+	static const struct {
+		const char *in, *iter, *out;
+	} ok[] = {
+		{ "earliest", "TRIM_HORIZON", "earliest" },
+		{ "trim_horizon", "TRIM_HORIZON", "earliest" },
+		{ "latest", "LATEST", "latest" },
+		{ "at-sequence=4959", "AT_SEQUENCE_NUMBER", "at-sequence=4959" },
+		{ "at-timestamp=2024-01-01T00:00:07.25Z", "AT_TIMESTAMP", "at-timestamp=2024-01-01T00:00:07.25Z" },
+		{ "at-timestamp=2024-01-01T01:00:07+01:00", "AT_TIMESTAMP", "at-timestamp=2024-01-01T00:00:07Z" },
+		{ "at-timestamp=1704067207.25", "AT_TIMESTAMP", "at-timestamp=2024-01-01T00:00:07.25Z" },
+	};
+	static const char *const bad[] = {
+		"yesterday", "at-sequence=", "at-sequence=12a", "at-sequence=-1",
+		"at-timestamp=2024-02-30T00:00:00Z", "at-timestamp=", "",
+	};
+	struct kin_pos p;
+	struct sb t = SB_INIT;
+	struct eb e;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(kin_pos_parse(ok[i].in, &p, &e) == 0, "%s", ok[i].in);
+		ck_assert_str_eq(kin_pos_iterator(&p), ok[i].iter);
+		sb_reset(&t);
+		kin_pos_put(&t, &p);
+		ck_assert_str_eq(sb_cstr(&t), ok[i].out);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(kin_pos_parse(bad[i], &p, &e) == -1, "%s", bad[i]);
+	ck_assert_int_eq(kin_pos_parse("sometime", &p, &e), -1);
+	ck_assert_str_eq(e.msg, "expected earliest, latest, at-timestamp=T or "
+	    "at-sequence=N: 'sometime'");
+	sb_free(&t);
+}
+END_TEST
+
+static void
+write_file(const char *path, const char *text, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	write_file(path, text, strlen(text));
+}
+
 START_TEST(checkpoint_roundtrip)
 {
 	char path[64] = "/tmp/kp-ckpt.XXXXXX", tmp[160];
-	json_t *m = json_pack("{s:s}", "shardId-000000000000", "4959"), *got;
+	json_t *m = json_pack("{s:s}", "shardId-000000000000", "4959");
+	json_t *st = json_pack("{s:s,s:s}", "shardId-000000000000",
+	    "at-sequence=4950", "shardId-000000000001", "earliest");
+	struct kin_ckpt got;
 	struct eb e;
 	int fd = mkstemp(path);
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(kin_ckpt_save(path, "s", m, &e), 0);
+	unlink(path);
+	ck_assert_int_eq(kin_ckpt_load(path, "s", &got, &e), 1);	/* none yet */
+	ck_assert_int_eq(kin_ckpt_save(path, "s", m, st, &e), 0);
 	ck_assert_int_eq(kin_ckpt_load(path, "s", &got, &e), 0);
-	ck_assert(json_equal(got, m));
-	json_decref(got);
+	ck_assert_int_eq(got.kind, KIN_CKPT_CHECKPOINT);
+	ck_assert(json_equal(got.shards, m));
+	ck_assert(json_equal(got.starts, st));
+	kin_ckpt_free(&got);
 	ck_assert_int_eq(kin_ckpt_load(path, "t", &got, &e), -1);
 	snprintf(tmp, sizeof(tmp), "%s: positions are for stream 's', not 't'", path);
 	ck_assert_str_eq(e.msg, tmp);
@@ -316,6 +381,130 @@ START_TEST(checkpoint_roundtrip)
 	ck_assert_int_eq(access(tmp, F_OK), -1);	/* renamed away */
 	unlink(path);
 	json_decref(m);
+	json_decref(st);
+}
+END_TEST
+
+/* Every single-bit flip of a checkpoint as kin-read writes it: refused,
+ * never used. */
+START_TEST(checkpoint_bit_flips)
+{
+	char path[64] = "/tmp/kp-ckpt.XXXXXX", *text, *flip;
+	json_t *m = json_pack("{s:s}", "shardId-000000000000",
+	    "49680722448406860776330447951185868792634923187240435714");
+	json_t *st = json_pack("{s:s,s:s}", "shardId-000000000000", "earliest",
+	    "shardId-000000000001", "at-timestamp=2024-01-01T00:00:07.25Z");
+	struct kin_ckpt got;
+	struct eb e;
+	long len;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(kin_ckpt_save(path, "s", m, st, &e), 0);
+	ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = malloc((size_t)len);
+	flip = malloc((size_t)len);
+	ck_assert(text != NULL && flip != NULL);
+	ck_assert_uint_eq(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	ck_assert_int_eq(kin_ckpt_load_text(text, (size_t)len, "f", "s", &got,
+	    &e), 0);
+	kin_ckpt_free(&got);
+	for (long i = 0; i < len * 8; i++) {
+		memcpy(flip, text, (size_t)len);
+		flip[i / 8] ^= (char)(1 << (i % 8));
+		ck_assert_msg(kin_ckpt_load_text(flip, (size_t)len, "f", "s", &got,
+		    &e) == -1, "bit %ld (byte %ld) flipped: accepted", i, i / 8);
+	}
+	unlink(path);
+	free(text);
+	free(flip);
+	json_decref(m);
+	json_decref(st);
+}
+END_TEST
+
+/* Refusals: foreign, damaged (with how to start over), impossible. */
+START_TEST(checkpoint_refused)
+{
+	static const struct {
+		const char *text, *why;
+		int damaged;
+	} cases[] = {
+		{ "{\"format\":\"x\"}", "unknown format 'x'", 0 },
+		{ "[1]", "not a checkpoint or state file", 0 },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":7}", "unsupported version 7", 0 },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":1}", "unsupported version 1", 0 },
+		{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":3}", "unsupported version 3", 0 },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{},\"starts\":{}}\n", "no valid \"sha256\" seal at its end", 1 },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"stream\":\"s\",\"shards\":{\"a\":7}}", "shard a: sequence number is not a decimal string", 1 },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"stream\":\"s\"}", "no \"shards\" object", 1 },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"stre", "not JSON: premature end of input near '\"stre' (at byte 45)", 1 },
+	};
+	static const struct {
+		const char *body, *why;
+	} sealed[] = {
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{\"a\":\"7\"},\"starts\":{}", "shard a: a position without a start" },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{},\"starts\":{\"a\":\"latest\"}", "shard a: bad start" },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{},\"starts\":{\"a\":\"at-sequence=x\"}", "shard a: bad start" },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"shards\":{},\"starts\":{}", "no \"stream\"" },
+	};
+	char path[64] = "/tmp/kp-ckpt.XXXXXX", want[1024];
+	struct kin_ckpt got;
+	struct sb t = SB_INIT;
+	struct eb e;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]) +
+	    sizeof(sealed) / sizeof(sealed[0]); i++) {
+		const char *why;
+		int damaged = 1;
+
+		sb_reset(&t);
+		if (i < sizeof(cases) / sizeof(cases[0])) {
+			sb_adds(&t, cases[i].text);
+			why = cases[i].why;
+			damaged = cases[i].damaged;
+		} else {
+			sb_adds(&t, sealed[i - sizeof(cases) / sizeof(cases[0])].body);
+			ck_sum_seal(&t, 0);
+			why = sealed[i - sizeof(cases) / sizeof(cases[0])].why;
+		}
+		write_file(path, t.buf, t.len);
+		ck_assert_int_eq(kin_ckpt_load(path, "s", &got, &e), -1);
+		if (damaged)
+			snprintf(want, sizeof(want), "%s: damaged (%s): not used. "
+			    "To start over, move it aside (mv %s %s.damaged): each "
+			    "shard then starts at --from, and what was read since "
+			    "is read again or skipped", path, why, path, path);
+		else
+			snprintf(want, sizeof(want), "%s: %s", path, why);
+		ck_assert_str_eq(e.msg, want);
+	}
+	/* the first format, unsealed, without "starts": still read */
+	write_text(path, "{\"format\":\"kinpipe-kin-read-checkpoint\",\"stream\":"
+	    "\"s\",\"shards\":{\"a\":\"7\"}}\n");
+	ck_assert_msg(kin_ckpt_load(path, "s", &got, &e) == 0, "%s", e.msg);
+	ck_assert_ptr_null(got.starts);
+	ck_assert_str_eq(json_string_value(json_object_get(got.shards, "a")), "7");
+	kin_ckpt_free(&got);
+	/* window-avg's version 1 state, unsealed: still read, as window-avg
+	 * reads it */
+	write_text(path, "{\"format\":\"kinpipe-window-avg-state\",\"version\":"
+	    "1,\"shards\":{\"a\":\"9\"}}\n");
+	ck_assert_msg(kin_ckpt_load(path, "s", &got, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(got.kind, KIN_CKPT_STATE);
+	ck_assert_str_eq(json_string_value(json_object_get(got.shards, "a")), "9");
+	kin_ckpt_free(&got);
+	unlink(path);
+	sb_free(&t);
 }
 END_TEST
 
@@ -336,7 +525,10 @@ kin_suite(void)
 	tcase_add_test(tc, lineage);
 	tcase_add_test(tc, exit_codes);
 	tcase_add_test(tc, put_limits);
+	tcase_add_test(tc, positions);
 	tcase_add_test(tc, checkpoint_roundtrip);
+	tcase_add_test(tc, checkpoint_bit_flips);
+	tcase_add_test(tc, checkpoint_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
