@@ -24,6 +24,9 @@ static const char help[] =
     "      --prices FILE     follow euro_rate in NDJSON records ('-': stdin)\n"
     "      --price N         a fixed price in euro per bitcoin\n"
     "      --threads N       HTTP worker threads (default 4)\n"
+    "      --max-connections N      connections open at once (default 4096)\n"
+    "      --max-per-address N      ... from one IP address (default 64)\n"
+    "      --header-timeout S       seconds to send a request's head (default 10)\n"
     "      --euro N          opening euro balance for user add (default 10000)\n"
     "  -h, --help, -V, --version\n";
 
@@ -72,13 +75,14 @@ check(struct ws_store *st)
 
 static int
 serve(struct ws_store *st, const char *listen_on, const char *prices,
-    int64_t price_e8, int threads)
+    int64_t price_e8, int threads, const struct ws_limits *limits)
 {
 	volatile sig_atomic_t stop = 0;
 	struct ws_price price = { 0 };
 	struct ws_feed feed = { .price = &price, .stop = &stop };
-	struct ws_http http = { .store = st, .price = &price };
-	struct eb e;
+	struct ws_http http = { .store = st, .price = &price,
+	    .limits = *limits };
+	struct eb e, warn;
 	sigset_t sigs;
 	int sig;
 
@@ -97,12 +101,14 @@ serve(struct ws_store *st, const char *listen_on, const char *prices,
 		if (ws_feed_start(&feed, &e) != 0)
 			cli_die(CLI_FAIL, "%s", e.msg);
 	}
-	if (ws_http_start(&http, listen_on, threads, &e) != 0) {
+	if (ws_http_start(&http, listen_on, threads, &warn, &e) != 0) {
 		stop = 1;
 		ws_feed_join(&feed);
 		cli_warn("%s", e.msg);
 		return CLI_FAIL;
 	}
+	if (warn.msg[0])
+		cli_warn("%s", warn.msg);
 	cli_warn("listening on http://%s/ (port %u)", listen_on, http.port);
 	sigwait(&sigs, &sig);
 	ws_http_stop(&http, 5000);
@@ -123,6 +129,9 @@ main(int argc, char **argv)
 		{ "price", required_argument, NULL, 'P' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "euro", required_argument, NULL, 'e' },
+		{ "max-connections", required_argument, NULL, 'M' },
+		{ "max-per-address", required_argument, NULL, 'A' },
+		{ "header-timeout", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -132,6 +141,8 @@ main(int argc, char **argv)
 	char host[WS_HOST_MAX];
 	int64_t price_e8 = 0, cents = 0;
 	long long threads = 4;
+	struct ws_limits limits = { WS_CONNECTIONS_DEFAULT,
+	    WS_PER_ADDRESS_DEFAULT, WS_HEADER_MS_DEFAULT };
 	struct ws_store *st;
 	struct eb e;
 	int c, rc;
@@ -150,6 +161,18 @@ main(int argc, char **argv)
 			threads = cli_parse_count("--threads", optarg, 1, 256);
 			break;
 		case 'e': euro = optarg; break;
+		case 'M':
+			limits.connections = (unsigned)cli_parse_count(
+			    "--max-connections", optarg, 1, 1000000);
+			break;
+		case 'A':
+			limits.per_address = (unsigned)cli_parse_count(
+			    "--max-per-address", optarg, 1, 1000000);
+			break;
+		case 'H':
+			limits.header_ms = cli_parse_timeout_ms("--header-timeout",
+			    optarg);
+			break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
 		default: cli_bad_option(argv);
@@ -169,6 +192,9 @@ main(int argc, char **argv)
 		cli_usage("unknown command '%s'", argv[0]);
 	if (euro && argc != 3)
 		cli_usage("--euro goes with user add");
+	if (limits.per_address > limits.connections)
+		cli_usage("--max-per-address %u is more than --max-connections %u",
+		    limits.per_address, limits.connections);
 	/* every usage error before the database is created */
 	if (argc == 3) {
 		if (!ws_id_valid(argv[2]))
@@ -190,7 +216,7 @@ main(int argc, char **argv)
 	else if (argc == 1)
 		rc = check(st);
 	else
-		rc = serve(st, listen_on, prices, price_e8, (int)threads);
+		rc = serve(st, listen_on, prices, price_e8, (int)threads, &limits);
 	ws_store_close(st);
 	return rc;
 }

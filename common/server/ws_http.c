@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -255,9 +256,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	(void)version;
 	(void)upload_data;
 	if (*req == NULL) {
-		/* first call: headers only; count it until it is answered */
+		/* first call: the head is in; count the request until it is
+		 * answered */
 		*req = h;
 		atomic_fetch_add(&h->in_flight, 1);
+		ws_guard_headed(c);
 		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 			return MHD_YES;
 	}
@@ -280,11 +283,11 @@ completed(void *cls, struct MHD_Connection *c, void **req,
 {
 	struct ws_http *h = cls;
 
-	(void)c;
 	(void)toe;
 	if (*req != NULL)
 		atomic_fetch_sub(&h->in_flight, 1);
 	*req = NULL;
+	ws_guard_answered(&h->guard, c);
 }
 
 int
@@ -333,7 +336,7 @@ listen_socket(const char *spec, int *fd_out, unsigned *port, struct eb *e)
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) != 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
-	    listen(fd, 512) != 0) {
+	    listen(fd, WS_BACKLOG) != 0) {
 		eb_set(e, "cannot listen on %s: %s", spec, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -349,24 +352,63 @@ listen_socket(const char *spec, int *fd_out, unsigned *port, struct eb *e)
 	return 0;
 }
 
+/* Every connection is a descriptor: raise the soft open-files limit to
+ * what the connection limit needs, or lower the connection limit to what
+ * the hard limit allows. */
+static void
+fit_descriptors(struct ws_limits *l, struct eb *warn)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)l->connections + WS_FD_RESERVE;
+	unsigned fit;
+
+	warn->msg[0] = '\0';
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
+		    want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && getrlimit(RLIMIT_NOFILE,
+		    &rl) != 0)
+			return;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return;
+	fit = rl.rlim_cur > 2 * WS_FD_RESERVE ?
+	    (unsigned)(rl.rlim_cur - WS_FD_RESERVE) : WS_FD_RESERVE;
+	eb_set(warn, "open files limited to %llu: at most %u connections, not %u",
+	    (unsigned long long)rl.rlim_cur, fit, l->connections);
+	l->connections = fit;
+	if (l->per_address > fit)
+		l->per_address = fit;
+}
+
 int
 ws_http_start(struct ws_http *h, const char *listen_on, int threads,
-    struct eb *e)
+    struct eb *warn, struct eb *e)
 {
+	fit_descriptors(&h->limits, warn);
 	if (listen_socket(listen_on, &h->listen_fd, &h->port, e) != 0)
 		return -1;
 	atomic_init(&h->in_flight, 0);
+	if (ws_guard_start(&h->guard, h->limits.header_ms, e) != 0) {
+		close(h->listen_fd);
+		return -1;
+	}
 	h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO, 0, NULL, NULL,
 	    handle, h,
 	    MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 0 ? threads : 1),
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, h,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+	    MHD_OPTION_NOTIFY_CONNECTION, ws_guard_notify, &h->guard,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WS_IDLE_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	    MHD_OPTION_CONNECTION_LIMIT, 1000u,
+	    MHD_OPTION_CONNECTION_LIMIT, h->limits.connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->limits.per_address,
 	    MHD_OPTION_END);
 	if (h->daemon == NULL) {
+		ws_guard_stop(&h->guard);
 		close(h->listen_fd);
 		return eb_set(e, "cannot start the HTTP server on %s", listen_on);
 	}
@@ -390,4 +432,5 @@ ws_http_stop(struct ws_http *h, int wait_ms)
 	}
 	MHD_stop_daemon(h->daemon);
 	h->daemon = NULL;
+	ws_guard_stop(&h->guard);
 }

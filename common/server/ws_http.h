@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "base/eb.h"
+#include "server/ws_guard.h"
 #include "server/ws_price.h"
 #include "server/ws_store.h"
 
@@ -16,9 +17,27 @@
 #define WS_IDEMPOTENT_VALUE "idempotent"
 #define WS_QUERY_MAX 4096	/* bytes of decoded query arguments */
 
+/* What one client may hold: with these, a client that opens connections
+ * and trickles their request heads cannot keep others from being served
+ * (wallet-server(1), LIMITS). */
+#define WS_CONNECTIONS_DEFAULT 4096
+#define WS_PER_ADDRESS_DEFAULT 64
+#define WS_HEADER_MS_DEFAULT 10000
+#define WS_IDLE_S 30		/* no byte either way for this long: closed */
+#define WS_FD_RESERVE 64	/* descriptors kept for the database and the rest */
+#define WS_BACKLOG 4096		/* a burst of connections waits, not refused */
+
+struct ws_limits {
+	unsigned connections;	/* open at once, in all */
+	unsigned per_address;	/* open at once, from one IP address */
+	int64_t header_ms;	/* to send a request's whole head */
+};
+
 struct ws_http {
 	struct ws_store *store;
 	struct ws_price *price;
+	struct ws_limits limits;
+	struct ws_guard guard;
 	struct MHD_Daemon *daemon;
 	int listen_fd;
 	atomic_int in_flight;	/* requests begun and not yet answered */
@@ -33,9 +52,12 @@ struct ws_http {
 int ws_listen_parse(const char *spec, char host[WS_HOST_MAX],
     const char **port, struct eb *e);
 
-/* Listen on HOST:PORT (port 0: any) with `threads` worker threads. */
+/* Listen on HOST:PORT (port 0: any) with `threads` worker threads, under
+ * h->limits. The open-files limit is raised to what the limits need, as
+ * far as the hard limit allows; below that, fewer connections are
+ * allowed, and *warn says so (else it is empty). */
 int ws_http_start(struct ws_http *h, const char *listen_on, int threads,
-    struct eb *e);
+    struct eb *warn, struct eb *e);
 /* Stop accepting, wait (up to wait_ms) for requests being handled to be
  * answered, then stop. */
 void ws_http_stop(struct ws_http *h, int wait_ms);
