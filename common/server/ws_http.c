@@ -104,7 +104,6 @@ static const struct {
 	const char *error;	/* NULL: the store's answer is the body */
 } answers[] = {
 	[WS_OK] = { 200, NULL },
-	[WS_NO_SUCH_USER] = { 404, "unknown user" },
 	[WS_BAD_KEY] = { 403, "unknown user or bad access key" },
 	[WS_ORDER_ID_REUSED] = { 409, "order_id already used for a different order" },
 	[WS_INSUFFICIENT_EURO] = { 409, "insufficient euro" },
@@ -184,8 +183,8 @@ history(struct ws_http *h, const struct args *a, struct sb *body)
 		    limit > HISTORY_MAX)
 			return fail(body, 400, "bad limit: 1 to 10000");
 	}
-	return store_answer(ws_history(h->store, a->user_id, (int)limit, body,
-	    &e), &e, body);
+	return store_answer(ws_history(h->store, a->user_id, a->access_key,
+	    (int)limit, body, &e), &e, body);
 }
 
 /* "/info/" and "/info" both name the info call: the notebook writes the
@@ -230,8 +229,8 @@ route(struct ws_http *h, struct MHD_Connection *c, const char *url,
 	if (is_path(url, "info")) {
 		if ((status = need_user(&a, body)) != 0)
 			return status;
-		return store_answer(ws_info(h->store, a.user_id, body, &e), &e,
-		    body);
+		return store_answer(ws_info(h->store, a.user_id, a.access_key,
+		    body, &e), &e, body);
 	}
 	if (is_path(url, "buy"))
 		return trade(h, &a, WS_BUY, body);

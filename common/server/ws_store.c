@@ -290,7 +290,8 @@ put_trade_answer(struct sb *b, const struct ws_order *o, int64_t trade_id,
 	sb_addc(b, '}');
 }
 
-/* With the transaction open: the wallet, checked against the key. */
+/* The wallet and its balances, checked against the key if one is given
+ * (key not NULL). On a database failure, e says why. */
 static enum ws_outcome
 load_wallet(struct ws_store *st, const char *user_id, const char *key,
     int64_t *sats, int64_t *cents, struct eb *e)
@@ -302,10 +303,13 @@ load_wallet(struct ws_store *st, const char *user_id, const char *key,
 	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		hash_key(key, want);
-		ok = sqlite3_column_bytes(q, 0) == (int)sizeof(want) &&
-		    sodium_memcmp(sqlite3_column_blob(q, 0), want,
-		    sizeof(want)) == 0;
+		ok = 1;
+		if (key != NULL) {
+			hash_key(key, want);
+			ok = sqlite3_column_bytes(q, 0) == (int)sizeof(want) &&
+			    sodium_memcmp(sqlite3_column_blob(q, 0), want,
+			    sizeof(want)) == 0;
+		}
 		*sats = sqlite3_column_int64(q, 1);
 		*cents = sqlite3_column_int64(q, 2);
 	}
@@ -313,7 +317,7 @@ load_wallet(struct ws_store *st, const char *user_id, const char *key,
 		db_fail(st, e, "read wallet");
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return WS_DB_ROLLED_BACK;
+		return WS_DB_FAILURE;
 	/* one outcome for both, so the API does not reveal which user ids
 	 * exist to someone without a key */
 	return ok ? WS_OK : WS_BAD_KEY;
@@ -445,6 +449,8 @@ ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
 		return WS_DB_ROLLED_BACK;
 	}
 	out = load_wallet(st, o->user_id, o->access_key, &sats, &cents, e);
+	if (out == WS_DB_FAILURE)
+		out = WS_DB_ROLLED_BACK;
 	if (out == WS_OK && o->order_id)
 		out = replay_order(st, o, body, &replayed, e);
 	if (out == WS_OK && !replayed)
@@ -465,61 +471,48 @@ ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
 }
 
 enum ws_outcome
-ws_info(struct ws_store *st, const char *user_id, struct sb *body,
-    struct eb *e)
+ws_info(struct ws_store *st, const char *user_id, const char *access_key,
+    struct sb *body, struct eb *e)
 {
-	sqlite3_stmt *q = st->q[Q_WALLET];
+	int64_t sats = 0, cents = 0;
 	enum ws_outcome out;
-	int rc;
 
 	pthread_mutex_lock(&st->mu);
-	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		/* the original simulator's shape: a one-element array */
-		sb_adds(body, "[{\"user_id\":");
-		jx_put_cstr(body, user_id);
-		sb_adds(body, ",\"bitcoin\":");
-		put_fixed(body, sqlite3_column_int64(q, 1), 8);
-		sb_adds(body, ",\"euro\":");
-		put_fixed(body, sqlite3_column_int64(q, 2), 2);
-		sb_adds(body, "}]");
-		out = WS_OK;
-	} else if (rc == SQLITE_DONE) {
-		out = WS_NO_SUCH_USER;
-	} else {
-		db_fail(st, e, "read wallet");
-		out = WS_DB_FAILURE;
-	}
-	sqlite3_reset(q);
+	out = load_wallet(st, user_id, access_key, &sats, &cents, e);
 	pthread_mutex_unlock(&st->mu);
-	return out;
+	if (out != WS_OK)
+		return out;
+	/* the original simulator's shape: a one-element array */
+	sb_adds(body, "[{\"user_id\":");
+	jx_put_cstr(body, user_id);
+	sb_adds(body, ",\"bitcoin\":");
+	put_fixed(body, sats, 8);
+	sb_adds(body, ",\"euro\":");
+	put_fixed(body, cents, 2);
+	sb_adds(body, "}]");
+	return WS_OK;
 }
 
 enum ws_outcome
-ws_history(struct ws_store *st, const char *user_id, int limit,
-    struct sb *body, struct eb *e)
+ws_history(struct ws_store *st, const char *user_id, const char *access_key,
+    int limit, struct sb *body, struct eb *e)
 {
-	sqlite3_stmt *q = st->q[Q_WALLET];
+	sqlite3_stmt *q = st->q[Q_HISTORY];
 	char when[TM_RFC3339_MAX];
-	enum ws_outcome out = WS_OK;
+	enum ws_outcome out;
 	size_t mark = body->len;
 	const char *kind, *order_id;
+	int64_t sats, cents;
 	int rc, first = 1, has_order_id;
 
 	pthread_mutex_lock(&st->mu);
-	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
 	/* the message belongs to this connection, which the next thread in
-	 * may overwrite: read it before the lock goes */
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fail(st, e, "read wallet");
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW) {
+	 * may overwrite: load_wallet reads it before the lock goes */
+	out = load_wallet(st, user_id, access_key, &sats, &cents, e);
+	if (out != WS_OK) {
 		pthread_mutex_unlock(&st->mu);
-		return rc == SQLITE_DONE ? WS_NO_SUCH_USER : WS_DB_FAILURE;
+		return out;
 	}
-	q = st->q[Q_HISTORY];
 	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, limit);
 	sb_addc(body, '[');

@@ -54,10 +54,10 @@ int64_t ws_trade_cents(int64_t sats, int64_t price_e8, enum ws_side side);
  * of HTTP: ws_http maps each outcome to its status and error body. */
 enum ws_outcome {
 	WS_OK,			/* done: the answer is in body */
-	WS_NO_SUCH_USER,	/* info, history: no wallet with that id */
-	WS_BAD_KEY,		/* trade: no such wallet, or the key is not
-				 * its key (one outcome, so that the API does
-				 * not reveal which user ids exist) */
+	WS_BAD_KEY,		/* no such wallet, or the key given is not
+				 * its key: one outcome for both, in every
+				 * call, so that no answer tells an unknown
+				 * user id from a wrong key */
 	WS_ORDER_ID_REUSED,	/* trade: the order id names another order */
 	WS_INSUFFICIENT_EURO,	/* trade: a buy the wallet cannot pay for */
 	WS_INSUFFICIENT_BITCOIN,	/* trade: a sell of more than it holds */
@@ -73,13 +73,16 @@ enum ws_outcome {
 };
 
 /* Each of these answers an API request. On WS_OK the answer's JSON is
- * appended to body; on any other outcome body is left as it was. */
+ * appended to body; on any other outcome body is left as it was. A trade
+ * needs the wallet's access key; info and history check it when one is
+ * given (access_key not NULL) and otherwise take the user id alone, as
+ * the original simulator's info call does. */
 enum ws_outcome ws_trade(struct ws_store *st, const struct ws_order *o,
     struct sb *body, struct eb *e);
 enum ws_outcome ws_info(struct ws_store *st, const char *user_id,
-    struct sb *body, struct eb *e);
+    const char *access_key, struct sb *body, struct eb *e);
 enum ws_outcome ws_history(struct ws_store *st, const char *user_id,
-    int limit, struct sb *body, struct eb *e);
+    const char *access_key, int limit, struct sb *body, struct eb *e);
 
 /* Verify that every wallet's ledger sums to its balance, balances are not
  * negative and every order points at a ledger entry. Appends a summary

@@ -94,7 +94,7 @@ x "info: no credentials" 2 "usage: wallet-info *
 wallet-info: no user id: *" "" env -u WALLET_USER_ID wallet-info
 x "info: unreachable server" 3 "wallet-info: cannot reach the server: *" "" \
     wallet-info --api "http://127.0.0.1:$DEAD/" --retries 0
-x "info: bad credentials" 1 "wallet-info: unknown user (HTTP 404)" "" wallet-info --user nobody
+x "info: bad credentials" 1 "wallet-info: unknown user or bad access key (HTTP 403)" "" wallet-info --user nobody
 x "info: refused user id" 1 "wallet-info: bad user_id (HTTP 400)" "" wallet-info --user 'a b'
 x "info: no such field" 1 "wallet-info: no field 'dollars' in the answer" "" wallet-info --field dollars
 

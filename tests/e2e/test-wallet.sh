@@ -34,7 +34,19 @@ api "history" "history/?user_id=g7&limit=2" 200 "$(curl -s "http://127.0.0.1:$WS
 like "history content" "$body" '\[{"trade_id":3,"time":"20*Z","kind":"sell","bitcoin":-0.025,"euro":1000,"price":40000},{"trade_id":2,"time":"*","kind":"buy","bitcoin":0.1,"euro":-4000,"price":40000}\]'
 
 # --- bad input: a 4xx and a JSON error, never a 500
-api "unknown user info" "info/?user_id=nobody" 404 '{"error":"unknown user"}'
+# an unknown user and a wrong key get one answer, in every call, so that
+# no answer tells which user ids exist (issue 16)
+NOKEY='{"error":"unknown user or bad access key"}'
+api "unknown user info" "info/?user_id=nobody" 403 "$NOKEY"
+api "unknown user history" "history/?user_id=nobody" 403 "$NOKEY"
+api "unknown user history with a key" "history/?user_id=nobody&access_key=$K" 403 "$NOKEY"
+api "unknown user sell" "sell/?amount=1&user_id=nobody&access_key=$K" 403 "$NOKEY"
+api "info: a wrong key is checked" "info/?user_id=g7&access_key=00$K" 403 "$NOKEY"
+api "info: an empty key is a wrong key" "info/?user_id=g7&access_key=" 403 "$NOKEY"
+api "history: a wrong key is checked" "history/?user_id=g7&access_key=x" 403 "$NOKEY"
+api "info: the right key" "info/?user_id=g7&access_key=$K" 200 '[{"user_id":"g7","bitcoin":0.075,"euro":7000}]'
+api_get "history/?user_id=g7&access_key=$K&limit=1"
+like "history: the right key" "$code $body" '200 \[{"trade_id":3,*}\]'
 api "unknown user buy" "buy/?amount=1&user_id=nobody&access_key=$K" 403 '{"error":"unknown user or bad access key"}'
 api "bad key" "buy/?amount=0.001&user_id=g7&access_key=00$K" 403 '{"error":"unknown user or bad access key"}'
 api "empty key" "buy/?amount=0.001&user_id=g7&access_key=" 401 '{"error":"missing access_key"}'
@@ -92,7 +104,7 @@ t "wallet-info -f user_id" 0 'g7' "" wallet-info -f user_id
 t "wallet-info no such field" 1 '' "" wallet-info --field dollars
 is "no such field: message" "$(cat "$ERR")" "wallet-info: no field 'dollars' in the answer"
 t "wallet-info unknown user" 1 '' "" wallet-info --user nobody
-is "unknown user: message" "$(cat "$ERR")" "wallet-info: unknown user (HTTP 404)"
+is "unknown user: message" "$(cat "$ERR")" "wallet-info: unknown user or bad access key (HTTP 403)"
 # 0.01 BTC at 40000 = 400 euro
 t "wallet-buy" 0 '{"user_id":"g7","order_id":"c1","trade_id":5,"side":"buy","amount":0.01,"price":40000,"value":400,"bitcoin":0.09,"euro":6400}' "" \
     wallet-buy 0.01 --order-id c1

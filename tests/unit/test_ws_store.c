@@ -82,15 +82,23 @@ START_TEST(trades_and_orders)
 	o.side = WS_SELL;
 	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_INSUFFICIENT_BITCOIN);
 	ck_assert_uint_eq(b.len, 0);
-	ck_assert_int_eq(ws_info(st, "g8", &b, &e), WS_OK);
+	ck_assert_int_eq(ws_info(st, "g8", NULL, &b, &e), WS_OK);
 	ck_assert_str_eq(sb_cstr(&b), "[{\"user_id\":\"g8\",\"bitcoin\":0,\"euro\":0}]");
 	sb_reset(&b);
-	ck_assert_int_eq(ws_info(st, "zz", &b, &e), WS_NO_SUCH_USER);
+	ck_assert_int_eq(ws_info(st, "g8", key, &b, &e), WS_OK);
+	ck_assert_str_eq(sb_cstr(&b), "[{\"user_id\":\"g8\",\"bitcoin\":0,\"euro\":0}]");
+	sb_reset(&b);
+	/* an unknown user and a wrong key: one outcome, in every call */
+	ck_assert_int_eq(ws_info(st, "zz", NULL, &b, &e), WS_BAD_KEY);
 	ck_assert_uint_eq(b.len, 0);
-	ck_assert_int_eq(ws_history(st, "zz", 10, &b, &e), WS_NO_SUCH_USER);
+	ck_assert_int_eq(ws_info(st, "g8", "nope", &b, &e), WS_BAD_KEY);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(ws_history(st, "zz", NULL, 10, &b, &e), WS_BAD_KEY);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(ws_history(st, "g8", "", 10, &b, &e), WS_BAD_KEY);
 	ck_assert_uint_eq(b.len, 0);
 	/* g8's only entry is its opening balance of 0 */
-	ck_assert_int_eq(ws_history(st, "g8", 10, &b, &e), WS_OK);
+	ck_assert_int_eq(ws_history(st, "g8", key, 10, &b, &e), WS_OK);
 	ck_assert_msg(strncmp(sb_cstr(&b), "[{\"trade_id\":2,\"time\":\"",
 	    strlen("[{\"trade_id\":2,\"time\":\"")) == 0, "%s", b.buf);
 	ck_assert_str_eq(strstr(b.buf, "\",\"kind\""),
