@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,43 +11,60 @@
 #include "base/cli.h"
 #include "wallet/wl_amount.h"
 #include "server/ws_http.h"
+#include "server/ws_keyfile.h"
 
 static const char usage_line[] =
     "wallet-server --db FILE [--listen HOST:PORT] [--prices FILE|- | --price N]"
-    " [--threads N] | --db FILE user add ID [--euro N] | --db FILE check";
+    " [--threads N] [--max-connections N] [--max-per-address N]"
+    " [--header-timeout S] | --db FILE user add ID [--euro N] [--key-file FILE]"
+    " | --db FILE check";
 
 static const char help[] =
-    "usage: wallet-server --db FILE [options]            serve the API and page\n"
-    "       wallet-server --db FILE user add ID [--euro N] create a wallet\n"
-    "       wallet-server --db FILE check                  verify the ledger\n"
-    "  -d, --db FILE         SQLite database (created if missing)\n"
-    "  -l, --listen H:P      address to serve on (default 127.0.0.1:8080)\n"
-    "      --prices FILE     follow euro_rate in NDJSON records ('-': stdin)\n"
-    "      --price N         a fixed price in euro per bitcoin\n"
-    "      --threads N       HTTP worker threads (default 4)\n"
-    "      --max-connections N      connections open at once (default 4096)\n"
-    "      --max-per-address N      ... from one IP address (default 64)\n"
-    "      --header-timeout S       seconds to send a request's head (default 10)\n"
-    "      --euro N          opening euro balance for user add (default 10000)\n"
+    "usage: wallet-server --db FILE [options]    serve the API and the page\n"
+    "       wallet-server --db FILE user add ID [--euro N] [--key-file FILE]\n"
+    "       wallet-server --db FILE check        verify the ledger\n"
+    "  -d, --db FILE            SQLite database (created if missing)\n"
+    "  -l, --listen H:P         where to serve (default 127.0.0.1:8080; port 0:\n"
+    "                           any free one); prints http://ADDRESS:PORT/\n"
+    "      --prices FILE        follow euro_rate in NDJSON records ('-': stdin)\n"
+    "      --price N            a fixed price in euro per bitcoin\n"
+    "      --threads N          HTTP worker threads (default 4)\n"
+    "      --max-connections N  connections open at once (default 4096)\n"
+    "      --max-per-address N  ... from one IP address (default 64)\n"
+    "      --header-timeout S   seconds to send a request's head (default 10)\n"
+    "      --euro N             user add: opening euro balance (default 10000)\n"
+    "      --key-file FILE      user add: write the key to this new file (0600)\n"
     "  -h, --help, -V, --version\n";
 
 static int
-user_add(struct ws_store *st, const char *id, int64_t cents)
+user_add(struct ws_store *st, const char *id, int64_t cents,
+    const char *key_file)
 {
 	char key[WS_KEY_HEX + 1];
 	struct eb e;
+	int rc = CLI_OK;
 
-	if (ws_user_add(st, id, cents, key, &e) != 0) {
+	ws_key_new(key);
+	/* the key file first: a wallet whose key was lost is no use */
+	if (key_file && ws_keyfile_write(key_file, key, &e) != 0) {
 		cli_warn("user add: %s", e.msg);
-		return CLI_FAIL;
+		rc = CLI_FAIL;
+	} else if (ws_user_add(st, id, cents, key, &e) != 0) {
+		cli_warn("user add: %s", e.msg);
+		if (key_file)
+			ws_keyfile_remove(key_file);
+		rc = CLI_FAIL;
+	} else if (key_file == NULL) {
+		/* the only time the key is ever shown: the store keeps a
+		 * hash */
+		printf("%s\n", key);
+		if (fflush(stdout) != 0) {
+			cli_warn("stdout: write error");
+			rc = CLI_FAIL;
+		}
 	}
-	/* the only time the key is ever shown: the store keeps a hash */
-	printf("%s\n", key);
-	if (fflush(stdout) != 0) {
-		cli_warn("stdout: write error");
-		return CLI_FAIL;
-	}
-	return CLI_OK;
+	sodium_memzero(key, sizeof(key));
+	return rc;
 }
 
 static int
@@ -109,7 +127,11 @@ serve(struct ws_store *st, const char *listen_on, const char *prices,
 	}
 	if (warn.msg[0])
 		cli_warn("%s", warn.msg);
-	cli_warn("listening on http://%s/ (port %u)", listen_on, http.port);
+	/* the address as bound (the port --listen HOST:0 picked), for the
+	 * scripts that start the server: WALLET_API is this line */
+	printf("%s\n", http.url);
+	if (fflush(stdout) != 0)
+		cli_warn("stdout: write error: serving %s all the same", http.url);
 	sigwait(&sigs, &sig);
 	ws_http_stop(&http, 5000);
 	stop = 1;
@@ -129,6 +151,7 @@ main(int argc, char **argv)
 		{ "price", required_argument, NULL, 'P' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "euro", required_argument, NULL, 'e' },
+		{ "key-file", required_argument, NULL, 'k' },
 		{ "max-connections", required_argument, NULL, 'M' },
 		{ "max-per-address", required_argument, NULL, 'A' },
 		{ "header-timeout", required_argument, NULL, 'H' },
@@ -137,7 +160,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *listen_on = "127.0.0.1:8080", *prices = NULL;
-	const char *euro = NULL, *port;
+	const char *euro = NULL, *key_file = NULL, *port;
 	char host[WS_HOST_MAX];
 	int64_t price_e8 = 0, cents = 0;
 	long long threads = 4;
@@ -161,6 +184,7 @@ main(int argc, char **argv)
 			threads = cli_parse_count("--threads", optarg, 1, 256);
 			break;
 		case 'e': euro = optarg; break;
+		case 'k': key_file = optarg; break;
 		case 'M':
 			limits.connections = (unsigned)cli_parse_count(
 			    "--max-connections", optarg, 1, 1000000);
@@ -192,6 +216,8 @@ main(int argc, char **argv)
 		cli_usage("unknown command '%s'", argv[0]);
 	if (euro && argc != 3)
 		cli_usage("--euro goes with user add");
+	if (key_file && argc != 3)
+		cli_usage("--key-file goes with user add");
 	if (limits.per_address > limits.connections)
 		cli_usage("--max-per-address %u is more than --max-connections %u",
 		    limits.per_address, limits.connections);
@@ -212,7 +238,7 @@ main(int argc, char **argv)
 	if (ws_store_open(&st, db, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	if (argc == 3)
-		rc = user_add(st, argv[2], cents);
+		rc = user_add(st, argv[2], cents, key_file);
 	else if (argc == 1)
 		rc = check(st);
 	else

@@ -315,8 +315,23 @@ bad:
 	return eb_set(e, "--listen: want HOST:PORT, got '%.80s'", spec);
 }
 
+/* http://ADDRESS:PORT/ of the bound socket, the address in numbers. */
+static void
+bound_url(const struct sockaddr_storage *ss, socklen_t sl, unsigned port,
+    char url[WS_URL_MAX])
+{
+	char host[NI_MAXHOST];
+
+	if (getnameinfo((const struct sockaddr *)ss, sl, host, sizeof(host),
+	    NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(host, sizeof(host), "?");
+	snprintf(url, WS_URL_MAX, ss->ss_family == AF_INET6 ?
+	    "http://[%s]:%u/" : "http://%s:%u/", host, port);
+}
+
 static int
-listen_socket(const char *spec, int *fd_out, unsigned *port, struct eb *e)
+listen_socket(const char *spec, int *fd_out, unsigned *port,
+    char url[WS_URL_MAX], struct eb *e)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 	    .ai_flags = AI_NUMERICSERV | AI_PASSIVE };
@@ -343,10 +358,15 @@ listen_socket(const char *spec, int *fd_out, unsigned *port, struct eb *e)
 		return -1;
 	}
 	freeaddrinfo(ai);
-	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+		eb_set(e, "cannot listen on %s: %s", spec, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	*port = ntohs(ss.ss_family == AF_INET6 ?
 	    ((struct sockaddr_in6 *)&ss)->sin6_port :
 	    ((struct sockaddr_in *)&ss)->sin_port);
+	bound_url(&ss, sl, *port, url);
 	*fd_out = fd;
 	return 0;
 }
@@ -387,7 +407,7 @@ ws_http_start(struct ws_http *h, const char *listen_on, int threads,
     struct eb *warn, struct eb *e)
 {
 	fit_descriptors(&h->limits, warn);
-	if (listen_socket(listen_on, &h->listen_fd, &h->port, e) != 0)
+	if (listen_socket(listen_on, &h->listen_fd, &h->port, h->url, e) != 0)
 		return -1;
 	atomic_init(&h->in_flight, 0);
 	if (ws_guard_start(&h->guard, h->limits.header_ms, e) != 0) {

@@ -27,6 +27,9 @@
 #define WS_FD_RESERVE 64	/* descriptors kept for the database and the rest */
 #define WS_BACKLOG 4096		/* a burst of connections waits, not refused */
 
+#define WS_HOST_MAX 256
+#define WS_URL_MAX (WS_HOST_MAX + 32)
+
 struct ws_limits {
 	unsigned connections;	/* open at once, in all */
 	unsigned per_address;	/* open at once, from one IP address */
@@ -42,9 +45,8 @@ struct ws_http {
 	int listen_fd;
 	atomic_int in_flight;	/* requests begun and not yet answered */
 	unsigned port;
+	char url[WS_URL_MAX];	/* http://ADDRESS:PORT/ as bound */
 };
-
-#define WS_HOST_MAX 256
 
 /* Split HOST:PORT ([HOST]:PORT for IPv6) into host and port: a port of 0
  * to 65535, in decimal digits; what the address means is only found out
@@ -52,7 +54,8 @@ struct ws_http {
 int ws_listen_parse(const char *spec, char host[WS_HOST_MAX],
     const char **port, struct eb *e);
 
-/* Listen on HOST:PORT (port 0: any) with `threads` worker threads, under
+/* Listen on HOST:PORT (port 0: a free one, h->port and h->url then say
+ * which) with `threads` worker threads, under
  * h->limits. The open-files limit is raised to what the limits need, as
  * far as the hard limit allows; below that, fewer connections are
  * allowed, and *warn says so (else it is empty). */

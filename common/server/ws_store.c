@@ -188,11 +188,21 @@ run_stmt(sqlite3_stmt *q)
 	return rc;
 }
 
+void
+ws_key_new(char key[WS_KEY_HEX + 1])
+{
+	unsigned char raw[WS_KEY_BYTES];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(key, WS_KEY_HEX + 1, raw, sizeof(raw));
+	sodium_memzero(raw, sizeof(raw));
+}
+
 int
 ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
-    char key[WS_KEY_HEX + 1], struct eb *e)
+    const char *key, struct eb *e)
 {
-	unsigned char raw[WS_KEY_BYTES], hash[crypto_generichash_BYTES];
+	unsigned char hash[crypto_generichash_BYTES];
 	sqlite3_stmt *ins = NULL, *led = st->q[Q_LEDGER_ADD];
 	int rc = -1;
 
@@ -201,8 +211,6 @@ ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
 		    user_id, WS_ID_MAX);
 	if (cents < 0 || cents > WS_EURO_MAX_CENTS)
 		return eb_set(e, "bad euro amount");
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(key, WS_KEY_HEX + 1, raw, sizeof(raw));
 	hash_key(key, hash);
 	pthread_mutex_lock(&st->mu);
 	if (run_stmt(st->q[Q_BEGIN]) != SQLITE_DONE) {
@@ -243,10 +251,7 @@ fail:
 	run_stmt(st->q[Q_ROLLBACK]);
 out:
 	sqlite3_finalize(ins);
-	sodium_memzero(raw, sizeof(raw));
 	pthread_mutex_unlock(&st->mu);
-	if (rc != 0)
-		sodium_memzero(key, WS_KEY_HEX + 1);
 	return rc;
 }
 

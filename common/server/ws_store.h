@@ -41,9 +41,12 @@ void ws_store_close(struct ws_store *st);
 /* A valid user or order id: 1 to WS_ID_MAX of [A-Za-z0-9_.:-]. */
 int ws_id_valid(const char *s);
 
-/* Create a wallet with `cents` euros; its new access key goes to key. */
+/* A new access key: WS_KEY_BYTES from libsodium's generator, in hex. */
+void ws_key_new(char key[WS_KEY_HEX + 1]);
+/* Create a wallet with `cents` euros and the access key `key`, of which
+ * only a hash is kept. */
 int ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
-    char key[WS_KEY_HEX + 1], struct eb *e);
+    const char *key, struct eb *e);
 
 /* The euro value of a trade in cents, rounded in the house's favour: a
  * buyer pays the value rounded up to the cent, a seller receives it
