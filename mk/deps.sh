@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, libraries the tools link. Test: Check, the Kinesis
 # server's runtime (node), botocore as the SigV4 oracle, chromium for the
-# wallet page, jq/miller as comparison points, gnuplot for the demo chart.
+# wallet page, strace to watch wallet-server sync before it answers,
+# jq/miller as comparison points, gnuplot for the demo chart.
 PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
 libmicrohttpd-dev libsqlite3-dev libsodium-dev check libsubunit-dev
 python3 python3-botocore awscli jq miller mandoc gnuplot-nox
 chromium curl sqlite3 util-linux procps time bc tzdata
-iproute2 wrk systemd"
+iproute2 wrk systemd strace"
 
 missing=""
 for p in $PKGS; do

@@ -10,6 +10,7 @@
 #include "time/tm.h"
 #include "wallet/wl_amount.h"
 #include "server/ws_store.h"
+#include "server/ws_sync.h"
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS wallets ("
@@ -62,6 +63,7 @@ struct ws_store {
 	sqlite3 *db;
 	pthread_mutex_t mu;
 	sqlite3_stmt *q[Q_COUNT];
+	struct ws_sync sync;	/* what is answered is on disk */
 };
 
 static int
@@ -92,14 +94,20 @@ ws_store_open(struct ws_store **out, const char *path, struct eb *e)
 		ws_store_close(st);
 		return -1;
 	}
-	/* WAL with synchronous=NORMAL: a commit is durable across a crash
-	 * of this process (kill -9) without an fsync per trade; a power
-	 * loss may cost the last trades, never consistency. */
+	/* WAL with synchronous=NORMAL: a commit writes the log without
+	 * syncing it, and ws_sync syncs it for a batch of commits before any
+	 * of them is answered (group commit): durable across a power loss,
+	 * not only a kill -9, without a sync per trade under the lock. */
 	sqlite3_busy_timeout(st->db, 5000);
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
 		db_fail(st, e, path);
+		ws_store_close(st);
+		return -1;
+	}
+	if (ws_sync_init(&st->sync, sqlite3_filename_wal(sqlite3_db_filename(
+	    st->db, "main")), e) != 0) {
 		ws_store_close(st);
 		return -1;
 	}
@@ -126,7 +134,29 @@ ws_store_close(struct ws_store *st)
 		sqlite3_finalize(st->q[i]);
 	sqlite3_close(st->db);
 	pthread_mutex_destroy(&st->mu);
+	ws_sync_free(&st->sync);
 	free(st);
+}
+
+int
+ws_store_settle(struct ws_store *st, uint64_t mark, struct eb *e)
+{
+	return ws_sync_wait(&st->sync, mark, e);
+}
+
+uint64_t
+ws_store_mark(struct ws_store *st)
+{
+	return ws_sync_mark(&st->sync);
+}
+
+void
+ws_store_syncs(struct ws_store *st, uint64_t *commits, uint64_t *syncs)
+{
+	pthread_mutex_lock(&st->sync.mu);
+	*syncs = st->sync.syncs;
+	pthread_mutex_unlock(&st->sync.mu);
+	*commits = ws_sync_mark(&st->sync);
 }
 
 struct sqlite3 *
@@ -204,6 +234,7 @@ ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
 {
 	unsigned char hash[crypto_generichash_BYTES];
 	sqlite3_stmt *ins = NULL, *led = st->q[Q_LEDGER_ADD];
+	uint64_t n = 0;
 	int rc = -1;
 
 	if (!ws_id_valid(user_id))
@@ -244,6 +275,7 @@ ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
 		goto fail;
 	if (run_stmt(st->q[Q_COMMIT]) != SQLITE_DONE)
 		goto fail;
+	n = ws_sync_committed(&st->sync);
 	rc = 0;
 	goto out;
 fail:
@@ -252,6 +284,8 @@ fail:
 out:
 	sqlite3_finalize(ins);
 	pthread_mutex_unlock(&st->mu);
+	if (rc == 0 && ws_sync_wait(&st->sync, n, e) != 0)
+		rc = -1;
 	return rc;
 }
 
@@ -446,7 +480,12 @@ ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
 	size_t mark = body->len;
 	enum ws_outcome out;
 	int replayed = 0;
+	uint64_t n;
 
+	/* after a failed sync nobody knows what the ledger holds: no
+	 * definite answer, not even for the repeat of an order */
+	if (ws_sync_broken(&st->sync, e))
+		return WS_DB_FAILURE;
 	pthread_mutex_lock(&st->mu);
 	if (run_stmt(st->q[Q_BEGIN]) != SQLITE_DONE) {
 		db_fail(st, e, "begin");
@@ -469,7 +508,14 @@ ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
 	 * leave nothing behind */
 	if (sqlite3_get_autocommit(st->db) == 0)
 		run_stmt(st->q[Q_ROLLBACK]);
+	/* the commit's number, or for a refusal or a replay the number of
+	 * the commits it was decided on */
+	n = out == WS_OK && !replayed ? ws_sync_committed(&st->sync) :
+	    ws_sync_mark(&st->sync);
 	pthread_mutex_unlock(&st->mu);
+	/* answered only once durable, a refusal too */
+	if (out != WS_DB_ROLLED_BACK && ws_sync_wait(&st->sync, n, e) != 0)
+		out = WS_DB_FAILURE;
 	if (out != WS_OK)
 		body->len = mark;
 	return out;
@@ -481,10 +527,15 @@ ws_info(struct ws_store *st, const char *user_id, const char *access_key,
 {
 	int64_t sats = 0, cents = 0;
 	enum ws_outcome out;
+	uint64_t n;
 
 	pthread_mutex_lock(&st->mu);
 	out = load_wallet(st, user_id, access_key, &sats, &cents, e);
+	n = ws_sync_mark(&st->sync);
 	pthread_mutex_unlock(&st->mu);
+	/* never show a balance that a power cut could still take back */
+	if (out == WS_OK && ws_sync_wait(&st->sync, n, e) != 0)
+		out = WS_DB_FAILURE;
 	if (out != WS_OK)
 		return out;
 	/* the original simulator's shape: a one-element array */
@@ -508,6 +559,7 @@ ws_history(struct ws_store *st, const char *user_id, const char *access_key,
 	size_t mark = body->len;
 	const char *kind, *order_id;
 	int64_t sats, cents;
+	uint64_t n;
 	int rc, first = 1, has_order_id;
 
 	pthread_mutex_lock(&st->mu);
@@ -555,10 +607,14 @@ ws_history(struct ws_store *st, const char *user_id, const char *access_key,
 	if (rc != SQLITE_DONE) {
 		db_fail(st, e, "read ledger");
 		out = WS_DB_FAILURE;
-		body->len = mark;
 	}
 	sqlite3_reset(q);
+	n = ws_sync_mark(&st->sync);
 	pthread_mutex_unlock(&st->mu);
+	if (out == WS_OK && ws_sync_wait(&st->sync, n, e) != 0)
+		out = WS_DB_FAILURE;
+	if (out != WS_OK)
+		body->len = mark;
 	return out;
 }
 

@@ -6,7 +6,10 @@
  *
  * One connection serves every thread, behind one mutex: SQLite writes one
  * transaction at a time anyway, and this makes the read-check-write of a
- * trade atomic without relying on busy retries. */
+ * trade atomic without relying on busy retries. Nothing is answered
+ * before the commits it rests on are on disk (ws_sync: one sync of the
+ * write-ahead log for every batch of trades that commit while the one
+ * before is syncing). */
 #ifndef KP_WS_STORE_H
 #define KP_WS_STORE_H
 
@@ -92,8 +95,15 @@ enum ws_outcome ws_history(struct ws_store *st, const char *user_id,
  * (or the problems, one a line) to report; -1 when anything is wrong. */
 int ws_check(struct ws_store *st, struct sb *report, struct eb *e);
 
-/* For the web page: the connection, held under the store's lock. */
+/* For the web page: the connection, held under the store's lock. What
+ * the page read is shown only once ws_store_settle(the ws_store_mark
+ * taken under the lock) says it is durable. */
 struct sqlite3 *ws_store_lock(struct ws_store *st);
 void ws_store_unlock(struct ws_store *st);
+uint64_t ws_store_mark(struct ws_store *st);
+int ws_store_settle(struct ws_store *st, uint64_t mark, struct eb *e);
+/* Commits made, and the syncs that made them durable, so far. */
+void ws_store_syncs(struct ws_store *st, uint64_t *commits,
+    uint64_t *syncs);
 
 #endif

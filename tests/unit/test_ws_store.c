@@ -1,4 +1,5 @@
 #include <check.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,78 @@ START_TEST(balance_limits)
 }
 END_TEST
 
+/* Many threads trading at once: every trade is committed once, the
+ * commits share syncs, the books balance. */
+#define THREADS 8
+#define TRADES 50
+
+struct trader {
+	struct ws_store *st;
+	const char *key;
+	int id, ok;
+};
+
+static void *
+trade_many(void *arg)
+{
+	struct trader *t = arg;
+	char oid[32];
+	struct sb b = SB_INIT;
+	struct eb e;
+	struct ws_order o = { .user_id = "g7", .access_key = t->key,
+	    .side = WS_BUY, .sats = 100000, .price_e8 = 4000000000000LL };
+	int i;
+
+	for (i = 0; i < TRADES; i++) {
+		snprintf(oid, sizeof(oid), "t%d-%d", t->id, i);
+		o.order_id = oid;
+		if (ws_trade(t->st, &o, &b, &e) == WS_OK)
+			t->ok++;
+		sb_reset(&b);
+	}
+	sb_free(&b);
+	return NULL;
+}
+
+START_TEST(group_commit)
+{
+	struct ws_store *st = fresh();
+	char key[WS_KEY_HEX + 1], want[128];
+	struct trader t[THREADS];
+	pthread_t th[THREADS];
+	struct sb b = SB_INIT;
+	struct eb e;
+	uint64_t commits, syncs;
+	int i;
+
+	ws_key_new(key);
+	/* 400 buys of 0.001 BTC at 40000 = 40 euro each: 16000 euro */
+	ck_assert_int_eq(ws_user_add(st, "g7", 2000000, key, &e), 0);
+	for (i = 0; i < THREADS; i++) {
+		t[i] = (struct trader){ st, key, i, 0 };
+		ck_assert_int_eq(pthread_create(&th[i], NULL, trade_many, &t[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(t[i].ok, TRADES);
+	}
+	ws_store_syncs(st, &commits, &syncs);
+	/* the user's wallet and every trade: one commit each */
+	ck_assert_uint_eq(commits, 1 + THREADS * TRADES);
+	ck_assert_uint_ge(syncs, 1);
+	ck_assert_uint_le(syncs, commits);
+	ck_assert_int_eq(ws_info(st, "g7", NULL, &b, &e), WS_OK);
+	snprintf(want, sizeof(want), "[{\"user_id\":\"g7\",\"bitcoin\":0.4,"
+	    "\"euro\":4000}]");
+	ck_assert_str_eq(sb_cstr(&b), want);
+	sb_reset(&b);
+	ck_assert_int_eq(ws_check(st, &b, &e), 0);
+	ck_assert_str_eq(sb_cstr(&b), "ok: 1 wallets, 401 ledger entries, 400 orders\n");
+	sb_free(&b);
+	gone(st);
+}
+END_TEST
+
 static Suite *
 ws_store_suite(void)
 {
@@ -201,6 +274,7 @@ ws_store_suite(void)
 	tcase_add_test(tc, trades_and_orders);
 	tcase_add_test(tc, replay_and_check);
 	tcase_add_test(tc, balance_limits);
+	tcase_add_test(tc, group_commit);
 	suite_add_tcase(s, tc);
 	return s;
 }
