@@ -6,15 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/cli.h"
 #include "wallet/wl_amount.h"
+#include "server/ws_feed.h"
 #include "server/ws_http.h"
 #include "server/ws_keyfile.h"
 
 static const char usage_line[] =
-    "wallet-server --db FILE [--listen HOST:PORT] [--prices FILE|- | --price N]"
+    "wallet-server --db FILE [--listen HOST:PORT] [--prices FILE|-"
+    " [--price-field NAME] | --price N]"
     " [--threads N] [--max-connections N] [--max-per-address N]"
     " [--header-timeout S] | --db FILE user add ID [--euro N] [--key-file FILE]"
     " | --db FILE check";
@@ -26,7 +30,8 @@ static const char help[] =
     "  -d, --db FILE            SQLite database (created if missing)\n"
     "  -l, --listen H:P         where to serve (default 127.0.0.1:8080; port 0:\n"
     "                           any free one); prints http://ADDRESS:PORT/\n"
-    "      --prices FILE        follow euro_rate in NDJSON records ('-': stdin)\n"
+    "      --prices FILE        follow NDJSON records as tail -F does ('-': stdin)\n"
+    "      --price-field NAME   their price member (default euro_rate)\n"
     "      --price N            a fixed price in euro per bitcoin\n"
     "      --threads N          HTTP worker threads (default 4)\n"
     "      --max-connections N  connections open at once (default 4096)\n"
@@ -91,39 +96,58 @@ check(struct ws_store *st)
 	return rc == 0 ? CLI_OK : CLI_FAIL;
 }
 
+/* What serving takes, from the command line. */
+struct serving {
+	const char *listen_on;
+	const char *prices;	/* --prices FILE or "-", or NULL */
+	const char *price_field;
+	int64_t price_e8;	/* --price, or 0 */
+	int threads;
+	struct ws_limits limits;
+};
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static int
-serve(struct ws_store *st, const char *listen_on, const char *prices,
-    int64_t price_e8, int threads, const struct ws_limits *limits)
+serve(struct ws_store *st, const struct serving *sv)
 {
 	volatile sig_atomic_t stop = 0;
-	struct ws_price price = { 0 };
-	struct ws_feed feed = { .price = &price, .stop = &stop };
+	struct ws_price price;
+	struct ws_feed feed = { .price = &price, .path = sv->prices,
+	    .field = sv->price_field, .stop = &stop };
 	struct ws_http http = { .store = st, .price = &price,
-	    .limits = *limits };
+	    .feed = sv->prices ? &feed : NULL, .limits = sv->limits };
 	struct eb e, warn;
+	struct stat sb;
 	sigset_t sigs;
-	int sig;
+	int sig, rc = CLI_OK;
 
-	ws_price_set(&price, price_e8);
+	if (sv->prices && strcmp(sv->prices, "-") != 0 &&
+	    stat(sv->prices, &sb) == 0 && S_ISDIR(sb.st_mode))
+		cli_die(CLI_FAIL, "--prices %s: is a directory", sv->prices);
+	if (ws_price_init(&price, &e) != 0)
+		cli_die(CLI_FAIL, "%s", e.msg);
+	if (sv->price_e8)
+		ws_price_set(&price, sv->price_e8, now_us());
 	/* every thread inherits the mask; only sigwait below sees them */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (prices != NULL) {
-		feed.name = strcmp(prices, "-") == 0 ? "<stdin>" : prices;
-		feed.fd = strcmp(prices, "-") == 0 ? 0 : open(prices, O_RDONLY);
-		if (feed.fd < 0)
-			cli_die(CLI_FAIL, "%s: cannot open", prices);
-		if (ws_feed_start(&feed, &e) != 0)
-			cli_die(CLI_FAIL, "%s", e.msg);
-	}
-	if (ws_http_start(&http, listen_on, threads, &warn, &e) != 0) {
-		stop = 1;
-		ws_feed_join(&feed);
+	if (sv->prices && ws_feed_start(&feed, &e) != 0)
+		cli_die(CLI_FAIL, "%s", e.msg);
+	if (ws_http_start(&http, sv->listen_on, sv->threads, &warn, &e) != 0) {
 		cli_warn("%s", e.msg);
-		return CLI_FAIL;
+		rc = CLI_FAIL;
+		goto out;
 	}
 	if (warn.msg[0])
 		cli_warn("%s", warn.msg);
@@ -134,11 +158,11 @@ serve(struct ws_store *st, const char *listen_on, const char *prices,
 		cli_warn("stdout: write error: serving %s all the same", http.url);
 	sigwait(&sigs, &sig);
 	ws_http_stop(&http, 5000);
+out:
 	stop = 1;
 	ws_feed_join(&feed);
-	if (feed.fd > 0)
-		close(feed.fd);
-	return CLI_OK;
+	ws_price_free(&price);
+	return rc;
 }
 
 int
@@ -149,6 +173,7 @@ main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "prices", required_argument, NULL, 'p' },
 		{ "price", required_argument, NULL, 'P' },
+		{ "price-field", required_argument, NULL, 'F' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "euro", required_argument, NULL, 'e' },
 		{ "key-file", required_argument, NULL, 'k' },
@@ -159,13 +184,13 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = NULL, *listen_on = "127.0.0.1:8080", *prices = NULL;
-	const char *euro = NULL, *key_file = NULL, *port;
+	const char *db = NULL, *euro = NULL, *key_file = NULL, *port;
 	char host[WS_HOST_MAX];
-	int64_t price_e8 = 0, cents = 0;
-	long long threads = 4;
-	struct ws_limits limits = { WS_CONNECTIONS_DEFAULT,
-	    WS_PER_ADDRESS_DEFAULT, WS_HEADER_MS_DEFAULT };
+	int64_t cents = 0;
+	struct serving sv = { .listen_on = "127.0.0.1:8080",
+	    .threads = WS_THREADS_DEFAULT, .limits = { WS_CONNECTIONS_DEFAULT,
+	    WS_PER_ADDRESS_DEFAULT, WS_HEADER_MS_DEFAULT } };
+	const char *price_field = NULL;
 	struct ws_store *st;
 	struct eb e;
 	int c, rc;
@@ -174,27 +199,29 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "d:l:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
-		case 'l': listen_on = optarg; break;
-		case 'p': prices = optarg; break;
+		case 'l': sv.listen_on = optarg; break;
+		case 'p': sv.prices = optarg; break;
 		case 'P':
-			if (ws_price_parse(optarg, &price_e8, &e) != 0)
+			if (ws_price_parse(optarg, &sv.price_e8, &e) != 0)
 				cli_usage("--price: %s", e.msg);
 			break;
+		case 'F': price_field = optarg; break;
 		case 't':
-			threads = cli_parse_count("--threads", optarg, 1, 256);
+			sv.threads = (int)cli_parse_count("--threads", optarg, 1,
+			    256);
 			break;
 		case 'e': euro = optarg; break;
 		case 'k': key_file = optarg; break;
 		case 'M':
-			limits.connections = (unsigned)cli_parse_count(
+			sv.limits.connections = (unsigned)cli_parse_count(
 			    "--max-connections", optarg, 1, 1000000);
 			break;
 		case 'A':
-			limits.per_address = (unsigned)cli_parse_count(
+			sv.limits.per_address = (unsigned)cli_parse_count(
 			    "--max-per-address", optarg, 1, 1000000);
 			break;
 		case 'H':
-			limits.header_ms = cli_parse_timeout_ms("--header-timeout",
+			sv.limits.header_ms = cli_parse_timeout_ms("--header-timeout",
 			    optarg);
 			break;
 		case 'h': cli_help(help);
@@ -206,8 +233,13 @@ main(int argc, char **argv)
 	argv += optind;
 	if (db == NULL)
 		cli_usage("--db is required");
-	if (prices && price_e8)
+	if (sv.prices && sv.price_e8)
 		cli_usage("--prices and --price exclude each other");
+	if (price_field && sv.prices == NULL)
+		cli_usage("--price-field goes with --prices");
+	if (price_field && *price_field == '\0')
+		cli_usage("--price-field: empty");
+	sv.price_field = price_field ? price_field : "euro_rate";
 	if (argc == 3 && strcmp(argv[0], "user") == 0 && strcmp(argv[1], "add") == 0)
 		;
 	else if (argc == 1 && strcmp(argv[0], "check") == 0)
@@ -218,9 +250,9 @@ main(int argc, char **argv)
 		cli_usage("--euro goes with user add");
 	if (key_file && argc != 3)
 		cli_usage("--key-file goes with user add");
-	if (limits.per_address > limits.connections)
+	if (sv.limits.per_address > sv.limits.connections)
 		cli_usage("--max-per-address %u is more than --max-connections %u",
-		    limits.per_address, limits.connections);
+		    sv.limits.per_address, sv.limits.connections);
 	/* every usage error before the database is created */
 	if (argc == 3) {
 		if (!ws_id_valid(argv[2]))
@@ -231,7 +263,7 @@ main(int argc, char **argv)
 		if (wl_fixed_parse(euro, strlen(euro), 2, WS_EURO_MAX_CENTS,
 		    &cents, &e) != 0)
 			cli_usage("--euro: %s", e.msg);
-	} else if (argc == 0 && ws_listen_parse(listen_on, host, &port,
+	} else if (argc == 0 && ws_listen_parse(sv.listen_on, host, &port,
 	    &e) != 0) {
 		cli_usage("%s", e.msg);
 	}
@@ -242,7 +274,7 @@ main(int argc, char **argv)
 	else if (argc == 1)
 		rc = check(st);
 	else
-		rc = serve(st, listen_on, prices, price_e8, (int)threads, &limits);
+		rc = serve(st, &sv);
 	ws_store_close(st);
 	return rc;
 }

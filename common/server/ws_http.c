@@ -219,8 +219,7 @@ route(struct ws_http *h, struct MHD_Connection *c, const char *url,
 	}
 	if (strcmp(url, "/") == 0) {
 		*type = "text/html; charset=utf-8";
-		if (ws_page_render(h->store, ws_price_get(h->price), body,
-		    &e) != 0) {
+		if (ws_page_render(h->store, h->price, h->feed, body, &e) != 0) {
 			fprintf(stderr, "wallet-server: %s\n", e.msg);
 			return 503;
 		}

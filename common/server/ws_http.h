@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "base/eb.h"
+#include "server/ws_feed.h"
 #include "server/ws_guard.h"
 #include "server/ws_price.h"
 #include "server/ws_store.h"
@@ -20,6 +21,7 @@
 /* What one client may hold: with these, a client that opens connections
  * and trickles their request heads cannot keep others from being served
  * (wallet-server(1), LIMITS). */
+#define WS_THREADS_DEFAULT 4
 #define WS_CONNECTIONS_DEFAULT 4096
 #define WS_PER_ADDRESS_DEFAULT 64
 #define WS_HEADER_MS_DEFAULT 10000
@@ -39,6 +41,7 @@ struct ws_limits {
 struct ws_http {
 	struct ws_store *store;
 	struct ws_price *price;
+	struct ws_feed *feed;	/* NULL: the price is fixed (or none) */
 	struct ws_limits limits;
 	struct ws_guard guard;
 	struct MHD_Daemon *daemon;

@@ -143,8 +143,9 @@ x "server: address in use" 1 "wallet-server: cannot listen on 127.0.0.1:$WS_PORT
     wallet-server --db "$T/busy.db" --listen "127.0.0.1:$WS_PORT"
 x "server: address does not resolve" 1 "wallet-server: --listen nosuch.invalid:8089: *" "" \
     wallet-server --db "$T/busy.db" --listen nosuch.invalid:8089
-x "server: no such prices file" 1 "wallet-server: $T/none.ndjson: cannot open" "" \
-    wallet-server --db "$T/busy.db" --prices "$T/none.ndjson"
+mkdir "$T/prices.d"
+x "server: the prices file a directory" 1 "wallet-server: --prices $T/prices.d: is a directory" "" \
+    wallet-server --db "$T/busy.db" --prices "$T/prices.d"
 x "server: database cannot be opened" 1 "wallet-server: $T/nodir/w.db: unable to open database file" "" \
     wallet-server --db "$T/nodir/w.db" check
 x "server: user exists" 1 "wallet-server: user add: user 'g7' already exists" "" wallet-server --db "$DB" user add g7
