@@ -473,15 +473,15 @@ execute(struct ws_store *st, const struct ws_order *o, int64_t sats,
 }
 
 enum ws_outcome
-ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
-    struct eb *e)
+ws_trade_commit(struct ws_store *st, const struct ws_order *o, struct sb *body,
+    uint64_t *mark, struct eb *e)
 {
 	int64_t sats = 0, cents = 0;
-	size_t mark = body->len;
+	size_t len = body->len;
 	enum ws_outcome out;
 	int replayed = 0;
-	uint64_t n;
 
+	*mark = 0;
 	/* after a failed sync nobody knows what the ledger holds: no
 	 * definite answer, not even for the repeat of an order */
 	if (ws_sync_broken(&st->sync, e))
@@ -509,16 +509,56 @@ ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
 	if (sqlite3_get_autocommit(st->db) == 0)
 		run_stmt(st->q[Q_ROLLBACK]);
 	/* the commit's number, or for a refusal or a replay the number of
-	 * the commits it was decided on */
-	n = out == WS_OK && !replayed ? ws_sync_committed(&st->sync) :
-	    ws_sync_mark(&st->sync);
+	 * the commits it was decided on: the answer waits for it, a refusal
+	 * too (nothing to wait for if nothing was decided) */
+	if (out != WS_DB_ROLLED_BACK)
+		*mark = out == WS_OK && !replayed ?
+		    ws_sync_committed(&st->sync) : ws_sync_mark(&st->sync);
 	pthread_mutex_unlock(&st->mu);
-	/* answered only once durable, a refusal too */
-	if (out != WS_DB_ROLLED_BACK && ws_sync_wait(&st->sync, n, e) != 0)
-		out = WS_DB_FAILURE;
 	if (out != WS_OK)
-		body->len = mark;
+		body->len = len;
 	return out;
+}
+
+enum ws_outcome
+ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
+    struct eb *e)
+{
+	size_t len = body->len;
+	enum ws_outcome out;
+	uint64_t mark;
+
+	out = ws_trade_commit(st, o, body, &mark, e);
+	if (mark && ws_sync_wait(&st->sync, mark, e) != 0) {
+		out = WS_DB_FAILURE;
+		body->len = len;
+	}
+	return out;
+}
+
+int
+ws_store_start(struct ws_store *st, struct eb *e)
+{
+	return ws_sync_start(&st->sync, e);
+}
+
+void
+ws_store_stop(struct ws_store *st)
+{
+	ws_sync_stop(&st->sync);
+}
+
+int
+ws_store_mark_durable(struct ws_store *st, uint64_t mark)
+{
+	return ws_sync_durable(&st->sync, mark);
+}
+
+int
+ws_store_after(struct ws_store *st, uint64_t mark, ws_sync_cb *cb, void *arg,
+    struct eb *e)
+{
+	return ws_sync_after(&st->sync, mark, cb, arg, e);
 }
 
 enum ws_outcome

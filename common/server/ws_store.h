@@ -17,6 +17,7 @@
 
 #include "base/eb.h"
 #include "base/sb.h"
+#include "server/ws_sync.h"
 
 struct ws_store;
 struct sqlite3;
@@ -85,6 +86,21 @@ enum ws_outcome {
  * the original simulator's info call does. */
 enum ws_outcome ws_trade(struct ws_store *st, const struct ws_order *o,
     struct sb *body, struct eb *e);
+/* The trade without the wait: the answer may go out once commit *mark is
+ * durable (0: at once), which ws_store_after tells. */
+enum ws_outcome ws_trade_commit(struct ws_store *st, const struct ws_order *o,
+    struct sb *body, uint64_t *mark, struct eb *e);
+/* Sync in a thread of the store's own, so that ws_store_after can call
+ * back; ws_store_stop (or ws_store_close) syncs and calls back what is
+ * still due, then stops it. */
+int ws_store_start(struct ws_store *st, struct eb *e);
+void ws_store_stop(struct ws_store *st);
+int ws_store_mark_durable(struct ws_store *st, uint64_t mark);
+/* 1 if commit mark is durable now; else 0, and cb(arg, ok, why) will be
+ * called from the store's thread once it is (ok) or cannot be; -1 when
+ * that cannot be arranged (e says why). */
+int ws_store_after(struct ws_store *st, uint64_t mark, ws_sync_cb *cb,
+    void *arg, struct eb *e);
 enum ws_outcome ws_info(struct ws_store *st, const char *user_id,
     const char *access_key, struct sb *body, struct eb *e);
 enum ws_outcome ws_history(struct ws_store *st, const char *user_id,
