@@ -1,8 +1,10 @@
-/* ws_http: wallet-server's HTTP API on libmicrohttpd. Paths, with or
- * without the trailing slash: /info/, /buy/, /sell/, /history/, and / for
- * the web page. Every API answer is JSON; every refusal a 4xx with
- * {"error":"..."}. Every answer carries WS_IDEMPOTENT_HEADER, which tells
- * clients that a repeated order_id is answered, not executed again. */
+/* ws_http: wallet-server's HTTP server on libmicrohttpd: the listening
+ * socket, the limits on connections, each request's life from its head to
+ * its answer; the calls themselves are ws_api's (/info/, /buy/, /sell/,
+ * /history/ and the page). Every API answer is JSON; every refusal a 4xx
+ * with {"error":"..."}. Every answer carries WS_IDEMPOTENT_HEADER, which
+ * tells clients that a repeated order_id is answered, not executed
+ * again. */
 #ifndef KP_WS_HTTP_H
 #define KP_WS_HTTP_H
 
@@ -58,14 +60,14 @@ int ws_listen_parse(const char *spec, char host[WS_HOST_MAX],
     const char **port, struct eb *e);
 
 /* Listen on HOST:PORT (port 0: a free one, h->port and h->url then say
- * which) with `threads` worker threads, under
- * h->limits. The open-files limit is raised to what the limits need, as
- * far as the hard limit allows; below that, fewer connections are
- * allowed, and *warn says so (else it is empty). */
+ * which) with `threads` worker threads, under h->limits, and start the
+ * store's syncing thread. The open-files limit is raised to what the
+ * limits need, as far as the hard limit allows; below that, fewer
+ * connections are allowed, and *warn says so (else it is empty). */
 int ws_http_start(struct ws_http *h, const char *listen_on, int threads,
     struct eb *warn, struct eb *e);
 /* Stop accepting, wait (up to wait_ms) for requests being handled to be
- * answered, then stop. */
+ * answered, give every answer still waiting for a sync, then stop. */
 void ws_http_stop(struct ws_http *h, int wait_ms);
 
 #endif
