@@ -166,7 +166,9 @@ call_back(struct ws_sync *s, struct ws_sync_after *p, int ok)
 	}
 }
 
-/* With the lock held: wait while commits keep coming (see LINGER_*). */
+/* With the lock held: wait while commits keep coming (see LINGER_*). The
+ * thread is not "sleeping" meanwhile, so commits do not signal it: it
+ * looks at their count after each gap. */
 static void
 linger(struct ws_sync *s)
 {
@@ -188,10 +190,26 @@ linger(struct ws_sync *s)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		while ((t = now_ns()) < next && !s->stop &&
-		    atomic_load(&s->written) == seen)
+		while ((t = now_ns()) < next && !s->stop)
 			pthread_cond_timedwait(&s->work, &s->mu, &until);
 	} while (t < end && !s->stop && atomic_load(&s->written) != seen);
+}
+
+/* With the lock held: nothing to do until signalled (see wake). */
+static void
+idle(struct ws_sync *s)
+{
+	s->sleeping = 1;
+	pthread_cond_wait(&s->work, &s->mu);
+	s->sleeping = 0;
+}
+
+/* With the lock held: the thread has work, if it does not know yet. */
+static void
+wake(struct ws_sync *s)
+{
+	if (s->sleeping)
+		pthread_cond_signal(&s->work);
 }
 
 static void *
@@ -210,7 +228,7 @@ run(void *arg)
 		if (!need && s->after == NULL) {
 			if (s->stop)
 				break;
-			pthread_cond_wait(&s->work, &s->mu);
+			idle(s);
 			continue;
 		}
 		if (need) {
@@ -223,7 +241,7 @@ run(void *arg)
 			 * callbacks left at a stop are ws_sync_free's) */
 			if (s->stop)
 				break;
-			pthread_cond_wait(&s->work, &s->mu);
+			idle(s);
 			continue;
 		}
 		pthread_mutex_unlock(&s->mu);
@@ -254,7 +272,7 @@ ws_sync_stop(struct ws_sync *s)
 		/* the commits made are synced and answered first */
 		pthread_mutex_lock(&s->mu);
 		s->stop = 1;
-		pthread_cond_signal(&s->work);
+		pthread_cond_signal(&s->work);	/* asleep or lingering */
 		pthread_mutex_unlock(&s->mu);
 		pthread_join(s->thread, NULL);
 		s->threaded = 0;
@@ -300,7 +318,7 @@ ws_sync_wait(struct ws_sync *s, uint64_t n, struct eb *e)
 	s->waiting++;
 	while (s->synced < n && !atomic_load(&s->broken)) {
 		if (s->threaded) {
-			pthread_cond_signal(&s->work);
+			wake(s);
 			pthread_cond_wait(&s->done, &s->mu);
 		} else if (s->syncing) {
 			pthread_cond_wait(&s->done, &s->mu);
@@ -341,7 +359,7 @@ ws_sync_after(struct ws_sync *s, uint64_t n, ws_sync_cb *cb, void *arg,
 	p->arg = arg;
 	p->next = s->after;
 	s->after = p;
-	pthread_cond_signal(&s->work);
+	wake(s);
 	pthread_mutex_unlock(&s->mu);
 	return 0;
 }

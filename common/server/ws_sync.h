@@ -48,6 +48,7 @@ struct ws_sync {
 	char *wal;		/* its path */
 	struct eb why;		/* why the store broke */
 	pthread_t thread;
+	int sleeping;		/* the thread waits for a signal of work */
 	int threaded, stop, started;
 };
 
