@@ -14,7 +14,7 @@
 #define WS_CHART_W 760		/* the whole SVG */
 #define WS_CHART_H 240
 #define WS_CHART_LEFT 84	/* margins around the plot */
-#define WS_CHART_RIGHT 16
+#define WS_CHART_RIGHT 32	/* room for the last time label */
 #define WS_CHART_TOP 44
 #define WS_CHART_BOTTOM 40
 #define WS_CHART_PLOT_W (WS_CHART_W - WS_CHART_LEFT - WS_CHART_RIGHT)
