@@ -7,14 +7,15 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, libraries the tools link. Test: Check, the Kinesis
 # server's runtime (node), botocore as the SigV4 oracle, chromium for the
-# wallet page, jq/miller as comparison points, gnuplot for the demo chart,
+# wallet page, strace to watch wallet-server sync before it answers,
+# jq/miller as comparison points, gnuplot for the demo chart,
 # prometheus_client's text parser to read the --metrics files.
 PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
 libmicrohttpd-dev libsqlite3-dev libsodium-dev libxml2-dev nettle-dev
 check libsubunit-dev
 python3 python3-botocore awscli jq miller mandoc gnuplot-nox
 chromium curl sqlite3 util-linux procps time bc tzdata
-iproute2 wrk systemd python3-prometheus-client"
+iproute2 wrk systemd python3-prometheus-client strace"
 
 missing=""
 for p in $PKGS; do

@@ -1,11 +1,80 @@
-#include <jansson.h>
 #include <math.h>
 #include <string.h>
 
-#include "base/cli.h"
-#include "base/nd.h"
 #include "wallet/wl_amount.h"
 #include "server/ws_price.h"
+
+int
+ws_price_init(struct ws_price *p, struct eb *e)
+{
+	atomic_init(&p->e8, 0);
+	atomic_init(&p->updated_us, 0);
+	p->n = 0;
+	if (pthread_mutex_init(&p->mu, NULL) != 0)
+		return eb_set(e, "cannot create the price history's lock");
+	p->started = 1;
+	return 0;
+}
+
+void
+ws_price_free(struct ws_price *p)
+{
+	if (p->started)
+		pthread_mutex_destroy(&p->mu);
+	p->started = 0;
+}
+
+/* Full: keep every other point, and the newest. */
+static void
+thin(struct ws_price *p)
+{
+	int i, j = 0;
+
+	for (i = 0; i < p->n; i += 2)
+		p->hist[j++] = p->hist[i];
+	if ((p->n & 1) == 0)
+		p->hist[j - 1] = p->hist[p->n - 1];
+	p->n = j;
+}
+
+void
+ws_price_set(struct ws_price *p, int64_t e8, int64_t now_us)
+{
+	struct ws_price_point *last;
+
+	atomic_store(&p->e8, e8);
+	atomic_store(&p->updated_us, now_us);
+	pthread_mutex_lock(&p->mu);
+	last = p->n ? &p->hist[p->n - 1] : NULL;
+	if (last && last->e8 == e8) {
+		;	/* no change to draw */
+	} else if (last && now_us - last->t_us < WS_PRICE_POINT_US &&
+	    (p->n < 2 || p->hist[p->n - 2].e8 != e8)) {
+		last->e8 = e8;	/* within the second: its last price */
+	} else if (last && now_us - last->t_us < WS_PRICE_POINT_US) {
+		p->n--;		/* back to the price before: no step at all */
+	} else {
+		if (p->n == WS_PRICE_HISTORY)
+			thin(p);
+		p->hist[p->n].t_us = now_us;
+		p->hist[p->n].e8 = e8;
+		p->n++;
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+int
+ws_price_history(struct ws_price *p, struct ws_price_point *out, int max)
+{
+	int n;
+
+	pthread_mutex_lock(&p->mu);
+	n = p->n < max ? p->n : max;
+	/* the newest points, if out is short */
+	memcpy(out, p->hist + (p->n - n), (size_t)n * sizeof(*out));
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
 
 int
 ws_price_parse(const char *s, int64_t *e8, struct eb *e)
@@ -14,7 +83,7 @@ ws_price_parse(const char *s, int64_t *e8, struct eb *e)
 
 	if (wl_fixed_parse(s, strlen(s), 8, WS_PRICE_MAX_E8, &v, e) != 0)
 		return eb_set(e, "bad price '%.40s': a positive decimal number"
-		    " with at most 8 decimals, below 1e9", s);
+		    " with at most 8 decimals, at most 1e9", s);
 	if (v == 0)
 		return eb_set(e, "bad price '%.40s': not positive", s);
 	*e8 = v;
@@ -22,80 +91,13 @@ ws_price_parse(const char *s, int64_t *e8, struct eb *e)
 }
 
 int
-ws_price_from_record(const char *line, size_t len, int64_t *e8, struct eb *e)
+ws_price_from_double(double d, int64_t *e8, struct eb *e)
 {
-	json_error_t je;
-	json_t *rec = json_loadb(line, len, 0, &je), *v;
-	double d;
-
-	if (rec == NULL)
-		return eb_set(e, "not JSON: %s", je.text);
-	v = json_is_object(rec) ? json_object_get(rec, "euro_rate") : NULL;
-	if (v == NULL || !json_is_number(v)) {
-		json_decref(rec);
-		return eb_set(e, "no numeric euro_rate");
-	}
-	d = json_number_value(v);
-	json_decref(rec);
 	/* a double's rate to the nearest 1e-8 euro: far finer than a cent */
 	if (!(d > 0) || d * 1e8 > (double)WS_PRICE_MAX_E8)
-		return eb_set(e, "euro_rate out of range");
+		return eb_set(e, "out of range");
 	*e8 = llround(d * 1e8);
 	if (*e8 == 0)
-		return eb_set(e, "euro_rate out of range");
+		return eb_set(e, "out of range");
 	return 0;
-}
-
-static void *
-follow(void *arg)
-{
-	struct ws_feed *f = arg;
-	struct nd_reader r;
-	struct nd_line line;
-	struct eb e;
-	int64_t e8;
-
-	if (nd_reader_init(&r, f->fd, f->name) != 0) {
-		cli_warn("%s: out of memory", f->name);
-		return NULL;
-	}
-	while (!*f->stop) {
-		enum nd_status s = nd_read(&r, &line, 200, &e);
-
-		if (s == ND_EOF)
-			break;
-		if (s == ND_ERROR) {
-			cli_warn("%s", e.msg);
-			break;
-		}
-		if (s != ND_LINE)
-			continue;
-		f->records++;
-		if (ws_price_from_record(line.p, line.len, &e8, &e) != 0) {
-			f->bad++;
-			cli_warn("%s:%llu: %s: record ignored", f->name,
-			    (unsigned long long)line.lineno, e.msg);
-			continue;
-		}
-		ws_price_set(f->price, e8);
-	}
-	nd_reader_free(&r);
-	return NULL;
-}
-
-int
-ws_feed_start(struct ws_feed *f, struct eb *e)
-{
-	if (pthread_create(&f->thread, NULL, follow, f) != 0)
-		return eb_set(e, "cannot start the price feed thread");
-	f->started = 1;
-	return 0;
-}
-
-void
-ws_feed_join(struct ws_feed *f)
-{
-	if (f->started)
-		pthread_join(f->thread, NULL);
-	f->started = 0;
 }

@@ -10,6 +10,7 @@
 #include "time/tm.h"
 #include "wallet/wl_amount.h"
 #include "server/ws_store.h"
+#include "server/ws_sync.h"
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS wallets ("
@@ -62,6 +63,7 @@ struct ws_store {
 	sqlite3 *db;
 	pthread_mutex_t mu;
 	sqlite3_stmt *q[Q_COUNT];
+	struct ws_sync sync;	/* what is answered is on disk */
 };
 
 static int
@@ -92,14 +94,20 @@ ws_store_open(struct ws_store **out, const char *path, struct eb *e)
 		ws_store_close(st);
 		return -1;
 	}
-	/* WAL with synchronous=NORMAL: a commit is durable across a crash
-	 * of this process (kill -9) without an fsync per trade; a power
-	 * loss may cost the last trades, never consistency. */
+	/* WAL with synchronous=NORMAL: a commit writes the log without
+	 * syncing it, and ws_sync syncs it for a batch of commits before any
+	 * of them is answered (group commit): durable across a power loss,
+	 * not only a kill -9, without a sync per trade under the lock. */
 	sqlite3_busy_timeout(st->db, 5000);
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
 		db_fail(st, e, path);
+		ws_store_close(st);
+		return -1;
+	}
+	if (ws_sync_init(&st->sync, sqlite3_filename_wal(sqlite3_db_filename(
+	    st->db, "main")), e) != 0) {
 		ws_store_close(st);
 		return -1;
 	}
@@ -126,7 +134,29 @@ ws_store_close(struct ws_store *st)
 		sqlite3_finalize(st->q[i]);
 	sqlite3_close(st->db);
 	pthread_mutex_destroy(&st->mu);
+	ws_sync_free(&st->sync);
 	free(st);
+}
+
+int
+ws_store_settle(struct ws_store *st, uint64_t mark, struct eb *e)
+{
+	return ws_sync_wait(&st->sync, mark, e);
+}
+
+uint64_t
+ws_store_mark(struct ws_store *st)
+{
+	return ws_sync_mark(&st->sync);
+}
+
+void
+ws_store_syncs(struct ws_store *st, uint64_t *commits, uint64_t *syncs)
+{
+	pthread_mutex_lock(&st->sync.mu);
+	*syncs = st->sync.syncs;
+	pthread_mutex_unlock(&st->sync.mu);
+	*commits = ws_sync_mark(&st->sync);
 }
 
 struct sqlite3 *
@@ -188,12 +218,23 @@ run_stmt(sqlite3_stmt *q)
 	return rc;
 }
 
+void
+ws_key_new(char key[WS_KEY_HEX + 1])
+{
+	unsigned char raw[WS_KEY_BYTES];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(key, WS_KEY_HEX + 1, raw, sizeof(raw));
+	sodium_memzero(raw, sizeof(raw));
+}
+
 int
 ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
-    char key[WS_KEY_HEX + 1], struct eb *e)
+    const char *key, struct eb *e)
 {
-	unsigned char raw[WS_KEY_BYTES], hash[crypto_generichash_BYTES];
+	unsigned char hash[crypto_generichash_BYTES];
 	sqlite3_stmt *ins = NULL, *led = st->q[Q_LEDGER_ADD];
+	uint64_t n = 0;
 	int rc = -1;
 
 	if (!ws_id_valid(user_id))
@@ -201,8 +242,6 @@ ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
 		    user_id, WS_ID_MAX);
 	if (cents < 0 || cents > WS_EURO_MAX_CENTS)
 		return eb_set(e, "bad euro amount");
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(key, WS_KEY_HEX + 1, raw, sizeof(raw));
 	hash_key(key, hash);
 	pthread_mutex_lock(&st->mu);
 	if (run_stmt(st->q[Q_BEGIN]) != SQLITE_DONE) {
@@ -236,6 +275,7 @@ ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
 		goto fail;
 	if (run_stmt(st->q[Q_COMMIT]) != SQLITE_DONE)
 		goto fail;
+	n = ws_sync_committed(&st->sync);
 	rc = 0;
 	goto out;
 fail:
@@ -243,10 +283,9 @@ fail:
 	run_stmt(st->q[Q_ROLLBACK]);
 out:
 	sqlite3_finalize(ins);
-	sodium_memzero(raw, sizeof(raw));
 	pthread_mutex_unlock(&st->mu);
-	if (rc != 0)
-		sodium_memzero(key, WS_KEY_HEX + 1);
+	if (rc == 0 && ws_sync_wait(&st->sync, n, e) != 0)
+		rc = -1;
 	return rc;
 }
 
@@ -290,7 +329,8 @@ put_trade_answer(struct sb *b, const struct ws_order *o, int64_t trade_id,
 	sb_addc(b, '}');
 }
 
-/* With the transaction open: the wallet, checked against the key. */
+/* The wallet and its balances, checked against the key if one is given
+ * (key not NULL). On a database failure, e says why. */
 static enum ws_outcome
 load_wallet(struct ws_store *st, const char *user_id, const char *key,
     int64_t *sats, int64_t *cents, struct eb *e)
@@ -302,10 +342,13 @@ load_wallet(struct ws_store *st, const char *user_id, const char *key,
 	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		hash_key(key, want);
-		ok = sqlite3_column_bytes(q, 0) == (int)sizeof(want) &&
-		    sodium_memcmp(sqlite3_column_blob(q, 0), want,
-		    sizeof(want)) == 0;
+		ok = 1;
+		if (key != NULL) {
+			hash_key(key, want);
+			ok = sqlite3_column_bytes(q, 0) == (int)sizeof(want) &&
+			    sodium_memcmp(sqlite3_column_blob(q, 0), want,
+			    sizeof(want)) == 0;
+		}
 		*sats = sqlite3_column_int64(q, 1);
 		*cents = sqlite3_column_int64(q, 2);
 	}
@@ -313,7 +356,7 @@ load_wallet(struct ws_store *st, const char *user_id, const char *key,
 		db_fail(st, e, "read wallet");
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return WS_DB_ROLLED_BACK;
+		return WS_DB_FAILURE;
 	/* one outcome for both, so the API does not reveal which user ids
 	 * exist to someone without a key */
 	return ok ? WS_OK : WS_BAD_KEY;
@@ -430,14 +473,19 @@ execute(struct ws_store *st, const struct ws_order *o, int64_t sats,
 }
 
 enum ws_outcome
-ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
-    struct eb *e)
+ws_trade_commit(struct ws_store *st, const struct ws_order *o, struct sb *body,
+    uint64_t *mark, struct eb *e)
 {
 	int64_t sats = 0, cents = 0;
-	size_t mark = body->len;
+	size_t len = body->len;
 	enum ws_outcome out;
 	int replayed = 0;
 
+	*mark = 0;
+	/* after a failed sync nobody knows what the ledger holds: no
+	 * definite answer, not even for the repeat of an order */
+	if (ws_sync_broken(&st->sync, e))
+		return WS_DB_FAILURE;
 	pthread_mutex_lock(&st->mu);
 	if (run_stmt(st->q[Q_BEGIN]) != SQLITE_DONE) {
 		db_fail(st, e, "begin");
@@ -445,6 +493,8 @@ ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
 		return WS_DB_ROLLED_BACK;
 	}
 	out = load_wallet(st, o->user_id, o->access_key, &sats, &cents, e);
+	if (out == WS_DB_FAILURE)
+		out = WS_DB_ROLLED_BACK;
 	if (out == WS_OK && o->order_id)
 		out = replay_order(st, o, body, &replayed, e);
 	if (out == WS_OK && !replayed)
@@ -458,68 +508,108 @@ ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
 	 * leave nothing behind */
 	if (sqlite3_get_autocommit(st->db) == 0)
 		run_stmt(st->q[Q_ROLLBACK]);
+	/* the commit's number, or for a refusal or a replay the number of
+	 * the commits it was decided on: the answer waits for it, a refusal
+	 * too (nothing to wait for if nothing was decided) */
+	if (out != WS_DB_ROLLED_BACK)
+		*mark = out == WS_OK && !replayed ?
+		    ws_sync_committed(&st->sync) : ws_sync_mark(&st->sync);
 	pthread_mutex_unlock(&st->mu);
 	if (out != WS_OK)
-		body->len = mark;
+		body->len = len;
 	return out;
 }
 
 enum ws_outcome
-ws_info(struct ws_store *st, const char *user_id, struct sb *body,
+ws_trade(struct ws_store *st, const struct ws_order *o, struct sb *body,
     struct eb *e)
 {
-	sqlite3_stmt *q = st->q[Q_WALLET];
+	size_t len = body->len;
 	enum ws_outcome out;
-	int rc;
+	uint64_t mark;
 
-	pthread_mutex_lock(&st->mu);
-	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		/* the original simulator's shape: a one-element array */
-		sb_adds(body, "[{\"user_id\":");
-		jx_put_cstr(body, user_id);
-		sb_adds(body, ",\"bitcoin\":");
-		put_fixed(body, sqlite3_column_int64(q, 1), 8);
-		sb_adds(body, ",\"euro\":");
-		put_fixed(body, sqlite3_column_int64(q, 2), 2);
-		sb_adds(body, "}]");
-		out = WS_OK;
-	} else if (rc == SQLITE_DONE) {
-		out = WS_NO_SUCH_USER;
-	} else {
-		db_fail(st, e, "read wallet");
+	out = ws_trade_commit(st, o, body, &mark, e);
+	if (mark && ws_sync_wait(&st->sync, mark, e) != 0) {
 		out = WS_DB_FAILURE;
+		body->len = len;
 	}
-	sqlite3_reset(q);
-	pthread_mutex_unlock(&st->mu);
 	return out;
 }
 
+int
+ws_store_start(struct ws_store *st, struct eb *e)
+{
+	return ws_sync_start(&st->sync, e);
+}
+
+void
+ws_store_stop(struct ws_store *st)
+{
+	ws_sync_stop(&st->sync);
+}
+
+int
+ws_store_mark_durable(struct ws_store *st, uint64_t mark)
+{
+	return ws_sync_durable(&st->sync, mark);
+}
+
+int
+ws_store_after(struct ws_store *st, uint64_t mark, ws_sync_cb *cb, void *arg,
+    struct eb *e)
+{
+	return ws_sync_after(&st->sync, mark, cb, arg, e);
+}
+
 enum ws_outcome
-ws_history(struct ws_store *st, const char *user_id, int limit,
+ws_info(struct ws_store *st, const char *user_id, const char *access_key,
     struct sb *body, struct eb *e)
 {
-	sqlite3_stmt *q = st->q[Q_WALLET];
+	int64_t sats = 0, cents = 0;
+	enum ws_outcome out;
+	uint64_t n;
+
+	pthread_mutex_lock(&st->mu);
+	out = load_wallet(st, user_id, access_key, &sats, &cents, e);
+	n = ws_sync_mark(&st->sync);
+	pthread_mutex_unlock(&st->mu);
+	/* never show a balance that a power cut could still take back */
+	if (out == WS_OK && ws_sync_wait(&st->sync, n, e) != 0)
+		out = WS_DB_FAILURE;
+	if (out != WS_OK)
+		return out;
+	/* the original simulator's shape: a one-element array */
+	sb_adds(body, "[{\"user_id\":");
+	jx_put_cstr(body, user_id);
+	sb_adds(body, ",\"bitcoin\":");
+	put_fixed(body, sats, 8);
+	sb_adds(body, ",\"euro\":");
+	put_fixed(body, cents, 2);
+	sb_adds(body, "}]");
+	return WS_OK;
+}
+
+enum ws_outcome
+ws_history(struct ws_store *st, const char *user_id, const char *access_key,
+    int limit, struct sb *body, struct eb *e)
+{
+	sqlite3_stmt *q = st->q[Q_HISTORY];
 	char when[TM_RFC3339_MAX];
-	enum ws_outcome out = WS_OK;
+	enum ws_outcome out;
 	size_t mark = body->len;
 	const char *kind, *order_id;
+	int64_t sats, cents;
+	uint64_t n;
 	int rc, first = 1, has_order_id;
 
 	pthread_mutex_lock(&st->mu);
-	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
 	/* the message belongs to this connection, which the next thread in
-	 * may overwrite: read it before the lock goes */
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fail(st, e, "read wallet");
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW) {
+	 * may overwrite: load_wallet reads it before the lock goes */
+	out = load_wallet(st, user_id, access_key, &sats, &cents, e);
+	if (out != WS_OK) {
 		pthread_mutex_unlock(&st->mu);
-		return rc == SQLITE_DONE ? WS_NO_SUCH_USER : WS_DB_FAILURE;
+		return out;
 	}
-	q = st->q[Q_HISTORY];
 	sqlite3_bind_text(q, 1, user_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, limit);
 	sb_addc(body, '[');
@@ -557,10 +647,14 @@ ws_history(struct ws_store *st, const char *user_id, int limit,
 	if (rc != SQLITE_DONE) {
 		db_fail(st, e, "read ledger");
 		out = WS_DB_FAILURE;
-		body->len = mark;
 	}
 	sqlite3_reset(q);
+	n = ws_sync_mark(&st->sync);
 	pthread_mutex_unlock(&st->mu);
+	if (out == WS_OK && ws_sync_wait(&st->sync, n, e) != 0)
+		out = WS_DB_FAILURE;
+	if (out != WS_OK)
+		body->len = mark;
 	return out;
 }
 

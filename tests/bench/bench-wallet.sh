@@ -1,22 +1,30 @@
 #!/bin/bash
-# wallet-server: trades/s sustained, durably, with 16 parallel keep-alive
-# clients on loopback (wrk, every request a new trade with a unique order
-# id), as a ratio to the same server's read-only info/ rate; then
-# wallet-buy's wall time per order against curl sending the same request.
-# Targets: 2,000 trades/s; wallet-buy within 1.5x of curl.
+# wallet-server: trades/s sustained, durably (each answered only once its
+# commit is synced to disk, syncs shared by group commit), with 16 parallel
+# keep-alive clients on loopback (wrk, every request a new trade with a
+# unique order id), as a ratio to the same server's read-only info/ rate;
+# then wallet-buy's wall time per order against curl sending the same
+# request. Targets: 5,000 trades/s; wallet-buy within 1.5x of curl. The
+# sync's cost is the disk's: on a disk busy with other work the rate
+# falls with it.
 . "$(dirname "$0")/lib.sh"
 
 command -v wrk >/dev/null || { echo "bench-wallet: wrk missing (mk/deps.sh installs it)"; exit 1; }
 W=$BENCH_DIR/wallet
 rm -rf "$W"
 mkdir -p "$W"
-wallet-server --db "$W/wallet.db" user add b1 --euro 1000000000000 >"$W/b1.key"
-chmod 600 "$W/b1.key"
-PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-wallet-server --db "$W/wallet.db" --listen 127.0.0.1:"$PORT" --price 40000 2>"$W/server.log" &
-SERVER=$!
+wallet-server --db "$W/wallet.db" user add b1 --euro 1000000000000 --key-file "$W/b1.key"
+# serve on a free port; the server prints its address once it listens
+serve() {
+	: >"$W/url"
+	wallet-server --db "$W/wallet.db" --listen 127.0.0.1:"${PORT:-0}" --price 40000 \
+	    >"$W/url" 2>>"$W/server.log" &
+	SERVER=$!
+	for i in $(seq 200); do grep -q / "$W/url" && break; sleep 0.05; done
+	PORT=$(sed 's|^http://127.0.0.1:\([0-9]*\)/$|\1|' "$W/url")
+}
+serve
 trap 'kill -9 $SERVER 2>/dev/null' EXIT
-for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.05; done
 KEY=$(cat "$W/b1.key")
 SECS=${WALLET_BENCH_SECONDS:-5}
 
@@ -35,15 +43,13 @@ kill -9 $SERVER
 ledger=$(sqlite3 "$W/wallet.db" "SELECT COUNT(*) FROM ledger WHERE kind = 'buy'")
 check=$(wallet-server --db "$W/wallet.db" check)
 awk -v b="$buy_rate" -v i="$info_rate" -v bad="$buy_bad" -v ib="$info_bad" 'BEGIN {
-	printf "wallet-server: %.0f trades/s durable with 16 clients (target 2000: %s), %.2fx the rate of read-only info/ (%.0f/s); non-2xx: %d trades, %d infos\n",
-	    b, (b >= 2000 ? "met" : "MISSED"), b / i, i, bad, ib
+	printf "wallet-server: %.0f trades/s durable with 16 clients (target 5000: %s), %.2fx the rate of read-only info/ (%.0f/s); non-2xx: %d trades, %d infos\n",
+	    b, (b >= 5000 ? "met" : "MISSED"), b / i, i, bad, ib
 }'
 echo "wallet-server: after kill -9: $ledger trades in the ledger for $buy_total answered (wrk may count a few unanswered at its deadline as sent); check: $check"
 
 # client overhead: N orders one process each, wallet-buy vs curl
-wallet-server --db "$W/wallet.db" --listen 127.0.0.1:"$PORT" --price 40000 2>>"$W/server.log" &
-SERVER=$!
-for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.05; done
+serve
 N=${WALLET_BENCH_ORDERS:-200}
 export WALLET_API=http://127.0.0.1:$PORT/ WALLET_USER_ID=b1 WALLET_ACCESS_KEY_FILE=$W/b1.key
 export KEY

@@ -20,7 +20,12 @@ for c in $(seq 1 8); do
 	wallet-buy --retries 6 <"$T/in$c" >"$T/out$c" 2>"$T/err$c" &
 	clients="$clients $!"
 done
-sleep 0.4
+# in the middle of the storm: once some trades are confirmed (10 s at most)
+i=0
+until [ "$(cat "$T"/out* | grep -c trade_id)" -ge 20 ] || [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
 kill -9 "$WS_PID"
 wait "$WS_PID" 2>/dev/null
 ok "some trades before the kill" test "$(cat "$T"/out* | grep -c trade_id)" -gt 0

@@ -90,7 +90,7 @@ te "info: no credentials" 2 "usage: wallet-info *
 wallet-info: no user id: *" "" env -u WALLET_USER_ID wallet-info
 te "info: unreachable server" 3 "wallet-info: cannot reach the server: *" "" \
     wallet-info --api "http://127.0.0.1:$DEAD/" --retries 0
-te "info: bad credentials" 1 "wallet-info: unknown user (HTTP 404)" "" wallet-info --user nobody
+te "info: bad credentials" 1 "wallet-info: unknown user or bad access key (HTTP 403)" "" wallet-info --user nobody
 te "info: refused user id" 1 "wallet-info: bad user_id (HTTP 400)" "" wallet-info --user 'a b'
 te "info: no such field" 1 "wallet-info: no field 'dollars' in the answer" "" wallet-info --field dollars
 
@@ -139,8 +139,9 @@ te "server: address in use" 1 "wallet-server: cannot listen on 127.0.0.1:$WS_POR
     wallet-server --db "$T/busy.db" --listen "127.0.0.1:$WS_PORT"
 te "server: address does not resolve" 1 "wallet-server: --listen nosuch.invalid:8089: *" "" \
     wallet-server --db "$T/busy.db" --listen nosuch.invalid:8089
-te "server: no such prices file" 1 "wallet-server: $T/none.ndjson: cannot open" "" \
-    wallet-server --db "$T/busy.db" --prices "$T/none.ndjson"
+mkdir "$T/prices.d"
+te "server: the prices file a directory" 1 "wallet-server: --prices $T/prices.d: is a directory" "" \
+    wallet-server --db "$T/busy.db" --prices "$T/prices.d"
 te "server: database cannot be opened" 1 "wallet-server: $T/nodir/w.db: unable to open database file" "" \
     wallet-server --db "$T/nodir/w.db" check
 te "server: user exists" 1 "wallet-server: user add: user 'g7' already exists" "" wallet-server --db "$DB" user add g7

@@ -40,5 +40,6 @@ sold
 like "examples print what the pages say" "$(cat "$T/got")" "$want"
 like "refusal on stderr" "$(cat "$T/got.err")" "*wallet-sell: order *: rejected: insufficient bitcoin (HTTP 409)*"
 ok "key file private" test "$(stat -c %a "$T/g7.key")" = 600
+is "the address the server printed" "$(cat "$T/api.url")" "http://127.0.0.1:8080/"
 ok "ledger after the examples" sh -c "wallet-server --db '$T/wallet.db' check >/dev/null"
 finish

@@ -21,6 +21,56 @@ t "user add bad id: a usage error" 2 "" "" wallet-server --db "$DB" user add 'a 
 is "user add bad id: message" "$(tail -n 1 "$ERR")" "wallet-server: user add: bad user id 'a b': 1 to 64 of A-Z a-z 0-9 _ . : -"
 t "user add bad euro" 2 "" "" wallet-server --db "$DB" user add g9 --euro 1.005
 
+# --- user add --key-file: the key in a new file of mode 0600, nothing on
+# stdout; ws_user made g7.key that way
+is "key file: mode 0600" "$(stat -c %a "$T/g7.key")" 600
+is "key file: 40 hex digits and a newline" "$(wc -c <"$T/g7.key") $(grep -c '^[0-9a-f]\{40\}$' "$T/g7.key")" "41 1"
+KDB=$T/keys.db
+(umask 0 && wallet-server --db "$KDB" user add k1 --key-file "$T/k1.key" >"$T/k1.out" 2>"$T/k1.err")
+is "key file under umask 0: exit 0" "$?" 0
+is "key file under umask 0: mode 0600 all the same" "$(stat -c %a "$T/k1.key")" 600
+is "key file: nothing on stdout or stderr" "$(cat "$T/k1.out" "$T/k1.err")" ""
+# the file holds the wallet's key: the wallet trades with it (0.001 at 40000 = 40 euro)
+ws_start keys "$KDB" --price 40000
+t "key file: the key works" 0 '{"user_id":"k1","order_id":"kf1","trade_id":2,"side":"buy","amount":0.001,"price":40000,"value":40,"bitcoin":0.001,"euro":9960}' "" \
+    wallet-buy 0.001 --order-id kf1 --api "$WS_URL" --user k1 --access-key-file "$T/k1.key"
+kill -TERM "$WS_PID"
+wait "$WS_PID"
+WS_PID=$MAIN_PID WS_PORT=$MAIN_PORT
+cp -p "$T/k1.key" "$T/k1.before"
+t "key file exists: refused" 1 "" "" wallet-server --db "$KDB" user add k2 --key-file "$T/k1.key"
+is "key file exists: message" "$(cat "$ERR")" "wallet-server: user add: $T/k1.key: exists: refused (a key file is never overwritten)"
+ok "key file exists: left as it was" cmp -s "$T/k1.key" "$T/k1.before"
+is "key file exists: no wallet k2" "$(sqlite3 "$KDB" "SELECT COUNT(*) FROM wallets WHERE user_id = 'k2'")" 0
+ln -s "$T/elsewhere.key" "$T/link.key"
+t "key file a symbolic link: refused" 1 "" "" wallet-server --db "$KDB" user add k3 --key-file "$T/link.key"
+ok "key file a symbolic link: nothing made where it points" test ! -e "$T/elsewhere.key"
+t "key file in a missing directory" 1 "" "" wallet-server --db "$KDB" user add k4 --key-file "$T/nodir/k4.key"
+is "key file in a missing directory: message" "$(cat "$ERR")" "wallet-server: user add: $T/nodir/k4.key: No such file or directory"
+t "key file for a user that exists" 1 "" "" wallet-server --db "$KDB" user add k1 --key-file "$T/k1-again.key"
+is "user exists: message" "$(cat "$ERR")" "wallet-server: user add: user 'k1' already exists"
+ok "user exists: its key file taken back" test ! -e "$T/k1-again.key"
+is "no wallet made by the refusals" "$(sqlite3 "$KDB" "SELECT group_concat(user_id) FROM wallets ORDER BY user_id")" "k1"
+t "--key-file without user add" 2 "" "" wallet-server --db "$KDB" --key-file "$T/x.key" check
+is "--key-file without user add: message" "$(tail -n 1 "$ERR")" "wallet-server: --key-file goes with user add"
+ok "--key-file without user add: no file" test ! -e "$T/x.key"
+
+# --- --listen HOST:0: a free port, and its address as one line on stdout
+wallet-server --db "$T/listen.db" --listen 127.0.0.1:0 --price 40000 >"$T/listen.out" 2>"$T/listen.err" &
+LPID=$!
+at_exit "kill -9 $LPID"
+i=0
+while [ ! -s "$T/listen.out" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+like "--listen :0: the address on stdout" "$(cat "$T/listen.out")" "http://127.0.0.1:[1-9]*/"
+lport=$(sed 's|^http://127.0.0.1:\([0-9]*\)/$|\1|' "$T/listen.out")
+# independently of the server's word: the kernel's list of listening sockets
+ok "--listen :0: the process listens on that port" sh -c "ss -Hltnp 'sport = :$lport' | grep -q 'pid=$LPID,'"
+is "--listen :0: answers there" "$(curl -s "$(cat "$T/listen.out")info/?user_id=x")" '{"error":"unknown user or bad access key"}'
+kill -TERM "$LPID"
+wait "$LPID"
+is "--listen :0: exit 0" "$?" 0
+is "--listen :0: one line, nothing on stderr" "$(wc -l <"$T/listen.out") $(wc -c <"$T/listen.err")" "1 0"
+
 # --- the API as the notebook uses it
 api "info" "info/?user_id=g7" 200 '[{"user_id":"g7","bitcoin":0,"euro":10000}]'
 api "info without slash" "info?user_id=g7" 200 '[{"user_id":"g7","bitcoin":0,"euro":10000}]'
@@ -34,7 +84,19 @@ api "history" "history/?user_id=g7&limit=2" 200 "$(curl -s "http://127.0.0.1:$WS
 like "history content" "$body" '\[{"trade_id":3,"time":"20*Z","kind":"sell","bitcoin":-0.025,"euro":1000,"price":40000},{"trade_id":2,"time":"*","kind":"buy","bitcoin":0.1,"euro":-4000,"price":40000}\]'
 
 # --- bad input: a 4xx and a JSON error, never a 500
-api "unknown user info" "info/?user_id=nobody" 404 '{"error":"unknown user"}'
+# an unknown user and a wrong key get one answer, in every call, so that
+# no answer tells which user ids exist (issue 16)
+NOKEY='{"error":"unknown user or bad access key"}'
+api "unknown user info" "info/?user_id=nobody" 403 "$NOKEY"
+api "unknown user history" "history/?user_id=nobody" 403 "$NOKEY"
+api "unknown user history with a key" "history/?user_id=nobody&access_key=$K" 403 "$NOKEY"
+api "unknown user sell" "sell/?amount=1&user_id=nobody&access_key=$K" 403 "$NOKEY"
+api "info: a wrong key is checked" "info/?user_id=g7&access_key=00$K" 403 "$NOKEY"
+api "info: an empty key is a wrong key" "info/?user_id=g7&access_key=" 403 "$NOKEY"
+api "history: a wrong key is checked" "history/?user_id=g7&access_key=x" 403 "$NOKEY"
+api "info: the right key" "info/?user_id=g7&access_key=$K" 200 '[{"user_id":"g7","bitcoin":0.075,"euro":7000}]'
+api_get "history/?user_id=g7&access_key=$K&limit=1"
+like "history: the right key" "$code $body" '200 \[{"trade_id":3,*}\]'
 api "unknown user buy" "buy/?amount=1&user_id=nobody&access_key=$K" 403 '{"error":"unknown user or bad access key"}'
 api "bad key" "buy/?amount=0.001&user_id=g7&access_key=00$K" 403 '{"error":"unknown user or bad access key"}'
 api "empty key" "buy/?amount=0.001&user_id=g7&access_key=" 401 '{"error":"missing access_key"}'
@@ -92,7 +154,7 @@ t "wallet-info -f user_id" 0 'g7' "" wallet-info -f user_id
 t "wallet-info no such field" 1 '' "" wallet-info --field dollars
 is "no such field: message" "$(cat "$ERR")" "wallet-info: no field 'dollars' in the answer"
 t "wallet-info unknown user" 1 '' "" wallet-info --user nobody
-is "unknown user: message" "$(cat "$ERR")" "wallet-info: unknown user (HTTP 404)"
+is "unknown user: message" "$(cat "$ERR")" "wallet-info: unknown user or bad access key (HTTP 403)"
 # 0.01 BTC at 40000 = 400 euro
 t "wallet-buy" 0 '{"user_id":"g7","order_id":"c1","trade_id":5,"side":"buy","amount":0.01,"price":40000,"value":400,"bitcoin":0.09,"euro":6400}' "" \
     wallet-buy 0.01 --order-id c1

@@ -1,9 +1,11 @@
 # Helpers for the wallet end-to-end tests (sourced after lib.sh).
 #
-#   ws_start NAME DB [ARGS...]   start wallet-server on a free port (or on
-#                                $WS_FIXED_PORT) in the
-#                                background, stdin from $T/NAME.in if that
-#                                exists; sets WS_PORT and WS_PID (NAME_pid)
+#   ws_start NAME DB [ARGS...]   start wallet-server in the background on
+#                                127.0.0.1:0 (or on $WS_FIXED_PORT), stdin
+#                                from $T/NAME.in if that exists, stderr to
+#                                $T/NAME.log; waits for the address it
+#                                prints on stdout ($T/NAME.url) and sets
+#                                WS_URL, WS_PORT and WS_PID
 #   ws_user DB ID EURO           create a wallet; its key goes to $T/ID.key
 #   api_get PATH                 curl GET http://127.0.0.1:$WS_PORT/PATH;
 #                                sets $code and $body
@@ -11,21 +13,31 @@
 ws_start() {
 	ws_name=$1 ws_db=$2
 	shift 2
-	WS_PORT=${WS_FIXED_PORT:-$(free_port)}
-	if [ -e "$T/$ws_name.in" ]; then
-		wallet-server --db "$ws_db" --listen 127.0.0.1:"$WS_PORT" "$@" \
-		    <"$T/$ws_name.in" 2>"$T/$ws_name.log" &
-	else
-		wallet-server --db "$ws_db" --listen 127.0.0.1:"$WS_PORT" "$@" \
-		    </dev/null 2>"$T/$ws_name.log" &
-	fi
+	ws_in=/dev/null
+	[ -e "$T/$ws_name.in" ] && ws_in=$T/$ws_name.in
+	: >"$T/$ws_name.url"
+	wallet-server --db "$ws_db" --listen 127.0.0.1:"${WS_FIXED_PORT:-0}" "$@" \
+	    <"$ws_in" >"$T/$ws_name.url" 2>"$T/$ws_name.log" &
 	WS_PID=$!
 	at_exit "kill -9 $WS_PID"
-	wait_port "$WS_PORT" 20 || { echo "wallet-server did not start:"; cat "$T/$ws_name.log"; exit 1; }
+	# the server prints its address once it accepts connections
+	ws_i=0
+	until grep -q '^http://127\.0\.0\.1:[0-9]*/$' "$T/$ws_name.url"; do
+		if [ $ws_i -ge 400 ] || ! kill -0 "$WS_PID" 2>/dev/null; then
+			echo "wallet-server did not start:"
+			cat "$T/$ws_name.log"
+			exit 1
+		fi
+		sleep 0.05
+		ws_i=$((ws_i + 1))
+	done
+	WS_URL=$(head -n 1 "$T/$ws_name.url")
+	WS_PORT=${WS_URL#http://127.0.0.1:}
+	WS_PORT=${WS_PORT%/}
 }
 
 ws_user() {
-	(umask 077 && wallet-server --db "$1" user add "$2" --euro "$3" >"$T/$2.key")
+	wallet-server --db "$1" user add "$2" --euro "$3" --key-file "$T/$2.key"
 }
 
 api_get() {

@@ -1,4 +1,5 @@
 #include <check.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,12 +62,14 @@ START_TEST(trades_and_orders)
 	struct ws_order o = { .user_id = "g7", .side = WS_BUY, .sats = 10000000,
 	    .price_e8 = 4000000000000LL, .order_id = "o1" };
 
-	ck_assert_int_eq(ws_user_add(st, "g7", 1000000, key, &e), 0);
+	ws_key_new(key);
 	ck_assert_uint_eq(strlen(key), 40);
+	ck_assert_uint_eq(strspn(key, "0123456789abcdef"), 40);
+	ck_assert_int_eq(ws_user_add(st, "g7", 1000000, key, &e), 0);
 	ck_assert_int_eq(ws_user_add(st, "g7", 1, key, &e), -1);
 	ck_assert_str_eq(e.msg, "user 'g7' already exists");
-	ck_assert_str_eq(key, "");	/* a failed add leaves no key behind */
 	ck_assert_int_eq(ws_user_add(st, "a/b", 1, key, &e), -1);
+	ws_key_new(key);
 	ck_assert_int_eq(ws_user_add(st, "g8", 0, key, &e), 0);
 	o.access_key = "nope";
 	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_BAD_KEY);
@@ -82,15 +85,23 @@ START_TEST(trades_and_orders)
 	o.side = WS_SELL;
 	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_INSUFFICIENT_BITCOIN);
 	ck_assert_uint_eq(b.len, 0);
-	ck_assert_int_eq(ws_info(st, "g8", &b, &e), WS_OK);
+	ck_assert_int_eq(ws_info(st, "g8", NULL, &b, &e), WS_OK);
 	ck_assert_str_eq(sb_cstr(&b), "[{\"user_id\":\"g8\",\"bitcoin\":0,\"euro\":0}]");
 	sb_reset(&b);
-	ck_assert_int_eq(ws_info(st, "zz", &b, &e), WS_NO_SUCH_USER);
+	ck_assert_int_eq(ws_info(st, "g8", key, &b, &e), WS_OK);
+	ck_assert_str_eq(sb_cstr(&b), "[{\"user_id\":\"g8\",\"bitcoin\":0,\"euro\":0}]");
+	sb_reset(&b);
+	/* an unknown user and a wrong key: one outcome, in every call */
+	ck_assert_int_eq(ws_info(st, "zz", NULL, &b, &e), WS_BAD_KEY);
 	ck_assert_uint_eq(b.len, 0);
-	ck_assert_int_eq(ws_history(st, "zz", 10, &b, &e), WS_NO_SUCH_USER);
+	ck_assert_int_eq(ws_info(st, "g8", "nope", &b, &e), WS_BAD_KEY);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(ws_history(st, "zz", NULL, 10, &b, &e), WS_BAD_KEY);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(ws_history(st, "g8", "", 10, &b, &e), WS_BAD_KEY);
 	ck_assert_uint_eq(b.len, 0);
 	/* g8's only entry is its opening balance of 0 */
-	ck_assert_int_eq(ws_history(st, "g8", 10, &b, &e), WS_OK);
+	ck_assert_int_eq(ws_history(st, "g8", key, 10, &b, &e), WS_OK);
 	ck_assert_msg(strncmp(sb_cstr(&b), "[{\"trade_id\":2,\"time\":\"",
 	    strlen("[{\"trade_id\":2,\"time\":\"")) == 0, "%s", b.buf);
 	ck_assert_str_eq(strstr(b.buf, "\",\"kind\""),
@@ -116,6 +127,7 @@ START_TEST(replay_and_check)
 	    "\"bitcoin\":0.1,\"euro\":6000}";
 	sqlite3 *db;
 
+	ws_key_new(key);
 	ck_assert_int_eq(ws_user_add(st, "g7", 1000000, key, &e), 0);
 	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_OK);
 	ck_assert_str_eq(sb_cstr(&b), want);
@@ -155,6 +167,7 @@ START_TEST(balance_limits)
 	    .side = WS_BUY, .sats = 1, .price_e8 = 100000000 };
 
 	/* the most euro a wallet may hold; 1 sat at 1 euro costs 1 cent */
+	ws_key_new(key);
 	ck_assert_int_eq(ws_user_add(st, "rich", WS_EURO_MAX_CENTS, key, &e), 0);
 	ck_assert_int_eq(ws_trade(st, &o, &b, &e), WS_OK);
 	sb_reset(&b);
@@ -179,6 +192,78 @@ START_TEST(balance_limits)
 }
 END_TEST
 
+/* Many threads trading at once: every trade is committed once, the
+ * commits share syncs, the books balance. */
+#define THREADS 8
+#define TRADES 50
+
+struct trader {
+	struct ws_store *st;
+	const char *key;
+	int id, ok;
+};
+
+static void *
+trade_many(void *arg)
+{
+	struct trader *t = arg;
+	char oid[32];
+	struct sb b = SB_INIT;
+	struct eb e;
+	struct ws_order o = { .user_id = "g7", .access_key = t->key,
+	    .side = WS_BUY, .sats = 100000, .price_e8 = 4000000000000LL };
+	int i;
+
+	for (i = 0; i < TRADES; i++) {
+		snprintf(oid, sizeof(oid), "t%d-%d", t->id, i);
+		o.order_id = oid;
+		if (ws_trade(t->st, &o, &b, &e) == WS_OK)
+			t->ok++;
+		sb_reset(&b);
+	}
+	sb_free(&b);
+	return NULL;
+}
+
+START_TEST(group_commit)
+{
+	struct ws_store *st = fresh();
+	char key[WS_KEY_HEX + 1], want[128];
+	struct trader t[THREADS];
+	pthread_t th[THREADS];
+	struct sb b = SB_INIT;
+	struct eb e;
+	uint64_t commits, syncs;
+	int i;
+
+	ws_key_new(key);
+	/* 400 buys of 0.001 BTC at 40000 = 40 euro each: 16000 euro */
+	ck_assert_int_eq(ws_user_add(st, "g7", 2000000, key, &e), 0);
+	for (i = 0; i < THREADS; i++) {
+		t[i] = (struct trader){ st, key, i, 0 };
+		ck_assert_int_eq(pthread_create(&th[i], NULL, trade_many, &t[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(t[i].ok, TRADES);
+	}
+	ws_store_syncs(st, &commits, &syncs);
+	/* the user's wallet and every trade: one commit each */
+	ck_assert_uint_eq(commits, 1 + THREADS * TRADES);
+	ck_assert_uint_ge(syncs, 1);
+	ck_assert_uint_le(syncs, commits);
+	ck_assert_int_eq(ws_info(st, "g7", NULL, &b, &e), WS_OK);
+	snprintf(want, sizeof(want), "[{\"user_id\":\"g7\",\"bitcoin\":0.4,"
+	    "\"euro\":4000}]");
+	ck_assert_str_eq(sb_cstr(&b), want);
+	sb_reset(&b);
+	ck_assert_int_eq(ws_check(st, &b, &e), 0);
+	ck_assert_str_eq(sb_cstr(&b), "ok: 1 wallets, 401 ledger entries, 400 orders\n");
+	sb_free(&b);
+	gone(st);
+}
+END_TEST
+
 static Suite *
 ws_store_suite(void)
 {
@@ -189,6 +274,7 @@ ws_store_suite(void)
 	tcase_add_test(tc, trades_and_orders);
 	tcase_add_test(tc, replay_and_check);
 	tcase_add_test(tc, balance_limits);
+	tcase_add_test(tc, group_commit);
 	suite_add_tcase(s, tc);
 	return s;
 }
