@@ -101,8 +101,8 @@ get_opt_int(const json_t *o, const char *name, int64_t *v)
 	return 0;
 }
 
-static int
-load_row(const json_t *a, struct st_state *s, struct eb *e, size_t idx)
+int
+st_load_row(const json_t *a, struct st_state *s, struct eb *e, size_t idx)
 {
 	int ncols = s->tab->ncols;
 	const json_t *key;
@@ -190,7 +190,7 @@ load_doc(const json_t *doc, struct st_state *s, struct eb *e)
 	if (!json_is_array(rows))
 		return eb_set(e, "damaged state file: \"rows\" is not an array");
 	for (i = 0; i < json_array_size(rows); i++)
-		if (load_row(json_array_get(rows, i), s, e, i) != 0)
+		if (st_load_row(json_array_get(rows, i), s, e, i) != 0)
 			return eb_wrap(e, "damaged state file");
 	return 0;
 }

@@ -13,6 +13,7 @@
 #ifndef KP_ST_H
 #define KP_ST_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "window/agg.h"
@@ -47,5 +48,10 @@ int st_load(const char *path, struct st_state *s, struct eb *e);
 /* The same from text already in memory (what is the file's name). */
 int st_load_text(const char *text, size_t len, const char *what,
     struct st_state *s, struct eb *e);
+
+/* One element of "rows" into s->tab, which must not hold its window and
+ * key yet (idx names it in messages). */
+int st_load_row(const json_t *row, struct st_state *s, struct eb *e,
+    size_t idx);
 
 #endif

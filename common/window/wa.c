@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "window/wa.h"
+#include "window/wa_hand.h"
 #include "window/wa_sql.h"
 
 /* What one pass over a record's members looks for. */
@@ -18,6 +19,8 @@ want_init(struct wa *w)
 		w->want_name[n++] = o->cols[c];
 	for (int g = 0; g < o->ngroup; g++)
 		w->want_name[n++] = o->group[g];
+	w->want_hand = n;
+	w->want_name[n++] = WA_HAND_MEMBER;
 	for (int i = 0; i < n; i++) {
 		w->want_len[i] = strlen(w->want_name[i]);
 		if (w->want_len[i] >= 8)
@@ -49,6 +52,7 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 	w->s_replayed = cli_stats_add(&w->stats, "replayed");
 	w->s_null_time = cli_stats_add(&w->stats, "null_time");
 	w->s_batches = cli_stats_add(&w->stats, "batches");
+	w->s_handed = cli_stats_add(&w->stats, "handed");
 	nd_writer_init(&w->out, STDOUT_FILENO, o->flush_ms);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "json/jx.h"
+#include "window/wa_hand.h"
 #include "window/wa_in.h"
 #include "window/wa_num.h"
 
@@ -302,6 +303,9 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 		return wa_bad_record(w, ln, 1, "not a JSON object", why.msg, e) < 0 ?
 		    -1 : 0;
 	find_members(w);
+	if (w->found[w->want_hand] != NULL)
+		return wa_hand(w, ln, w->found[WA_WANT_SHARD],
+		    w->found[w->want_hand], e);
 	shard = w->found[WA_WANT_SHARD];
 	seq = w->found[WA_WANT_SEQ];
 	if ((rc = replayed(w, shard, seq, &mark, e)) != 0) {
