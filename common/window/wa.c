@@ -52,7 +52,9 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 	w->s_replayed = cli_stats_add(&w->stats, "replayed");
 	w->s_null_time = cli_stats_add(&w->stats, "null_time");
 	w->s_batches = cli_stats_add(&w->stats, "batches");
-	w->s_handed = cli_stats_add(&w->stats, "handed");
+	/* only partials take a lease's state (wa_hand) */
+	if (o->partials)
+		w->s_handed = cli_stats_add(&w->stats, "handed");
 	nd_writer_init(&w->out, STDOUT_FILENO, o->flush_ms);
 	return 0;
 }

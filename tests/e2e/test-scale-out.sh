@@ -104,7 +104,7 @@ worker() {	# worker ID: the recipe's pipeline, its pids in pids.ID
 	echo $! >>"$T/$1/pids"
 }
 holders() {	# the workers that hold leases now
-	aws dynamodb scan --table-name live-leases --consistent-read --output json 2>/dev/null |
+	aws dynamodb scan --region us-west-2 --table-name live-leases --consistent-read --output json 2>/dev/null |
 		jq -r '.Items[] | .leaseOwner.S // empty' | sort -u | tr '\n' ' '
 }
 wait_for() {	# SECONDS CMD...: poll CMD until it succeeds
@@ -135,7 +135,7 @@ jq -r '[.shardId, .sequenceNumber] | @tsv' "$T/live-put" |
 	awk -F'\t' '{ if (!($1 in m) || length($2) > length(m[$1]) || (length($2) == length(m[$1]) && $2 > m[$1])) m[$1] = $2 }
 		END { for (k in m) print k, m[k] }' | sort >"$T/live-last"
 counted() {
-	aws dynamodb scan --table-name live-leases --consistent-read --output json 2>/dev/null |
+	aws dynamodb scan --region us-west-2 --table-name live-leases --consistent-read --output json 2>/dev/null |
 		jq -r '.Items[] | "\(.leaseKey.S) \(.checkpoint.S)"' | sort >"$T/live-ck"
 	[ "$(join "$T/live-last" "$T/live-ck" | awk '$2 != $3' | wc -l)" = 0 ] &&
 		[ "$(wc -l <"$T/live-ck")" = 6 ]
