@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Build: compiler, libraries the tools link. Test: Check, the Kinesis
-# server's runtime (node), botocore as the SigV4 oracle, chromium for the
+# and DynamoDB servers' runtime (node), botocore as the SigV4 oracle and
+# the lease tests' independent client, chromium for the
 # wallet page, jq/miller as comparison points, gnuplot for the demo chart.
 PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
 libmicrohttpd-dev libsqlite3-dev libsodium-dev check libsubunit-dev
@@ -34,8 +35,10 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-# The local Kinesis server (kinesalite), pinned by package-lock.json.
-if [ -f package-lock.json ] && [ ! -d node_modules/kinesalite ]; then
+# The local Kinesis and DynamoDB servers (kinesalite, dynalite for the
+# lease tables), pinned by package-lock.json.
+if [ -f package-lock.json ] && { [ ! -d node_modules/kinesalite ] ||
+    [ ! -d node_modules/dynalite ]; }; then
 	echo "deps: npm ci" >&2
 	npm ci --silent --no-audit --no-fund >/dev/null
 fi
