@@ -20,9 +20,15 @@ for c in $(seq 1 8); do
 	wallet-buy --retries 6 <"$T/in$c" >"$T/out$c" 2>"$T/err$c" &
 	clients="$clients $!"
 done
-# in the middle of the storm: once some trades are confirmed (10 s at most)
+# in the middle of the storm: once some trades are confirmed, at least one
+# to every client (which so learns from the server's answers that a
+# repeated order_id is safe to send again; a client with no answer yet
+# cannot know that and rightly gives up), 10 s at most
+every_client_answered() {
+	for c in $(seq 1 8); do grep -q trade_id "$T/out$c" 2>/dev/null || return 1; done
+}
 i=0
-until [ "$(cat "$T"/out* | grep -c trade_id)" -ge 20 ] || [ $i -ge 200 ]; do
+until { [ "$(cat "$T"/out* | grep -c trade_id)" -ge 20 ] && every_client_answered; } || [ $i -ge 200 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
