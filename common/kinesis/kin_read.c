@@ -752,8 +752,9 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 
 	r->cur = -1;
 	st = step(r, out, n, e);
-	/* by index: finding children may have moved the shards */
-	if (r->cur >= 0) {
+	/* by index: finding children may have moved the shards, and a
+	 * lease given up in the step may have removed the one in hand */
+	if (r->cur >= 0 && (size_t)r->cur < r->sh.n) {
 		r->sh.v[r->cur].retries += r->k->retries - retries;
 		r->sh.v[r->cur].throttles += r->k->throttles - throttles;
 	}
