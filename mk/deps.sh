@@ -6,8 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Build: compiler, libraries the tools link. Test: Check, the Kinesis
-# and DynamoDB servers' runtime (node), botocore as the SigV4 oracle and
-# the lease tests' independent client, chromium for the
+# server's runtime (node), botocore as the SigV4 oracle, chromium for the
 # wallet page, strace to watch wallet-server sync before it answers,
 # jq/miller as comparison points, gnuplot for the demo chart,
 # prometheus_client's text parser to read the --metrics files.
@@ -38,10 +37,8 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-# The local Kinesis and DynamoDB servers (kinesalite, dynalite for the
-# lease tables), pinned by package-lock.json.
-if [ -f package-lock.json ] && { [ ! -d node_modules/kinesalite ] ||
-    [ ! -d node_modules/dynalite ]; }; then
+# The local Kinesis server (kinesalite), pinned by package-lock.json.
+if [ -f package-lock.json ] && [ ! -d node_modules/kinesalite ]; then
 	echo "deps: npm ci" >&2
 	npm ci --silent --no-audit --no-fund >/dev/null
 fi

@@ -14,8 +14,7 @@ allowed() {
 	time)    echo "base time" ;;
 	json)    echo "base time json" ;;
 	aws)     echo "base time json aws" ;;
-	ddb)     echo "base time json aws ddb" ;;
-	kinesis) echo "base time json aws ddb kinesis" ;;
+	kinesis) echo "base time json aws kinesis" ;;
 	window)  echo "base time json window" ;;
 	wallet)  echo "base json wallet" ;;
 	server)  echo "base time json wallet server" ;;
