@@ -38,6 +38,18 @@ put_table_row(void *arg, struct sb *out, const struct agg_row *r)
 	sb_addc(out, '\n');
 }
 
+/* The --table text write_rows built, durably. */
+static int
+write_table(struct wa *w, struct eb *e)
+{
+	w->table_due = 0;
+	if (ck_write_atomic(w->o->table, w->table_text->buf ?
+	    w->table_text->buf : "", w->table_text->len, e) != 0)
+		return -1;
+	w->stats.extra[w->s_table_rows] += w->table_rows;	/* all, each time */
+	return 0;
+}
+
 /* The rows to standard output and, when there is a --table (complete
  * mode only, so rows are all of t), into it; the table's text is rebuilt
  * from the first row the batch changed (agg_text). */
@@ -69,6 +81,10 @@ write_rows(struct wa *w, struct agg_table *t, struct agg_row **rows,
 	w->table_text = text;
 	w->table_rows = n;
 	w->table_due = 1;
+	/* written after the state (wa_trigger); but --merge has no state,
+	 * and its table is a temporary one whose text goes with it: now */
+	if (t != &w->tab)
+		return write_table(w, e);
 	return 0;
 }
 
@@ -196,14 +212,8 @@ wa_trigger(struct wa *w, int at_eof, struct eb *e)
 	if (w->o->state && (w->in_batch || at_eof) &&
 	    st_save(w->o->state, &w->st, e) != 0)
 		return -1;
-	if (w->table_due) {
-		w->table_due = 0;
-		if (ck_write_atomic(w->o->table, w->table_text->buf ?
-		    w->table_text->buf : "", w->table_text->len, e) != 0)
-			return -1;
-		/* the whole table, each time */
-		w->stats.extra[w->s_table_rows] += w->table_rows;
-	}
+	if (w->table_due && write_table(w, e) != 0)
+		return -1;
 	w->in_batch = 0;
 	if (nd_flush(&w->out) != 0)
 		return eb_set(e, "write error: %s", strerror(errno));
