@@ -14,10 +14,8 @@
 #include "base/ck_path.h"
 #include "base/nd.h"
 
-/* The directory entry of a rename is durable only once the directory
- * itself is synced. */
-static int
-fsync_dir_of(const char *path, struct eb *e)
+int
+ck_fsync_dir_of(const char *path, struct eb *e)
 {
 	char *copy = strdup(path);
 	int fd, rc = 0;
@@ -71,7 +69,7 @@ write_atomic(const char *path, const void *data, size_t len, struct eb *e)
 		goto fail;
 	}
 	free(tmp);
-	return fsync_dir_of(path, e);
+	return ck_fsync_dir_of(path, e);
 fail:
 	unlink(tmp);
 	eb_set(e, "%s: %s", failed, strerror(saved));

@@ -17,6 +17,11 @@
  * integer, so they compare as decimal numbers of any length. */
 #define CK_SEQ_MAX 128
 
+/* Sync the directory that holds path: a new or renamed directory entry
+ * is durable only once its directory is (the file's own fsync does not
+ * cover it). */
+int ck_fsync_dir_of(const char *path, struct eb *e);
+
 /* Replace path with len bytes of data, durably: PATH.tmp in the same
  * directory (opened O_CLOEXEC), every byte written, fsync, rename over
  * path, fsync of the directory. The one durable write of the suite. A

@@ -1,40 +1,21 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/ck.h"
+#include "base/nd.h"
 #include "server/ws_keyfile.h"
 #include "server/ws_store.h"
-
-/* The directory entry is only durable once the directory is synced. */
-static int
-sync_dir(const char *path, struct eb *e)
-{
-	char *copy = strdup(path);
-	int fd, rc = 0;
-
-	if (copy == NULL)
-		return eb_set(e, "%s: out of memory", path);
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0)
-		rc = eb_set(e, "%s: cannot sync its directory: %s", path,
-		    strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	free(copy);
-	return rc;
-}
 
 int
 ws_keyfile_write(const char *path, const char *key, struct eb *e)
 {
 	char line[WS_KEY_HEX + 2];
-	size_t n = strlen(key), done = 0;
-	ssize_t w;
+	size_t n = strlen(key);
 	int fd;
 
 	if (n != WS_KEY_HEX)
@@ -55,14 +36,8 @@ ws_keyfile_write(const char *path, const char *key, struct eb *e)
 	/* the umask may have taken bits away; never more than 0600 */
 	if (fchmod(fd, 0600) != 0)
 		goto fail;
-	while (done < n) {
-		w = write(fd, line + done, n - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		done += (size_t)w;
-	}
+	if (nd_write_all(fd, line, n, NULL) != 0)
+		goto fail;
 	sodium_memzero(line, sizeof(line));
 	if (fsync(fd) != 0)
 		goto fail;
@@ -70,7 +45,7 @@ ws_keyfile_write(const char *path, const char *key, struct eb *e)
 		fd = -1;
 		goto fail;
 	}
-	if (sync_dir(path, e) != 0) {
+	if (ck_fsync_dir_of(path, e) != 0) {
 		unlink(path);
 		return -1;
 	}
