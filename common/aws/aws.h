@@ -213,6 +213,12 @@ int aws_read_small_file(const char *path, struct sb *out, struct eb *e);
 /* RFC 3339, or the "...T00:00:00UTC" older AWS CLIs wrote. */
 int aws_parse_time(const char *s, int64_t *us, struct eb *e);
 int64_t aws_now_us(void);
+/* The environment variable's value, NULL when unset or empty (as the
+ * AWS CLI treats an empty one). */
+const char *aws_env(const char *name);
+/* Percent-encoding of all but RFC 3986's unreserved characters, as
+ * botocore encodes query and form values. */
+void aws_put_uri_escaped(struct sb *s, const char *v);
 
 /* One HTTP exchange on a handle of its own. */
 struct aws_xfer {

@@ -13,14 +13,6 @@
 #include "aws/aws.h"
 #include "base/sb.h"
 
-static const char *
-env_nonempty(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : NULL;
-}
-
 const char *
 aws_profile_name(const char *profile_opt)
 {
@@ -28,9 +20,9 @@ aws_profile_name(const char *profile_opt)
 
 	if (profile_opt != NULL)
 		return profile_opt;
-	if ((p = env_nonempty("AWS_PROFILE")) != NULL)
+	if ((p = aws_env("AWS_PROFILE")) != NULL)
 		return p;
-	if ((p = env_nonempty("AWS_DEFAULT_PROFILE")) != NULL)
+	if ((p = aws_env("AWS_DEFAULT_PROFILE")) != NULL)
 		return p;
 	return "default";
 }
@@ -255,13 +247,13 @@ aws_ini_get(const char *path, const char *section, const char *key,
 static int
 home_path(struct sb *s, const char *env, const char *rel)
 {
-	const char *v = env_nonempty(env), *home;
+	const char *v = aws_env(env), *home;
 
 	sb_reset(s);
 	if (v != NULL) {
 		sb_adds(s, v);
 	} else {
-		home = env_nonempty("HOME");
+		home = aws_env("HOME");
 		sb_adds(s, home ? home : "");
 		sb_adds(s, rel);
 	}
@@ -286,8 +278,8 @@ aws_region(const char *region_opt, const char *profile_opt, struct eb *e)
 	struct sb path = SB_INIT;
 	int r;
 
-	if ((v = region_opt) != NULL || (v = env_nonempty("AWS_REGION")) != NULL ||
-	    (v = env_nonempty("AWS_DEFAULT_REGION")) != NULL) {
+	if ((v = region_opt) != NULL || (v = aws_env("AWS_REGION")) != NULL ||
+	    (v = aws_env("AWS_DEFAULT_REGION")) != NULL) {
 		if ((out = strdup(v)) == NULL)
 			eb_set(e, "out of memory");
 		return out;
@@ -382,7 +374,7 @@ aws_conf_has_sso_session(const struct aws_conf *c, const char *session)
 int
 aws_conf_flag(const struct aws_conf *c, const char *env, const char *key)
 {
-	const char *v = env_nonempty(env);
+	const char *v = aws_env(env);
 
 	if (v == NULL && c != NULL)
 		v = aws_conf_get(c, c->profile, key);
@@ -394,8 +386,8 @@ aws_conf_region(const struct aws_conf *c)
 {
 	const char *v;
 
-	if ((v = c->region_opt) != NULL || (v = env_nonempty("AWS_REGION")) != NULL ||
-	    (v = env_nonempty("AWS_DEFAULT_REGION")) != NULL)
+	if ((v = c->region_opt) != NULL || (v = aws_env("AWS_REGION")) != NULL ||
+	    (v = aws_env("AWS_DEFAULT_REGION")) != NULL)
 		return v;
 	return aws_conf_get(c, c->profile, "region");
 }

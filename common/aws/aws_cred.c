@@ -31,14 +31,6 @@ struct chain {
 	int nvisited;
 };
 
-static const char *
-env_nonempty(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : NULL;
-}
-
 void
 aws_creds_free(struct aws_creds *c)
 {
@@ -86,8 +78,8 @@ set_keys(struct aws_creds *c, const char *id, const char *secret,
 static int
 from_env(struct aws_creds *c, struct eb *e)
 {
-	const char *id = env_nonempty("AWS_ACCESS_KEY_ID");
-	const char *secret = env_nonempty("AWS_SECRET_ACCESS_KEY");
+	const char *id = aws_env("AWS_ACCESS_KEY_ID");
+	const char *secret = aws_env("AWS_SECRET_ACCESS_KEY");
 
 	if (id == NULL && secret == NULL)
 		return 0;
@@ -95,7 +87,7 @@ from_env(struct aws_creds *c, struct eb *e)
 		return eb_set(e, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
 		    "must be set together (only %s is)",
 		    id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY");
-	if (set_keys(c, id, secret, env_nonempty("AWS_SESSION_TOKEN"), e) != 0)
+	if (set_keys(c, id, secret, aws_env("AWS_SESSION_TOKEN"), e) != 0)
 		return -1;
 	snprintf(c->source, sizeof(c->source), "environment");
 	return 1;
@@ -182,9 +174,9 @@ static int
 web_identity(struct chain *ch, const char *profile, int env_ok,
     struct aws_creds *c, struct eb *e)
 {
-	const char *file = env_ok ? env_nonempty("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
-	const char *arn = env_ok ? env_nonempty("AWS_ROLE_ARN") : NULL;
-	const char *name = env_ok ? env_nonempty("AWS_ROLE_SESSION_NAME") : NULL;
+	const char *file = env_ok ? aws_env("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+	const char *arn = env_ok ? aws_env("AWS_ROLE_ARN") : NULL;
+	const char *name = env_ok ? aws_env("AWS_ROLE_SESSION_NAME") : NULL;
 	const char *where = file ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "web_identity_token_file";
 	struct aws_sts_req r = { 0 };
 	struct sb token = SB_INIT;

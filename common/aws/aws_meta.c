@@ -9,14 +9,6 @@
 #include "aws/aws.h"
 #include "time/tm.h"
 
-static const char *
-env_nonempty(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : NULL;
-}
-
 /* The text of s, or NULL (and e says so) when building it ran out of
  * memory. */
 static const char *
@@ -33,7 +25,7 @@ built(struct sb *s, struct eb *e)
 static long
 meta_timeout_ms(void)
 {
-	const char *t = env_nonempty("AWS_METADATA_SERVICE_TIMEOUT");
+	const char *t = aws_env("AWS_METADATA_SERVICE_TIMEOUT");
 
 	return t != NULL && atof(t) > 0 ? (long)(atof(t) * 1000) : 1000;
 }
@@ -103,8 +95,8 @@ aws_creds_from_doc(const char *text, size_t len, const char *token_key,
 static int
 container_auth(struct curl_slist **h, struct eb *e)
 {
-	const char *file = env_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-	const char *tok = env_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	const char *file = aws_env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *tok = aws_env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	struct sb text = SB_INIT;
 	int rc = 0;
 
@@ -124,8 +116,8 @@ container_auth(struct curl_slist **h, struct eb *e)
 int
 aws_creds_ecs(struct aws_creds *c, struct eb *e)
 {
-	const char *rel = env_nonempty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	const char *full = env_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *rel = aws_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = aws_env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	struct sb url = SB_INIT, body = SB_INIT;
 	struct curl_slist *h = NULL;
 	const char *u;
@@ -161,8 +153,8 @@ aws_creds_ecs(struct aws_creds *c, struct eb *e)
 int
 aws_creds_imds(struct aws_creds *c, struct eb *e)
 {
-	const char *base = env_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-	const char *off = env_nonempty("AWS_EC2_METADATA_DISABLED");
+	const char *base = aws_env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	const char *off = aws_env("AWS_EC2_METADATA_DISABLED");
 	struct sb url = SB_INIT, body = SB_INIT;
 	struct curl_slist *h = NULL;
 	const char *u;

@@ -15,14 +15,6 @@
 
 #define SSO_TIMEOUT_MS 30000
 
-static const char *
-env_nonempty(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : NULL;
-}
-
 void
 aws_sso_cache_name(const char *key, char out[AWS_SSO_CACHE_NAME])
 {
@@ -103,7 +95,7 @@ cached_token(const char *profile, const struct sso_conf *s, char **token,
     struct eb *e)
 {
 	char name[AWS_SSO_CACHE_NAME];
-	const char *home = env_nonempty("HOME");
+	const char *home = aws_env("HOME");
 	struct sb path = SB_INIT, text = SB_INIT;
 	json_t *doc = NULL, *tok, *exp;
 	struct eb why;
@@ -147,25 +139,6 @@ out:
 	sb_free(&text);
 	sb_free(&path);
 	return rc;
-}
-
-static void
-query_value(struct sb *s, const char *v)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)v; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~') {
-			sb_addc(s, (char)*p);
-		} else {
-			sb_addc(s, '%');
-			sb_addc(s, hex[*p >> 4]);
-			sb_addc(s, hex[*p & 15]);
-		}
-	}
 }
 
 /* {"roleCredentials":{"accessKeyId","secretAccessKey","sessionToken",
@@ -236,9 +209,9 @@ aws_creds_sso(const struct aws_conf *c, const char *profile,
 		goto out;
 	}
 	sb_printf(&url, "%s/federation/credentials?account_id=", ep.url);
-	query_value(&url, s.account);
+	aws_put_uri_escaped(&url, s.account);
 	sb_adds(&url, "&role_name=");
-	query_value(&url, s.role);
+	aws_put_uri_escaped(&url, s.role);
 	if (sb_failed(&url) || sb_cstr(&url) == NULL ||
 	    aws_header(&h, "x-amz-sso_bearer_token", token) != 0) {
 		eb_set(e, "out of memory");

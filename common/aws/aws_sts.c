@@ -17,27 +17,6 @@
 #define STS_ATTEMPTS 3
 #define STS_TIMEOUT_MS 30000
 
-/* Percent-encoding of a form value: all but RFC 3986's unreserved
- * characters, as botocore's query serializer does. */
-static void
-form_value(struct sb *s, const char *v)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)v; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~') {
-			sb_addc(s, (char)*p);
-		} else {
-			sb_addc(s, '%');
-			sb_addc(s, hex[*p >> 4]);
-			sb_addc(s, hex[*p & 15]);
-		}
-	}
-}
-
 static void
 form_field(struct sb *s, const char *name, const char *v)
 {
@@ -46,7 +25,7 @@ form_field(struct sb *s, const char *name, const char *v)
 	sb_addc(s, '&');
 	sb_adds(s, name);
 	sb_addc(s, '=');
-	form_value(s, v);
+	aws_put_uri_escaped(s, v);
 }
 
 static const xmlNode *
