@@ -486,7 +486,6 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	f->mx = &t->o.mx;
 	f->duration = iv_parse;
 	f->where = where;
-	f->stage = t;
 	t->s.flt = f;
 	if (!t->o.whole_record)
 		t->s.col_field = col_add(&f->cols, "--field", t->o.field);

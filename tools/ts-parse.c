@@ -397,7 +397,6 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	f->mx = &t->o.mx;
 	f->duration = iv_parse;
 	f->where = where;
-	f->stage = t;
 	t->s.flt = f;
 	col_add(&f->cols, "--field", t->o.field);	/* index 0 */
 	rec_init(&t->s.r);

@@ -135,7 +135,7 @@ int
 flt_main(const struct flt_tool *t, void *stage, int argc, char **argv)
 {
 	struct nd_reader rd;
-	struct flt f = { .untouched = -1, .missing = -1 };
+	struct flt f = { .untouched = -1, .missing = -1, .stage = stage };
 	struct eb e;
 	int first, rc;
 

@@ -65,7 +65,8 @@ struct flt_tool {
 	const char *untouched;		/* --stats name for FLT_UNTOUCHED,
 					   NULL: not counted */
 	/* Parse the command line (exiting on a usage error, as only a tool
-	 * may), set up the stage and fill in f's on_error, flush_ms, st,
+	 * may), set up the stage (flt_main has set f->stage to it) and fill
+	 * in f's on_error, flush_ms, st,
 	 * why, mx and duration, its named columns (f->cols) and where;
 	 * return the index in argv of the first input file operand. */
 	int (*start)(void *stage, struct flt *f, int argc, char **argv);
