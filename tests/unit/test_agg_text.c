@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "test_rng.h"
 #include "window/agg_text.h"
 #include "window/st.h"
 
@@ -18,10 +19,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15u;
 static uint64_t
 next(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * UINT64_C(2685821657736338717);
+	return test_rng_next(&rng);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "test_rng.h"
 #include "time/dt.h"
 #include "time/tz.h"
 
@@ -18,10 +19,7 @@ static uint64_t rng = 0x2545f4914f6cdd1du;
 static uint64_t
 next(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * UINT64_C(2685821657736338717);
+	return test_rng_next(&rng);
 }
 
 static void
