@@ -11,25 +11,13 @@ N=${BENCH_RECORDS:-1000000}
 plain=$(bench_data bitcoin-$N --count "$N")
 M="--metrics '$BENCH_DIR/bench.prom' --metrics-interval 1s"
 
-cpu_s() {
-	best=""
-	for i in $(seq "$BENCH_RUNS"); do
-		/usr/bin/time -f '%U %S' -o "$BENCH_DIR/.cpu" sh -c "$1" >/dev/null 2>&1
-		c=$(awk '{ print $1 + $2 }' "$BENCH_DIR/.cpu" | tail -n 1)
-		if [ -z "$best" ] || [ "$(echo "$c < $best" | bc -l)" = 1 ]; then
-			best=$c
-		fi
-	done
-	echo "$best"
-}
-
 # both: LABEL FLOOR-LABEL CMD-WITHOUT CMD-WITH
 both() {
 	floor=$(bench_time "$3")
 	ours=$(bench_time "$4")
 	bench_line "$1" "$N" "$ours" "$2" "$floor"
-	fc=$(cpu_s "$3")
-	oc=$(cpu_s "$4")
+	fc=$(bench_cpu "$3")
+	oc=$(bench_cpu "$4")
 	awk -v l="$1" -v f="$2" -v a="$oc" -v b="$fc" 'BEGIN {
 		printf "%s: %.2fx the CPU seconds of %s\n", l, a / b, f }'
 }

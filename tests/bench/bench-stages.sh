@@ -25,23 +25,10 @@ sh -c "$JP" <"$ENV" >"$PROJ"
 sh -c "$TS" <"$PROJ" >"$PARSED"
 [ "$(wc -l <"$PARSED")" = $N ] || echo "bench: stages: ts-parse gave $(wc -l <"$PARSED") of $N records" >&2
 
-# cpu_s CMD: user + system seconds of CMD, the best of BENCH_RUNS
-cpu_s() {
-	best=""
-	for i in $(seq "$BENCH_RUNS"); do
-		/usr/bin/time -f '%U %S' -o "$BENCH_DIR/.cpu" sh -c "$1" >/dev/null 2>&1
-		c=$(awk '{ print $1 + $2 }' "$BENCH_DIR/.cpu" | tail -n 1)
-		if [ -z "$best" ] || [ "$(echo "$c < $best" | bc -l)" = 1 ]; then
-			best=$c
-		fi
-	done
-	echo "$best"
-}
-
 stage() {	# LABEL TARGET CMD INPUT
 	floor=$(bench_time "cat '$4' | wc -l")
 	ours=$(bench_time "$3 <'$4'")
-	cpu=$(cpu_s "$3 <'$4'")
+	cpu=$(bench_cpu "$3 <'$4'")
 	awk -v l="$1" -v t="$2" -v n=$N -v s="$ours" -v f="$floor" -v c="$cpu" 'BEGIN {
 		printf "%s: %.0f records/s (target %d: %s), %.2fx the time of cat | wc -l of its input; %.0f records per CPU second\n",
 		    l, n / s, t, (n / s >= t ? "met" : "MISSED"), s / f, n / c }'

@@ -56,19 +56,6 @@ rss_kb() {
 	tail -n 1 "$BENCH_DIR/.rss"
 }
 
-# cpu_s CMD: user + system seconds of CMD, the best of BENCH_RUNS
-cpu_s() {
-	best=""
-	for i in $(seq "$BENCH_RUNS"); do
-		/usr/bin/time -f '%U %S' -o "$BENCH_DIR/.cpu" sh -c "$1" >/dev/null 2>&1
-		c=$(awk '{ print $1 + $2 }' "$BENCH_DIR/.cpu" | tail -n 1)
-		if [ -z "$best" ] || [ "$(echo "$c < $best" | bc -l)" = 1 ]; then
-			best=$c
-		fi
-	done
-	echo "$best"
-}
-
 for n in ${BENCH_SIZES:-1000000 10000000}; do
 	f=$(bench_data "bitcoin-$n-step1-disorder1" --count "$n" --step 1 --disorder 0.01)
 	sparse=$(bench_data "bitcoin-$n-disorder1" --count "$n" --disorder 0.01)
@@ -83,10 +70,10 @@ for n in ${BENCH_SIZES:-1000000 10000000}; do
 	# the machine may be shared: the CPU seconds of window-avg alone are
 	# the one-core figure; a day-long window shows the input path alone,
 	# without the 2 windows of output per 10 records of this data
-	cpu=$(cpu_s "window-avg $Q --trigger available-now <'$f'")
-	wc_cpu=$(cpu_s "cat '$f' | wc -l")
-	day=$(cpu_s "window-avg --time timestamp --window 1d --avg euro_rate --trigger available-now <'$f'")
-	sparse_cpu=$(cpu_s "window-avg $Q --trigger available-now <'$sparse'")
+	cpu=$(bench_cpu "window-avg $Q --trigger available-now <'$f'")
+	wc_cpu=$(bench_cpu "cat '$f' | wc -l")
+	day=$(bench_cpu "window-avg --time timestamp --window 1d --avg euro_rate --trigger available-now <'$f'")
+	sparse_cpu=$(bench_cpu "window-avg $Q --trigger available-now <'$sparse'")
 	awk -v n="$n" -v s="$wa_s" -v c="$cpu" -v w="$wc_cpu" -v d="$day" -v sp="$sparse_cpu" 'BEGIN {
 		printf "window-avg complete: %.2f million records/s of wall time, %.2f million per CPU second (target 2)\n", n / s / 1e6, n / c / 1e6
 		printf "window-avg complete: %.2fx the CPU time of cat | wc -l (user+sys, both stages)\n", c / w
