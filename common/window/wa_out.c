@@ -14,9 +14,8 @@ put_window(struct wa *w, struct sb *s, int64_t start)
 	sb_addc(s, '}');
 }
 
-/* The key's group values, after the shard in partials mode. */
-static const char *
-key_groups(const struct wa *w, const struct agg_row *r)
+const char *
+wa_out_key_groups(const struct wa *w, const struct agg_row *r)
 {
 	const char *p = r->key;
 
@@ -84,7 +83,7 @@ wa_out_row(struct wa *w, struct sb *s, const struct agg_row *r,
 	jx_put_cstr(s, w->o->window_col);
 	sb_addc(s, ':');
 	put_window(w, s, r->start);
-	put_groups(w, s, key_groups(w, r), 0);
+	put_groups(w, s, wa_out_key_groups(w, r), 0);
 	for (int i = 0; i < w->o->nout; i++)
 		put_value(s, &w->o->out[i], r);
 	if (batch >= 0) {

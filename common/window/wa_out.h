@@ -12,5 +12,8 @@
 void wa_out_row(struct wa *w, struct sb *s, const struct agg_row *r,
     int64_t batch);
 void wa_out_partial(struct wa *w, struct sb *s, const struct agg_row *r);
+/* Where the group values start in r's key: after the shard in partials
+ * and merge modes. */
+const char *wa_out_key_groups(const struct wa *w, const struct agg_row *r);
 
 #endif

@@ -142,13 +142,23 @@ exec(struct wa *w, const char *sql, struct eb *e)
 	return 0;
 }
 
+/* Run the statement built in s (out of memory: said so), then free s. */
+static int
+exec_built(struct wa *w, struct sb *s, struct eb *e)
+{
+	int rc = sb_failed(s) ? eb_set(e, "out of memory") :
+	    exec(w, sb_cstr(s), e);
+
+	sb_free(s);
+	return rc;
+}
+
 static int
 create_table(struct wa *w, struct eb *e)
 {
 	const struct wa_opts *o = w->o;
 	struct sb s = SB_INIT;
 	const char *name, *type;
-	int rc;
 
 	sb_adds(&s, "CREATE TABLE ");
 	wa_sql_quote(&s, o->query_name);
@@ -163,13 +173,7 @@ create_table(struct wa *w, struct eb *e)
 			sb_adds(&s, " NOT NULL");
 	}
 	sb_adds(&s, ")");
-	if (sb_failed(&s)) {
-		sb_free(&s);
-		return eb_set(e, "out of memory");
-	}
-	rc = exec(w, sb_cstr(&s), e);
-	sb_free(&s);
-	return rc;
+	return exec_built(w, &s, e);
 }
 
 /* The index on start (also for a table taken over without one). */
@@ -177,19 +181,12 @@ static int
 index_start(struct wa *w, struct eb *e)
 {
 	struct sb s = SB_INIT;
-	int rc;
 
 	sb_printf(&s, "CREATE INDEX IF NOT EXISTS \"%s_start\" ON ",
 	    w->o->query_name);
 	wa_sql_quote(&s, w->o->query_name);
 	sb_adds(&s, " (\"start\")");
-	if (sb_failed(&s)) {
-		sb_free(&s);
-		return eb_set(e, "out of memory");
-	}
-	rc = exec(w, sb_cstr(&s), e);
-	sb_free(&s);
-	return rc;
+	return exec_built(w, &s, e);
 }
 
 /* An existing table must have exactly our columns: a table of the same

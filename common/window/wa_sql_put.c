@@ -6,6 +6,7 @@
 #include "json/rec.h"
 #include "json/sc.h"
 #include "time/tm.h"
+#include "window/wa_out.h"
 #include "window/wa_sql_int.h"
 
 size_t
@@ -146,17 +147,6 @@ bind_key(struct wa *w, sqlite3_stmt *st, int i, const char *p, size_t n)
 	}
 }
 
-/* The key's group values, after the shard of a merged row's key. */
-static const char *
-key_groups(const struct wa *w, const struct agg_row *r)
-{
-	const char *p = r->key;
-
-	if (w->o->partials || w->o->merge)
-		p = strchr(p, WA_KEY_SEP) + 1;
-	return p;
-}
-
 /* A FLOAT's shortest text read back as a double: 40999.54, not the
  * float's exact 40999.5390625. */
 static double
@@ -174,7 +164,7 @@ static int
 bind_row(struct wa *w, sqlite3_stmt *st, const struct agg_row *r,
     int values, struct eb *e)
 {
-	const char *p = key_groups(w, r);
+	const char *p = wa_out_key_groups(w, r);
 	int i = 1, rc;
 
 	rc = wa_sql_bind_time(st, i++, r->start);
