@@ -78,15 +78,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* at-timestamp=T: RFC 3339, epoch seconds, or -DURATION (the suite's
  * duration syntax, kinpipe(7)) before now. A bare negative number is
  * epoch seconds, as it always was; a duration needs its unit. */
@@ -102,7 +93,7 @@ parse_timestamp(const char *t, struct kin_read_opts *o)
 	    strspn(t + 1, "0123456789.") < strlen(t + 1))) {
 		if (iv_parse(t + 1, &d, 0, &e) != 0)
 			cli_usage("--from: at-timestamp=%s: %s", t, e.msg);
-		o->from_ts_us = now_us() - d;
+		o->from_ts_us = tm_now_us() - d;
 		return;
 	}
 	secs = strtod(t, &end);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/cli.h"
+#include "time/tm.h"
 #include "time/iv.h"
 #include "wallet/wl_amount.h"
 #include "server/ws_feed.h"
@@ -129,15 +130,6 @@ struct serving {
 	struct ws_limits limits;
 };
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int
 serve(struct ws_store *st, const struct serving *sv, struct cli_stats *stats)
 {
@@ -159,7 +151,7 @@ serve(struct ws_store *st, const struct serving *sv, struct cli_stats *stats)
 	if (ws_price_init(&price, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	if (sv->price_e8)
-		ws_price_set(&price, sv->price_e8, now_us());
+		ws_price_set(&price, sv->price_e8, tm_now_us());
 	/* every thread inherits the mask; only sigwait below sees them */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

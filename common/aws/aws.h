@@ -212,7 +212,6 @@ char *aws_one_line(char *s);
 int aws_read_small_file(const char *path, struct sb *out, struct eb *e);
 /* RFC 3339, or the "...T00:00:00UTC" older AWS CLIs wrote. */
 int aws_parse_time(const char *s, int64_t *us, struct eb *e);
-int64_t aws_now_us(void);
 /* The environment variable's value, NULL when unset or empty (as the
  * AWS CLI treats an empty one). */
 const char *aws_env(const char *name);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "aws/aws.h"
+#include "time/tm.h"
 #include "base/cli.h"
 
 static size_t
@@ -132,7 +133,7 @@ refresh_creds(struct aws_client *c, struct eb *e)
 
 	if (c->creds.expires_us == 0)
 		return AWS_OK;
-	now = aws_now_us();
+	now = tm_now_us();
 	left = c->creds.expires_us - now;
 	if (left >= AWS_REFRESH_WINDOW_S * INT64_C(1000000) ||
 	    (now < c->retry_us && left > AWS_REFRESH_LAST_S * INT64_C(1000000)))

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "aws/aws.h"
+#include "time/tm.h"
 
 extern char **environ;
 
@@ -216,7 +217,7 @@ aws_creds_process(const char *command, struct aws_creds *c, struct eb *e)
 	rc = run(argv, &out, e);
 	if (rc == 0 && (rc = aws_process_parse(out.buf, out.len, c, e)) != 0)
 		eb_wrap(e, "%s", argv[0]);
-	if (rc == 0 && c->expires_us != 0 && c->expires_us <= aws_now_us()) {
+	if (rc == 0 && c->expires_us != 0 && c->expires_us <= tm_now_us()) {
 		aws_creds_free(c);
 		rc = eb_set(e, "%s: output: credentials already expired", argv[0]);
 	}

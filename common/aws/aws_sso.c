@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "aws/aws.h"
+#include "time/tm.h"
 
 #define SSO_TIMEOUT_MS 30000
 
@@ -99,7 +100,7 @@ cached_token(const char *profile, const struct sso_conf *s, char **token,
 	struct sb path = SB_INIT, text = SB_INIT;
 	json_t *doc = NULL, *tok, *exp;
 	struct eb why;
-	int64_t until, now = aws_now_us();
+	int64_t until, now = tm_now_us();
 	int rc = -1;
 
 	*token = NULL;

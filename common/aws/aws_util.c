@@ -78,15 +78,6 @@ aws_parse_time(const char *s, int64_t *us, struct eb *e)
 	return tm_parse_rfc3339(s, n, us, e);
 }
 
-int64_t
-aws_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 const char *
 aws_env(const char *name)
 {

@@ -54,15 +54,6 @@ ws_feed_record(const char *line, size_t len, const char *field, int64_t *e8,
 	return rc;
 }
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 bad(struct ws_feed *f, uint64_t lineno, const char *why)
 {
@@ -127,7 +118,7 @@ on_pass(void *arg)
 
 	if (!f->have)
 		return;
-	ws_price_set(f->price, f->cand_e8, now_us());
+	ws_price_set(f->price, f->cand_e8, tm_now_us());
 	f->cur_windowed = f->cand_windowed;
 	f->cur_end_us = f->cand_end_us;
 	f->have = 0;

@@ -90,15 +90,6 @@ put_time(struct sb *h, int64_t us)
 }
 
 static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t
 value_of(int64_t sats, int64_t cents, int64_t price_e8)
 {
 	/* what selling it all would bring */
@@ -430,7 +421,7 @@ ws_page_render(struct ws_store *st, struct ws_price *price,
 	nh = ws_price_history(price, hist, WS_PRICE_HISTORY);
 	if (nh > 0) {
 		f.t0 = hist[0].t_us;
-		f.t1 = now_us();
+		f.t1 = tm_now_us();
 		if (f.t1 < f.t0 + TM_US_PER_S)
 			f.t1 = f.t0 + TM_US_PER_S;
 	}

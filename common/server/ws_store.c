@@ -191,15 +191,6 @@ put_fixed(struct sb *s, int64_t v, int decimals)
 	sb_add(s, buf, wl_fixed_fmt(v, decimals, buf));
 }
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 hash_key(const char *key, unsigned char out[crypto_generichash_BYTES])
 {
@@ -270,7 +261,7 @@ ws_user_add(struct ws_store *st, const char *user_id, int64_t cents,
 	sqlite3_bind_int64(led, 4, cents);
 	sqlite3_bind_null(led, 5);
 	sqlite3_bind_null(led, 6);
-	sqlite3_bind_int64(led, 7, now_us());
+	sqlite3_bind_int64(led, 7, tm_now_us());
 	if (run_stmt(led) != SQLITE_DONE)
 		goto fail;
 	if (run_stmt(st->q[Q_COMMIT]) != SQLITE_DONE)
@@ -443,7 +434,7 @@ execute(struct ws_store *st, const struct ws_order *o, int64_t sats,
 		sqlite3_bind_text(q, 6, o->order_id, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(q, 6);
-	sqlite3_bind_int64(q, 7, now_us());
+	sqlite3_bind_int64(q, 7, tm_now_us());
 	if (run_stmt(q) != SQLITE_DONE) {
 		db_fail(st, e, "add to ledger");
 		return WS_DB_ROLLED_BACK;

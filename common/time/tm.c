@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "time/tm.h"
 
@@ -161,4 +162,13 @@ tm_from_epoch_seconds(double secs, int64_t *us, struct eb *e)
 		return eb_set(e, "epoch seconds out of range: %g", secs);
 	*us = (int64_t)llround(v);
 	return 0;
+}
+
+int64_t
+tm_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

@@ -53,4 +53,8 @@ int tm_parse_rfc3339(const char *s, size_t n, int64_t *us, struct eb *e);
  * microsecond; fails outside the representable range or for NaN. */
 int tm_from_epoch_seconds(double secs, int64_t *us, struct eb *e);
 
+/* Now, by the wall clock (CLOCK_REALTIME), in microseconds since the
+ * epoch. */
+int64_t tm_now_us(void);
+
 #endif
