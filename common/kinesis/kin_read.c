@@ -5,6 +5,7 @@
 #include "base/ck.h"
 #include "base/cli.h"
 #include "json/jx.h"
+#include "time/tm.h"
 #include "kinesis/kin_env.h"
 #include "kinesis/kin_pos.h"
 #include "kinesis/kin_read.h"
@@ -272,7 +273,6 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
     const struct kin_read_opts *o, struct eb *e)
 {
 	enum kin_status st;
-	struct timespec now;
 	const char *key;
 	json_t *v;
 	int i;
@@ -280,8 +280,7 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 	memset(r, 0, sizeof(*r));
 	r->k = k;
 	r->o = *o;
-	clock_gettime(CLOCK_REALTIME, &now);
-	r->start_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	r->start_us = tm_now_us();
 	/* positions and starts are those of the shards this reader owns,
 	 * as set_start finds them */
 	r->pending = json_object();
