@@ -83,18 +83,25 @@ int agg_sorted(const struct agg_table *t,
     int (*keep)(const struct agg_row *, void *), void *arg,
     struct agg_row ***out, size_t *n);
 
+/* v into the cell's sum alone, by Neumaier's variant of Kahan
+ * summation: the low-order bits lost in the sum are recovered in comp
+ * whichever operand is larger. */
 static inline void
-agg_cell_add(struct agg_cell *c, double v)
+agg_cell_sum_add(struct agg_cell *c, double v)
 {
 	double t = c->sum + v;
 
-	/* Neumaier's variant of Kahan summation: the low-order bits lost in
-	 * t are recovered whichever operand is larger */
 	if (fabs(c->sum) >= fabs(v))
 		c->comp += (c->sum - t) + v;
 	else
 		c->comp += (v - t) + c->sum;
 	c->sum = t;
+}
+
+static inline void
+agg_cell_add(struct agg_cell *c, double v)
+{
+	agg_cell_sum_add(c, v);
 	if (c->n == 0 || v < c->min)
 		c->min = v;
 	if (c->n == 0 || v > c->max)

@@ -81,19 +81,6 @@ wa_sch_greater(double a, double b)
 	return isnan(a) ? !isnan(b) : !isnan(b) && a > b;
 }
 
-/* Neumaier's step alone (agg_cell_add without the count, min and max). */
-static inline void
-wa_sch_comp_add(struct agg_cell *c, double v)
-{
-	double t = c->sum + v;
-
-	if (fabs(c->sum) >= fabs(v))
-		c->comp += (c->sum - t) + v;
-	else
-		c->comp += (v - t) + c->sum;
-	c->sum = t;
-}
-
 /* Add one value read by wa_sch_read to a cell of its column's type. */
 static inline void
 wa_sch_add(enum wa_type t, struct agg_cell *c, double d, int64_t i)
@@ -118,12 +105,12 @@ wa_sch_add(enum wa_type t, struct agg_cell *c, double d, int64_t i)
 		 * integer sum exactly; a BIGINT beyond 2^53 goes in as two
 		 * exact halves */
 		if (i > -(INT64_C(1) << 53) && i < INT64_C(1) << 53) {
-			wa_sch_comp_add(c, d);
+			agg_cell_sum_add(c, d);
 		} else {
 			int64_t hi = (int64_t)((uint64_t)i & ~UINT64_C(0x7FF));
 
-			wa_sch_comp_add(c, (double)hi);
-			wa_sch_comp_add(c, (double)(i - hi));
+			agg_cell_sum_add(c, (double)hi);
+			agg_cell_sum_add(c, (double)(i - hi));
 		}
 		if (c->n == 0 || d < c->min)
 			c->min = d;
