@@ -12,6 +12,8 @@
 #   like NAME GOT GLOB        GOT matches the shell pattern GLOB
 #   ok NAME CMD...            CMD exits 0
 #   finish                    print "NAME: N passed, N failed", exit status
+#   start_bg FILE CMD...      CMD in the background, stdout in FILE; waits
+#                             (10 s at most) for its first line, a port
 #   man_commands PAGE DIR     the EXAMPLES of man/PAGE as DIR/1.sh, 1.want, ...
 #
 # KP_BIN holds the tools under test. Every test runs with LC_ALL=C TZ=UTC
@@ -181,6 +183,19 @@ man_commands() {
 		{ cmd = 0; print >want }
 		END { print n + 0 }
 	' "$KP_ROOT/man/$1"
+}
+
+# start_bg FILE CMD...: start CMD in the background, its stdout in FILE,
+# killed when the test ends; wait (10 s at most) for its first line, the
+# port it listens on.
+start_bg() {
+	kp_f=$1
+	shift
+	"$@" >"$kp_f" 2>>"$T/.bg-err" &
+	at_exit "kill $!"
+	kp_i=0
+	while [ ! -s "$kp_f" ] && [ $kp_i -lt 200 ]; do sleep 0.05; kp_i=$((kp_i + 1)); done
+	[ -s "$kp_f" ] || { echo "$* did not start: $(cat "$T/.bg-err")"; exit 1; }
 }
 
 finish() {

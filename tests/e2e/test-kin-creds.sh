@@ -11,17 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kin-lib.sh"
 
-# start_bg FILE CMD...: start CMD in the background, its stdout in FILE;
-# wait (bounded) for its first line, the port
-start_bg() {
-	kp_f=$1
-	shift
-	"$@" >"$kp_f" 2>>"$T/.bg-err" &
-	at_exit "kill $!"
-	kp_i=0
-	while [ ! -s "$kp_f" ] && [ $kp_i -lt 200 ]; do sleep 0.05; kp_i=$((kp_i + 1)); done
-	[ -s "$kp_f" ] || { echo "$* did not start: $(cat "$T/.bg-err")"; exit 1; }
-}
 hdr() {	# hdr LOGLINE NAME: every value of header NAME, one per line
 	printf '%s' "$1" | jq -r --arg n "$2" '.headers as $h | range(0; $h | length; 2) | select($h[.] | ascii_downcase == $n) | $h[. + 1]'
 }

@@ -10,15 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kin-lib.sh"
 
-start_bg() {	# start_bg FILE CMD...: in the background; wait for its port
-	kp_f=$1
-	shift
-	"$@" >"$kp_f" 2>>"$T/.bg-err" &
-	at_exit "kill $!"
-	kp_i=0
-	while [ ! -s "$kp_f" ] && [ $kp_i -lt 200 ]; do sleep 0.05; kp_i=$((kp_i + 1)); done
-	[ -s "$kp_f" ] || { echo "$* did not start: $(cat "$T/.bg-err")"; exit 1; }
-}
 # wait_for SECONDS CMD...: until CMD succeeds, at most SECONDS
 wait_for() {
 	kp_n=$(($1 * 10))

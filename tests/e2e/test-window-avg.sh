@@ -308,14 +308,7 @@ like processing-time "$(cat "$ERR")" "*batches=2 missing=0 *"
 # bitcoin records with the Kinesis fields kept by json-project: four
 # shards, 56-digit sequence numbers, 1% out of order
 python3 "$KP_ROOT/examples/gen-bitcoin.py" --count "$N" --disorder 0.01 |
-python3 -c '
-import sys
-seq = [0] * 4
-for i, line in enumerate(sys.stdin):
-    s = i % 4
-    seq[s] += 1
-    sys.stdout.write(line.rstrip("\n")[:-1] + ",\"shardId\":\"shardId-%012d\",\"sequenceNumber\":\"4959%052d\"}\n" % (s, seq[s] * 7 + s))
-' >"$T/sharded"
+python3 "$KP_ROOT/tests/e2e/shard-records.py" >"$T/sharded"
 Q="-t timestamp -w 10m --slide 5m --avg euro_rate --count *=n"
 $WA $Q --trigger available-now --table "$T/ref.table" <"$T/sharded" >/dev/null 2>"$ERR"
 is reference-rc "$?" 0

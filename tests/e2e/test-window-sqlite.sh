@@ -485,14 +485,7 @@ ok poll-whole-tables python3 "$T/poll.py" "$PN" "$T/samples"
 KN=${KP_SANITIZED:+4000}
 KN=${KN:-12000}
 python3 "$KP_ROOT/examples/gen-bitcoin.py" --count "$KN" --disorder 0.01 |
-python3 -c '
-import sys
-seq = [0] * 4
-for i, line in enumerate(sys.stdin):
-    s = i % 4
-    seq[s] += 1
-    sys.stdout.write(line.rstrip("\n")[:-1] + ",\"shardId\":\"shardId-%012d\",\"sequenceNumber\":\"4959%052d\"}\n" % (s, seq[s] * 7 + s))
-' >"$T/sharded"
+python3 "$KP_ROOT/tests/e2e/shard-records.py" >"$T/sharded"
 KQ="-t timestamp -w 10m --slide 5m --avg euro_rate=avg --count *=n"
 cat >"$T/agree.py" <<'PY'
 # agree.py DB MODE STATE: the table against the state file. complete:
