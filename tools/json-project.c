@@ -78,6 +78,8 @@ struct state {
 	struct rec outer, inner;
 	struct sc_cast cast;
 	struct sb text;		/* the document, decoded from the field */
+	struct sb spare;	/* text's partner in base64 decoding: the two
+				 * are swapped, neither allocated per record */
 	struct sb rest;		/* the fields after the corrupt column */
 	struct eb why;
 	struct cli_stats st;
@@ -138,20 +140,24 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 	    memcmp(enc->val.p, "\"base64\"", 8) == 0) {
 		struct sb raw = s->text;
 
-		s->text = (struct sb)SB_INIT;
-		if (sb_reserve(&s->text, raw.len + 1) != 0 ||
-		    sodium_base642bin((unsigned char *)s->text.buf, raw.len + 1,
+		sb_reset(&s->spare);
+		if (sb_reserve(&s->spare, raw.len + 1) != 0 ||
+		    sodium_base642bin((unsigned char *)s->spare.buf, raw.len + 1,
 		    raw.buf ? raw.buf : "", raw.len, NULL, &len, NULL,
 		    sodium_base64_VARIANT_ORIGINAL) != 0) {
-			sb_free(&s->text);
-			s->text = raw;
+			if (sb_failed(&s->spare))	/* out of memory: a new
+							 * one next time */
+				sb_free(&s->spare);
 			doc->p = s->text.buf ? s->text.buf : "";
 			doc->n = s->text.len;
 			eb_set(&s->why, "invalid base64 in dataEncoding base64 field");
 			return FLT_BAD;
 		}
-		s->text.len = len;
-		sb_free(&raw);
+		/* the decoded bytes become the text; the encoded buffer is
+		 * kept for the next record */
+		s->spare.len = len;
+		s->text = s->spare;
+		s->spare = raw;
 	}
 	doc->p = s->text.buf ? s->text.buf : "";
 	doc->n = s->text.len;
@@ -507,6 +513,7 @@ finish(void *arg)
 	sc_cast_free(&t->s.cast);
 	sc_free(&t->o.schema);
 	sb_free(&t->s.text);
+	sb_free(&t->s.spare);
 	sb_free(&t->s.rest);
 	sb_free(&t->o.as_key);
 	sb_free(&t->o.corrupt_key);
@@ -523,7 +530,7 @@ main(int argc, char **argv)
 		.o = { .field = "data", .on_error = ON_ERROR_NULL,
 		    .corrupt = "_corrupt_record", .as_key = SB_INIT,
 		    .corrupt_key = SB_INIT, .flush_ms = ND_FLUSH_MS_DEFAULT },
-		.s = { .text = SB_INIT, .rest = SB_INIT },
+		.s = { .text = SB_INIT, .spare = SB_INIT, .rest = SB_INIT },
 	};
 
 	return flt_main(&tool, &t, argc, argv);

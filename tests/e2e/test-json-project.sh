@@ -91,6 +91,16 @@ t data-not-string 0 '{"a":null}' '{"data":5}
 is data-not-string-stderr "$(cat "$ERR")" "json-project: <stdin>:1: field 'data': field is neither a JSON string nor an object (nulled)"
 t bad-base64 0 '{"a":null,"c":"%%%"}' '{"data":"%%%","dataEncoding":"base64"}
 ' json-project --schema 'a INT' --corrupt-column c
+# base64 payloads one after another, a bad one and a plain string among
+# them: each record decoded from its own bytes ({"a":1} is eyJhIjoxfQ==)
+t base64-in-turn 0 '{"a":1,"c":null}
+{"a":null,"c":"%%%"}
+{"a":3,"c":null}
+{"a":1,"c":null}' '{"data":"eyJhIjoxfQ==","dataEncoding":"base64"}
+{"data":"%%%","dataEncoding":"base64"}
+{"data":"{\"a\":3}"}
+{"data":"eyJhIjoxfQ==","dataEncoding":"base64"}
+' json-project --schema 'a INT' --corrupt-column c
 t base64-binary 0 "$(printf '{"a":null,"c":"\357\277\275\357\277\275"}')" '{"data":"//4=","dataEncoding":"base64"}
 ' json-project --schema 'a INT' --corrupt-column c
 t missing-field 0 '{"a":null,"shardId":"s"}
