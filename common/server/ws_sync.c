@@ -3,29 +3,10 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/cli.h"
 #include "server/ws_sync.h"
-
-/* When a sync is slow, the syncing thread lingers before the next one
- * while trades keep committing (a gap of LINGER_GAP_NS ends it), at most
- * as long as the last sync took and LINGER_MAX_NS: the clients answered
- * by one sync then share the next with those that committed during it,
- * rather than the two groups taking turns, each with a sync of its own. */
-#define LINGER_FROM_NS 500000L
-#define LINGER_GAP_NS 200000L
-#define LINGER_MAX_NS 2000000L
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 struct ws_sync_after {
 	struct ws_sync_after *next;
@@ -111,13 +92,10 @@ sync_once(struct ws_sync *s)
 	struct eb why;
 	int rc;
 
-	int64_t t0 = now_ns();
-
 	s->syncing = 1;
 	pthread_mutex_unlock(&s->mu);
 	rc = sync_wal(s, &why);
 	pthread_mutex_lock(&s->mu);
-	s->last_ns = now_ns() - t0;
 	s->syncing = 0;
 	s->syncs++;
 	if (rc == 0) {
@@ -166,35 +144,6 @@ call_back(struct ws_sync *s, struct ws_sync_after *p, int ok)
 	}
 }
 
-/* With the lock held: wait while commits keep coming (see LINGER_*). The
- * thread is not "sleeping" meanwhile, so commits do not signal it: it
- * looks at their count after each gap. */
-static void
-linger(struct ws_sync *s)
-{
-	int64_t end, next, t;
-	uint64_t seen;
-	struct timespec until;
-
-	if (s->last_ns < LINGER_FROM_NS)
-		return;
-	t = now_ns();
-	end = t + (s->last_ns < LINGER_MAX_NS ? s->last_ns : LINGER_MAX_NS);
-	do {
-		seen = atomic_load(&s->written);
-		next = t + LINGER_GAP_NS < end ? t + LINGER_GAP_NS : end;
-		/* the condition's clock is CLOCK_REALTIME: convert */
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += next - t;
-		while (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		while ((t = now_ns()) < next && !s->stop)
-			pthread_cond_timedwait(&s->work, &s->mu, &until);
-	} while (t < end && !s->stop && atomic_load(&s->written) != seen);
-}
-
 /* With the lock held: nothing to do until signalled (see wake). */
 static void
 idle(struct ws_sync *s)
@@ -231,10 +180,8 @@ run(void *arg)
 			idle(s);
 			continue;
 		}
-		if (need) {
-			linger(s);
+		if (need)
 			sync_once(s);
-		}
 		ready = due(s, 0);
 		if (!need && ready == NULL) {
 			/* nothing due, nothing to sync: wait for news (the
@@ -272,7 +219,7 @@ ws_sync_stop(struct ws_sync *s)
 		/* the commits made are synced and answered first */
 		pthread_mutex_lock(&s->mu);
 		s->stop = 1;
-		pthread_cond_signal(&s->work);	/* asleep or lingering */
+		pthread_cond_signal(&s->work);
 		pthread_mutex_unlock(&s->mu);
 		pthread_join(s->thread, NULL);
 		s->threaded = 0;

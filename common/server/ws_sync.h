@@ -39,7 +39,6 @@ struct ws_sync {
 	_Atomic uint_least64_t written;	/* commits so far */
 	uint64_t synced;	/* commits known durable */
 	uint64_t syncs;		/* fdatasync calls made */
-	int64_t last_ns;	/* how long the last one took */
 	int syncing;		/* a sync is running */
 	int waiting;		/* callers in ws_sync_wait */
 	struct ws_sync_after *after;	/* callbacks due */
