@@ -473,7 +473,11 @@ ddb_server	# the lease table's
 is "man: seven examples" "$(man_commands kin-read.1 "$T/ex")" 7
 for f in "$T"/ex/[0-9]*.sh; do
 	(cd "$T/ex" && bash -e "$f" >"$f.out" 2>"$f.err")
-	is "man example $(basename "$f"): exit 0" "$?" 0
+	# $? before the name's command substitution resets it; a failure
+	# shows the example's own stderr
+	ex_rc=$? ex_err=$ERR ERR=$f.err
+	is "man example $(basename "$f"): exit 0" "$ex_rc" 0
+	ERR=$ex_err
 done
 is "man example 1: every record" "$(wc -l <"$T/ex/records.ndjson")" 300
 is "man example 2: two parts, every record once" "$(cat "$T/ex/part1.ndjson" "$T/ex/part2.ndjson" | jq -r .sequenceNumber | sort -u | wc -l) $(wc -l <"$T/ex/part1.ndjson")" "300 100"
