@@ -81,9 +81,10 @@ static enum kin_status
 table_status(struct kin_leases *l, const char **status, json_t **resp,
     struct eb *e)
 {
-	enum ddb_status st = ddb_call(l->d, "DescribeTable", json_pack("{s:s}",
-	    "TableName", l->o.table), resp, e);
+	json_t *req = json_pack("{s:s}", "TableName", l->o.table);
+	enum ddb_status st = ddb_call(l->d, "DescribeTable", req, resp, e);
 
+	json_decref(req);	/* ddb_call leaves the request to its caller */
 	*status = st == DDB_OK ? json_string_value(json_object_get(
 	    json_object_get(*resp, "Table"), "TableStatus")) : NULL;
 	return st == DDB_NOTFOUND ? KIN_NOTFOUND : of_ddb(st);
@@ -99,17 +100,18 @@ ensure_table(struct kin_leases *l, struct eb *e)
 	const char *status;
 	enum kin_status st;
 	enum ddb_status dst;
-	json_t *resp = NULL;
+	json_t *req, *resp = NULL;
 
 	st = table_status(l, &status, &resp, e);
 	json_decref(resp);
 	if (st == KIN_NOTFOUND) {
-		dst = ddb_call(l->d, "CreateTable", json_pack("{s:s,s:[{s:s,s:s}],"
-		    "s:[{s:s,s:s}],s:s}", "TableName", l->o.table,
-		    "AttributeDefinitions", "AttributeName", "leaseKey",
-		    "AttributeType", "S", "KeySchema", "AttributeName",
-		    "leaseKey", "KeyType", "HASH", "BillingMode",
-		    "PAY_PER_REQUEST"), &resp, e);
+		req = json_pack("{s:s,s:[{s:s,s:s}],s:[{s:s,s:s}],s:s}",
+		    "TableName", l->o.table, "AttributeDefinitions",
+		    "AttributeName", "leaseKey", "AttributeType", "S",
+		    "KeySchema", "AttributeName", "leaseKey", "KeyType", "HASH",
+		    "BillingMode", "PAY_PER_REQUEST");
+		dst = ddb_call(l->d, "CreateTable", req, &resp, e);
+		json_decref(req);
 		json_decref(resp);
 		if (dst != DDB_OK && dst != DDB_INUSE) {
 			eb_wrap(e, "lease table %s", l->o.table);
@@ -634,6 +636,32 @@ finished(const struct kin_lease *x)
 	return x->checkpoint != NULL && strcmp(x->checkpoint, SHARD_END) == 0;
 }
 
+/* Read a lease just taken from its checkpoint on: x->checkpoint, the
+ * lease's own copy, for the item it came in is freed by then. */
+static enum kin_status
+read_from(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
+    struct eb *e)
+{
+	const char *ck = x->checkpoint != NULL ? x->checkpoint : "TRIM_HORIZON";
+	enum kin_status st;
+
+	if (finished(x)) {
+		x->held = 0;	/* nothing to read: it is let go */
+		return KIN_OK;
+	}
+	st = kin_read_own(r, x->key, is_seq(ck) ? ck : NULL, is_seq(ck) ?
+	    NULL : strcmp(ck, "AT_TIMESTAMP") == 0 ? "AT_TIMESTAMP" :
+	    strcmp(ck, "LATEST") == 0 ? "LATEST" : "TRIM_HORIZON",
+	    l->o.from_ts_us, e);
+	if (st == KIN_NOTFOUND) {
+		cli_warn("lease %s: the stream has no such shard (expired?): "
+		    "left alone", x->key);
+		x->gone = 1;
+		return evict(l, x, e);
+	}
+	return st;
+}
+
 static enum kin_status
 take(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
     int steal, struct sb *out, struct eb *e)
@@ -661,6 +689,7 @@ take(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
 	x->held = 1;
 	x->renewed_at = x->seen_at = cli_now();
 	x->ended = x->drained = x->done = 0;
+	/* ck and state live in item: used before it is freed */
 	ck = ddb_get_s(item, "checkpoint");
 	state = ddb_get_s(item, KIN_LEASE_STATE_ATTR);
 	if (set_str(&x->owner, l->o.worker) != 0 || set_str(&x->checkpoint,
@@ -682,25 +711,7 @@ take(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
 			put_handoff(l, out, x->key, state);
 	}
 	json_decref(item);
-	if (kst != KIN_OK)
-		return kst;
-	if (ck != NULL && strcmp(ck, SHARD_END) == 0) {
-		x->held = 0;	/* nothing to read: it is let go */
-		return KIN_OK;
-	}
-	if (ck == NULL)
-		ck = "TRIM_HORIZON";
-	kst = kin_read_own(r, x->key, is_seq(ck) ? ck : NULL, is_seq(ck) ?
-	    NULL : strcmp(ck, "AT_TIMESTAMP") == 0 ? "AT_TIMESTAMP" :
-	    strcmp(ck, "LATEST") == 0 ? "LATEST" : "TRIM_HORIZON",
-	    l->o.from_ts_us, e);
-	if (kst == KIN_NOTFOUND) {
-		cli_warn("lease %s: the stream has no such shard (expired?): "
-		    "left alone", x->key);
-		x->gone = 1;
-		return evict(l, x, e);
-	}
-	return kst;
+	return kst != KIN_OK ? kst : read_from(l, r, x, e);
 }
 
 /* One look at the table: take what the plan says, expired leases while

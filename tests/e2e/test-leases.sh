@@ -5,7 +5,8 @@
 # worker's shards taken within about two failover periods, the shards
 # balanced in the end, the split's children read only after their parent
 # was, and the lease items must be KCL's, field by field (AWS CLI scan).
-# Then -e with leases, the usage errors and a refused table.
+# Then -e with leases (two workers, then one alone), the usage errors and
+# a refused table.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kin-lib.sh"
 
@@ -186,6 +187,16 @@ is "-e: both workers exit 0" "$r1 $r2" "0 0"
 is "-e: every record read once between them" "$(cat "$T/e1.out" "$T/e2.out" | jq -r .sequenceNumber | sort | uniq | wc -l) $(cat "$T/e1.out" "$T/e2.out" | wc -l)" "300 300"
 t "-e: a later worker finds everything read" 0 "" "" \
 	kin-read --stream small --from earliest --lease-table small-leases --worker-id e3 --failover-ms $F -e
+
+# -e with one worker alone, as kin-read(1)'s example runs it: it takes
+# every lease and reads each shard to its end before it exits, each time
+# on a fresh table.
+for i in 1 2 3; do
+	run "" kin-read --stream small --from earliest --lease-table alone-$i --worker-id a \
+		--failover-ms $F -e
+	is "-e alone, run $i: exit 0, every record once" \
+		"$rc $(jq -r .sequenceNumber "$OUT" | sort -u | wc -l) $(wc -l <"$OUT")" "0 300 300"
+done
 
 # Usage errors and a table the service refuses.
 te "--lease-table without --worker-id" 2 "*kin-read: --lease-table needs --worker-id (both non-empty)*" "" \
