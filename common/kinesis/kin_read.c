@@ -658,12 +658,14 @@ step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		r->finished = 1;
 		return KIN_OK;
 	}
-	r->cur = s - r->sh.v;
 	now = cli_now();
 	if (r->o.owner != NULL && (s == NULL || r->o.owner->wake < s->next_call))
 		/* the owner's turn comes first: back to it */
 		return r->o.owner->wake > now && kin_sleep(r->o.owner->wake - now,
 		    r->k->aws.stop) != 0 ? KIN_STOPPED : KIN_OK;
+	/* only now: with an owner s may be NULL above, and NULL minus the
+	 * array is no index */
+	r->cur = s - r->sh.v;
 	if (s->next_call > now && kin_sleep(s->next_call - now, r->k->aws.stop) != 0)
 		return KIN_STOPPED;
 	if (s->iter == NULL && (st = get_iterator(r, s, e)) != KIN_OK) {
@@ -751,9 +753,8 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 
 	r->cur = -1;
 	st = step(r, out, n, e);
-	/* by index: finding children may have moved the shards, and a
-	 * lease given up in the step may have removed the one in hand */
-	if (r->cur >= 0 && (size_t)r->cur < r->sh.n) {
+	/* by index: finding children may have moved the shards */
+	if (r->cur >= 0) {
 		r->sh.v[r->cur].retries += r->k->retries - retries;
 		r->sh.v[r->cur].throttles += r->k->throttles - throttles;
 	}
