@@ -865,15 +865,54 @@ renew_all(struct kin_leases *l, struct kin_read *r, struct eb *e)
 
 /* ---- -e: shards that others read ---- */
 
+/* One GetRecords of one record at *it: its sequence number into *seq
+ * (malloc'd); else *it becomes the iterator to ask again while
+ * MillisBehindLatest says there is more, or NULL. */
+static enum kin_status
+ask_first(struct kin_leases *l, char **it, char **seq, struct eb *e)
+{
+	json_t *req = json_pack("{s:s,s:i}", "ShardIterator", *it, "Limit", 1);
+	json_t *resp, *recs, *next;
+	const char *s;
+	enum kin_status st;
+
+	free(*it);
+	*it = NULL;
+	st = kin_call(l->k, "GetRecords", req, &resp, e);
+	json_decref(req);
+	if (st != KIN_OK)
+		return st;
+	recs = json_object_get(resp, "Records");
+	next = json_object_get(resp, "NextShardIterator");
+	if (json_array_size(recs) > 0) {
+		s = json_string_value(json_object_get(json_array_get(recs, 0),
+		    "SequenceNumber"));
+		if (s == NULL || (*seq = strdup(s)) == NULL) {
+			eb_set(e, s == NULL ? "GetRecords: a record without "
+			    "SequenceNumber" : "out of memory");
+			st = KIN_FAIL;
+		}
+	} else if (json_is_string(next) && json_number_value(json_object_get(
+	    resp, "MillisBehindLatest")) > 0 &&
+	    (*it = strdup(json_string_value(next))) == NULL) {
+		eb_set(e, "out of memory");
+		st = KIN_FAIL;
+	}
+	json_decref(resp);
+	return st;
+}
+
 /* The first record at a lease's checkpoint: none (*seq NULL), or its
- * sequence number (malloc'd). */
+ * sequence number (malloc'd). An empty answer while MillisBehindLatest
+ * says there is more is no answer: AWS gives those short of the tip, and
+ * a shard judged empty on one would never be read. Asked again at the
+ * pace the service allows a shard. */
 static enum kin_status
 first_at(struct kin_leases *l, const struct kin_lease *x, char **seq,
     struct eb *e)
 {
 	const char *ck = x->checkpoint;
 	char *it = NULL;
-	json_t *req, *resp, *recs;
 	enum kin_status st;
 
 	*seq = NULL;
@@ -881,26 +920,13 @@ first_at(struct kin_leases *l, const struct kin_lease *x, char **seq,
 	    "AFTER_SEQUENCE_NUMBER" : strcmp(ck, "AT_TIMESTAMP") == 0 ?
 	    "AT_TIMESTAMP" : "TRIM_HORIZON", is_seq(ck) ? ck : NULL,
 	    l->o.from_ts_us, &it, e);
-	if (st != KIN_OK)
-		return st;
-	req = json_pack("{s:s,s:i}", "ShardIterator", it, "Limit", 1);
-	free(it);
-	st = kin_call(l->k, "GetRecords", req, &resp, e);
-	json_decref(req);
-	if (st != KIN_OK)
-		return st;
-	recs = json_object_get(resp, "Records");
-	if (json_array_size(recs) > 0) {
-		const char *s = json_string_value(json_object_get(
-		    json_array_get(recs, 0), "SequenceNumber"));
-
-		if (s == NULL || (*seq = strdup(s)) == NULL) {
-			eb_set(e, s == NULL ? "GetRecords: a record without "
-			    "SequenceNumber" : "out of memory");
-			st = KIN_FAIL;
-		}
+	while (st == KIN_OK && it != NULL) {
+		st = ask_first(l, &it, seq, e);
+		if (st == KIN_OK && it != NULL &&
+		    kin_sleep(KIN_READ_INTERVAL_S, l->k->aws.stop) != 0)
+			st = KIN_STOPPED;
 	}
-	json_decref(resp);
+	free(it);
 	return st;
 }
 
@@ -1003,16 +1029,20 @@ ended(void *arg, const struct kin_shard *s, int drained)
 	l->next_renew = 0;
 }
 
+/* exit_at_end: every shard listed at the start has a lease, seen, and
+ * read to its end; a shard whose lease has not been seen is not. */
 static int
 done(void *arg)
 {
 	struct kin_leases *l = arg;
+	struct kin_lease *x;
 	size_t i;
+	json_t *v;
 
 	if (!l->o.exit_at_end || !l->started)
 		return 0;
-	for (i = 0; i < l->n; i++)
-		if (in_start_set(l, l->v[i].key) && !l->v[i].done)
+	json_array_foreach(l->at_start, i, v)
+		if ((x = find(l, json_string_value(v))) == NULL || !x->done)
 			return 0;
 	return 1;
 }
