@@ -297,32 +297,76 @@ lose(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
 	kin_read_disown(r, x->key);
 }
 
+/* A conditional write to a held lease failed. It may still be ours: a
+ * write whose answer was lost (retried after the service had applied it,
+ * or cut short by a stop signal) moved the counter on unseen. KCL's
+ * renewLease reads the lease back for this, and so do we: *ours when its
+ * owner is still this worker and its counter one past the one we knew,
+ * which is then adopted. */
+static enum kin_status
+still_ours(struct kin_leases *l, struct kin_lease *x, int *ours,
+    struct eb *e)
+{
+	json_t *req = json_pack("{s:s,s:o,s:b}", "TableName", l->o.table,
+	    "Key", key_of(x), "ConsistentRead", 1), *resp, *item;
+	enum ddb_status st;
+	const char *owner;
+	int64_t counter;
+
+	*ours = 0;
+	st = ddb_call(l->d, "GetItem", req, &resp, e);
+	json_decref(req);
+	if (st != DDB_OK) {
+		eb_wrap(e, "lease %s", x->key);
+		return of_ddb(st);
+	}
+	item = json_object_get(resp, "Item");
+	owner = ddb_get_s(item, "leaseOwner");
+	if (owner != NULL && strcmp(owner, l->o.worker) == 0 &&
+	    ddb_get_n(item, "leaseCounter", &counter) == 0 &&
+	    counter == x->counter + 1) {
+		cli_warn("lease %s: a write's answer was lost, but the lease is "
+		    "still ours", x->key);
+		x->counter = counter;
+		*ours = 1;
+	}
+	json_decref(resp);
+	return KIN_OK;
+}
+
 static enum kin_status
 renew(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
     struct eb *e)
 {
 	enum ddb_status st = update(l, x, counter_expected(x),
 	    counter_update(x), NULL, e);
+	enum kin_status kst;
+	int ours = 0;
 
 	if (st == DDB_CONDITION) {
-		lose(l, r, x, "another worker took it");
-		return KIN_OK;
-	}
-	if (st != DDB_OK)
+		if ((kst = still_ours(l, x, &ours, e)) != KIN_OK)
+			return kst;
+		if (!ours) {
+			lose(l, r, x, "another worker took it");
+			return KIN_OK;
+		}
+	} else if (st != DDB_OK) {
 		return of_ddb(st);
-	x->counter++;
+	} else {
+		x->counter++;
+	}
+	/* a counter moved, by this write or by the one whose answer was lost */
 	x->renewed_at = cli_now();
 	return KIN_OK;
 }
 
 /* The checkpoint as KCL's updateLease writes it, with kinpipe's state
  * (NULL: left as it is) and, at SHARD_END, the children. */
-static enum kin_status
-checkpoint(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
-    const char *pos, const char *state, json_t *children, struct eb *e)
+static enum ddb_status
+write_checkpoint(struct kin_leases *l, struct kin_lease *x, const char *pos,
+    const char *state, json_t *children, struct eb *e)
 {
 	json_t *u = counter_update(x);
-	enum ddb_status st;
 	int bad;
 
 	bad = put_action(u, "checkpoint", "PUT", ddb_s(pos)) ||
@@ -338,12 +382,30 @@ checkpoint(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
 	if (bad) {
 		json_decref(u);
 		eb_set(e, "out of memory");
-		return KIN_FAIL;
+		return DDB_FAIL;
 	}
-	st = update(l, x, counter_expected(x), u, NULL, e);
-	if (st == DDB_CONDITION) {
-		lose(l, r, x, "another worker took it before its checkpoint");
-		return KIN_OK;
+	return update(l, x, counter_expected(x), u, NULL, e);
+}
+
+static enum kin_status
+checkpoint(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
+    const char *pos, const char *state, json_t *children, struct eb *e)
+{
+	enum ddb_status st = write_checkpoint(l, x, pos, state, children, e);
+	enum kin_status kst;
+	int ours;
+
+	/* again, at the counter found, while the lease is found ours (the
+	 * answer to the write again may be lost too) */
+	while (st == DDB_CONDITION) {
+		if ((kst = still_ours(l, x, &ours, e)) != KIN_OK)
+			return kst;
+		if (!ours) {
+			lose(l, r, x, "another worker took it before its "
+			    "checkpoint");
+			return KIN_OK;
+		}
+		st = write_checkpoint(l, x, pos, state, children, e);
 	}
 	if (st != DDB_OK)
 		return of_ddb(st);

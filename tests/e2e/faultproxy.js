@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A fault-injecting HTTP proxy for the Kinesis JSON API, between a kin-*
-// tool and kinesalite, on 127.0.0.1:
+// tool and kinesalite (or DynamoDB's, before dynalite), on 127.0.0.1:
 //
 //   node faultproxy.js --target PORT [--seed N] [--log FILE]
 //        [--rule KIND,p=PROB[,op=Operation][,ms=N]]...

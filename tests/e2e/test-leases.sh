@@ -6,7 +6,8 @@
 # balanced in the end, the split's children read only after their parent
 # was, and the lease items must be KCL's, field by field (AWS CLI scan).
 # Then -e with leases (two workers, then one alone, also when GetRecords
-# answers empty short of the tip), the usage errors and a refused table.
+# answers empty short of the tip and when DynamoDB's answers are lost),
+# the usage errors and a refused table.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kin-lib.sh"
 
@@ -208,6 +209,22 @@ for i in 1 2 3; do
 		"$rc $(jq -r .sequenceNumber "$OUT" | sort -u | wc -l) $(wc -l <"$OUT")" "0 300 300"
 done
 ok "-e alone: empty answers were given" grep -q '^empty GetRecords' "$T/empty.log"
+
+# Writes whose answers are lost: a proxy before DynamoDB forwards a third
+# of the UpdateItem calls and then closes the connection, the client
+# retries, and the retry fails its condition. The worker reads the lease
+# back and finds it still its own: no shard dropped as lost, and no lease
+# left owned at the exit.
+start_bg "$T/drop.port" node "$KP_ROOT/tests/e2e/faultproxy.js" --target "$DDB_PORT" \
+	--seed 7 --log "$T/drop.log" --rule drop-after,p=0.3,op=UpdateItem
+run "" kin-read --stream small --from earliest --lease-table drop-1 --worker-id a \
+	--failover-ms $F -e --stats --dynamodb-endpoint-url "http://127.0.0.1:$(cat "$T/drop.port")"
+is "lost answers: exit 0, every record once" \
+	"$rc $(jq -r .sequenceNumber "$OUT" | sort -u | wc -l) $(wc -l <"$OUT")" "0 300 300"
+like "lost answers: no lease lost" "$(grep 'stats: final' "$ERR")" "*leases_lost=0"
+ok "lost answers: injected" grep -q '^drop-after UpdateItem' "$T/drop.log"
+is "lost answers: every lease given up at the exit" "$(aws dynamodb scan --region us-west-2 \
+	--table-name drop-1 --consistent-read --output json | jq '[.Items[] | select(.leaseOwner)] | length')" 0
 
 # Usage errors and a table the service refuses.
 te "--lease-table without --worker-id" 2 "*kin-read: --lease-table needs --worker-id (both non-empty)*" "" \
