@@ -185,7 +185,13 @@ done
 wait "$(cat "$T/pid.e1")"; r1=$?
 wait "$(cat "$T/pid.e2")"; r2=$?
 is "-e: both workers exit 0" "$r1 $r2" "0 0"
-is "-e: every record read once between them" "$(cat "$T/e1.out" "$T/e2.out" | jq -r .sequenceNumber | sort | uniq | wc -l) $(cat "$T/e1.out" "$T/e2.out" | wc -l)" "300 300"
+# A worker that starts reading before the other has its share may have a
+# lease stolen before its checkpoint: that shard is read again from the
+# checkpoint (at least once, as KCL's), and no other.
+cat "$T/e1.out" "$T/e2.out" | jq -r '[.shardId, .sequenceNumber] | @tsv' | sort >"$T/e.got"
+is "-e: every record read between them" "$(uniq "$T/e.got" | wc -l)" 300
+is "-e: a record read twice only from a shard that moved" "$(uniq -d "$T/e.got" | cut -f1 | sort -u |
+	comm -23 - <(sed -n 's/.*lease \([^ ]*\): lost.*/\1/p' "$T/e1.err" "$T/e2.err" | sort -u))" ""
 t "-e: a later worker finds everything read" 0 "" "" \
 	kin-read --stream small --from earliest --lease-table small-leases --worker-id e3 --failover-ms $F -e
 
