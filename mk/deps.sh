@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Build: compiler, libraries the tools link. Test: Check, the Kinesis
-# server's runtime (node), botocore as the SigV4 oracle, chromium for the
+# and DynamoDB servers' runtime (node), botocore as the SigV4 oracle and
+# the lease tests' independent client, chromium for the
 # wallet page, strace to watch wallet-server sync before it answers,
 # jq/miller as comparison points, gnuplot for the demo chart,
 # prometheus_client's text parser to read the --metrics files.
@@ -37,8 +38,10 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-# The local Kinesis server (kinesalite), pinned by package-lock.json.
-if [ -f package-lock.json ] && [ ! -d node_modules/kinesalite ]; then
+# The local Kinesis and DynamoDB servers (kinesalite, dynalite for the
+# lease tables), pinned by package-lock.json.
+if [ -f package-lock.json ] && { [ ! -d node_modules/kinesalite ] ||
+    [ ! -d node_modules/dynalite ]; }; then
 	echo "deps: npm ci" >&2
 	npm ci --silent --no-audit --no-fund >/dev/null
 fi

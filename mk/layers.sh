@@ -14,7 +14,8 @@ allowed() {
 	time)    echo "base time" ;;
 	json)    echo "base time json" ;;
 	aws)     echo "base time json aws" ;;
-	kinesis) echo "base time json aws kinesis" ;;
+	ddb)     echo "base time json aws ddb" ;;
+	kinesis) echo "base time json aws ddb kinesis" ;;
 	window)  echo "base time json window" ;;
 	wallet)  echo "base json wallet" ;;
 	server)  echo "base time json wallet server" ;;

@@ -13,6 +13,7 @@
 #include "base/cli.h"
 #include "kinesis/kin_ckpt.h"
 #include "kinesis/kin_pos.h"
+#include "kinesis/kin_lease.h"
 #include "base/nd.h"
 #include "kinesis/kin_list.h"
 #include "kinesis/kin_read.h"
@@ -24,8 +25,9 @@
 static const char usage_line[] =
     "kin-read --stream NAME [-o earliest|latest|at-timestamp=T|at-sequence=N] "
     "[--resume-from FILE] [--checkpoint FILE] [--shard ID]... "
-    "[--shard-index I --shard-count N] [-e] [-c N] [--raw] "
-    "[--max-fetch-rate MB] [--region R] [--profile P] "
+    "[--shard-index I --shard-count N] [--lease-table T --worker-id ID "
+    "[--failover-ms N] [--lease-state FILE] [--dynamodb-endpoint-url URL]] "
+    "[-e] [-c N] [--raw] [--max-fetch-rate MB] [--region R] [--profile P] "
     "[--endpoint-url URL] [--stats[=S]] [--metrics FILE [--metrics-interval D]] "
     "| kin-read [--stream NAME] --list";
 
@@ -44,6 +46,14 @@ static const char help[] =
     "      --shard ID             read only this shard (repeatable)\n"
     "      --shard-index I        with --shard-count N: this reader's share\n"
     "      --shard-count N          of the shards (stable across resharding)\n"
+    "      --lease-table T        share the shards with every worker given T,\n"
+    "                             through KCL 2.x leases in DynamoDB table T\n"
+    "      --worker-id ID         this worker's name in the lease table\n"
+    "      --failover-ms N        a lease not renewed for N ms is taken over\n"
+    "                             (default 10000)\n"
+    "      --lease-state FILE     window-avg --state FILE: checkpoint leases\n"
+    "                             with what it counted, hand states over\n"
+    "      --dynamodb-endpoint-url URL   the lease table's endpoint\n"
     "  -e, --exit-at-end          stop at the end of every shard as of start\n"
     "  -c, --count N              stop after N records\n"
     "      --batch N              records per GetRecords (1-10000, default 10000)\n"
@@ -67,6 +77,8 @@ struct args {
 	int stats_on, retries, list;
 	int reading;		/* an option that only reading takes was given */
 	struct cli_metrics_opts mx;
+	struct kin_lease_opts lease;
+	struct aws_opts ddb;
 };
 
 static volatile sig_atomic_t stop;
@@ -137,12 +149,40 @@ parse_rate(const char *s)
 	return v * 1048576.0;
 }
 
+/* What --lease-table needs and what it excludes: the leases say which
+ * shards to read and where each starts. */
+static void
+leases_args(struct args *a, int shard_count)
+{
+	if (a->lease.table == NULL) {
+		if (a->lease.worker || a->lease.state_path || a->ddb.endpoint)
+			cli_usage("--worker-id, --lease-state and "
+			    "--dynamodb-endpoint-url go with --lease-table");
+		return;
+	}
+	if (*a->lease.table == '\0' || a->lease.worker == NULL ||
+	    *a->lease.worker == '\0')
+		cli_usage("--lease-table needs --worker-id (both non-empty)");
+	if (a->ro.nonly > 0 || shard_count)
+		cli_usage("--lease-table excludes --shard and --shard-index: "
+		    "the leases say which shards to read");
+	if (a->ro.resume_path || a->checkpoint)
+		cli_usage("--lease-table excludes --resume-from and --checkpoint: "
+		    "the positions are the leases' checkpoints");
+	a->lease.stream = a->ro.stream;
+	a->lease.from_type = a->ro.from_type;
+	a->lease.from_ts_us = a->ro.from_ts_us;
+	a->lease.exit_at_end = a->ro.exit_at_end;
+	a->ddb.profile = a->aws.profile;
+	a->ddb.region = a->aws.region;
+}
+
 static void
 parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_RESUME = 256, O_CKPT, O_SHARD, O_INDEX, O_COUNT, O_REGION,
 	    O_PROFILE, O_ENDPOINT, O_STATS, O_BATCH, O_RETRIES, O_RAW, O_RATE,
-	    O_LIST };
+	    O_LIST, O_TABLE, O_WORKER, O_FAILOVER, O_LSTATE, O_DDB_ENDPOINT };
 	static const struct option longopts[] = {
 		{ "stream", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'o' },
@@ -163,6 +203,11 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
 		{ "stats", optional_argument, NULL, O_STATS },
 		CLI_METRICS_LONGOPTS,
+		{ "lease-table", required_argument, NULL, O_TABLE },
+		{ "worker-id", required_argument, NULL, O_WORKER },
+		{ "failover-ms", required_argument, NULL, O_FAILOVER },
+		{ "lease-state", required_argument, NULL, O_LSTATE },
+		{ "dynamodb-endpoint-url", required_argument, NULL, O_DDB_ENDPOINT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -175,6 +220,7 @@ parse_args(int argc, char **argv, struct args *a)
 	a->ro.batch_limit = 10000;
 	a->retries = 10;
 	a->aws.service = "kinesis";
+	a->lease.failover_ms = KIN_LEASE_FAILOVER_MS;
 	while ((c = getopt_long(argc, argv, "s:o:ec:hV", longopts, NULL)) != -1) {
 		/* what --list has no use for */
 		a->reading |= c == 'o' || c == O_RESUME || c == O_CKPT ||
@@ -208,6 +254,11 @@ parse_args(int argc, char **argv, struct args *a)
 		case CLI_OPT_METRICS_INTERVAL:
 			cli_metrics_option(&a->mx, c, optarg);
 			break;
+		case O_TABLE: a->lease.table = optarg; break;
+		case O_WORKER: a->lease.worker = optarg; break;
+		case O_FAILOVER: a->lease.failover_ms = cli_parse_count("--failover-ms", optarg, 100, 86400000); break;
+		case O_LSTATE: a->lease.state_path = optarg; break;
+		case O_DDB_ENDPOINT: a->ddb.endpoint = optarg; break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
 		default: cli_bad_option(argv);
@@ -230,6 +281,7 @@ parse_args(int argc, char **argv, struct args *a)
 		cli_usage("--shard and --shard-index exclude each other");
 	if (a->ro.from_seq != NULL && a->ro.nonly != 1)
 		cli_usage("--from at-sequence=N needs exactly one --shard");
+	leases_args(a, count > 0);
 	a->ro.index = (int)index;
 	a->ro.count = (int)count;
 	a->ro.only = a->shards;
@@ -290,6 +342,13 @@ load_positions(struct args *a, struct kin_ckpt *ck, struct kin_ckpt *from)
 	a->ro.starts_path = a->checkpoint;
 }
 
+/* The lease table's failures as the tools' statuses (exit codes). */
+static enum kin_status
+of_ddb(enum ddb_status st)
+{
+	return st == DDB_OK ? KIN_OK : st == DDB_AUTH ? KIN_AUTH : KIN_FAIL;
+}
+
 static void
 commit(struct kin_read *r, const struct args *a)
 {
@@ -303,7 +362,8 @@ commit(struct kin_read *r, const struct args *a)
 }
 
 static void
-report(const struct kin_read *r, struct cli_stats *st, int final)
+report(const struct kin_read *r, const struct kin_leases *l,
+    struct cli_stats *st, int final)
 {
 	size_t i;
 	int64_t behind = 0;
@@ -314,6 +374,12 @@ report(const struct kin_read *r, struct cli_stats *st, int final)
 	st->extra[1] = r->getrecords;
 	st->extra[2] = r->k->retries;
 	st->extra[3] = r->k->throttles;
+	if (r->o.owner != NULL) {
+		st->extra[4] = kin_lease_held(l);
+		st->extra[5] = l->taken;
+		st->extra[6] = l->stolen;
+		st->extra[7] = l->lost;
+	}
 	for (i = 0; i < r->sh.n; i++)
 		if (r->sh.v[i].mine && r->sh.v[i].behind_ms > behind)
 			behind = r->sh.v[i].behind_ms;
@@ -419,6 +485,8 @@ main(int argc, char **argv)
 {
 	struct args a = { 0 };
 	struct kin_client k;
+	struct ddb_client d;
+	struct kin_leases leases = { 0 };
 	struct kin_read r;
 	struct cli_stats stats = { 0 };
 	struct sb batch = SB_INIT;
@@ -454,6 +522,25 @@ main(int argc, char **argv)
 	cli_stats_add_metric(&stats, "throttles",
 	    "kinpipe_kinesis_throttles_total",
 	    "Kinesis calls refused as too fast, each retried.");
+	if (a.lease.table != NULL) {
+		cli_stats_add_metric(&stats, "leases_held",
+		    "kinpipe_kinesis_leases_held", "Leases this worker holds.");
+		cli_stats_add_metric(&stats, "leases_taken",
+		    "kinpipe_kinesis_leases_taken_total",
+		    "Expired leases this worker took.");
+		cli_stats_add_metric(&stats, "leases_stolen",
+		    "kinpipe_kinesis_leases_stolen_total",
+		    "Leases this worker stole to balance the shards.");
+		cli_stats_add_metric(&stats, "leases_lost",
+		    "kinpipe_kinesis_leases_lost_total",
+		    "Leases this worker lost to another.");
+		if ((st = of_ddb(ddb_client_init(&d, &a.ddb, &stop, &e))) != KIN_OK)
+			cli_die(kin_exit_code(st), "%s", e.msg);
+		d.max_attempts = a.retries;
+		if (kin_lease_init(&leases, &d, &k, &a.lease, &e) != 0)
+			cli_die(CLI_FAIL, "%s", e.msg);
+		a.ro.owner = &leases.owner;
+	}
 	cli_metrics_start(&stats, &a.mx, iv_parse, NULL, 0);	/* checked */
 
 	if ((st = kin_read_start(&r, &k, &a.ro, &e)) != KIN_OK)
@@ -487,14 +574,23 @@ main(int argc, char **argv)
 			break;
 		if (st != KIN_OK)
 			cli_die(kin_exit_code(st), "%s", e.msg);
-		report(&r, &stats, 0);
+		report(&r, &leases, &stats, 0);
 	}
 	if (!broken)
 		commit(&r, &a);
-	report(&r, &stats, 1);
+	/* what was counted is checkpointed and the leases given up, on any
+	 * way out but a failure */
+	k.aws.stop = d.aws.stop = NULL;	/* a stop signal must not cut these */
+	if (a.ro.owner != NULL && (st = kin_lease_stop(&leases, &r, &e)) != KIN_OK)
+		cli_die(kin_exit_code(st), "%s", e.msg);
+	report(&r, &leases, &stats, 1);
 	sb_free(&batch);
 	kin_read_free(&r);
 	kin_client_free(&k);
+	if (a.ro.owner != NULL) {
+		kin_lease_free(&leases);
+		ddb_client_free(&d);
+	}
 	kin_ckpt_free(&ck);
 	kin_ckpt_free(&from);
 	curl_global_cleanup();

@@ -252,6 +252,9 @@ struct aws_client {
 	/* When set (by a signal handler), transfers in flight abort. */
 	volatile sig_atomic_t *stop;
 	long timeout_ms;
+	/* the service's JSON protocol: application/x-amz-json-1.1 unless
+	 * the client says otherwise (DynamoDB speaks 1.0) */
+	const char *content_type;
 };
 
 struct aws_result {
@@ -285,5 +288,15 @@ void aws_client_free(struct aws_client *c);
  * AWS_LOCAL or AWS_NOCREDS. */
 enum aws_status aws_post(struct aws_client *c, const char *target,
     const char *body, size_t len, struct aws_result *r, struct eb *e);
+
+/* Retries: the delay before retry number attempt (1-based), uniform in
+ * [0, min(cap_s, base_s * 2^(attempt-1))], the "full jitter" of the AWS
+ * architecture blog; rng is the caller's splitmix64 state. */
+double aws_backoff_delay(double base_s, double cap_s, uint64_t *rng,
+    int attempt);
+/* A seed for rng that differs between processes and runs. */
+uint64_t aws_backoff_seed(void);
+/* Sleep s seconds unless *stop is set (stop may be NULL); -1 if stopped. */
+int aws_sleep(double s, volatile sig_atomic_t *stop);
 
 #endif

@@ -52,6 +52,7 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	memset(c, 0, sizeof(*c));
 	c->stop = stop;
 	c->timeout_ms = 30000;
+	c->content_type = "application/x-amz-json-1.1";
 	if (aws_conf_load(&conf, o, e) != 0)
 		return AWS_NOCREDS;
 	conf.stop = stop;
@@ -192,7 +193,7 @@ headers(const struct aws_client *c, const char *target)
 	const char *pin = getenv("KINPIPE_TEST_AMZ_DATE");
 	int rc;
 
-	sb_adds(&line, "Content-Type: application/x-amz-json-1.1");
+	sb_printf(&line, "Content-Type: %s", c->content_type);
 	rc = add_header(&h, &line);
 	sb_printf(&line, "X-Amz-Target: %s", target);
 	rc |= add_header(&h, &line);

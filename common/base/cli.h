@@ -67,7 +67,7 @@ void cli_hist_observe(struct cli_hist *h, double seconds);
 /* Counters printed with --stats (kinpipe(7)) and written with --metrics,
  * one set for both. The four standard ones always print; tools may name
  * up to CLI_STATS_EXTRA more. */
-#define CLI_STATS_EXTRA 8
+#define CLI_STATS_EXTRA 12
 struct cli_metrics;
 struct cli_stats {
 	uint64_t read, emitted, nulled, skipped;

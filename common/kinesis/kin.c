@@ -22,15 +22,11 @@ kin_client_init(struct kin_client *k, const struct aws_opts *o,
 {
 	enum aws_status st;
 
-	struct timespec ts;
-
 	memset(k, 0, sizeof(*k));
 	k->bo.base_s = 0.1;
 	k->bo.cap_s = 5.0;
 	k->bo.max_attempts = 10;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	k->bo.rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
-	    (uint64_t)getpid() << 40;
+	k->bo.rng = aws_backoff_seed();
 	st = aws_client_init(&k->aws, o, stop, e);
 	return st == AWS_OK ? KIN_OK : st == AWS_NOCREDS ? KIN_AUTH : KIN_FAIL;
 }
@@ -41,43 +37,16 @@ kin_client_free(struct kin_client *k)
 	aws_client_free(&k->aws);
 }
 
-static double
-rng_unit(uint64_t *s)
-{
-	/* splitmix64: jitter needs spread, not secrecy */
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	z ^= z >> 31;
-	return (double)(z >> 11) / 9007199254740992.0;
-}
-
 double
 kin_backoff_delay(struct kin_backoff *b, int attempt)
 {
-	double ceiling = b->base_s;
-	int i;
-
-	for (i = 1; i < attempt && ceiling < b->cap_s; i++)
-		ceiling *= 2;
-	if (ceiling > b->cap_s)
-		ceiling = b->cap_s;
-	return rng_unit(&b->rng) * ceiling;
+	return aws_backoff_delay(b->base_s, b->cap_s, &b->rng, attempt);
 }
 
 int
 kin_sleep(double s, volatile sig_atomic_t *stop)
 {
-	struct timespec ts;
-	double end = cli_now() + s, left;
-
-	while (!(stop && *stop) && (left = end - cli_now()) > 0) {
-		ts.tv_sec = (time_t)left;
-		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
-		nanosleep(&ts, NULL);
-	}
-	return stop && *stop ? -1 : 0;
+	return aws_sleep(s, stop);
 }
 
 enum kin_class

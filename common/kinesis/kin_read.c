@@ -15,6 +15,8 @@ mine(const struct kin_read *r, const struct kin_shard *sh)
 {
 	int i;
 
+	if (r->o.owner != NULL)
+		return 0;	/* the owner hands shards over as it takes them */
 	if (r->o.nonly > 0) {
 		for (i = 0; i < r->o.nonly; i++)
 			if (strcmp(r->o.only[i], sh->id) == 0)
@@ -232,7 +234,9 @@ mark_tips(struct kin_read *r, struct eb *e)
 	for (i = 0; i < r->sh.n; i++) {
 		struct kin_shard *s = &r->sh.v[i];
 
-		if (!s->mine || s->closed || s->state == KS_DONE)
+		/* an owner may hand over any shard, and must judge the rest */
+		if ((!s->mine && r->o.owner == NULL) || s->closed ||
+		    s->state == KS_DONE)
 			continue;
 		if ((st = kin_get_iterator(r->k, r->o.stream, s->id, "LATEST",
 		    NULL, 0, &s->tip, e)) != KIN_OK) {
@@ -342,12 +346,14 @@ get_iterator(struct kin_read *r, struct kin_shard *s, struct eb *e)
 static void
 finish_shard(struct kin_read *r, struct kin_shard *s)
 {
+	/* only a drained shard has no iterator left when it finishes */
+	if (r->o.owner != NULL)
+		r->o.owner->ended(r->o.owner->arg, s, s->iter == NULL);
 	s->state = KS_DONE;
 	free(s->iter);
 	s->iter = NULL;
 	free(s->tip);
 	s->tip = NULL;
-	(void)r;
 }
 
 /* A start kept as a time is made exact by the first record read from it:
@@ -640,16 +646,26 @@ step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	uint64_t bytes;
 
 	*n = 0;
+	if (r->o.owner != NULL && (st = r->o.owner->step(r->o.owner->arg, r,
+	    out, e)) != KIN_OK)
+		return st;
 	if ((s = tip_due(r)) != NULL) {
 		r->cur = s - r->sh.v;
 		return ask_tip(r, s, e);
 	}
-	if ((s = most_due(r)) == NULL) {
+	if ((s = most_due(r)) == NULL && (r->o.owner == NULL ||
+	    r->o.owner->done(r->o.owner->arg))) {
 		r->finished = 1;
 		return KIN_OK;
 	}
-	r->cur = s - r->sh.v;
 	now = cli_now();
+	if (r->o.owner != NULL && (s == NULL || r->o.owner->wake < s->next_call))
+		/* the owner's turn comes first: back to it */
+		return r->o.owner->wake > now && kin_sleep(r->o.owner->wake - now,
+		    r->k->aws.stop) != 0 ? KIN_STOPPED : KIN_OK;
+	/* only now: with an owner s may be NULL above, and NULL minus the
+	 * array is no index */
+	r->cur = s - r->sh.v;
 	if (s->next_call > now && kin_sleep(s->next_call - now, r->k->aws.stop) != 0)
 		return KIN_STOPPED;
 	if (s->iter == NULL && (st = get_iterator(r, s, e)) != KIN_OK) {
@@ -737,9 +753,8 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 
 	r->cur = -1;
 	st = step(r, out, n, e);
-	/* by index: finding children may have moved the shards, and a
-	 * lease given up in the step may have removed the one in hand */
-	if (r->cur >= 0 && (size_t)r->cur < r->sh.n) {
+	/* by index: finding children may have moved the shards */
+	if (r->cur >= 0) {
 		r->sh.v[r->cur].retries += r->k->retries - retries;
 		r->sh.v[r->cur].throttles += r->k->throttles - throttles;
 	}
@@ -762,6 +777,55 @@ kin_read_commit(struct kin_read *r, struct eb *e)
 	json_decref(r->starts_committed);
 	r->starts_committed = starts;
 	return 0;
+}
+
+enum kin_status
+kin_read_own(struct kin_read *r, const char *id, const char *seq,
+    const char *type, int64_t ts_us, struct eb *e)
+{
+	struct kin_shard *s = kin_shards_find(&r->sh, id);
+	enum kin_status st;
+
+	if (s == NULL && (st = discover(r, 0, e)) != KIN_OK)
+		return st;
+	if (s == NULL && (s = kin_shards_find(&r->sh, id)) == NULL) {
+		eb_set(e, "shard %s is not in stream %s", id, r->o.stream);
+		return KIN_NOTFOUND;
+	}
+	free(s->iter);
+	free(s->pos);
+	free(s->start_seq);
+	s->iter = s->pos = s->start_seq = NULL;
+	s->start_type = type;
+	s->start_ts_us = ts_us;
+	if (seq != NULL && (s->pos = strdup(seq)) == NULL) {
+		eb_set(e, "out of memory");
+		return KIN_FAIL;
+	}
+	s->mine = 1;
+	s->state = KS_WAIT;
+	activate(r);
+	return KIN_OK;
+}
+
+void
+kin_read_disown(struct kin_read *r, const char *id)
+{
+	struct kin_shard *s = kin_shards_find(&r->sh, id);
+
+	if (s == NULL)
+		return;
+	s->mine = 0;
+	free(s->iter);
+	s->iter = NULL;
+	if (s->state == KS_READ)
+		s->state = KS_WAIT;
+}
+
+enum kin_status
+kin_read_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
+{
+	return s->tip != NULL ? ask_tip(r, s, e) : KIN_OK;
 }
 
 void

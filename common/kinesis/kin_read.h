@@ -33,6 +33,27 @@
 #define KIN_READ_PER_S 5
 #define KIN_READ_TIP_RENEW_S 60	/* iterators expire after 5 minutes */
 
+struct kin_read;
+
+/* Who reads which shard when it is not settled at the start: the lease
+ * table (kin_lease). The reader consults the hook before each step; the
+ * hook gives shards to it and takes them away (kin_read_own,
+ * kin_read_disown) and hears when one it read has ended. */
+struct kin_owner {
+	void *arg;
+	/* Take, renew, lose, checkpoint. Lines the reader's consumer must
+	 * see before a taken shard's records go into out (not counted in
+	 * *n). Sets wake, the monotonic time it wants to run again. */
+	enum kin_status (*step)(void *arg, struct kin_read *r, struct sb *out,
+	    struct eb *e);
+	/* A shard this reader read has ended: drained to its end (closed),
+	 * or, with exit_at_end, read to where it ended at the start. */
+	void (*ended)(void *arg, const struct kin_shard *s, int drained);
+	/* 1 when nothing is left to read (exit_at_end: by anyone). */
+	int (*done)(void *arg);
+	double wake;
+};
+
 struct kin_read_opts {
 	const char *stream;
 	const char *from_type;		/* TRIM_HORIZON, LATEST, AT_TIMESTAMP, AT_SEQUENCE_NUMBER */
@@ -54,6 +75,7 @@ struct kin_read_opts {
 	int raw;			/* --raw: payloads, not envelopes */
 	double max_fetch_rate;		/* --max-fetch-rate, payload bytes a
 					 * second per shard; 0 = no limit */
+	struct kin_owner *owner;	/* NULL: the shards are settled at the start */
 };
 
 struct kin_read {
@@ -88,5 +110,18 @@ enum kin_status kin_read_step(struct kin_read *r, struct sb *out,
  * -1 (out of memory) leaves the last commit as it was. */
 int kin_read_commit(struct kin_read *r, struct eb *e);
 void kin_read_free(struct kin_read *r);
+
+/* The owner's side. Read the shard id from now on, after sequence
+ * number seq, or from type (TRIM_HORIZON, LATEST, AT_TIMESTAMP with
+ * ts_us) when seq is NULL; a shard not listed yet is looked up first.
+ * KIN_NOTFOUND when the stream does not have it (any more). */
+enum kin_status kin_read_own(struct kin_read *r, const char *id,
+    const char *seq, const char *type, int64_t ts_us, struct eb *e);
+/* Stop reading the shard (its lease was lost or given up). */
+void kin_read_disown(struct kin_read *r, const char *id);
+/* exit_at_end: learn where the shard ended at the start, if a record put
+ * since then shows it (s->end_seq). */
+enum kin_status kin_read_tip(struct kin_read *r, struct kin_shard *s,
+    struct eb *e);
 
 #endif

@@ -153,8 +153,9 @@ cell_problem(const struct agg_cell *c)
 	return NULL;
 }
 
-static int
-load_row(const json_t *a, struct st_state *s, struct eb *e, size_t idx)
+int
+st_load_row(const json_t *a, struct st_state *s, struct eb *e, size_t idx,
+    int own_batches)
 {
 	int ncols = s->tab->ncols;
 	const json_t *key;
@@ -189,7 +190,9 @@ load_row(const json_t *a, struct st_state *s, struct eb *e, size_t idx)
 	if (r->rows < 1)
 		return eb_set(e, "rows[%zu]: count %lld is not positive", idx,
 		    (long long)r->rows);
-	if (json_integer_value(json_array_get(a, 3)) < 0 || r->batch >= s->batch)
+	/* (a row handed over from another instance counts its batches) */
+	if (json_integer_value(json_array_get(a, 3)) < 0 ||
+	    (own_batches && r->batch >= s->batch))
 		return eb_set(e, "rows[%zu]: changed in batch %lld, which is "
 		    "not before the next one (%llu)", idx,
 		    (long long)json_integer_value(json_array_get(a, 3)),
@@ -295,7 +298,7 @@ load_doc(const json_t *doc, enum ck_sum_status sum, struct st_state *s,
 	if (!json_is_array(rows))
 		return eb_set(e, "\"rows\" is not an array");
 	for (i = 0; i < json_array_size(rows); i++)
-		if (load_row(json_array_get(rows, i), s, e, i) != 0) {
+		if (st_load_row(json_array_get(rows, i), s, e, i, 1) != 0) {
 			if (strcmp(e->msg, "out of memory") == 0)
 				*why = ST_OTHER;
 			return -1;

@@ -18,6 +18,7 @@
 #ifndef KP_ST_H
 #define KP_ST_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "window/agg.h"
@@ -62,5 +63,12 @@ int st_load(const char *path, struct st_state *s, struct eb *e);
 /* The same from text already in memory (what is the file's name). */
 int st_load_text(const char *text, size_t len, const char *what,
     struct st_state *s, struct eb *e);
+
+/* One element of "rows" into s->tab, which must not hold its window and
+ * key yet (idx names it in messages). own_batches: the row's batch is
+ * this state's, so it must come before s->batch; 0 for a shard's rows
+ * handed over from another instance, which counts its own batches. */
+int st_load_row(const json_t *row, struct st_state *s, struct eb *e,
+    size_t idx, int own_batches);
 
 #endif

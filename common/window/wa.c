@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "window/wa.h"
+#include "window/wa_hand.h"
 #include "window/wa_sql.h"
 
 /* What one pass over a record's members looks for. */
@@ -18,6 +19,8 @@ want_init(struct wa *w)
 		w->want_name[n++] = o->cols[c];
 	for (int g = 0; g < o->ngroup; g++)
 		w->want_name[n++] = o->group[g];
+	w->want_hand = n;
+	w->want_name[n++] = WA_HAND_MEMBER;
 	for (int i = 0; i < n; i++) {
 		w->want_same[i] = -1;
 		for (int j = 0; j < i && w->want_same[i] < 0; j++)
@@ -104,6 +107,11 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 	w->s_table_rows = cli_stats_add_metric(&w->stats, "table_rows",
 	    "kinpipe_table_rows_written_total",
 	    "Rows written to --table (the whole table at each trigger).");
+	/* only partials take a lease's state (wa_hand) */
+	if (o->partials)
+		w->s_handed = cli_stats_add_metric(&w->stats, "handed",
+		    "kinpipe_records_handed_total",
+		    "Rows replaced by a taken lease's shard state.");
 	nd_writer_init(&w->out, STDOUT_FILENO, o->flush_ms);
 	return 0;
 }

@@ -77,7 +77,7 @@ struct wa_opts {
 /* the members a query reads: shardId, sequenceNumber, the time, then the
  * value columns, then the group columns */
 enum { WA_WANT_SHARD, WA_WANT_SEQ, WA_WANT_TIME, WA_WANT_COLS };
-#define WA_WANT_MAX (3 + WA_MAX_OUT + WA_MAX_GROUP)
+#define WA_WANT_MAX (4 + WA_MAX_OUT + WA_MAX_GROUP)
 
 struct wa_sql;
 
@@ -117,6 +117,8 @@ struct wa {
 	 * name, -1 for none, and whether there is any */
 	int want_same[WA_WANT_MAX];
 	int nsame;
+	int want_hand;		/* the last want: a lease's shardState (wa_hand) */
+	int s_handed;
 	/* records come nearly in time order, so the next one usually goes to
 	 * the rows the previous one went to */
 	struct agg_row *recent[WA_RECENT];

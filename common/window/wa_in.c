@@ -4,6 +4,7 @@
 
 #include "json/jx.h"
 #include "json/prov.h"
+#include "window/wa_hand.h"
 #include "window/wa_in.h"
 #include "window/wa_num.h"
 
@@ -308,7 +309,9 @@ note_columns(struct wa *w)
 	int lacking = 0;
 
 	w->cols.any = 1;
-	for (int k = WA_WANT_TIME; k < w->nwant; k++) {
+	/* the named columns: every want from the time on but the last, a
+	 * taken lease's shardState, which a record does not have */
+	for (int k = WA_WANT_TIME; k < w->want_hand; k++) {
 		if (w->found[k] != NULL)
 			w->cols.seen[w->want_col[k]] = 1;
 		else
@@ -434,6 +437,10 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 	for (int k = 0; w->nsame && k < w->nwant; k++)
 		if (w->want_same[k] >= 0)
 			w->found[k] = w->found[w->want_same[k]];
+	/* a taken lease's shard state, not a record */
+	if (w->found[w->want_hand] != NULL)
+		return wa_hand(w, ln, w->found[WA_WANT_SHARD],
+		    w->found[w->want_hand], e);
 	w->parsed = 1;
 	note_columns(w);
 	shard = w->found[WA_WANT_SHARD];

@@ -77,7 +77,6 @@ write_rows(struct wa *w, struct agg_table *t, struct agg_row **rows,
 	    put_table_row, w);
 	if (text == NULL)
 		return eb_set(e, "out of memory");
-	/* written after the state: see wa_trigger */
 	w->table_text = text;
 	w->table_rows = n;
 	w->table_due = 1;

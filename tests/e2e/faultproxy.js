@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A fault-injecting HTTP proxy for the Kinesis JSON API, between a kin-*
-// tool and kinesalite, on 127.0.0.1:
+// tool and kinesalite (or DynamoDB's, before dynalite), on 127.0.0.1:
 //
 //   node faultproxy.js --target PORT [--seed N] [--log FILE]
 //        [--rule KIND,p=PROB[,op=Operation][,ms=N]]...
@@ -14,6 +14,9 @@
 //   drop-after  forward, then close the connection instead of answering
 //   partial     PutRecords only: forward a random half of the entries and
 //               answer the rest as throttled, in the original order
+//   empty       GetRecords only: answer no records, MillisBehindLatest 1000
+//               and the same iterator to ask again, unsent (AWS may answer
+//               so short of a shard's tip, records or not)
 // Rules are tried in order with a seeded generator; the first that fires
 // (always, for the first N requests it matches when it has first=N)
 // applies. Each fault is appended to --log as "KIND Operation". Prints its
@@ -115,6 +118,8 @@ const server = http.createServer((req, res) => {
     if (kind === 'throttle') return error(res, 400, 'ProvisionedThroughputExceededException', 'Rate exceeded (injected)')
     if (kind === '500') return error(res, 500, 'InternalFailure', 'injected')
     if (kind === 'expired') return error(res, 400, 'ExpiredIteratorException', 'Iterator expired (injected)')
+    if (kind === 'empty') return answer(res, 200, { 'content-type': 'application/x-amz-json-1.1' },
+      Buffer.from(JSON.stringify({ Records: [], NextShardIterator: JSON.parse(body).ShardIterator, MillisBehindLatest: 1000 })))
     if (kind === 'drop') return req.socket.destroy()
     const go = () => forward(req, body, (err, st, h, b) => {
       if (err || kind === 'drop-after') return res.socket ? res.socket.destroy() : res.destroy()

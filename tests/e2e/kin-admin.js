@@ -5,6 +5,7 @@
 //   node kin-admin.js PORT merge STREAM SHARD ADJACENT
 //   node kin-admin.js PORT list STREAM               (shard ids, parents, closed)
 //   node kin-admin.js PORT put STREAM KEY BASE64     (any bytes; prints the sequence number)
+//   node kin-admin.js PORT shards STREAM             (ListShards' Shards, as JSON)
 // create, split and merge wait until the stream is ACTIVE again.
 'use strict'
 const http = require('http')
@@ -58,6 +59,9 @@ async function main() {
     await active()
     await call('MergeShards', { StreamName: stream, ShardToMerge: a, AdjacentShardToMerge: b })
     await active()
+  } else if (op === 'shards') {
+    const d = await call('ListShards', { StreamName: stream })
+    console.log(JSON.stringify(d.Shards))
   } else if (op === 'list') {
     const d = await call('ListShards', { StreamName: stream })
     for (const s of d.Shards) {

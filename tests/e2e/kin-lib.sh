@@ -51,3 +51,23 @@ same_by_shard() {
 	cmp -s "$T/.a" "$T/.b"
 }
 
+# ddb_server: start dynalite (the lease tables' DynamoDB), set DDB_PORT and
+# AWS_ENDPOINT_URL_DYNAMODB
+ddb_server() {
+	start_bg "$T/.ddb-port" node "$KP_ROOT/examples/local-dynamodb.js"
+	DDB_PORT=$(cat "$T/.ddb-port")
+	AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$DDB_PORT
+	export DDB_PORT AWS_ENDPOINT_URL_DYNAMODB
+}
+
+# lease_watch TABLE LOG: record every change of the lease table in LOG
+# ("time leaseKey owner checkpoint" lines) until the test ends
+lease_watch() {
+	python3 "$KP_ROOT/tests/e2e/lease-watch.py" "$AWS_ENDPOINT_URL_DYNAMODB" "$1" >"$2" 2>"$2.err" &
+	at_exit "kill $!"
+}
+
+# lease_now LOG: each lease's last known "leaseKey owner checkpoint"
+lease_now() {
+	awk '{ o[$2] = $3 " " $4 } END { for (k in o) print k, o[k] }' "$1" | sort
+}

@@ -195,7 +195,11 @@ is "man: three examples" "$(man_commands kin-put.1 "$T/ex")" 3
 ln -s "$KP_ROOT/examples" "$T/ex/examples"
 for f in "$T"/ex/[0-9]*.sh; do
 	(cd "$T/ex" && bash -e "$f" >"$f.out" 2>"$f.err")
-	is "man example $(basename "$f"): exit 0" "$?" 0
+	# $? before the name's command substitution resets it; a failure
+	# shows the example's own stderr
+	ex_rc=$? ex_err=$ERR ERR=$f.err
+	is "man example $(basename "$f"): exit 0" "$ex_rc" 0
+	ERR=$ex_err
 done
 is "man example 1: 1440 results" "$(jq -r .sequenceNumber "$T/ex/results.ndjson" | grep -c '^[0-9]')" 1440
 is "man example 2: first result" "$(jq -c '[.line, (.sequenceNumber | test("^[0-9]+$"))]' "$T/ex/2.sh.out")" "[1,true]"

@@ -469,19 +469,25 @@ fi
 # --- the man page's EXAMPLES, as written -------------------------------------------
 admin create bitcoin-info 4
 python3 "$KP_ROOT/examples/gen-bitcoin.py" --count 300 | kin-put -s bitcoin-info >/dev/null
-is "man: six examples" "$(man_commands kin-read.1 "$T/ex")" 6
+ddb_server	# the lease table's
+is "man: seven examples" "$(man_commands kin-read.1 "$T/ex")" 7
 for f in "$T"/ex/[0-9]*.sh; do
 	(cd "$T/ex" && bash -e "$f" >"$f.out" 2>"$f.err")
-	is "man example $(basename "$f"): exit 0" "$?" 0
+	# $? before the name's command substitution resets it; a failure
+	# shows the example's own stderr
+	ex_rc=$? ex_err=$ERR ERR=$f.err
+	is "man example $(basename "$f"): exit 0" "$ex_rc" 0
+	ERR=$ex_err
 done
 is "man example 1: every record" "$(wc -l <"$T/ex/records.ndjson")" 300
 is "man example 2: two parts, every record once" "$(cat "$T/ex/part1.ndjson" "$T/ex/part2.ndjson" | jq -r .sequenceNumber | sort -u | wc -l) $(wc -l <"$T/ex/part1.ndjson")" "300 100"
 is "man example 3: four readers, every record once" "$(cat "$T"/ex/reader?.ndjson | jq -r .sequenceNumber | sort -u | wc -l)" 300
-is "man example 4: the last five minutes" "$(wc -l <"$T/ex/4.sh.out")" 300
-is "man example 5: the stream, then its four shards" \
-	"$(jq -r 'select(.stream == "bitcoin-info") | .shardId // "stream"' "$T/ex/5.sh.out" | tr '\n' ' ')" \
+is "man example 4: a leased worker alone reads every record" "$(jq -r .sequenceNumber "$T/ex/leased.ndjson" | sort -u | wc -l) $(wc -l <"$T/ex/leased.ndjson")" "300 300"
+is "man example 5: the last five minutes" "$(wc -l <"$T/ex/5.sh.out")" 300
+is "man example 6: the stream, then its four shards" \
+	"$(jq -r 'select(.stream == "bitcoin-info") | .shardId // "stream"' "$T/ex/6.sh.out" | tr '\n' ' ')" \
 	"stream shardId-000000000000 shardId-000000000001 shardId-000000000002 shardId-000000000003 "
-is "man example 6: the payloads of example 1's records" \
+is "man example 7: the payloads of example 1's records" \
 	"$(sort "$T/ex/payloads.ndjson" | md5sum)" "$(jq -r .data "$T/ex/records.ndjson" | sort | md5sum)"
 
 finish
