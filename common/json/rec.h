@@ -68,6 +68,15 @@ int rec_parse_object(struct rec *r, const char *p, size_t n, struct eb *e);
 int rec_parse_object_decoding(struct rec *r, const char *p, size_t n,
     const char *key, size_t keylen, struct sb *text,
     const struct rec_member **found, struct eb *e);
+/* The same two without the fast path for compact members: the reference
+ * the unit tests hold rec_parse_object, rec_parse and
+ * rec_parse_object_decoding to (want_object: 1 as rec_parse_object, 0
+ * as rec_parse). */
+int rec_parse_reference(struct rec *r, const char *p, size_t n,
+    int want_object, struct eb *e);
+int rec_parse_object_decoding_reference(struct rec *r, const char *p,
+    size_t n, const char *key, size_t keylen, struct sb *text,
+    const struct rec_member **found, struct eb *e);
 /* Same for an object or an array (elements get an empty key). */
 int rec_parse(struct rec *r, const char *p, size_t n, struct eb *e);
 /* Validate one JSON value of any type without indexing it. */
