@@ -558,31 +558,8 @@ struct want {
 	size_t found;		/* index of the last member named key, + 1 */
 };
 
-static int body_equals(const char *p, const char *end, const char *key,
-    size_t keylen);
-
-/* The first byte is compared before memcmp is called: keys of a record
- * mostly differ there or in length, and the call is what costs. */
-static inline int
-key_equals(const struct rec_member *m, const char *key, size_t keylen)
-{
-	uint64_t a, b, c, d;
-
-	if (!m->key_escaped) {
-		if (m->key.n != keylen || (keylen && m->key.p[0] != key[0]))
-			return 0;
-		if (keylen < 8 || keylen > 16)
-			return memcmp(m->key.p, key, keylen) == 0;
-		/* 8 to 16 bytes: two overlapping words, no call */
-		memcpy(&a, m->key.p, 8);
-		memcpy(&b, key, 8);
-		memcpy(&c, m->key.p + keylen - 8, 8);
-		memcpy(&d, key + keylen - 8, 8);
-		return a == b && c == d;
-	}
-	return m->key.n >= keylen &&
-	    body_equals(m->key.p, m->key.p + m->key.n, key, keylen);
-}
+/* rec_key_is, under the name the scanners use. */
+#define key_equals rec_key_is
 
 /* The wanted member's string value scanned and decoded in one pass. */
 static const char *
@@ -605,7 +582,7 @@ scan_wanted_string(struct px *x, const char *p, struct valinfo *vi,
 	return p;
 }
 
-/* One member of a compact object whose key is plain ASCII of at most 15
+/* One member of a compact object whose key is plain ASCII of at most 31
  * bytes followed at once by ':' and a string or a number: the usual
  * member, read with none of the general loop's tests for blanks,
  * escapes in the key or other types of value. p is at the key's opening
@@ -627,7 +604,8 @@ fast_member(struct px *x, const char *p, struct rec_member *m,
 	unsigned mask, k;
 	unsigned char esc = 0, is_int = 0;
 
-	/* room for the key's 16-byte load, ':' and the value's first byte */
+	/* room for the key's 16-byte loads, ':' and the value's first
+	 * byte */
 	if (end - p < 20)
 		return NULL;
 	b = _mm_loadu_si128((const __m128i *)(p + 1));
@@ -635,9 +613,19 @@ fast_member(struct px *x, const char *p, struct rec_member *m,
 	    _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('"')),
 	    _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'))),
 	    _mm_cmplt_epi8(b, _mm_set1_epi8(0x20))));
-	if (mask == 0)
-		return NULL;
-	k = (unsigned)__builtin_ctz(mask);
+	if (__builtin_expect(mask == 0, 0)) {	/* a key of 16 to 31 bytes */
+		if (end - p < 36)
+			return NULL;
+		b = _mm_loadu_si128((const __m128i *)(p + 17));
+		mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('"')),
+		    _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'))),
+		    _mm_cmplt_epi8(b, _mm_set1_epi8(0x20))));
+		if (mask == 0)
+			return NULL;
+		k = 16 + (unsigned)__builtin_ctz(mask);
+	} else
+		k = (unsigned)__builtin_ctz(mask);
 	q = p + 1 + k;
 	if (*q != '"' || q[1] != ':')
 		return NULL;
@@ -919,8 +907,9 @@ rec_string_decode(struct rec_span v, struct sb *out)
 
 /* Compare the body of a validated string (escapes and all) with the
  * decoded bytes key[0..keylen) without building the decoded text. */
-static int
-body_equals(const char *p, const char *end, const char *key, size_t keylen)
+int
+rec_key_body_equals(const char *p, const char *end, const char *key,
+    size_t keylen)
 {
 	const char *k = key, *kend = key + keylen;
 	char buf[4];
