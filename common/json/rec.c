@@ -660,6 +660,43 @@ fast_member(struct px *x, const char *p, struct rec_member *m,
 #endif
 }
 
+/* Usual members (fast_member) one after the other from p, a key's
+ * opening quote, into the member array's free slots, while each is
+ * followed at once by ',' and the next key's quote. Returns where the
+ * general loop takes over: *state 0, p at a member not read (another
+ * kind, or no free slot); 1, just past the value of the last member
+ * read, its separator not looked at; -1, an invalid value, the error
+ * set (NULL returned). */
+static const char *
+fast_members(struct rec *r, struct px *x, const char *p,
+    const struct want *w, int *state)
+{
+	const char *end = x->end, *f;
+
+	for (;;) {
+		if (r->n == r->cap) {
+			*state = 0;
+			return p;
+		}
+		f = fast_member(x, p, &r->m[r->n], w);
+		if (f == NULL) {
+			*state = 0;
+			return p;
+		}
+		if (f == REC_FAST_ERR) {
+			*state = -1;
+			return NULL;
+		}
+		r->n++;
+		if (end - f > 1 && f[0] == ',' && f[1] == '"') {
+			p = f + 1;
+			continue;
+		}
+		*state = 1;
+		return f;
+	}
+}
+
 static int
 parse_top(struct rec *r, const char *s, size_t n, int want_object,
     struct want *w, int fast, struct eb *e)
@@ -685,18 +722,17 @@ parse_top(struct rec *r, const char *s, size_t n, int want_object,
 	if (p < end && *p == close)
 		return trailer(&x, p + 1);
 	for (;;) {
+		if (fast && close == '}' && p < end && *p == '"') {
+			int st;
+
+			p = fast_members(r, &x, p, w, &st);
+			if (st < 0)
+				return -1;
+			if (st > 0)
+				goto separator;
+		}
 		if ((m = add_member(r)) == NULL)
 			return eb_set(e, "out of memory");
-		if (fast && close == '}' && p < end && *p == '"') {
-			const char *f = fast_member(&x, p, m, w);
-
-			if (f == REC_FAST_ERR)
-				return -1;
-			if (f != NULL) {
-				p = f;
-				goto separator;
-			}
-		}
 		if (close == '}') {
 			if (p >= end || *p != '"')
 				return fail(&x, p, "string key expected in object");
