@@ -86,6 +86,8 @@ struct state {
 	struct flt *flt;	/* its named columns: --field, --keep */
 	int col_field, col_keep[MAX_KEEP];
 	int parsed;		/* outer holds the last line's index */
+	/* the envelope's members of these names, as rec_get finds them */
+	const struct rec_member *encoding, *shard, *seq;
 };
 
 /* What flt_main runs. */
@@ -116,6 +118,33 @@ put_lossy_string(struct sb *out, const char *p, size_t n)
 	sb_free(&clean);
 }
 
+/* s->encoding, s->shard and s->seq: what rec_get finds in the envelope
+ * for dataEncoding, shardId and sequenceNumber, in one pass over its
+ * members instead of three searches. A key without escapes can only be
+ * the name of its length (the three differ in length); one with escapes
+ * is decoded and compared with each, as rec_get does. A later member
+ * replaces an earlier one: the last of duplicates wins, as in rec_get. */
+static void
+find_envelope(struct state *s)
+{
+	const struct rec *r = &s->outer;
+
+	s->encoding = s->shard = s->seq = NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rec_member *m = &r->m[i];
+
+		if (m->key_escaped || m->key.n == 12)
+			if (rec_key_is(m, "dataEncoding", 12))
+				s->encoding = m;
+		if (m->key_escaped || m->key.n == 7)
+			if (rec_key_is(m, "shardId", 7))
+				s->shard = m;
+		if (m->key_escaped || m->key.n == 14)
+			if (rec_key_is(m, "sequenceNumber", 14))
+				s->seq = m;
+	}
+}
+
 /* The document text of the field: decoded string, base64 payload or the
  * object itself. FLT_UNTOUCHED: no document (absent, null or blank). */
 static enum flt_outcome
@@ -135,7 +164,7 @@ document(struct state *s, const struct rec_member *m, struct rec_span *doc)
 		return FLT_BAD;
 	}
 	/* s->text holds the string, decoded while the line was validated */
-	enc = rec_get(&s->outer, "dataEncoding", 12);
+	enc = s->encoding;
 	if (enc && enc->type == REC_STRING && enc->val.n == 8 &&
 	    memcmp(enc->val.p, "\"base64\"", 8) == 0) {
 		struct sb raw = s->text;
@@ -238,6 +267,8 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 		else
 			s->flt->lacking = 1;
 	}
+	if (line_ok)
+		find_envelope(s);
 	if (!line_ok)
 		eb_wrap(&s->why, "invalid JSON record");
 	else if (o->whole_record) {
@@ -269,12 +300,12 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 		} else {
 			s->flt->lacking = 1;
 		}
-	if (line_ok && o->carry_shard && (m = rec_get(&s->outer, "shardId", 7))) {
+	if (line_ok && o->carry_shard && (m = s->shard)) {
 		sb_addc(out, ',');
 		rec_put_member(out, m);
 	}
 	if (line_ok && o->carry_seq &&
-	    (m = rec_get(&s->outer, "sequenceNumber", 14))) {
+	    (m = s->seq)) {
 		sb_addc(out, ',');
 		rec_put_member(out, m);
 	}

@@ -63,6 +63,15 @@ struct opts {
 	struct cli_metrics_opts mx;
 };
 
+/* The text of a day, "2024-01-01T", kept for the records that follow in
+ * the same day: most do, and the calendar is most of fmt_iso's work. */
+struct iso_day {
+	int valid;
+	int64_t days;
+	size_t n;
+	char text[32];
+};
+
 struct state {
 	struct rec r;
 	struct tz_cache zones;
@@ -73,6 +82,7 @@ struct state {
 	struct cli_stats st;
 	struct flt *flt;	/* its named column: --field */
 	int parsed;		/* r holds the last line's index */
+	struct iso_day day;	/* fmt_iso's last date */
 };
 
 /* What flt_main runs. */
@@ -94,7 +104,7 @@ put2(char *b, int v)
  * back, so the earliest instant (Long.MinValue microseconds) cannot
  * overflow. */
 static size_t
-fmt_iso(int64_t us, char *buf)
+fmt_iso(int64_t us, char *buf, struct iso_day *day)
 {
 	int64_t rest = us % TM_US_PER_DAY, days = us / TM_US_PER_DAY;
 	int64_t y, ay, secs, frac;
@@ -106,9 +116,14 @@ fmt_iso(int64_t us, char *buf)
 		days--;
 	}
 
-	tm_civil_from_days(days, &y, &m, &d);
 	secs = rest / TM_US_PER_S;
 	frac = rest % TM_US_PER_S;
+	if (day->valid && day->days == days) {
+		memcpy(b, day->text, day->n);
+		b += day->n;
+		goto time_of_day;
+	}
+	tm_civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		*b++ = y < 0 ? '-' : '+';
 	ay = y < 0 ? -y : y;
@@ -125,6 +140,11 @@ fmt_iso(int64_t us, char *buf)
 	*b++ = '-';
 	b = put2(b, d);
 	*b++ = 'T';
+	day->valid = 1;
+	day->days = days;
+	day->n = (size_t)(b - buf);
+	memcpy(day->text, buf, day->n);
+time_of_day:
 	b = put2(b, (int)(secs / 3600));
 	*b++ = ':';
 	b = put2(b, (int)(secs / 60 % 60));
@@ -146,7 +166,7 @@ fmt_iso(int64_t us, char *buf)
 }
 
 static void
-put_time(struct sb *out, enum form to, int64_t us)
+put_time(struct sb *out, enum form to, int64_t us, struct iso_day *day)
 {
 	char buf[TM_RFC3339_MAX + 2];
 	int64_t secs, frac;
@@ -155,7 +175,7 @@ put_time(struct sb *out, enum form to, int64_t us)
 	switch (to) {
 	case TO_ISO:
 		buf[0] = '"';
-		sb_add(out, buf, fmt_iso(us, buf + 1) + 1);
+		sb_add(out, buf, fmt_iso(us, buf + 1, day) + 1);
 		sb_addc(out, '"');
 		break;
 	case TO_EPOCH_US:
@@ -240,6 +260,7 @@ convert_record(void *arg, const struct nd_line *l, struct sb *out)
 	enum flt_outcome rc = FLT_OK;
 	int64_t us = 0;
 	size_t i, before_m, before_t;
+	const char *run = NULL, *run_end = NULL;
 	int sep = 0;
 
 	s->parsed = 0;
@@ -273,18 +294,36 @@ convert_record(void *arg, const struct nd_line *l, struct sb *out)
 		    (i < before_t && o->as &&
 		    earlier_dup(s, x, o->as, o->as_len)))
 			continue;
-		if (sep++)
-			sb_addc(out, ',');
 		if (x != target) {
-			rec_put_member(out, x);
+			/* members copied as they stand go out in runs: one
+			 * that follows the run's last after a lone ',' (the
+			 * only byte that can be there) joins it, comma and
+			 * all */
+			if (run != NULL && x->whole.p == run_end + 1) {
+				run_end = x->whole.p + x->whole.n;
+				continue;
+			}
+			if (run != NULL)
+				sb_add(out, run, (size_t)(run_end - run));
+			if (sep++)
+				sb_addc(out, ',');
+			run = x->whole.p;
+			run_end = run + x->whole.n;
 			continue;
 		}
+		if (run != NULL)
+			sb_add(out, run, (size_t)(run_end - run));
+		run = NULL;
+		if (sep++)
+			sb_addc(out, ',');
 		sb_add(out, s->key.buf, s->key.len);
 		if (m->type == REC_NULL || rc != FLT_OK)
 			sb_add(out, "null", 4);
 		else
-			put_time(out, o->to, us);
+			put_time(out, o->to, us, &s->day);
 	}
+	if (run != NULL)
+		sb_add(out, run, (size_t)(run_end - run));
 	if (target == NULL) {	/* --as NAME, a new column at the end */
 		if (sep)
 			sb_addc(out, ',');
@@ -292,7 +331,7 @@ convert_record(void *arg, const struct nd_line *l, struct sb *out)
 		if (m->type == REC_NULL || rc != FLT_OK)
 			sb_add(out, "null", 4);
 		else
-			put_time(out, o->to, us);
+			put_time(out, o->to, us, &s->day);
 	}
 	sb_addc(out, '}');
 	return rc;

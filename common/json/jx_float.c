@@ -80,14 +80,17 @@ ten_digits(uint32_t m, int e, int *xp, int *Kp, uint64_t *dp, int *sticky)
 	}
 	return -1;
 }
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
 static const char digit_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233"
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
+#endif
 
 /* %g's layout of the p digits q with exponent x, trailing zeros
- * dropped: 1.5e+06, 39995.39, 0.00123. The digits are made two at a
- * time and moved in fixed 16-byte copies (buf has 32 bytes, the text
+ * dropped: 1.5e+06, 39995.39, 0.00123. The digits are made eight at
+ * once (two at a time where bytes are not little-endian) and moved in
+ * fixed 16-byte copies (buf has 32 bytes, the text
  * at most 15), so no call or loop per character. */
 static size_t
 layout(int neg, uint64_t q, int p, int x, char *buf)
@@ -101,12 +104,36 @@ layout(int neg, uint64_t q, int p, int x, char *buf)
 		nd--;
 	}
 	memset(dig, '0', sizeof(dig));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	{
+		/* v's nd digits followed by zeros are the nine digits of
+		 * v * 10^(9 - nd) (below 10^9): the first alone, the other
+		 * eight at once in the lanes of one word: two of four
+		 * digits (32-bit lanes), split into four of two (16-bit),
+		 * split into eight of one (bytes), each split a quotient
+		 * by multiplication (x * 5243 >> 19 is x / 100 below
+		 * 10,000; x * 103 >> 10 is x / 10 below 100; no lane's
+		 * product reaches the next) and a remainder */
+		uint32_t all = v * (uint32_t)pow10_u64[9 - nd];
+		uint64_t r = all % 100000000, w, h, d;
+
+		(void)i;
+		dig[0] = (char)('0' + all / 100000000);
+		w = r / 10000 | (r % 10000) << 32;
+		h = (w * 5243 >> 19) & UINT64_C(0x0000007F0000007F);
+		w = h | (w - h * 100) << 16;
+		h = (w * 103 >> 10) & UINT64_C(0x000F000F000F000F);
+		d = (h | (w - h * 10) << 8) + UINT64_C(0x3030303030303030);
+		memcpy(dig + 1, &d, 8);
+	}
+#else
 	for (i = nd; i >= 2; i -= 2) {
 		memcpy(dig + i - 2, digit_pairs + 2 * (v % 100), 2);
 		v /= 100;
 	}
 	if (i)
 		dig[0] = (char)('0' + v);
+#endif
 	if (neg)
 		*o++ = '-';
 	if (x < -4 || x >= p) {

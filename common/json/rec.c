@@ -558,31 +558,8 @@ struct want {
 	size_t found;		/* index of the last member named key, + 1 */
 };
 
-static int body_equals(const char *p, const char *end, const char *key,
-    size_t keylen);
-
-/* The first byte is compared before memcmp is called: keys of a record
- * mostly differ there or in length, and the call is what costs. */
-static inline int
-key_equals(const struct rec_member *m, const char *key, size_t keylen)
-{
-	uint64_t a, b, c, d;
-
-	if (!m->key_escaped) {
-		if (m->key.n != keylen || (keylen && m->key.p[0] != key[0]))
-			return 0;
-		if (keylen < 8 || keylen > 16)
-			return memcmp(m->key.p, key, keylen) == 0;
-		/* 8 to 16 bytes: two overlapping words, no call */
-		memcpy(&a, m->key.p, 8);
-		memcpy(&b, key, 8);
-		memcpy(&c, m->key.p + keylen - 8, 8);
-		memcpy(&d, key + keylen - 8, 8);
-		return a == b && c == d;
-	}
-	return m->key.n >= keylen &&
-	    body_equals(m->key.p, m->key.p + m->key.n, key, keylen);
-}
+/* rec_key_is, under the name the scanners use. */
+#define key_equals rec_key_is
 
 /* The wanted member's string value scanned and decoded in one pass. */
 static const char *
@@ -605,9 +582,124 @@ scan_wanted_string(struct px *x, const char *p, struct valinfo *vi,
 	return p;
 }
 
+/* One member of a compact object whose key is plain ASCII of at most 31
+ * bytes followed at once by ':' and a string or a number: the usual
+ * member, read with none of the general loop's tests for blanks,
+ * escapes in the key or other types of value. p is at the key's opening
+ * quote. Returns the end of the value with *m filled in; NULL when the
+ * member is not of that kind (nothing is written but scratch in *m: the
+ * general loop then reads it from p); REC_FAST_ERR when its value is
+ * invalid, with the error the general loop gives for it set (the same
+ * scanners, at the same place). */
+static const char rec_fast_err_byte;
+#define REC_FAST_ERR (&rec_fast_err_byte)
+
+static inline __attribute__((always_inline)) const char *
+fast_member(struct px *x, const char *p, struct rec_member *m,
+    const struct want *w)
+{
+#ifdef __SSE2__
+	const char *end = x->end, *q, *v;
+	__m128i b;
+	unsigned mask, k;
+	unsigned char esc = 0, is_int = 0;
+
+	/* room for the key's 16-byte loads, ':' and the value's first
+	 * byte */
+	if (end - p < 20)
+		return NULL;
+	b = _mm_loadu_si128((const __m128i *)(p + 1));
+	mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+	    _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'))),
+	    _mm_cmplt_epi8(b, _mm_set1_epi8(0x20))));
+	if (__builtin_expect(mask == 0, 0)) {	/* a key of 16 to 31 bytes */
+		if (end - p < 36)
+			return NULL;
+		b = _mm_loadu_si128((const __m128i *)(p + 17));
+		mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('"')),
+		    _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'))),
+		    _mm_cmplt_epi8(b, _mm_set1_epi8(0x20))));
+		if (mask == 0)
+			return NULL;
+		k = 16 + (unsigned)__builtin_ctz(mask);
+	} else
+		k = (unsigned)__builtin_ctz(mask);
+	q = p + 1 + k;
+	if (*q != '"' || q[1] != ':')
+		return NULL;
+	m->key.p = p + 1;
+	m->key.n = k;
+	m->key_escaped = 0;
+	/* the member whose string the caller wants decoded: the general
+	 * loop's */
+	if (w && key_equals(m, w->key, w->keylen))
+		return NULL;
+	v = q + 2;
+	if (*v == '"') {
+		q = scan_string_into(x, v + 1, &esc, NULL);
+		m->type = REC_STRING;
+	} else if (*v == '-' || is_digit(*v)) {
+		q = scan_number(x, v, &is_int);
+		m->type = REC_NUMBER;
+	} else
+		return NULL;
+	if (q == NULL)
+		return REC_FAST_ERR;
+	m->whole.p = p;
+	m->whole.n = (size_t)(q - p);
+	m->val.p = v;
+	m->val.n = (size_t)(q - v);
+	m->val_escaped = esc;
+	m->num_int = is_int;
+	return q;
+#else
+	(void)x; (void)p; (void)m; (void)w;
+	return NULL;
+#endif
+}
+
+/* Usual members (fast_member) one after the other from p, a key's
+ * opening quote, into the member array's free slots, while each is
+ * followed at once by ',' and the next key's quote. Returns where the
+ * general loop takes over: *state 0, p at a member not read (another
+ * kind, or no free slot); 1, just past the value of the last member
+ * read, its separator not looked at; -1, an invalid value, the error
+ * set (NULL returned). */
+static const char *
+fast_members(struct rec *r, struct px *x, const char *p,
+    const struct want *w, int *state)
+{
+	const char *end = x->end, *f;
+
+	for (;;) {
+		if (r->n == r->cap) {
+			*state = 0;
+			return p;
+		}
+		f = fast_member(x, p, &r->m[r->n], w);
+		if (f == NULL) {
+			*state = 0;
+			return p;
+		}
+		if (f == REC_FAST_ERR) {
+			*state = -1;
+			return NULL;
+		}
+		r->n++;
+		if (end - f > 1 && f[0] == ',' && f[1] == '"') {
+			p = f + 1;
+			continue;
+		}
+		*state = 1;
+		return f;
+	}
+}
+
 static int
 parse_top(struct rec *r, const char *s, size_t n, int want_object,
-    struct want *w, struct eb *e)
+    struct want *w, int fast, struct eb *e)
 {
 	struct px x = { s, s + n, e };
 	const char *p = skip_ws(s, s + n), *end = s + n;
@@ -630,6 +722,15 @@ parse_top(struct rec *r, const char *s, size_t n, int want_object,
 	if (p < end && *p == close)
 		return trailer(&x, p + 1);
 	for (;;) {
+		if (fast && close == '}' && p < end && *p == '"') {
+			int st;
+
+			p = fast_members(r, &x, p, w, &st);
+			if (st < 0)
+				return -1;
+			if (st > 0)
+				goto separator;
+		}
 		if ((m = add_member(r)) == NULL)
 			return eb_set(e, "out of memory");
 		if (close == '}') {
@@ -684,6 +785,7 @@ parse_top(struct rec *r, const char *s, size_t n, int want_object,
 		m->type = vi.type;
 		m->val_escaped = vi.escaped;
 		m->num_int = vi.num_int;
+separator:
 		if (p >= end || (*p != ',' && *p != close))
 			p = skip_ws(p, end);
 		if (p >= end)
@@ -704,13 +806,36 @@ parse_top(struct rec *r, const char *s, size_t n, int want_object,
 int
 rec_parse_object(struct rec *r, const char *p, size_t n, struct eb *e)
 {
-	return parse_top(r, p, n, 1, NULL, e);
+	return parse_top(r, p, n, 1, NULL, 1, e);
+}
+
+int
+rec_parse_reference(struct rec *r, const char *p, size_t n, int want_object,
+    struct eb *e)
+{
+	return parse_top(r, p, n, want_object, NULL, 0, e);
+}
+
+int
+rec_parse_object_decoding_reference(struct rec *r, const char *p, size_t n,
+    const char *key, size_t keylen, struct sb *text,
+    const struct rec_member **found, struct eb *e)
+{
+	struct want w = { key, keylen, text, 0 };
+	int rc;
+
+	text->len = 0;
+	*found = NULL;
+	rc = parse_top(r, p, n, 1, &w, 0, e);
+	if (rc == 0 && w.found)
+		*found = &r->m[w.found - 1];
+	return rc;
 }
 
 int
 rec_parse(struct rec *r, const char *p, size_t n, struct eb *e)
 {
-	return parse_top(r, p, n, 0, NULL, e);
+	return parse_top(r, p, n, 0, NULL, 1, e);
 }
 
 int
@@ -723,7 +848,7 @@ rec_parse_object_decoding(struct rec *r, const char *p, size_t n,
 
 	text->len = 0;
 	*found = NULL;
-	rc = parse_top(r, p, n, 1, &w, e);
+	rc = parse_top(r, p, n, 1, &w, 1, e);
 	if (rc == 0 && w.found)
 		*found = &r->m[w.found - 1];
 	return rc;
@@ -818,8 +943,9 @@ rec_string_decode(struct rec_span v, struct sb *out)
 
 /* Compare the body of a validated string (escapes and all) with the
  * decoded bytes key[0..keylen) without building the decoded text. */
-static int
-body_equals(const char *p, const char *end, const char *key, size_t keylen)
+int
+rec_key_body_equals(const char *p, const char *end, const char *key,
+    size_t keylen)
 {
 	const char *k = key, *kend = key + keylen;
 	char buf[4];

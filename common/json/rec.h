@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/eb.h"
 #include "base/sb.h"
@@ -68,10 +69,48 @@ int rec_parse_object(struct rec *r, const char *p, size_t n, struct eb *e);
 int rec_parse_object_decoding(struct rec *r, const char *p, size_t n,
     const char *key, size_t keylen, struct sb *text,
     const struct rec_member **found, struct eb *e);
+/* The same two without the fast path for compact members: the reference
+ * the unit tests hold rec_parse_object, rec_parse and
+ * rec_parse_object_decoding to (want_object: 1 as rec_parse_object, 0
+ * as rec_parse). */
+int rec_parse_reference(struct rec *r, const char *p, size_t n,
+    int want_object, struct eb *e);
+int rec_parse_object_decoding_reference(struct rec *r, const char *p,
+    size_t n, const char *key, size_t keylen, struct sb *text,
+    const struct rec_member **found, struct eb *e);
 /* Same for an object or an array (elements get an empty key). */
 int rec_parse(struct rec *r, const char *p, size_t n, struct eb *e);
 /* Validate one JSON value of any type without indexing it. */
 int rec_validate(const char *p, size_t n, enum rec_type *type, struct eb *e);
+
+/* Whether the decoded key of m equals key[0..keylen): rec_get's test of
+ * each member. The first byte is compared before memcmp is called: keys
+ * of a record mostly differ there or in length, and the call is what
+ * costs. rec_key_body_equals compares the body of a validated string
+ * (escapes and all) with decoded bytes. */
+int rec_key_body_equals(const char *p, const char *end, const char *key,
+    size_t keylen);
+
+static inline int
+rec_key_is(const struct rec_member *m, const char *key, size_t keylen)
+{
+	uint64_t a, b, c, d;
+
+	if (!m->key_escaped) {
+		if (m->key.n != keylen || (keylen && m->key.p[0] != key[0]))
+			return 0;
+		if (keylen < 8 || keylen > 16)
+			return memcmp(m->key.p, key, keylen) == 0;
+		/* 8 to 16 bytes: two overlapping words, no call */
+		memcpy(&a, m->key.p, 8);
+		memcpy(&b, key, 8);
+		memcpy(&c, m->key.p + keylen - 8, 8);
+		memcpy(&d, key + keylen - 8, 8);
+		return a == b && c == d;
+	}
+	return m->key.n >= keylen &&
+	    rec_key_body_equals(m->key.p, m->key.p + m->key.n, key, keylen);
+}
 
 /* The member whose decoded key equals key[0..keylen); with duplicate keys
  * the last one wins, as in jansson and Spark. NULL when absent. */

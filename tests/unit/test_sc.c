@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "test_rng.h"
 #include "json/jx.h"
 #include "json/sc.h"
 
@@ -300,6 +301,133 @@ START_TEST(test_float_edges)
 }
 END_TEST
 
+/* sc_parse_float and sc_parse_double against strtof and strtod on random
+ * JSON numbers of every shape (sign, 1 to 24 integer digits, leading
+ * zeros, 0 to 24 fraction digits, exponents), each at the end of its own
+ * allocation so that the sanitizer build sees a read past the span (the
+ * digits are read eight at a time). */
+START_TEST(test_parse_numbers_random)
+{
+	uint64_t rng = 7;
+	char text[80];
+
+	for (int i = 0; i < 400000; i++) {
+		uint64_t r = test_rng_next(&rng);
+		size_t n = 0;
+		int nint = 1 + (int)(r % 24), nfrac = (int)(r >> 8) % 25;
+		char *p;
+
+		if (r >> 20 & 1)
+			text[n++] = '-';
+		if ((r >> 21) % 5 == 0)
+			nint = 1 + (int)((r >> 24) % 3);
+		for (int k = 0; k < nint; k++)
+			text[n++] = (char)('0' + test_rng_next(&rng) % 10);
+		if (nint > 1 && text[n - nint] == '0')	/* JSON: no leading 0 */
+			text[n - nint] = '1';
+		if ((r >> 30) % 3 != 0 && nfrac > 0) {
+			text[n++] = '.';
+			for (int k = 0; k < nfrac; k++)
+				text[n++] = (char)('0' + test_rng_next(&rng) % 10);
+		}
+		if ((r >> 34) % 4 == 0)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%d",
+			    (r >> 36) & 1 ? "e-" : (r >> 37) & 1 ? "E+" : "e",
+			    (int)((r >> 40) % 45));
+		text[n] = '\0';
+		p = malloc(n);
+		ck_assert_ptr_nonnull(p);
+		memcpy(p, text, n);
+		{
+			struct rec_span v = { p, n };
+			float want = strtof(text, NULL), got = sc_parse_float(v);
+			double dwant = strtod(text, NULL), dgot = sc_parse_double(v);
+
+			ck_assert_msg(memcmp(&want, &got, sizeof(got)) == 0,
+			    "float %s: %a vs %a", text, (double)got, (double)want);
+			ck_assert_msg(memcmp(&dwant, &dgot, sizeof(dgot)) == 0,
+			    "double %s: %a vs %a", text, dgot, dwant);
+		}
+		free(p);
+	}
+}
+END_TEST
+
+/* sc_project finds the fields in one pass over the members (find_fields):
+ * held to the search it replaced, rec_get per field, with sc_cast_value
+ * on what it finds, on records of the schema's keys and others in random
+ * order, duplicated, escaped (\u0061 for a), or absent. */
+static void
+project_by_rec_get(struct sc_cast *c, const struct sc_type *t,
+    const struct rec *r, struct sb *out)
+{
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct sc_field *f = &t->fields[i];
+		const struct rec_member *m = rec_get(r, f->name, f->namelen);
+
+		if (i)
+			sb_addc(out, ',');
+		sb_add(out, f->out_key, f->out_keylen);
+		if (m == NULL)
+			sb_add(out, "null", 4);
+		else
+			(void)sc_cast_value(c, &f->type, m, 1, out);
+	}
+}
+
+START_TEST(test_project_lookup_random)
+{
+	static const char *const keys[] = {
+		"\"a\"", "\"\\u0061\"", "\"bb\"", "\"timestamp\"",
+		"\"euro_rate\"", "\"euro_rat\"", "\"euro_rate_\"", "\"e\"",
+		"\"\\u0074imestamp\"", "\"x\"", "\"\"",
+	};
+	static const char *const vals[] = { "1", "2.5", "\"s\"", "null",
+	    "true", "{\"a\":1}", "[1]" };
+	struct sc_type t;
+	struct sc_cast c;
+	struct rec r;
+	struct sb doc = SB_INIT, out = SB_INIT, want = SB_INIT;
+	struct eb e;
+	uint64_t rng = 42;
+
+	ck_assert_int_eq(sc_parse_ddl("timestamp STRING, euro_rate DOUBLE, "
+	    "a STRING, bb INT, e BOOLEAN", &t, &e), 0);
+	rec_init(&r);
+	sc_cast_init(&c);
+	for (int round = 0; round < 20000; round++) {
+		unsigned n = (unsigned)(test_rng_next(&rng) % 9);
+
+		sb_reset(&doc);
+		sb_addc(&doc, '{');
+		for (unsigned i = 0; i < n; i++) {
+			if (i)
+				sb_addc(&doc, ',');
+			sb_adds(&doc, keys[test_rng_next(&rng) %
+			    (sizeof(keys) / sizeof(keys[0]))]);
+			sb_addc(&doc, ':');
+			sb_adds(&doc, vals[test_rng_next(&rng) %
+			    (sizeof(vals) / sizeof(vals[0]))]);
+		}
+		sb_addc(&doc, '}');
+		ck_assert_int_eq(rec_parse_object(&r, doc.buf, doc.len, &e), 0);
+		sb_reset(&out);
+		sb_reset(&want);
+		(void)sc_project(&c, &t, &r, &out);
+		project_by_rec_get(&c, &t, &r, &want);
+		ck_assert_msg(out.len == want.len &&
+		    memcmp(out.buf, want.buf, out.len) == 0, "%s: %s vs %s",
+		    sb_cstr(&doc), sb_cstr(&out), sb_cstr(&want));
+	}
+	sb_free(&doc);
+	sb_free(&out);
+	sb_free(&want);
+	rec_free(&r);
+	sc_cast_free(&c);
+	sc_free(&t);
+}
+END_TEST
+
 static Suite *
 sc_suite(void)
 {
@@ -312,8 +440,10 @@ sc_suite(void)
 	tcase_add_test(tc, test_json_schema);
 	tcase_add_test(tc, test_casts);
 	tcase_add_test(tc, test_project);
+	tcase_add_test(tc, test_project_lookup_random);
 	tcase_add_test(tc, test_float_paths);
 	tcase_add_test(tc, test_float_edges);
+	tcase_add_test(tc, test_parse_numbers_random);
 	suite_add_tcase(s, tc);
 	return s;
 }
