@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # server's runtime (node), botocore as the SigV4 oracle, chromium for the
 # wallet page, jq/miller as comparison points, gnuplot for the demo chart.
 PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
-libmicrohttpd-dev libsqlite3-dev libsodium-dev check libsubunit-dev
+libmicrohttpd-dev libsqlite3-dev libsodium-dev libssl-dev check libsubunit-dev
 python3 python3-botocore awscli jq miller mandoc gnuplot-nox
 chromium curl sqlite3 util-linux procps time bc tzdata
 iproute2 wrk systemd"

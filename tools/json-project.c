@@ -36,7 +36,8 @@ static const char help_text[] =
     "                           . for the whole record\n"
     "  -a, --as NAME            nest the result under NAME instead of flattening\n"
     "      --keep A,B           carry these input fields too\n"
-    "  -P, --drop-provenance    drop shardId and sequenceNumber\n"
+    "  -P, --drop-provenance    drop shardId, sequenceNumber and\n"
+    "                           subSequenceNumber\n"
     "      --on-error=MODE      null (PERMISSIVE, default), skip, fail\n"
     "      --corrupt-column NAME  keep the raw text of bad documents in NAME\n"
     "      --stats[=SECONDS]    counts on stderr at exit (and every SECONDS)\n"
@@ -53,7 +54,7 @@ struct opts {
 	const char *keep[MAX_KEEP];
 	size_t nkeep;
 	int drop_provenance;
-	int carry_shard, carry_seq;	/* provenance not already output */
+	int carry_shard, carry_seq, carry_sub;	/* provenance not already output */
 	enum cli_on_error on_error;
 	struct sb corrupt_key;		/* ",\"name\":" or empty */
 	int flush_ms;
@@ -211,6 +212,13 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 		sb_addc(out, ',');
 		rec_put_member(out, m);
 	}
+	/* a KPL user record's place inside its aggregate: window-avg's
+	 * replay marks need it as much as the sequence number */
+	if (line_ok && o->carry_sub &&
+	    (m = rec_get(&s->outer, "subSequenceNumber", 17))) {
+		sb_addc(out, ',');
+		rec_put_member(out, m);
+	}
 	sb_addc(out, '}');
 	return rc;
 }
@@ -313,6 +321,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	 * already puts a member of that name in the record */
 	o->carry_shard = !o->drop_provenance && !emitted(o, "shardId");
 	o->carry_seq = !o->drop_provenance && !emitted(o, "sequenceNumber");
+	o->carry_sub = !o->drop_provenance && !emitted(o, "subSequenceNumber");
 }
 
 static int

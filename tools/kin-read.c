@@ -171,7 +171,7 @@ commit(struct kin_read *r, const struct args *a)
 	if (kin_read_commit(r, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	if (a->checkpoint && kin_ckpt_save(a->checkpoint, a->ro.stream,
-	    r->committed, &e) != 0)
+	    r->committed, r->committed_sub, &e) != 0)
 		cli_die(CLI_FAIL, "checkpoint: %s", e.msg);
 }
 
@@ -186,6 +186,9 @@ report(const struct kin_read *r, struct cli_stats *st, int final)
 	st->extra[0] = r->bytes;
 	st->extra[1] = r->getrecords;
 	st->extra[2] = r->k->retries;
+	st->extra[3] = r->aggregates;
+	st->extra[4] = r->kpl_dropped;
+	st->extra[5] = r->kpl_bad;
 	for (i = 0; i < r->sh.n; i++)
 		if (r->sh.v[i].mine && r->sh.v[i].behind_ms > behind)
 			behind = r->sh.v[i].behind_ms;
@@ -215,7 +218,7 @@ main(int argc, char **argv)
 	struct cli_stats stats = { 0 };
 	struct sb batch = SB_INIT;
 	struct sigaction sa = { 0 };
-	json_t *resume = NULL;
+	json_t *resume = NULL, *resume_sub = NULL;
 	enum kin_status st;
 	struct eb e;
 	uint64_t n;
@@ -230,9 +233,10 @@ main(int argc, char **argv)
 		cli_warn("--resume-from: %s does not exist yet: every shard "
 		    "starts at --from", a.ro.resume_path);
 	else if (a.ro.resume_path && kin_ckpt_load(a.ro.resume_path,
-	    a.ro.stream, &resume, &e) != 0)
+	    a.ro.stream, &resume, &resume_sub, &e) != 0)
 		cli_die(CLI_FAIL, "--resume-from: %s", e.msg);
 	a.ro.resume = resume;
+	a.ro.resume_sub = resume_sub;
 
 	sa.sa_handler = on_signal;	/* no SA_RESTART: sleeps end early */
 	sigaction(SIGINT, &sa, NULL);
@@ -248,6 +252,9 @@ main(int argc, char **argv)
 	cli_stats_add(&stats, "bytes");
 	cli_stats_add(&stats, "getrecords");
 	cli_stats_add(&stats, "retries");
+	cli_stats_add(&stats, "aggregates");
+	cli_stats_add(&stats, "kpl-dropped");
+	cli_stats_add(&stats, "kpl-whole");
 
 	if ((st = kin_read_start(&r, &k, &a.ro, &e)) != KIN_OK)
 		cli_die(kin_exit_code(st), "%s", e.msg);
@@ -281,6 +288,7 @@ main(int argc, char **argv)
 	kin_read_free(&r);
 	kin_client_free(&k);
 	json_decref(resume);
+	json_decref(resume_sub);
 	curl_global_cleanup();
 	return CLI_OK;
 }

@@ -20,20 +20,38 @@ bad_position(json_t *map)
 	return NULL;
 }
 
+/* The shard of the first subSequenceNumber that is not a count or has
+ * no sequence number beside it, or NULL. */
+static const char *
+bad_sub(json_t *subs, json_t *map)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(subs, key, v)
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) == CK_SUB_WHOLE ||
+		    json_object_get(map, key) == NULL)
+			return key;
+	return NULL;
+}
+
 int
 kin_ckpt_load(const char *path, const char *stream, json_t **shards,
-    struct eb *e)
+    json_t **subs, struct eb *e)
 {
-	json_t *doc, *fmt, *st, *map;
+	json_t *doc, *fmt, *st, *map, *sub;
 	const char *f, *bad;
 	int rc = -1;
 
 	*shards = NULL;
+	*subs = NULL;
 	if ((doc = jx_load_file(path, e)) == NULL)
 		return -1;
 	fmt = json_object_get(doc, "format");
 	st = json_object_get(doc, "stream");
 	map = json_object_get(doc, "shards");
+	sub = json_object_get(doc, "subSequenceNumbers");
 	f = json_string_value(fmt);
 	/* the messages quote the document: it is freed after them, not before */
 	if (!json_is_object(doc) || (fmt != NULL && !json_is_string(fmt)))
@@ -49,6 +67,13 @@ kin_ckpt_load(const char *path, const char *stream, json_t **shards,
 	else if ((bad = bad_position(map)) != NULL)
 		eb_set(e, "%s: shard %s: sequence number is not a "
 		    "decimal string", path, bad);
+	else if (sub != NULL && !json_is_object(sub))
+		eb_set(e, "%s: \"subSequenceNumbers\" is not an object", path);
+	else if (sub != NULL && (bad = bad_sub(sub, map)) != NULL)
+		eb_set(e, "%s: shard %s: subSequenceNumber is not a count "
+		    "beside a sequence number", path, bad);
+	else if ((*subs = sub ? json_incref(sub) : json_object()) == NULL)
+		eb_set(e, "out of memory");
 	else {
 		*shards = json_incref(map);
 		rc = 0;
@@ -59,13 +84,19 @@ kin_ckpt_load(const char *path, const char *stream, json_t **shards,
 
 int
 kin_ckpt_save(const char *path, const char *stream, const json_t *shards,
-    struct eb *e)
+    const json_t *subs, struct eb *e)
 {
 	json_t *doc = json_pack("{s:s,s:s,s:O}", "format", KIN_CKPT_FORMAT,
 	    "stream", stream, "shards", (json_t *)shards);
 	char *text, *nl;
 	int r;
 
+	/* only when there are any: files of plain streams stay as they were */
+	if (doc != NULL && json_object_size(subs) > 0 &&
+	    json_object_set(doc, "subSequenceNumbers", (json_t *)subs) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (doc == NULL || (text = jx_dumps(doc)) == NULL) {
 		json_decref(doc);
 		return eb_set(e, "out of memory");

@@ -42,6 +42,8 @@ static int
 set_start(struct kin_read *r, struct kin_shard *s, int at_start, struct eb *e)
 {
 	json_t *seq = r->o.resume ? json_object_get(r->o.resume, s->id) : NULL;
+	json_t *sub = r->o.resume_sub ? json_object_get(r->o.resume_sub, s->id) :
+	    NULL;
 
 	s->start_type = "TRIM_HORIZON";
 	if (!at_start && r->o.exit_at_end) {
@@ -52,8 +54,15 @@ set_start(struct kin_read *r, struct kin_shard *s, int at_start, struct eb *e)
 	if (json_is_string(seq)) {
 		if ((s->pos = strdup(json_string_value(seq))) == NULL)
 			return eb_set(e, "out of memory");
-		cli_warn("%s: resuming after sequence number %s (from %s)",
-		    s->id, s->pos, r->o.resume_path);
+		if (json_is_integer(sub)) {
+			s->pos_sub = json_integer_value(sub);
+			cli_warn("%s: resuming after sequence number %s, "
+			    "subSequenceNumber %lld (from %s)", s->id, s->pos,
+			    (long long)s->pos_sub, r->o.resume_path);
+		} else {
+			cli_warn("%s: resuming after sequence number %s (from %s)",
+			    s->id, s->pos, r->o.resume_path);
+		}
 		return 0;
 	}
 	if (!at_start)
@@ -129,10 +138,14 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 	r->o = *o;
 	r->pending = o->resume ? json_deep_copy(o->resume) : json_object();
 	r->committed = json_deep_copy(r->pending);
+	r->pending_sub = o->resume_sub ? json_deep_copy(o->resume_sub) :
+	    json_object();
+	r->committed_sub = json_deep_copy(r->pending_sub);
 	kin_env_init(&r->env);
 	rec_init(&r->top);
 	rec_init(&r->recs);
-	if (r->pending == NULL || r->committed == NULL) {
+	if (r->pending == NULL || r->committed == NULL ||
+	    r->pending_sub == NULL || r->committed_sub == NULL) {
 		eb_set(e, "out of memory");
 		return KIN_FAIL;
 	}
@@ -170,12 +183,16 @@ most_due(struct kin_read *r)
 	return best;
 }
 
+/* After the last record handed out; at it when that was a user record
+ * inside an aggregate, whose rest is still to come (emit skips the
+ * user records up to the position). */
 static enum kin_status
 get_iterator(struct kin_read *r, struct kin_shard *s, struct eb *e)
 {
 	if (s->pos != NULL)
 		return kin_get_iterator(r->k, r->o.stream, s->id,
-		    "AFTER_SEQUENCE_NUMBER", s->pos, 0, &s->iter, e);
+		    s->pos_sub == CK_SUB_WHOLE ? "AFTER_SEQUENCE_NUMBER" :
+		    "AT_SEQUENCE_NUMBER", s->pos, 0, &s->iter, e);
 	return kin_get_iterator(r->k, r->o.stream, s->id, s->start_type,
 	    s->start_seq, s->start_ts_us, &s->iter, e);
 }
@@ -198,14 +215,77 @@ keep_position(struct kin_read *r, struct kin_shard *s, struct eb *e)
 {
 	char *pos = strndup(s->seen.p, s->seen.n);
 	json_t *v = pos != NULL ? json_string(pos) : NULL;
+	json_t *sub = s->seen_sub == CK_SUB_WHOLE ? NULL :
+	    json_integer(s->seen_sub);
 
 	/* json_object_set_new takes v, on failure too */
-	if (v == NULL || json_object_set_new(r->pending, s->id, v) != 0) {
+	if (v == NULL || (s->seen_sub != CK_SUB_WHOLE && sub == NULL) ||
+	    json_object_set_new(r->pending, s->id, v) != 0) {
+		free(pos);
+		json_decref(v);
+		json_decref(sub);
+		return eb_set(e, "out of memory");
+	}
+	if (sub != NULL ? json_object_set_new(r->pending_sub, s->id, sub) != 0 :
+	    (json_object_del(r->pending_sub, s->id), 0)) {
 		free(pos);
 		return eb_set(e, "out of memory");
 	}
 	free(s->pos);
 	s->pos = pos;
+	s->pos_sub = s->seen_sub;
+	return 0;
+}
+
+/* The envelopes of the record at hand: one, or one per user record of a
+ * KPL aggregate. Returns 1 when -c was reached. */
+static int
+user_records(struct kin_read *r, struct kin_shard *s, struct sb *out,
+    uint64_t *n, struct eb *e)
+{
+	struct kin_env *ev = &r->env;
+	int agg = ev->kind == KIN_KPL_AGGREGATE, rc;
+	int64_t sub;
+	size_t u, mark;
+
+	if (ev->kind == KIN_KPL_BAD_MD5 || ev->kind == KIN_KPL_BAD_BODY)
+		r->kpl_bad++;
+	if (agg) {
+		r->aggregates++;
+		if (s->has_range && (rc = kin_env_in_range(ev, s->hash_lo,
+		    s->hash_hi, e)) <= 0) {
+			if (rc < 0)
+				return -1;
+			r->kpl_dropped += ev->nuser;
+			goto whole;
+		}
+	}
+	for (u = 0; u < ev->nuser; u++) {
+		sub = agg ? (int64_t)u : CK_SUB_WHOLE;
+		/* resumed inside this aggregate: its first parts were out */
+		if (s->pos_sub != CK_SUB_WHOLE && s->pos != NULL &&
+		    ck_pos_cmp(ev->seq.p, ev->seq.n, sub, s->pos,
+		    strlen(s->pos), s->pos_sub) <= 0)
+			continue;
+		mark = out->len;
+		if (kin_env_put(ev, out, &r->ids, u, e) != 0) {
+			out->len = mark;	/* no half envelope */
+			return -1;
+		}
+		sb_addc(out, '\n');
+		r->emitted++;
+		(*n)++;
+		s->seen = ev->seq;
+		s->seen_sub = agg && u + 1 < ev->nuser ? sub : CK_SUB_WHOLE;
+		if (r->o.limit > 0 && r->emitted >= r->o.limit) {
+			r->finished = 1;
+			return 1;
+		}
+	}
+whole:
+	/* the record is behind us, with or without envelopes */
+	s->seen = ev->seq;
+	s->seen_sub = CK_SUB_WHOLE;
 	return 0;
 }
 
@@ -215,11 +295,10 @@ static enum kin_status
 emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
     struct sb *out, uint64_t *n, struct eb *e)
 {
-	struct rec_span seq = { NULL, 0 };
 	const struct rec_member *el;
-	size_t i, bytes, mark, start = out->len;
-	int64_t arrival;
+	size_t i, start = out->len;
 	enum kin_status st = KIN_OK;
+	int rc;
 
 	if (rec_parse(&r->recs, recs->p, recs->n, e) != 0) {
 		eb_wrap(e, "GetRecords: bad Records");
@@ -234,33 +313,29 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 		eb_set(e, "out of memory");
 		return KIN_FAIL;
 	}
+	s->seen.p = NULL;
 	for (i = 0; i < r->recs.n; i++) {
 		el = &r->recs.m[i];
 		r->read++;
-		mark = out->len;
-		if (el->type != REC_OBJECT || kin_env_put(&r->env, out,
-		    el->val.p, el->val.n, &r->ids, &seq, &arrival, &bytes, e) != 0) {
-			if (el->type != REC_OBJECT)
-				eb_set(e, "GetRecords: a record that is not an object");
-			out->len = mark;	/* no half envelope */
+		if (el->type != REC_OBJECT) {
+			eb_set(e, "GetRecords: a record that is not an object");
 			st = KIN_FAIL;
 			break;
 		}
-		if (s->end_seq != NULL && ck_seq_cmp(seq.p, seq.n, s->end_seq,
-		    strlen(s->end_seq)) >= 0) {
-			out->len = mark;
+		if (kin_env_parse(&r->env, el->val.p, el->val.n, e) != 0) {
+			st = KIN_FAIL;
+			break;
+		}
+		if (s->end_seq != NULL && ck_seq_cmp(r->env.seq.p, r->env.seq.n,
+		    s->end_seq, strlen(s->end_seq)) >= 0) {
 			finish_shard(r, s);
 			break;
 		}
-		sb_addc(out, '\n');
-		r->emitted++;
-		r->bytes += bytes;
-		(*n)++;
-		s->seen = seq;
-		if (r->o.limit > 0 && r->emitted >= r->o.limit) {
-			r->finished = 1;
+		r->bytes += r->env.data.len;
+		if ((rc = user_records(r, s, out, n, e)) < 0)
+			st = KIN_FAIL;
+		if (rc != 0)
 			break;
-		}
 	}
 	/* records whose position cannot be kept are not handed out: they
 	 * would be read again after a restart */
@@ -518,11 +593,17 @@ int
 kin_read_commit(struct kin_read *r, struct eb *e)
 {
 	json_t *copy = json_deep_copy(r->pending);
+	json_t *subs = json_deep_copy(r->pending_sub);
 
-	if (copy == NULL)
+	if (copy == NULL || subs == NULL) {
+		json_decref(copy);
+		json_decref(subs);
 		return eb_set(e, "out of memory");
+	}
 	json_decref(r->committed);
 	r->committed = copy;
+	json_decref(r->committed_sub);
+	r->committed_sub = subs;
 	return 0;
 }
 
@@ -532,6 +613,8 @@ kin_read_free(struct kin_read *r)
 	kin_shards_free(&r->sh);
 	json_decref(r->pending);
 	json_decref(r->committed);
+	json_decref(r->pending_sub);
+	json_decref(r->committed_sub);
 	kin_env_free(&r->env);
 	rec_free(&r->top);
 	rec_free(&r->recs);

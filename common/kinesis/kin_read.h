@@ -2,8 +2,10 @@
  * picks this reader's (all, --shard, or --shard-index/--shard-count),
  * reads each from its start position at most five GetRecords a second,
  * drains a closed shard before its children, recovers expired iterators
- * from the last emitted sequence number, and hands out envelopes a
- * GetRecords batch at a time. Positions become the checkpoint only when
+ * from the last emitted sequence number, unpacks KPL aggregates as KCL
+ * does, and hands out envelopes a GetRecords batch at a time. A position
+ * is (sequenceNumber, subSequenceNumber): one inside an aggregate resumes
+ * at that record and skips the user records already handed out. Positions become the checkpoint only when
  * the caller says the batch reached its reader (kin_read_commit).
  * With exit_at_end, every shard open at the start is read up to the
  * first record put after the start (found by sequence number from a
@@ -33,6 +35,7 @@ struct kin_read_opts {
 	int nonly;
 	int index, count;		/* --shard-index/--shard-count; count 0 = all */
 	const json_t *resume;		/* shardId -> sequence number, or NULL */
+	const json_t *resume_sub;	/* shardId -> subSequenceNumber, or NULL */
 	const char *resume_path;	/* for the log line */
 	int exit_at_end;
 	uint64_t limit;			/* -c; 0 = no limit */
@@ -44,8 +47,13 @@ struct kin_read {
 	struct kin_read_opts o;
 	struct kin_shards sh;
 	json_t *pending;	/* positions of everything handed out */
+	json_t *pending_sub;	/* their subSequenceNumbers, when inside an aggregate */
 	json_t *committed;	/* positions the caller confirmed */
+	json_t *committed_sub;
 	uint64_t read, emitted, bytes, getrecords;
+	uint64_t aggregates;	/* KPL aggregates unpacked */
+	uint64_t kpl_dropped;	/* their user records outside the shard's range */
+	uint64_t kpl_bad;	/* the magic, but passed whole (MD5, body) */
 	struct kin_env env;
 	struct rec top, recs;	/* the answer, its Records array */
 	struct sb ids;		/* ,"stream":...,"shardId":... of the shard read */

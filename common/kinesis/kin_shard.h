@@ -11,16 +11,20 @@
 
 #include "base/eb.h"
 #include "json/rec.h"
+#include "kinesis/kin_kpl.h"
 
 enum kin_shard_state { KS_WAIT, KS_READ, KS_DONE };
 
 struct kin_shard {
 	char *id, *parent, *adjacent;
 	int closed;		/* has an EndingSequenceNumber */
+	int has_range;		/* its HashKeyRange was listed: */
+	kin_hash hash_lo, hash_hi;	/* KPL user records outside are dropped */
 	int mine;		/* this reader reads it */
 	enum kin_shard_state state;
 	char *iter;		/* current shard iterator, NULL = get one */
 	char *pos;		/* last emitted (or resumed-from) sequence number */
+	int64_t pos_sub;	/* and subSequenceNumber, or CK_SUB_WHOLE */
 	const char *start_type;	/* iterator type when pos is NULL */
 	char *start_seq;
 	int64_t start_ts_us;
@@ -29,6 +33,7 @@ struct kin_shard {
 	unsigned ncalls;
 	int64_t behind_ms;
 	struct rec_span seen;	/* last emitted in the batch at hand */
+	int64_t seen_sub;
 	/* -e: where the shard ended when the reader started. tip is an
 	 * iterator taken then (LATEST), kept until it shows the first record
 	 * put after the start; that record's sequence number becomes end_seq,

@@ -2,12 +2,16 @@
  *
  *   {"format":"kinpipe-window-avg-state","version":1,
  *    "shards":{"<shardId>":"<highest sequenceNumber counted>",...},
+ *    "subSequenceNumbers":{"<shardId>":K,...},
  *    "query":"<the options that shape the state>",
  *    "batch":N,"watermark_ms":W|null,"max_event_ms":M|null,
  *    "rows":[[start_us,"key",rows,batch,[n,sum,comp,min,max],...],...]}
  *
- * "format", "version" and "shards" are also read by kin-read
- * --resume-from, so their shape is fixed. A file that is not exactly this
+ * "subSequenceNumbers" is there only when some shard's mark is a user
+ * record of a KPL aggregate: user record K of the Kinesis record in
+ * "shards" (the rest of that record not yet counted, or not known to be).
+ * "format", "version", "shards" and "subSequenceNumbers" are also read
+ * by kin-read --resume-from, so their shape is fixed. A file that is not exactly this
  * (another tool's, another version, another query, damaged) is refused as a
  * whole: nothing is half-loaded. */
 #ifndef KP_ST_H

@@ -208,11 +208,25 @@ aggregate(struct wa *w, int64_t ts, struct eb *e)
 	return 0;
 }
 
-/* The replay check: 1 when the record was counted before, 0 when not, -1
- * when memory runs out. */
+/* A user record of a KPL aggregate carries its subSequenceNumber; any
+ * other record is its Kinesis record whole. */
+static int64_t
+sub_of(const struct rec_member *sub)
+{
+	int64_t v;
+
+	if (sub == NULL || sub->type != REC_NUMBER || !sub->num_int ||
+	    rec_int64(sub->val, &v) != 0 || v < 0)
+		return CK_SUB_WHOLE;
+	return v;
+}
+
+/* The replay check, by (sequenceNumber, subSequenceNumber): 1 when the
+ * record was counted before, 0 when not, -1 when memory runs out. */
 static int
 replayed(struct wa *w, const struct rec_member *shard,
-    const struct rec_member *seq, struct ck_mark **mark, struct eb *e)
+    const struct rec_member *seq, int64_t sub, struct ck_mark **mark,
+    struct eb *e)
 {
 	struct rec_span s, id;
 
@@ -226,7 +240,7 @@ replayed(struct wa *w, const struct rec_member *shard,
 	id = rec_string_text(shard, &w->tmp);
 	if ((*mark = ck_marks_get(&w->marks, id.p, id.n)) == NULL)
 		return eb_set(e, "out of memory");
-	return !ck_mark_is_new(*mark, s.p, s.n);
+	return !ck_mark_is_new(*mark, s.p, s.n, sub);
 }
 
 /* The value columns into w->values; WA_REC_OK, WA_REC_DROPPED or -1. */
@@ -288,7 +302,7 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 	const struct rec_member *shard, *seq;
 	struct ck_mark *mark;
 	struct eb why;
-	int64_t ts;
+	int64_t ts, sub;
 	int rc;
 
 	if (rec_parse_object(&w->rec, ln->p, ln->len, &why) != 0)
@@ -297,7 +311,8 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 	find_members(w);
 	shard = w->found[WA_WANT_SHARD];
 	seq = w->found[WA_WANT_SEQ];
-	if ((rc = replayed(w, shard, seq, &mark, e)) != 0) {
+	sub = sub_of(w->found[WA_WANT_SUBSEQ]);
+	if ((rc = replayed(w, shard, seq, sub, &mark, e)) != 0) {
 		if (rc < 0)
 			return -1;
 		w->stats.extra[w->s_replayed]++;
@@ -321,7 +336,7 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 	if (mark) {
 		struct rec_span s = rec_string_raw(seq);
 
-		ck_mark_set(mark, s.p, s.n);
+		ck_mark_set(mark, s.p, s.n, sub);
 	}
 	return 0;
 }

@@ -33,11 +33,12 @@ int
 wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 {
 	json_t *doc = json_loadb(ln->p, ln->len, JSON_REJECT_DUPLICATES, NULL);
-	json_t *win, *shard, *seq, *group, *rows, *vals, *x;
+	json_t *win, *shard, *seq, *subseq, *group, *rows, *vals, *x;
 	struct agg_cell cells[WA_MAX_OUT];
 	int64_t start, end;
 	struct agg_row *r;
 	struct eb why;
+	int64_t sub = CK_SUB_WHOLE;
 
 	if (!json_is_object(doc) || !json_is_string(x = json_object_get(doc,
 	    "kind")) || strcmp(json_string_value(x), WA_PARTIAL_KIND) != 0)
@@ -46,6 +47,7 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 	win = json_object_get(doc, "window");
 	shard = json_object_get(doc, "shardId");
 	seq = json_object_get(doc, "sequenceNumber");
+	subseq = json_object_get(doc, "subSequenceNumber");
 	group = json_object_get(doc, "group");
 	rows = json_object_get(doc, "rows");
 	vals = json_object_get(doc, "values");
@@ -64,6 +66,10 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 	    (!json_is_null(seq) && !(json_is_string(seq) && ck_seq_valid(
 	    json_string_value(seq), json_string_length(seq)))))
 		return partial_bad(w, ln, doc, "missing or mistyped member", e);
+	if (subseq != NULL && (!json_is_string(seq) ||
+	    !json_is_integer(subseq) || (sub = json_integer_value(subseq)) < 0 ||
+	    sub == CK_SUB_WHOLE))
+		return partial_bad(w, ln, doc, "bad \"subSequenceNumber\"", e);
 	if (read_cells(w, vals, cells) != 0)
 		return partial_bad(w, ln, doc, "\"values\" lacks a column of "
 		    "this query or is not [count,sum,comp,min,max]", e);
@@ -81,8 +87,9 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 	r = agg_find(&w->tab, start, w->key.buf, w->key.len);
 	/* an older state of the same shard, window and key (replayed by a
 	 * restarted emitter) never replaces a newer one */
-	if (r && r->tag && json_is_string(seq) && ck_seq_cmp(json_string_value(
-	    seq), json_string_length(seq), r->tag, strlen(r->tag)) < 0) {
+	if (r && r->tag && json_is_string(seq) && ck_pos_cmp(json_string_value(
+	    seq), json_string_length(seq), sub, r->tag, strlen(r->tag),
+	    r->tag_sub) < 0) {
 		json_decref(doc);
 		w->stats.extra[w->s_replayed]++;
 		return 0;
@@ -99,6 +106,7 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 		json_decref(doc);
 		return eb_set(e, "out of memory");
 	}
+	r->tag_sub = sub;
 	r->rows = json_integer_value(rows);
 	r->batch = w->st.batch;
 	memcpy(r->cell, cells, (size_t)w->o->ncols * sizeof(*cells));

@@ -11,6 +11,7 @@
 #include "kinesis/kin.h"
 #include "kinesis/kin_ckpt.h"
 #include "kinesis/kin_env.h"
+#include "kinesis/kin_kpl.h"
 #include "kinesis/kin_put.h"
 #include "kinesis/kin_shard.h"
 
@@ -119,10 +120,7 @@ START_TEST(envelope)
 {
 	struct kin_env ev;
 	struct sb out = SB_INIT, id = SB_INIT;
-	struct rec_span seq;
 	struct eb e;
-	int64_t at;
-	size_t bytes;
 	/* {"a":1} is eyJhIjoxfQ== ; arrival 1704067207.25 */
 	const char *rec = "{\"SequenceNumber\":\"495\",\"ApproximateArrivalTimestamp\":1704067207.25,"
 	    "\"Data\":\"eyJhIjoxfQ==\",\"PartitionKey\":\"caf\\u00e9\"}";
@@ -131,20 +129,23 @@ START_TEST(envelope)
 
 	kin_env_init(&ev);
 	sb_adds(&id, ids);
-	ck_assert_int_eq(kin_env_put(&ev, &out, rec, strlen(rec), &id, &seq, &at, &bytes, &e), 0);
+	ck_assert_int_eq(kin_env_parse(&ev, rec, strlen(rec), &e), 0);
+	ck_assert_uint_eq(ev.nuser, 1);
+	ck_assert_int_eq(kin_env_put(&ev, &out, &id, 0, &e), 0);
 	ck_assert_str_eq(sb_cstr(&out), "{\"data\":\"{\\\"a\\\":1}\",\"stream\":\"s\","
 	    "\"shardId\":\"shardId-000000000001\",\"sequenceNumber\":\"495\","
 	    "\"partitionKey\":\"caf\xc3\xa9\",\"approximateArrivalTimestamp\":\"2024-01-01T00:00:07.25Z\"}");
-	ck_assert_uint_eq(bytes, 7);
-	ck_assert(seq.n == 3 && memcmp(seq.p, "495", 3) == 0);
+	ck_assert_uint_eq(ev.data.len, 7);
+	ck_assert(ev.seq.n == 3 && memcmp(ev.seq.p, "495", 3) == 0);
 	sb_reset(&out);
-	ck_assert_int_eq(kin_env_put(&ev, &out, bin, strlen(bin), &id, &seq, &at, &bytes, &e), 0);
+	ck_assert_int_eq(kin_env_parse(&ev, bin, strlen(bin), &e), 0);
+	ck_assert_int_eq(kin_env_put(&ev, &out, &id, 0, &e), 0);
 	ck_assert_str_eq(sb_cstr(&out), "{\"data\":\"//4=\",\"dataEncoding\":\"base64\",\"stream\":\"s\","
 	    "\"shardId\":\"shardId-000000000001\",\"sequenceNumber\":\"496\","
 	    "\"partitionKey\":\"k\",\"approximateArrivalTimestamp\":\"2024-01-01T00:00:07Z\"}");
-	ck_assert_int_eq(kin_env_put(&ev, &out, "{\"Data\":\"\"}", 11, &id, &seq, &at, &bytes, &e), -1);
+	ck_assert_int_eq(kin_env_parse(&ev, "{\"Data\":\"\"}", 11, &e), -1);
 	ck_assert_str_eq(e.msg, "GetRecords: record without PartitionKey");
-	ck_assert_int_eq(kin_env_put(&ev, &out, "{\"Data\":", 8, &id, &seq, &at, &bytes, &e), -1);
+	ck_assert_int_eq(kin_env_parse(&ev, "{\"Data\":", 8, &e), -1);
 	ck_assert(strncmp(e.msg, "GetRecords: bad record: ", 24) == 0);
 	sb_free(&out);
 	sb_free(&id);
@@ -234,20 +235,119 @@ START_TEST(checkpoint_roundtrip)
 	json_t *m = json_pack("{s:s}", "shardId-000000000000", "4959"), *got;
 	struct eb e;
 	int fd = mkstemp(path);
+	json_t *subs = json_pack("{s:i}", "shardId-000000000000", 4), *gsubs;
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(kin_ckpt_save(path, "s", m, &e), 0);
-	ck_assert_int_eq(kin_ckpt_load(path, "s", &got, &e), 0);
+	ck_assert_int_eq(kin_ckpt_save(path, "s", m, subs, &e), 0);
+	ck_assert_int_eq(kin_ckpt_load(path, "s", &got, &gsubs, &e), 0);
 	ck_assert(json_equal(got, m));
+	ck_assert(json_equal(gsubs, subs));
 	json_decref(got);
-	ck_assert_int_eq(kin_ckpt_load(path, "t", &got, &e), -1);
+	json_decref(gsubs);
+	json_decref(subs);
+	ck_assert_int_eq(kin_ckpt_load(path, "t", &got, &gsubs, &e), -1);
 	snprintf(tmp, sizeof(tmp), "%s: positions are for stream 's', not 't'", path);
 	ck_assert_str_eq(e.msg, tmp);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ck_assert_int_eq(access(tmp, F_OK), -1);	/* renamed away */
 	unlink(path);
 	json_decref(m);
+}
+END_TEST
+
+/* An aggregate written by hand from the published format: keys "a" and
+ * "bc", explicit hash key "5", user records {key 1, "x"} and {key 0,
+ * hash key 0, "yz"}; the MD5 is python3's hashlib.md5 of the protobuf. */
+static const unsigned char kpl_body[] = { 0x0a, 0x01, 'a', 0x0a, 0x02, 'b', 'c',
+    0x12, 0x01, '5', 0x1a, 0x05, 0x08, 0x01, 0x1a, 0x01, 'x', 0x1a, 0x08, 0x08,
+    0x00, 0x10, 0x00, 0x1a, 0x02, 'y', 'z' };
+static const unsigned char kpl_md5[] = { 0xb0, 0x90, 0xdd, 0x8f, 0xb1, 0x77,
+    0x20, 0xe3, 0x02, 0x5e, 0x64, 0x9f, 0x34, 0xcd, 0x04, 0x52 };
+
+static size_t
+kpl_record(unsigned char *buf, const unsigned char *body, size_t n)
+{
+	memcpy(buf, KIN_KPL_MAGIC, 4);
+	memcpy(buf + 4, body, n);
+	memcpy(buf + 4 + n, kpl_md5, 16);
+	return 4 + n + 16;
+}
+
+START_TEST(kpl_decode)
+{
+	struct kin_kpl k;
+	unsigned char buf[128], bad[sizeof(kpl_body)];
+	size_t n = kpl_record(buf, kpl_body, sizeof(kpl_body));
+	kin_hash h;
+	char text[48];
+
+	kin_kpl_init(&k);
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, n), KIN_KPL_AGGREGATE);
+	ck_assert_uint_eq(k.n, 2);
+	ck_assert_uint_eq(k.v[0].pk, 1);
+	ck_assert_uint_eq(k.v[0].ehk, KIN_KPL_NO_EHK);
+	ck_assert(k.v[0].data.n == 1 && k.v[0].data.p[0] == 'x');
+	ck_assert_uint_eq(k.v[1].pk, 0);
+	ck_assert_uint_eq(k.v[1].ehk, 0);
+	ck_assert(k.v[1].data.n == 2 && memcmp(k.v[1].data.p, "yz", 2) == 0);
+	ck_assert_int_eq(kin_kpl_user_hash(&k, 1, &h), 0);
+	ck_assert(h == 5);
+	/* the MD5 of "a", read big-endian (python3: int.from_bytes) */
+	ck_assert_int_eq(kin_kpl_key_hash(&k, "a", 1, &h), 0);
+	kin_hash_fmt(h, text);
+	ck_assert_str_eq(text, "16955237001963240173058271559858726497");
+	/* one bit of the MD5 off: passed whole */
+	buf[n - 1] ^= 1;
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, n), KIN_KPL_BAD_MD5);
+	ck_assert_uint_eq(k.n, 0);
+	/* no magic, or nothing after the MD5: plain */
+	ck_assert_int_eq(kin_kpl_decode(&k, "{\"a\":1}", 7), KIN_KPL_PLAIN);
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, 20), KIN_KPL_PLAIN);
+	/* a key index past the table (the MD5 made to match): passed whole */
+	memcpy(bad, kpl_body, sizeof(bad));
+	bad[13] = 0x02;
+	n = kpl_record(buf, bad, sizeof(bad));
+	ck_assert_int_eq(kin_kpl_md5(&k, bad, sizeof(bad), buf + n - 16), 0);
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, n), KIN_KPL_BAD_BODY);
+	/* a Record length running past the message */
+	memcpy(bad, kpl_body, sizeof(bad));
+	bad[11] = 0x7f;
+	ck_assert_int_eq(kin_kpl_md5(&k, bad, sizeof(bad), buf + n - 16), 0);
+	memcpy(buf + 4, bad, sizeof(bad));
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, n), KIN_KPL_BAD_BODY);
+	ck_assert_int_eq(kin_hash_parse("340282366920938463463374607431768211455", 39, &h), 0);
+	ck_assert(h == KIN_HASH_MAX);
+	ck_assert_int_eq(kin_hash_parse("340282366920938463463374607431768211456", 39, &h), -1);
+	kin_kpl_free(&k);
+}
+END_TEST
+
+/* What the packer writes decodes to what went in, shared keys once. */
+START_TEST(kpl_pack)
+{
+	struct kin_kpl_pack p;
+	struct kin_kpl k;
+	size_t want;
+
+	kin_kpl_pack_init(&p);
+	kin_kpl_init(&k);
+	want = kin_kpl_pack_size_with(&p, "a", 1, 1);
+	ck_assert_uint_eq(want, 4 + 3 + 7 + 16);
+	ck_assert_int_eq(kin_kpl_pack_add(&p, "a", 1, "x", 1), 0);
+	ck_assert_int_eq(kin_kpl_pack_add(&p, "bc", 2, "yz", 2), 0);
+	want = kin_kpl_pack_size_with(&p, "a", 1, 0);
+	ck_assert_int_eq(kin_kpl_pack_add(&p, "a", 1, "", 0), 0);
+	ck_assert_int_eq(kin_kpl_pack_finish(&p, &k), 0);
+	ck_assert_uint_eq(p.out.len, want);
+	ck_assert_int_eq(kin_kpl_decode(&k, p.out.buf, p.out.len), KIN_KPL_AGGREGATE);
+	ck_assert_uint_eq(k.npk, 2);
+	ck_assert_uint_eq(k.n, 3);
+	ck_assert_uint_eq(k.v[2].pk, 0);
+	ck_assert_uint_eq(k.v[2].data.n, 0);
+	ck_assert(k.pks[1].n == 2 && memcmp(k.pks[1].p, "bc", 2) == 0);
+	kin_kpl_pack_free(&p);
+	kin_kpl_free(&k);
 }
 END_TEST
 
@@ -263,6 +363,8 @@ kin_suite(void)
 	tcase_add_test(tc, base64_rfc4648);
 	tcase_add_test(tc, stamps);
 	tcase_add_test(tc, envelope);
+	tcase_add_test(tc, kpl_decode);
+	tcase_add_test(tc, kpl_pack);
 	tcase_add_test(tc, lineage);
 	tcase_add_test(tc, exit_codes);
 	tcase_add_test(tc, put_limits);
