@@ -149,7 +149,7 @@ ok "round trip: record for record, shard and sequence number" same_by_shard <(fi
 
 # --- the man page's EXAMPLES, as written -------------------------------------------
 admin create bitcoin-info 2
-is "man: three examples" "$(man_commands kin-put.1 "$T/ex")" 3
+is "man: four examples" "$(man_commands kin-put.1 "$T/ex")" 4
 ln -s "$KP_ROOT/examples" "$T/ex/examples"
 for f in "$T"/ex/[0-9]*.sh; do
 	(cd "$T/ex" && bash -e "$f" >"$f.out" 2>"$f.err")
@@ -157,9 +157,11 @@ for f in "$T"/ex/[0-9]*.sh; do
 done
 is "man example 1: 1440 results" "$(jq -r .sequenceNumber "$T/ex/results.ndjson" | grep -c '^[0-9]')" 1440
 is "man example 2: first result" "$(jq -c '[.line, (.sequenceNumber | test("^[0-9]+$"))]' "$T/ex/2.sh.out")" "[1,true]"
-is "man example 3: two results" "$(jq -r .line "$T/ex/3.sh.out" | paste -sd' ')" "1 2"
+is "man example 3: 100000 results" "$(jq -r .sequenceNumber "$T/ex/packed.ndjson" | grep -c '^[0-9]')" 100000
+ok "man example 3: packed in aggregates" [ "$(jq -r .sequenceNumber "$T/ex/packed.ndjson" | sort -u | wc -l)" -lt 100 ]
+is "man example 4: two results" "$(jq -r .line "$T/ex/4.sh.out" | paste -sd' ')" "1 2"
 kin-read -s bitcoin-info -o earliest -e | jq -c 'select(.partitionKey == "greeting") | [.data, .dataEncoding, .partitionKey]' >"$T/ex/tail"
-is "man example 3: read back" "$(cat "$T/ex/tail")" '["hello",null,"greeting"]
+is "man example 4: read back" "$(cat "$T/ex/tail")" '["hello",null,"greeting"]
 ["//4=","base64","greeting"]'
 
 finish
