@@ -101,4 +101,19 @@ void aws_client_free(struct aws_client *c);
 enum aws_status aws_post(struct aws_client *c, const char *target,
     const char *body, size_t len, struct aws_result *r, struct eb *e);
 
+/* The same request on a handle of the caller's, for libcurl's multi
+ * interface: h is set up to POST body (which must outlive the transfer)
+ * to the client's endpoint, signed with its credentials, the answer
+ * appended to resp, errors in errbuf (CURL_ERROR_SIZE bytes), aborted
+ * when *c->stop is set. *hdrs takes the request's headers: the caller
+ * frees them (curl_slist_free_all) when the transfer is over. AWS_OK or
+ * AWS_LOCAL. */
+enum aws_status aws_prepare(struct aws_client *c, CURL *h, const char *target,
+    const char *body, size_t len, struct sb *resp, char *errbuf,
+    struct curl_slist **hdrs, struct eb *e);
+/* What a transfer set up by aws_prepare ended with (rc): AWS_OK with
+ * *status for an HTTP answer, AWS_TRANSPORT, AWS_STOPPED. */
+enum aws_status aws_finish(struct aws_client *c, CURL *h, CURLcode rc,
+    const char *errbuf, long *status, struct eb *e);
+
 #endif

@@ -202,3 +202,54 @@ aws_post(struct aws_client *c, const char *target, const char *body,
 	r->len = c->resp.len;
 	return AWS_OK;
 }
+
+enum aws_status
+aws_prepare(struct aws_client *c, CURL *h, const char *target,
+    const char *body, size_t len, struct sb *resp, char *errbuf,
+    struct curl_slist **hdrs, struct eb *e)
+{
+	*hdrs = NULL;
+	if (refresh_creds(c, e) != 0)
+		return AWS_LOCAL;
+	if ((*hdrs = headers(c, target)) == NULL) {
+		eb_set(e, "out of memory");
+		return AWS_LOCAL;
+	}
+	errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, c->endpoint);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
+	curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	return AWS_OK;
+}
+
+enum aws_status
+aws_finish(struct aws_client *c, CURL *h, CURLcode rc, const char *errbuf,
+    long *status, struct eb *e)
+{
+	*status = 0;
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		eb_set(e, "interrupted");
+		return AWS_STOPPED;
+	}
+	if (rc != CURLE_OK) {
+		eb_set(e, "%s: %s", c->endpoint, errbuf[0] ? errbuf :
+		    curl_easy_strerror(rc));
+		return AWS_TRANSPORT;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	return AWS_OK;
+}

@@ -65,6 +65,13 @@ int kin_sleep(double s, volatile sig_atomic_t *stop);
 enum kin_class { KC_RETRY, KC_EXPIRED, KC_AUTH, KC_NOTFOUND, KC_FATAL };
 enum kin_class kin_classify(long status, const char *type);
 
+/* An error answer (HTTP status, body) to operation op: its class, and a
+ * message in e naming the error type and the service's message. */
+enum kin_class kin_error_answer(const char *op, long status, const char *body,
+    size_t len, struct eb *e);
+/* The status a final (not retried) class ends a call with. */
+enum kin_status kin_class_status(enum kin_class c);
+
 /* Call operation op ("GetRecords") with request document req; on KIN_OK
  * *resp is the answer (caller decrefs). Retries what may be retried. */
 enum kin_status kin_call(struct kin_client *k, const char *op, json_t *req,
@@ -89,5 +96,11 @@ enum kin_status kin_list_shards(struct kin_client *k, const char *stream,
 enum kin_status kin_get_iterator(struct kin_client *k, const char *stream,
     const char *shard, const char *type, const char *seq, int64_t ts_us,
     char **iter, struct eb *e);
+/* The request and the answer of GetShardIterator, for a caller that
+ * sends it itself (kin_multi): NULL on out of memory; 0 or -1. */
+json_t *kin_iterator_request(const char *stream, const char *shard,
+    const char *type, const char *seq, int64_t ts_us);
+int kin_iterator_answer(const char *text, size_t len, char **iter,
+    struct eb *e);
 
 #endif

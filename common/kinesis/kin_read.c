@@ -141,6 +141,8 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 	r->pending_sub = o->resume_sub ? json_deep_copy(o->resume_sub) :
 	    json_object();
 	r->committed_sub = json_deep_copy(r->pending_sub);
+	if (kin_multi_init(&r->mu, k, e) != 0)
+		return KIN_FAIL;
 	kin_env_init(&r->env);
 	rec_init(&r->top);
 	rec_init(&r->recs);
@@ -167,34 +169,19 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 	return KIN_OK;
 }
 
-static struct kin_shard *
-most_due(struct kin_read *r)
-{
-	struct kin_shard *best = NULL;
-	size_t i;
-
-	for (i = 0; i < r->sh.n; i++) {
-		struct kin_shard *s = &r->sh.v[i];
-
-		if (s->mine && s->state == KS_READ &&
-		    (best == NULL || s->next_call < best->next_call))
-			best = s;
-	}
-	return best;
-}
-
-/* After the last record handed out; at it when that was a user record
- * inside an aggregate, whose rest is still to come (emit skips the
- * user records up to the position). */
-static enum kin_status
-get_iterator(struct kin_read *r, struct kin_shard *s, struct eb *e)
+/* The shard's GetShardIterator request: after the last record handed
+ * out; at it when that was a user record inside an aggregate, whose rest
+ * is still to come (emit skips the user records up to the position);
+ * else at the start position. */
+static json_t *
+iterator_request(const struct kin_read *r, const struct kin_shard *s)
 {
 	if (s->pos != NULL)
-		return kin_get_iterator(r->k, r->o.stream, s->id,
+		return kin_iterator_request(r->o.stream, s->id,
 		    s->pos_sub == CK_SUB_WHOLE ? "AFTER_SEQUENCE_NUMBER" :
-		    "AT_SEQUENCE_NUMBER", s->pos, 0, &s->iter, e);
-	return kin_get_iterator(r->k, r->o.stream, s->id, s->start_type,
-	    s->start_seq, s->start_ts_us, &s->iter, e);
+		    "AT_SEQUENCE_NUMBER", s->pos, 0);
+	return kin_iterator_request(r->o.stream, s->id, s->start_type,
+	    s->start_seq, s->start_ts_us);
 }
 
 static void
@@ -492,75 +479,82 @@ answer(struct kin_read *r, const char *text, size_t len, struct rec_span *recs,
 	return KIN_OK;
 }
 
-enum kin_status
-kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
+/* When the shard may next be asked for records: reads paced
+ * KIN_READ_INTERVAL_S apart, and fewer than five in the last second
+ * (the calls at its tip fit in between, within the service's limit). */
+static double
+due_at(const struct kin_shard *s)
 {
-	struct kin_shard *s;
-	const struct rec_member *next;
-	struct rec_span recs;
-	const char *text;
-	size_t len;
-	char *body;
-	json_t *req;
-	enum kin_status st;
-	double now;
+	double at = s->next_call, slot;
 
-	*n = 0;
-	if ((s = tip_due(r)) != NULL)
-		return ask_tip(r, s, e);
-	if ((s = most_due(r)) == NULL) {
-		r->finished = 1;
-		return KIN_OK;
+	if (s->ncalls >= KIN_READ_PER_S) {
+		slot = s->calls[s->ncalls % KIN_READ_PER_S] + 1.0;
+		if (slot > at)
+			at = slot;
 	}
-	now = cli_now();
-	if (s->next_call > now && kin_sleep(s->next_call - now, r->k->aws.stop) != 0)
-		return KIN_STOPPED;
-	if (s->iter == NULL && (st = get_iterator(r, s, e)) != KIN_OK) {
-		eb_wrap(e, "%s", s->id);
-		return st;
+	return at;
+}
+
+/* The shard's next call goes out: an iterator when it has none, else
+ * its records. */
+static enum kin_status
+launch(struct kin_read *r, struct kin_shard *s, struct eb *e)
+{
+	json_t *req;
+	char *body;
+	enum kin_status st;
+
+	if (s->req == NULL && (s->req = calloc(1, sizeof(*s->req))) == NULL) {
+		eb_set(e, "out of memory");
+		return KIN_FAIL;
 	}
-	if (take_slot(r, s) != KIN_OK)
-		return KIN_STOPPED;
-	s->next_call = cli_now() + KIN_READ_INTERVAL_S;
-	req = json_pack("{s:s,s:i}", "ShardIterator", s->iter, "Limit", r->o.batch_limit);
+	if (s->iter == NULL) {
+		s->phase = KS_ASK_ITER;
+		req = iterator_request(r, s);
+	} else {
+		s->phase = KS_ASK_RECORDS;
+		s->calls[s->ncalls % KIN_READ_PER_S] = cli_now();
+		s->ncalls++;
+		s->next_call = cli_now() + KIN_READ_INTERVAL_S;
+		r->getrecords++;
+		req = json_pack("{s:s,s:i}", "ShardIterator", s->iter, "Limit",
+		    r->o.batch_limit);
+	}
 	body = req != NULL ? jx_dumps(req) : NULL;
 	json_decref(req);
 	if (body == NULL) {
 		eb_set(e, "out of memory");
 		return KIN_FAIL;
 	}
-	st = kin_call_text(r->k, "GetRecords", body, strlen(body), &text, &len, e);
+	st = kin_multi_start(&r->mu, s->req, s->phase == KS_ASK_ITER ?
+	    "GetShardIterator" : "GetRecords", body, strlen(body), e);
 	free(body);
-	r->getrecords++;
-	if (st == KIN_EXPIRED) {
-		/* resume from the last record handed out: no loss, no repeat */
-		free(s->iter);
-		s->iter = NULL;
-		s->next_call = cli_now();
-		return KIN_OK;
-	}
-	if (st == KIN_OK && s->tip != NULL) {
-		/* asking the tip reuses the client's answer buffer */
-		sb_reset(&r->held);
-		sb_add(&r->held, text, len);
-		if (sb_failed(&r->held)) {
-			eb_set(e, "%s: out of memory", s->id);
-			return KIN_FAIL;
-		}
-		text = r->held.buf;
-	}
-	if (st == KIN_OK)
-		st = answer(r, text, len, &recs, &next, s, e);
-	if (st != KIN_OK) {
+	return st;
+}
+
+/* A GetRecords answer: its records handed out, the shard moved on. */
+static enum kin_status
+records(struct kin_read *r, struct kin_shard *s, const char *text,
+    size_t len, struct sb *out, uint64_t *n, struct eb *e)
+{
+	const struct rec_member *next;
+	struct rec_span recs;
+	enum kin_status st;
+	uint64_t mine = 0;
+
+	if ((st = answer(r, text, len, &recs, &next, s, e)) != KIN_OK) {
 		eb_wrap(e, "%s", s->id);
 		return st;
 	}
+	/* the tip is asked on the client's own handle: the answer at hand
+	 * stays where it is */
 	if (s->tip != NULL && !empty_array(recs) &&
 	    (st = ask_tip(r, s, e)) != KIN_OK)
 		return st;
-	st = emit(r, s, &recs, out, n, e);
+	st = emit(r, s, &recs, out, &mine, e);
+	*n += mine;
 	if (st != KIN_OK || r->finished || s->state == KS_DONE)
-		goto out;
+		return st;
 	free(s->iter);
 	s->iter = NULL;
 	if (next != NULL && next->type == REC_STRING) {
@@ -571,20 +565,105 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		 * read to its end */
 		if ((s->iter = strndup(it.p, it.n)) == NULL) {
 			eb_set(e, "%s: out of memory", s->id);
-			st = KIN_FAIL;
-			goto out;
+			return KIN_FAIL;
 		}
 	}
 	if (s->iter == NULL) {
 		/* closed and drained (AWS: null plus ChildShards; kinesalite: no
 		 * key at all): its children are next, from ListShards either way */
 		finish_shard(r, s);
-		st = discover(r, 0, e);
-	} else if (r->o.exit_at_end && *n == 0 && r->recs.n == 0 &&
-	    s->behind_ms == 0) {
-		finish_shard(r, s);
+		return discover(r, 0, e);
 	}
-out:
+	if (r->o.exit_at_end && mine == 0 && r->recs.n == 0 && s->behind_ms == 0)
+		finish_shard(r, s);
+	return KIN_OK;
+}
+
+/* The shard's call came back. */
+static enum kin_status
+took(struct kin_read *r, size_t i, struct sb *out, uint64_t *n, struct eb *e)
+{
+	struct kin_shard *s = &r->sh.v[i];
+	struct kin_req *q = s->req;
+	enum kin_shard_phase phase = s->phase;
+
+	s->phase = KS_IDLE;
+	q->state = KR_IDLE;
+	if (q->st == KIN_EXPIRED && phase == KS_ASK_RECORDS) {
+		/* resume from the last record handed out: no loss, no repeat */
+		free(s->iter);
+		s->iter = NULL;
+		s->next_call = cli_now();
+		return KIN_OK;
+	}
+	if (q->st != KIN_OK) {
+		*e = q->e;
+		eb_wrap(e, "%s", s->id);
+		return q->st;
+	}
+	if (phase == KS_ASK_ITER) {
+		if (kin_iterator_answer(q->text, q->len, &s->iter, e) != 0) {
+			eb_wrap(e, "%s", s->id);
+			return KIN_FAIL;
+		}
+		return KIN_OK;
+	}
+	return records(r, s, q->text, q->len, out, n, e);
+}
+
+/* Every shard being read has its call out, or waits for its turn;
+ * one wait for the first answers; those answers taken in shard order.
+ * A shard has one call out at a time, so its records keep their order. */
+enum kin_status
+kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
+{
+	struct kin_shard *s;
+	enum kin_status st = KIN_OK;
+	double now = cli_now(), until = now + 1.0;
+	size_t i, nreq = 0, active = 0;
+
+	*n = 0;
+	if ((s = tip_due(r)) != NULL)
+		return ask_tip(r, s, e);
+	if (r->sh.n > r->reqcap) {
+		struct kin_req **nv = realloc(r->reqs, r->sh.n * sizeof(*nv));
+
+		if (nv == NULL) {
+			eb_set(e, "out of memory");
+			return KIN_FAIL;
+		}
+		r->reqs = nv;
+		r->reqcap = r->sh.n;
+	}
+	for (i = 0; i < r->sh.n; i++) {
+		s = &r->sh.v[i];
+		if (!s->mine || s->state != KS_READ)
+			continue;
+		active++;
+		if (s->phase == KS_IDLE && s->iter != NULL && due_at(s) > now) {
+			if (due_at(s) < until)
+				until = due_at(s);
+			continue;
+		}
+		if (s->phase == KS_IDLE && (st = launch(r, s, e)) != KIN_OK) {
+			eb_wrap(e, "%s", s->id);
+			return st;
+		}
+		r->reqs[nreq++] = s->req;
+	}
+	if (active == 0) {
+		r->finished = 1;
+		return KIN_OK;
+	}
+	if (nreq > 0 && (st = kin_multi_run(&r->mu, r->reqs, nreq, until, e)) !=
+	    KIN_OK)
+		return st;
+	if (nreq == 0 && kin_sleep(until - cli_now(), r->k->aws.stop) != 0)
+		return KIN_STOPPED;
+	/* by index: a closed shard's children are appended to r->sh */
+	for (i = 0; i < r->sh.n && st == KIN_OK && !r->finished; i++)
+		if (r->sh.v[i].phase != KS_IDLE && r->sh.v[i].req->state == KR_DONE)
+			st = took(r, i, out, n, e);
 	activate(r);
 	return st;
 }
@@ -610,6 +689,12 @@ kin_read_commit(struct kin_read *r, struct eb *e)
 void
 kin_read_free(struct kin_read *r)
 {
+	for (size_t i = 0; i < r->sh.n; i++)
+		if (r->sh.v[i].req != NULL) {
+			kin_req_free(&r->mu, r->sh.v[i].req);
+			free(r->sh.v[i].req);
+			r->sh.v[i].req = NULL;
+		}
 	kin_shards_free(&r->sh);
 	json_decref(r->pending);
 	json_decref(r->committed);
@@ -619,5 +704,6 @@ kin_read_free(struct kin_read *r)
 	rec_free(&r->top);
 	rec_free(&r->recs);
 	sb_free(&r->ids);
-	sb_free(&r->held);
+	free(r->reqs);
+	kin_multi_free(&r->mu);
 }

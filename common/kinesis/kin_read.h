@@ -1,6 +1,7 @@
 /* kin_read: the consumer behind kin-read. It lists the stream's shards,
  * picks this reader's (all, --shard, or --shard-index/--shard-count),
  * reads each from its start position at most five GetRecords a second,
+ * the calls for different shards in flight together (kin_multi),
  * drains a closed shard before its children, recovers expired iterators
  * from the last emitted sequence number, unpacks KPL aggregates as KCL
  * does, and hands out envelopes a GetRecords batch at a time. A position
@@ -19,6 +20,7 @@
 
 #include "kinesis/kin.h"
 #include "kinesis/kin_env.h"
+#include "kinesis/kin_multi.h"
 #include "kinesis/kin_shard.h"
 #include "base/sb.h"
 
@@ -57,15 +59,19 @@ struct kin_read {
 	struct kin_env env;
 	struct rec top, recs;	/* the answer, its Records array */
 	struct sb ids;		/* ,"stream":...,"shardId":... of the shard read */
-	struct sb held;		/* -e: an answer kept while its shard's tip is asked */
+	struct kin_multi mu;	/* the shards' calls in flight together */
+	struct kin_req **reqs;	/* those of one step */
+	size_t reqcap;
 	int finished;
 };
 
 enum kin_status kin_read_start(struct kin_read *r, struct kin_client *k,
     const struct kin_read_opts *o, struct eb *e);
-/* One GetRecords (after waiting for the shard most due); envelopes, each
- * '\n'-terminated, are appended to out, *n counts them. Sets r->finished
- * when nothing is left to read. */
+/* One step: every shard due has its GetRecords (or GetShardIterator) out,
+ * all in flight together; the answers that came back within the wait are
+ * taken. Envelopes, each '\n'-terminated, are appended to out, *n counts
+ * them (0 when only timers ran out). Sets r->finished when nothing is
+ * left to read. */
 enum kin_status kin_read_step(struct kin_read *r, struct sb *out,
     uint64_t *n, struct eb *e);
 /* The batch handed out reached its reader: its positions now count.

@@ -12,8 +12,11 @@
 #include "base/eb.h"
 #include "json/rec.h"
 #include "kinesis/kin_kpl.h"
+#include "kinesis/kin_multi.h"
 
 enum kin_shard_state { KS_WAIT, KS_READ, KS_DONE };
+/* the call a shard has out */
+enum kin_shard_phase { KS_IDLE, KS_ASK_ITER, KS_ASK_RECORDS };
 
 struct kin_shard {
 	char *id, *parent, *adjacent;
@@ -23,6 +26,8 @@ struct kin_shard {
 	int mine;		/* this reader reads it */
 	enum kin_shard_state state;
 	char *iter;		/* current shard iterator, NULL = get one */
+	enum kin_shard_phase phase;
+	struct kin_req *req;	/* its calls (freed by kin_read_free) */
 	char *pos;		/* last emitted (or resumed-from) sequence number */
 	int64_t pos_sub;	/* and subSequenceNumber, or CK_SUB_WHOLE */
 	const char *start_type;	/* iterator type when pos is NULL */
