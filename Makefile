@@ -22,7 +22,7 @@ SAN  ?=
 B    ?= build/release
 BIN  ?= bin
 
-PKGS     = jansson libcurl libmicrohttpd sqlite3 libsodium libcrypto
+PKGS     = jansson libcurl libmicrohttpd sqlite3 libsodium libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

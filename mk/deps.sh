@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, libraries the tools link. Test: Check, the Kinesis
 # server's runtime (node), botocore as the SigV4 oracle, chromium for the
-# wallet page, jq/miller as comparison points, gnuplot for the demo chart.
+# wallet page, jq/miller as comparison points, gnuplot for the demo chart,
+# openssl for the private CA of the TLS tests.
 PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
-libmicrohttpd-dev libsqlite3-dev libsodium-dev libssl-dev check libsubunit-dev
+libmicrohttpd-dev libsqlite3-dev libsodium-dev libssl-dev zlib1g-dev check libsubunit-dev
 python3 python3-botocore awscli jq miller mandoc gnuplot-nox
-chromium curl sqlite3 util-linux procps time bc tzdata
+chromium curl sqlite3 util-linux procps time bc tzdata openssl
 iproute2 wrk systemd"
 
 missing=""
@@ -34,8 +35,10 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-# The local Kinesis server (kinesalite), pinned by package-lock.json.
-if [ -f package-lock.json ] && [ ! -d node_modules/kinesalite ]; then
+# The local Kinesis servers, pinned by package-lock.json: kinesalite for
+# polling, kinesis-mock (kinesis-local) for enhanced fan-out.
+if [ -f package-lock.json ] && { [ ! -d node_modules/kinesalite ] ||
+    [ ! -d node_modules/kinesis-local ]; }; then
 	echo "deps: npm ci" >&2
 	npm ci --silent --no-audit --no-fund >/dev/null
 fi

@@ -10,6 +10,7 @@
 
 #include "base/cli.h"
 #include "kinesis/kin_ckpt.h"
+#include "kinesis/kin_fanout.h"
 #include "base/nd.h"
 #include "kinesis/kin_read.h"
 #include "time/tm.h"
@@ -19,8 +20,9 @@
 static const char usage_line[] =
     "kin-read --stream NAME [-o earliest|latest|at-timestamp=T|at-sequence=N] "
     "[--resume-from FILE] [--checkpoint FILE] [--shard ID]... "
-    "[--shard-index I --shard-count N] [-e] [-c N] [--region R] [--profile P] "
-    "[--endpoint-url URL] [--stats[=S]]";
+    "[--shard-index I --shard-count N] [--consumer NAME] [-e] [-c N] "
+    "[--region R] [--profile P] [--endpoint-url URL] [--ca-bundle FILE] "
+    "[--stats[=S]]";
 
 static const char help[] =
     "usage: kin-read --stream NAME [options]\n"
@@ -34,12 +36,15 @@ static const char help[] =
     "      --shard ID             read only this shard (repeatable)\n"
     "      --shard-index I        with --shard-count N: this reader's share\n"
     "      --shard-count N          of the shards (stable across resharding)\n"
+    "      --consumer NAME        enhanced fan-out: subscribe as this stream\n"
+    "                             consumer (registered if need be)\n"
     "  -e, --exit-at-end          stop at the end of every shard as of start\n"
     "  -c, --count N              stop after N records\n"
     "      --batch N              records per GetRecords (1-10000, default 10000)\n"
     "      --retries N            attempts per call on throttling/5xx/network\n"
     "                             errors, 0 = for ever (default 10)\n"
     "      --region R, --profile P, --endpoint-url URL   as the AWS CLI\n"
+    "      --ca-bundle FILE       trust these certificates (AWS_CA_BUNDLE)\n"
     "      --stats[=SECONDS]      counts on stderr at exit (and every SECONDS)\n"
     "  -h, --help, -V, --version\n";
 
@@ -47,7 +52,7 @@ struct args {
 	struct kin_read_opts ro;
 	struct aws_opts aws;
 	char *shards[MAX_SHARDS];
-	const char *checkpoint, *stats;
+	const char *checkpoint, *stats, *consumer;
 	int stats_on, retries;
 };
 
@@ -92,7 +97,8 @@ static void
 parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_RESUME = 256, O_CKPT, O_SHARD, O_INDEX, O_COUNT, O_REGION,
-	    O_PROFILE, O_ENDPOINT, O_STATS, O_BATCH, O_RETRIES };
+	    O_PROFILE, O_ENDPOINT, O_STATS, O_BATCH, O_RETRIES, O_CONSUMER,
+	    O_CA_BUNDLE };
 	static const struct option longopts[] = {
 		{ "stream", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'o' },
@@ -101,6 +107,8 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "shard", required_argument, NULL, O_SHARD },
 		{ "shard-index", required_argument, NULL, O_INDEX },
 		{ "shard-count", required_argument, NULL, O_COUNT },
+		{ "consumer", required_argument, NULL, O_CONSUMER },
+		{ "ca-bundle", required_argument, NULL, O_CA_BUNDLE },
 		{ "exit-at-end", no_argument, NULL, 'e' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "batch", required_argument, NULL, O_BATCH },
@@ -140,6 +148,12 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_REGION: a->aws.region = optarg; break;
 		case O_PROFILE: a->aws.profile = optarg; break;
 		case O_ENDPOINT: a->aws.endpoint = optarg; break;
+		case O_CONSUMER:
+			if (*optarg == '\0')
+				cli_usage("--consumer: must not be empty");
+			a->consumer = optarg;
+			break;
+		case O_CA_BUNDLE: a->aws.ca_bundle = optarg; break;
 		case O_STATS: a->stats_on = 1; a->stats = optarg; break;
 		case 'h': cli_help(help);
 		case 'V': cli_version();
@@ -219,6 +233,7 @@ main(int argc, char **argv)
 	struct sb batch = SB_INIT;
 	struct sigaction sa = { 0 };
 	json_t *resume = NULL, *resume_sub = NULL;
+	char *consumer_arn = NULL;
 	enum kin_status st;
 	struct eb e;
 	uint64_t n;
@@ -256,6 +271,13 @@ main(int argc, char **argv)
 	cli_stats_add(&stats, "kpl-dropped");
 	cli_stats_add(&stats, "kpl-whole");
 
+	if (a.consumer != NULL) {
+		if ((st = kin_fanout_consumer(&k, a.ro.stream, a.consumer,
+		    &consumer_arn, &e)) != KIN_OK)
+			cli_die(st == KIN_STOPPED ? CLI_OK : kin_exit_code(st), "%s",
+			    e.msg);
+		a.ro.consumer_arn = consumer_arn;
+	}
 	if ((st = kin_read_start(&r, &k, &a.ro, &e)) != KIN_OK)
 		cli_die(kin_exit_code(st), "%s", e.msg);
 	while (!stop && !r.finished) {
@@ -289,6 +311,7 @@ main(int argc, char **argv)
 	kin_client_free(&k);
 	json_decref(resume);
 	json_decref(resume_sub);
+	free(consumer_arn);
 	curl_global_cleanup();
 	return CLI_OK;
 }

@@ -33,6 +33,7 @@ struct aws_opts {
 	const char *region;	/* --region */
 	const char *endpoint;	/* --endpoint-url */
 	const char *service;	/* "kinesis": signing name, endpoint env */
+	const char *ca_bundle;	/* --ca-bundle (AWS_CA_BUNDLE is read here) */
 };
 
 /* Credentials chain of the AWS CLI: environment (skipped when --profile
@@ -73,6 +74,7 @@ struct aws_client {
 	/* When set (by a signal handler), transfers in flight abort. */
 	volatile sig_atomic_t *stop;
 	long timeout_ms;
+	char *ca_bundle;	/* certificates to trust instead of the system's */
 };
 
 struct aws_result {
@@ -86,7 +88,8 @@ enum aws_status {
 	AWS_TRANSPORT,	/* connection-level failure (refused, reset, timeout) */
 	AWS_STOPPED,	/* *stop was set */
 	AWS_LOCAL,	/* on this side: configuration, out of memory, a
-			 * credentials refresh that failed */
+			 * credentials refresh that failed, a certificate
+			 * not trusted */
 	AWS_NOCREDS	/* no usable credentials (the tools' exit 3) */
 };
 
@@ -111,6 +114,11 @@ enum aws_status aws_post(struct aws_client *c, const char *target,
 enum aws_status aws_prepare(struct aws_client *c, CURL *h, const char *target,
     const char *body, size_t len, struct sb *resp, char *errbuf,
     struct curl_slist **hdrs, struct eb *e);
+/* A long-lived answer on a handle set up by aws_prepare (SubscribeToShard):
+ * HTTP/2 (with prior knowledge for an http:// endpoint, negotiated by
+ * ALPN for https://), no overall time limit, but cut when less than a
+ * byte a second arrives for idle_s seconds. */
+void aws_streaming(struct aws_client *c, CURL *h, long idle_s);
 /* What a transfer set up by aws_prepare ended with (rc): AWS_OK with
  * *status for an HTTP answer, AWS_TRANSPORT, AWS_STOPPED. */
 enum aws_status aws_finish(struct aws_client *c, CURL *h, CURLcode rc,

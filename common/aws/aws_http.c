@@ -55,6 +55,13 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 		return AWS_LOCAL;
 	}
 	c->endpoint = aws_endpoint(o->endpoint, o->service, c->region);
+	/* as the AWS CLI: --ca-bundle, else AWS_CA_BUNDLE */
+	if ((o->ca_bundle != NULL || (getenv("AWS_CA_BUNDLE") != NULL &&
+	    *getenv("AWS_CA_BUNDLE") != '\0')) && (c->ca_bundle = strdup(
+	    o->ca_bundle ? o->ca_bundle : getenv("AWS_CA_BUNDLE"))) == NULL) {
+		eb_set(e, "out of memory");
+		return AWS_LOCAL;
+	}
 	snprintf(c->sigv4, sizeof(c->sigv4), "aws:amz:%s:%s", c->region, o->service);
 	if ((c->curl = curl_easy_init()) == NULL || c->endpoint == NULL) {
 		eb_set(e, "out of memory");
@@ -73,6 +80,8 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
+	if (c->ca_bundle != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_bundle);
 	return set_creds(c, e) == 0 ? AWS_OK : AWS_LOCAL;
 }
 
@@ -85,6 +94,7 @@ aws_client_free(struct aws_client *c)
 		memset(c->userpwd, 0, strlen(c->userpwd));
 	free(c->userpwd);
 	free(c->endpoint);
+	free(c->ca_bundle);
 	free(c->region);
 	free(c->profile);
 	aws_creds_free(&c->creds);
@@ -161,6 +171,15 @@ headers(const struct aws_client *c, const char *target)
 	return h;
 }
 
+/* A certificate that is not trusted, or a CA bundle that cannot be read,
+ * will not be better on the next try: no retries. */
+static int
+untrusted(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM;
+}
+
 enum aws_status
 aws_post(struct aws_client *c, const char *target, const char *body,
     size_t len, struct aws_result *r, struct eb *e)
@@ -191,7 +210,7 @@ aws_post(struct aws_client *c, const char *target, const char *body,
 	if (rc != CURLE_OK) {
 		eb_set(e, "%s: %s", c->endpoint, c->errbuf[0] ? c->errbuf :
 		    curl_easy_strerror(rc));
-		return AWS_TRANSPORT;
+		return untrusted(rc) ? AWS_LOCAL : AWS_TRANSPORT;
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	if (sb_failed(&c->resp) || sb_cstr(&c->resp) == NULL) {
@@ -233,7 +252,20 @@ aws_prepare(struct aws_client *c, CURL *h, const char *target,
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	if (c->ca_bundle != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
 	return AWS_OK;
+}
+
+void
+aws_streaming(struct aws_client *c, CURL *h, long idle_s)
+{
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, strncmp(c->endpoint,
+	    "http://", 7) == 0 ? (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE :
+	    (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, idle_s);
 }
 
 enum aws_status
@@ -248,7 +280,7 @@ aws_finish(struct aws_client *c, CURL *h, CURLcode rc, const char *errbuf,
 	if (rc != CURLE_OK) {
 		eb_set(e, "%s: %s", c->endpoint, errbuf[0] ? errbuf :
 		    curl_easy_strerror(rc));
-		return AWS_TRANSPORT;
+		return untrusted(rc) ? AWS_LOCAL : AWS_TRANSPORT;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	return AWS_OK;

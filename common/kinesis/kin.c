@@ -215,8 +215,12 @@ kin_call_text(struct kin_client *k, const char *op, const char *body,
 	for (;;) {
 		k->calls++;
 		rc = aws_post(&k->aws, target, body, len, &r, e);
-		if (rc == AWS_STOPPED || rc == AWS_LOCAL)
-			return rc == AWS_STOPPED ? KIN_STOPPED : KIN_FAIL;
+		if (rc == AWS_STOPPED)
+			return KIN_STOPPED;
+		if (rc == AWS_LOCAL) {
+			eb_wrap(e, "%s", op);
+			return KIN_FAIL;
+		}
 		if (rc == AWS_OK && r.status == 200) {
 			*text = r.body;
 			*tlen = r.len;

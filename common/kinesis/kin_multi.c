@@ -56,6 +56,13 @@ launch(struct kin_multi *mu, struct kin_req *r, struct eb *e)
 {
 	CURLMcode mc;
 
+	/* a handle that streamed on a connection that died keeps some of its
+	 * HTTP/2 state (libcurl 7.88 then fails it at once with "Error in the
+	 * HTTP2 framing layer"): each subscription gets a new one */
+	if (r->stream && r->h != NULL) {
+		curl_easy_cleanup(r->h);
+		r->h = NULL;
+	}
 	if (r->h == NULL && (r->h = curl_easy_init()) == NULL) {
 		eb_set(e, "out of memory");
 		return KIN_FAIL;
@@ -66,6 +73,16 @@ launch(struct kin_multi *mu, struct kin_req *r, struct eb *e)
 	if (aws_prepare(&mu->k->aws, r->h, r->target, r->body.buf, r->body.len,
 	    &r->resp, r->errbuf, &r->hdr, e) != AWS_OK)
 		return KIN_FAIL;
+	/* events come for minutes; AWS sends one every few seconds, so a
+	 * minute without a byte is a connection gone */
+	if (r->stream) {
+		aws_streaming(&mu->k->aws, r->h, 60);
+		/* one connection each: libcurl 7.88 fails a new stream on a
+		 * connection that took over from a dead one ("Error in the
+		 * HTTP2 framing layer", seen against kinesis-mock), and a
+		 * dropped connection then costs one subscription, not all */
+		curl_easy_setopt(r->h, CURLOPT_FRESH_CONNECT, 1L);
+	}
 	curl_easy_setopt(r->h, CURLOPT_PRIVATE, r);
 	if ((mc = curl_multi_add_handle(mu->m, r->h)) != CURLM_OK) {
 		eb_set(e, "libcurl: %s", curl_multi_strerror(mc));
@@ -84,6 +101,7 @@ kin_multi_start(struct kin_multi *mu, struct kin_req *r, const char *op,
 	snprintf(r->target, sizeof(r->target), "Kinesis_20131202.%s", op);
 	r->op = op;
 	r->attempt = 0;
+	r->retryable = 0;
 	r->text = NULL;
 	r->len = 0;
 	sb_reset(&r->body);
@@ -113,8 +131,8 @@ finished(struct kin_multi *mu, struct kin_req *r, CURLcode rc)
 
 	detach(mu, r);
 	as = aws_finish(&k->aws, r->h, rc, r->errbuf, &status, &r->e);
-	if (as == AWS_STOPPED) {
-		done(r, KIN_STOPPED);
+	if (as == AWS_STOPPED || as == AWS_LOCAL) {
+		done(r, as == AWS_STOPPED ? KIN_STOPPED : KIN_FAIL);
 		return;
 	}
 	if (as == AWS_OK && status == 200) {
@@ -137,6 +155,11 @@ finished(struct kin_multi *mu, struct kin_req *r, CURLcode rc)
 	}
 	if (cls != KC_RETRY) {
 		done(r, kin_class_status(cls));
+		return;
+	}
+	if (r->stream) {
+		r->retryable = 1;
+		done(r, KIN_FAIL);
 		return;
 	}
 	if (k->bo.max_attempts > 0 && r->attempt >= k->bo.max_attempts) {
@@ -183,9 +206,30 @@ static int
 any_done(struct kin_req **reqs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (reqs[i] != NULL && reqs[i]->state == KR_DONE)
+		if (reqs[i] != NULL && (reqs[i]->state == KR_DONE ||
+		    (reqs[i]->stream && reqs[i]->state == KR_RUNNING &&
+		    reqs[i]->resp.len > 0)))
 			return 1;
 	return 0;
+}
+
+void
+kin_multi_cancel(struct kin_multi *mu, struct kin_req *r)
+{
+	if (r->h != NULL)
+		detach(mu, r);
+	r->state = KR_IDLE;
+	sb_reset(&r->resp);
+}
+
+long
+kin_req_status(struct kin_req *r)
+{
+	long status = 0;
+
+	if (r->h != NULL)
+		curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &status);
+	return status;
 }
 
 enum kin_status

@@ -35,6 +35,12 @@ struct kin_req {
 	struct eb e;
 	const char *text;	/* the answer, valid until the next start */
 	size_t len;
+	/* A streaming answer (SubscribeToShard): its bytes are in resp as
+	 * they come, for the caller to take (and reset resp) while it runs;
+	 * a retryable failure ends it (st KIN_FAIL, retryable set) instead
+	 * of sending the same request again, whose start would be stale. */
+	int stream;
+	int retryable;
 };
 
 struct kin_multi {
@@ -50,9 +56,15 @@ void kin_req_free(struct kin_multi *mu, struct kin_req *r);
 enum kin_status kin_multi_start(struct kin_multi *mu, struct kin_req *r,
     const char *op, const char *body, size_t len, struct eb *e);
 
-/* Move the transfers on until one of the n requests is done or the
- * monotonic time until has come; requests in backoff are sent again
- * when due. KIN_STOPPED when a signal asked us to stop, KIN_FAIL when
+/* Stop a request in flight (or waiting to go again): it goes idle. */
+void kin_multi_cancel(struct kin_multi *mu, struct kin_req *r);
+
+/* The HTTP status of a streaming answer whose headers have come, else 0. */
+long kin_req_status(struct kin_req *r);
+
+/* Move the transfers on until one of the n requests is done (or, when
+ * streaming, has bytes to take) or the monotonic time until has come;
+ * requests in backoff are sent again when due. KIN_STOPPED when a signal asked us to stop, KIN_FAIL when
  * libcurl fails, else KIN_OK. */
 enum kin_status kin_multi_run(struct kin_multi *mu, struct kin_req **reqs,
     size_t n, double until, struct eb *e);

@@ -5,6 +5,7 @@
 #include "base/cli.h"
 #include "json/jx.h"
 #include "kinesis/kin_env.h"
+#include "kinesis/kin_fanout.h"
 #include "kinesis/kin_read.h"
 
 static int
@@ -25,8 +26,8 @@ mine(const struct kin_read *r, const struct kin_shard *sh)
 
 /* Shards are taken up the moment their parents are drained; a shard with
  * no unfinished parent starts reading at once. */
-static void
-activate(struct kin_read *r)
+void
+kin_read_activate(struct kin_read *r)
 {
 	size_t i;
 
@@ -100,28 +101,36 @@ mark_tips(struct kin_read *r, struct eb *e)
 	return KIN_OK;
 }
 
-static enum kin_status
-discover(struct kin_read *r, int at_start, struct eb *e)
+int
+kin_read_add_shards(struct kin_read *r, const json_t *list, int at_start,
+    struct eb *e)
 {
-	json_t *list;
 	size_t added, i;
-	enum kin_status st;
 
-	if ((st = kin_list_shards(r->k, r->o.stream, &list, e)) != KIN_OK)
-		return st;
-	if (kin_shards_add(&r->sh, list, &added, e) != 0) {
-		json_decref(list);
-		return KIN_FAIL;
-	}
-	json_decref(list);
+	if (kin_shards_add(&r->sh, list, &added, e) != 0)
+		return -1;
 	for (i = r->sh.n - added; i < r->sh.n; i++) {
 		struct kin_shard *s = &r->sh.v[i];
 
 		if ((s->mine = mine(r, s)) && set_start(r, s, at_start, e) != 0)
-			return KIN_FAIL;
+			return -1;
 	}
-	activate(r);
-	return KIN_OK;
+	kin_read_activate(r);
+	return 0;
+}
+
+enum kin_status
+kin_read_discover(struct kin_read *r, int at_start, struct eb *e)
+{
+	json_t *list;
+	enum kin_status st;
+	int rc;
+
+	if ((st = kin_list_shards(r->k, r->o.stream, &list, e)) != KIN_OK)
+		return st;
+	rc = kin_read_add_shards(r, list, at_start, e);
+	json_decref(list);
+	return rc == 0 ? KIN_OK : KIN_FAIL;
 }
 
 enum kin_status
@@ -151,7 +160,7 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 		eb_set(e, "out of memory");
 		return KIN_FAIL;
 	}
-	if ((st = discover(r, 1, e)) != KIN_OK)
+	if ((st = kin_read_discover(r, 1, e)) != KIN_OK)
 		return st;
 	for (i = 0; i < o->nonly; i++)
 		if (kin_shards_find(&r->sh, o->only[i]) == NULL) {
@@ -184,8 +193,8 @@ iterator_request(const struct kin_read *r, const struct kin_shard *s)
 	    s->start_seq, s->start_ts_us);
 }
 
-static void
-finish_shard(struct kin_read *r, struct kin_shard *s)
+void
+kin_read_finish_shard(struct kin_read *r, struct kin_shard *s)
 {
 	s->state = KS_DONE;
 	free(s->iter);
@@ -249,10 +258,11 @@ user_records(struct kin_read *r, struct kin_shard *s, struct sb *out,
 	}
 	for (u = 0; u < ev->nuser; u++) {
 		sub = agg ? (int64_t)u : CK_SUB_WHOLE;
-		/* resumed inside this aggregate: its first parts were out */
-		if (s->pos_sub != CK_SUB_WHOLE && s->pos != NULL &&
-		    ck_pos_cmp(ev->seq.p, ev->seq.n, sub, s->pos,
-		    strlen(s->pos), s->pos_sub) <= 0)
+		/* at or before the last handed out: resumed inside this
+		 * aggregate, or a subscription that began again where an
+		 * event already went */
+		if (s->pos != NULL && ck_pos_cmp(ev->seq.p, ev->seq.n, sub,
+		    s->pos, strlen(s->pos), s->pos_sub) <= 0)
 			continue;
 		mark = out->len;
 		if (kin_env_put(ev, out, &r->ids, u, e) != 0) {
@@ -278,8 +288,8 @@ whole:
 
 /* Emit the records of one answer; stops early at -c or, with -e, at the
  * first record put after we started. */
-static enum kin_status
-emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
+enum kin_status
+kin_read_emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
     struct sb *out, uint64_t *n, struct eb *e)
 {
 	const struct rec_member *el;
@@ -315,7 +325,7 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 		}
 		if (s->end_seq != NULL && ck_seq_cmp(r->env.seq.p, r->env.seq.n,
 		    s->end_seq, strlen(s->end_seq)) >= 0) {
-			finish_shard(r, s);
+			kin_read_finish_shard(r, s);
 			break;
 		}
 		r->bytes += r->env.data.len;
@@ -410,8 +420,8 @@ look_at_tip(struct kin_read *r, struct kin_shard *s, int *again, struct eb *e)
 /* -e: has anything been put into the shard since the start? Asked after
  * each batch read while the answer is not known, so that every record of
  * the batch, read before the question, is judged by it. */
-static enum kin_status
-ask_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
+enum kin_status
+kin_read_ask_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
 {
 	enum kin_status st;
 	int again;
@@ -426,8 +436,8 @@ ask_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
 
 /* A shard whose tip iterator would expire before it is read (a child
  * waiting for its parents): renew it. */
-static struct kin_shard *
-tip_due(struct kin_read *r)
+struct kin_shard *
+kin_read_tip_due(struct kin_read *r)
 {
 	double now = cli_now();
 	size_t i;
@@ -442,8 +452,8 @@ tip_due(struct kin_read *r)
 	return NULL;
 }
 
-static int
-empty_array(struct rec_span v)
+int
+kin_read_empty_array(struct rec_span v)
 {
 	size_t i = 1;
 
@@ -548,10 +558,10 @@ records(struct kin_read *r, struct kin_shard *s, const char *text,
 	}
 	/* the tip is asked on the client's own handle: the answer at hand
 	 * stays where it is */
-	if (s->tip != NULL && !empty_array(recs) &&
-	    (st = ask_tip(r, s, e)) != KIN_OK)
+	if (s->tip != NULL && !kin_read_empty_array(recs) &&
+	    (st = kin_read_ask_tip(r, s, e)) != KIN_OK)
 		return st;
-	st = emit(r, s, &recs, out, &mine, e);
+	st = kin_read_emit(r, s, &recs, out, &mine, e);
 	*n += mine;
 	if (st != KIN_OK || r->finished || s->state == KS_DONE)
 		return st;
@@ -571,11 +581,11 @@ records(struct kin_read *r, struct kin_shard *s, const char *text,
 	if (s->iter == NULL) {
 		/* closed and drained (AWS: null plus ChildShards; kinesalite: no
 		 * key at all): its children are next, from ListShards either way */
-		finish_shard(r, s);
-		return discover(r, 0, e);
+		kin_read_finish_shard(r, s);
+		return kin_read_discover(r, 0, e);
 	}
 	if (r->o.exit_at_end && mine == 0 && r->recs.n == 0 && s->behind_ms == 0)
-		finish_shard(r, s);
+		kin_read_finish_shard(r, s);
 	return KIN_OK;
 }
 
@@ -622,9 +632,11 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	double now = cli_now(), until = now + 1.0;
 	size_t i, nreq = 0, active = 0;
 
+	if (r->o.consumer_arn != NULL)
+		return kin_fanout_step(r, out, n, e);
 	*n = 0;
-	if ((s = tip_due(r)) != NULL)
-		return ask_tip(r, s, e);
+	if ((s = kin_read_tip_due(r)) != NULL)
+		return kin_read_ask_tip(r, s, e);
 	if (r->sh.n > r->reqcap) {
 		struct kin_req **nv = realloc(r->reqs, r->sh.n * sizeof(*nv));
 
@@ -664,7 +676,7 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 	for (i = 0; i < r->sh.n && st == KIN_OK && !r->finished; i++)
 		if (r->sh.v[i].phase != KS_IDLE && r->sh.v[i].req->state == KR_DONE)
 			st = took(r, i, out, n, e);
-	activate(r);
+	kin_read_activate(r);
 	return st;
 }
 

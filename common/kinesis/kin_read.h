@@ -40,6 +40,7 @@ struct kin_read_opts {
 	const json_t *resume_sub;	/* shardId -> subSequenceNumber, or NULL */
 	const char *resume_path;	/* for the log line */
 	int exit_at_end;
+	const char *consumer_arn;	/* --consumer: subscribe, not poll */
 	uint64_t limit;			/* -c; 0 = no limit */
 	int batch_limit;		/* GetRecords Limit */
 };
@@ -60,6 +61,7 @@ struct kin_read {
 	struct rec top, recs;	/* the answer, its Records array */
 	struct sb ids;		/* ,"stream":...,"shardId":... of the shard read */
 	struct kin_multi mu;	/* the shards' calls in flight together */
+	double relist_at;	/* --consumer: when the shards are listed again */
 	struct kin_req **reqs;	/* those of one step */
 	size_t reqcap;
 	int finished;
@@ -78,5 +80,20 @@ enum kin_status kin_read_step(struct kin_read *r, struct sb *out,
  * -1 (out of memory) leaves the last commit as it was. */
 int kin_read_commit(struct kin_read *r, struct eb *e);
 void kin_read_free(struct kin_read *r);
+
+/* Shared with kin_fanout, the same reader fed by subscriptions. */
+void kin_read_activate(struct kin_read *r);
+void kin_read_finish_shard(struct kin_read *r, struct kin_shard *s);
+/* Take the shards of a listing (ListShards' shape) not yet known. */
+int kin_read_add_shards(struct kin_read *r, const json_t *list, int at_start,
+    struct eb *e);
+enum kin_status kin_read_discover(struct kin_read *r, int at_start,
+    struct eb *e);
+enum kin_status kin_read_emit(struct kin_read *r, struct kin_shard *s,
+    const struct rec_span *recs, struct sb *out, uint64_t *n, struct eb *e);
+enum kin_status kin_read_ask_tip(struct kin_read *r, struct kin_shard *s,
+    struct eb *e);
+struct kin_shard *kin_read_tip_due(struct kin_read *r);
+int kin_read_empty_array(struct rec_span v);
 
 #endif

@@ -112,6 +112,8 @@ kin_shards_free(struct kin_shards *s)
 		free(s->v[i].start_seq);
 		free(s->v[i].tip);
 		free(s->v[i].end_seq);
+		free(s->v[i].cont);
+		kin_evs_free(&s->v[i].evs);
 	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));

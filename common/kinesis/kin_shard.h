@@ -11,12 +11,13 @@
 
 #include "base/eb.h"
 #include "json/rec.h"
+#include "kinesis/kin_evs.h"
 #include "kinesis/kin_kpl.h"
 #include "kinesis/kin_multi.h"
 
 enum kin_shard_state { KS_WAIT, KS_READ, KS_DONE };
 /* the call a shard has out */
-enum kin_shard_phase { KS_IDLE, KS_ASK_ITER, KS_ASK_RECORDS };
+enum kin_shard_phase { KS_IDLE, KS_ASK_ITER, KS_ASK_RECORDS, KS_SUBSCRIBED };
 
 struct kin_shard {
 	char *id, *parent, *adjacent;
@@ -48,6 +49,13 @@ struct kin_shard {
 	char *tip;
 	double tip_at;		/* monotonic time tip was last renewed */
 	char *end_seq;
+	/* enhanced fan-out: where the last event left the shard (NULL: at
+	 * its end, or no event yet), the frames of its subscription, and the
+	 * subscriptions that failed in a row, the next due at resub_at */
+	char *cont;
+	struct kin_evs evs;
+	int sub_failures;
+	double resub_at;
 };
 
 struct kin_shards {

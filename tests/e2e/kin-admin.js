@@ -23,8 +23,9 @@ function call(target, body) {
       headers: {
         'Content-Type': 'application/x-amz-json-1.1',
         'X-Amz-Target': 'Kinesis_20131202.' + target,
-        // kinesalite wants the header present and checks nothing in it
-        Authorization: 'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+        // kinesalite wants the header present and checks nothing in it;
+        // kinesis-mock keeps streams apart by the region it names
+        Authorization: 'AWS4-HMAC-SHA256 Credential=test/20240101/' + (process.env.AWS_REGION || 'us-east-1') + '/kinesis/aws4_request, SignedHeaders=host, Signature=0',
         'X-Amz-Date': '20240101T000000Z',
       },
     }, (res) => {
