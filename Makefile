@@ -39,7 +39,7 @@ COMMON_OBJ = $(patsubst common/%.c,$(B)/common/%.o,$(wildcard common/*/*.c))
 LIB        = $(B)/libkinpipe.a
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check test unit e2e deps demo bench install uninstall clean fuzz fuzz-kpl
+.PHONY: all check test unit e2e deps demo bench install uninstall clean fuzz fuzz-kpl fuzz-evs
 all: $(TOOL_BINS)
 
 $(B)/common/%.o: common/%.c
@@ -128,3 +128,12 @@ fuzz-kpl:
 	  $(KPL_FUZZ_SRC) -ljansson -lcrypto -lm -o build/fuzz/fuzz_kpl
 	cp tests/corpus/kpl/* build/fuzz/corpus-kpl/
 	cd build/fuzz && ./fuzz_kpl -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus-kpl
+
+# libFuzzer run of the event-stream decoder against its own oracle.
+fuzz-evs:
+	@mkdir -p build/fuzz/corpus-evs
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Icommon \
+	  tests/fuzz/fuzz_evs.c common/kinesis/kin_evs.c common/base/sb.c common/base/eb.c \
+	  -lz -o build/fuzz/fuzz_evs
+	cp tests/corpus/evs/* build/fuzz/corpus-evs/
+	cd build/fuzz && ./fuzz_evs -max_total_time=$(FUZZ_SECONDS) -max_len=8192 corpus-evs

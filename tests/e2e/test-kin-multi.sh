@@ -44,12 +44,12 @@ is "following, stopped by SIGINT: exit 0" "$?" 0
 calls=$(grep -c '^GetRecords' "$T/log2")
 ok "following: every shard polled ($calls GetRecords)" [ "$(awk '$1 == "GetRecords" { print $2 }' "$T/log2" | sort -u | wc -l)" = 16 ]
 # any six calls of a shard span a second at least by kin-read's clock; the
-# proxy sees each when its event loop gets to it, a few tens of ms late on
-# a loaded machine: 50 ms of leeway (pacing alone puts six calls a second
-# apart, a limit not kept would show six within 0.8 s)
+# proxy sees each when its event loop gets to it, up to tens of ms late on
+# a loaded machine: 100 ms of leeway (calls not held to the limit come as
+# soon as the 100 ms answers do, six within 0.6 s)
 worst=$(awk '$1 == "GetRecords" { n = c[$2]++; t[$2, n] = $3 }
 	END { w = 1e9; for (s in c) for (i = 0; i + 5 < c[s]; i++) { d = t[s, i + 5] - t[s, i]; if (d < w) w = d } print int(w) }' "$T/log2")
-ok "at most five GetRecords a second per shard (six span ${worst} ms)" [ "$worst" -ge 950 ]
+ok "at most five GetRecords a second per shard (six span ${worst} ms)" [ "$worst" -ge 900 ]
 ok "and near the limit: polled about five times a second" [ "$calls" -ge $((16 * 3 * 3)) ]
 
 # --- one shard throttled: it backs off alone ---------------------------------
