@@ -11,6 +11,7 @@
 #include "kinesis/kin.h"
 #include "kinesis/kin_ckpt.h"
 #include "kinesis/kin_env.h"
+#include "kinesis/kin_evs.h"
 #include "kinesis/kin_kpl.h"
 #include "kinesis/kin_put.h"
 #include "kinesis/kin_shard.h"
@@ -351,6 +352,58 @@ START_TEST(kpl_pack)
 }
 END_TEST
 
+/* One SubscribeToShardEvent frame, written by python3 (struct, zlib.crc32)
+ * from the format: headers :message-type event, :event-type
+ * SubscribeToShardEvent; payload {"Records":[]}. */
+static const unsigned char evs_frame[] = { 0x00, 0x00, 0x00, 0x58, 0x00, 0x00,
+    0x00, 0x3a, 0xab, 0x4d, 0x82, 0xd1, 0x0d, 0x3a, 0x6d, 0x65, 0x73, 0x73, 0x61,
+    0x67, 0x65, 0x2d, 0x74, 0x79, 0x70, 0x65, 0x07, 0x00, 0x05, 0x65, 0x76, 0x65,
+    0x6e, 0x74, 0x0b, 0x3a, 0x65, 0x76, 0x65, 0x6e, 0x74, 0x2d, 0x74, 0x79, 0x70,
+    0x65, 0x07, 0x00, 0x15, 0x53, 0x75, 0x62, 0x73, 0x63, 0x72, 0x69, 0x62, 0x65,
+    0x54, 0x6f, 0x53, 0x68, 0x61, 0x72, 0x64, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x7b,
+    0x22, 0x52, 0x65, 0x63, 0x6f, 0x72, 0x64, 0x73, 0x22, 0x3a, 0x5b, 0x5d, 0x7d,
+    0x90, 0x69, 0x38, 0x82 };
+
+START_TEST(event_stream)
+{
+	struct kin_evs d;
+	struct kin_evs_msg m;
+	unsigned char bad[sizeof(evs_frame)];
+	struct eb e;
+	size_t i;
+
+	kin_evs_init(&d);
+	/* a byte at a time, as the network may hand it over, twice */
+	for (i = 0; i < 2 * sizeof(evs_frame); i++) {
+		ck_assert_int_eq(kin_evs_next(&d, &m, &e), 0);
+		ck_assert_int_eq(kin_evs_feed(&d, &evs_frame[i % sizeof(evs_frame)], 1), 0);
+		if (i % sizeof(evs_frame) == sizeof(evs_frame) - 1) {
+			ck_assert_int_eq(kin_evs_next(&d, &m, &e), 1);
+			ck_assert(m.message_type.n == 5 && memcmp(m.message_type.p, "event", 5) == 0);
+			ck_assert(m.event_type.n == 21 && memcmp(m.event_type.p, "SubscribeToShardEvent", 21) == 0);
+			ck_assert(m.plen == 14 && memcmp(m.payload, "{\"Records\":[]}", 14) == 0);
+			ck_assert_uint_eq(m.exception_type.n, 0);
+		}
+	}
+	ck_assert(!kin_evs_pending(&d));
+	/* a payload byte changed: the message CRC */
+	memcpy(bad, evs_frame, sizeof(bad));
+	bad[80] ^= 1;
+	kin_evs_reset(&d);
+	ck_assert_int_eq(kin_evs_feed(&d, bad, sizeof(bad)), 0);
+	ck_assert_int_eq(kin_evs_next(&d, &m, &e), -1);
+	ck_assert_str_eq(e.msg, "event stream: message CRC32 mismatch");
+	/* a length changed: the prelude CRC, before the length is believed */
+	memcpy(bad, evs_frame, sizeof(bad));
+	bad[2] = 0x7f;
+	kin_evs_reset(&d);
+	ck_assert_int_eq(kin_evs_feed(&d, bad, 12), 0);
+	ck_assert_int_eq(kin_evs_next(&d, &m, &e), -1);
+	ck_assert_str_eq(e.msg, "event stream: prelude CRC32 mismatch");
+	kin_evs_free(&d);
+}
+END_TEST
+
 static Suite *
 kin_suite(void)
 {
@@ -365,6 +418,7 @@ kin_suite(void)
 	tcase_add_test(tc, envelope);
 	tcase_add_test(tc, kpl_decode);
 	tcase_add_test(tc, kpl_pack);
+	tcase_add_test(tc, event_stream);
 	tcase_add_test(tc, lineage);
 	tcase_add_test(tc, exit_codes);
 	tcase_add_test(tc, put_limits);
