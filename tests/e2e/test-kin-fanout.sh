@@ -127,6 +127,20 @@ ok "after the cuts: in put order per key" \
 	cmp -s <(by_key "$T/cut" | sort -s -k1,1) <(jq -r '"\(.k) \(.i)"' "$T/in4" | sort -s -k1,1)
 like "after the cuts: the subscriptions were opened again" "$(cat "$T/cut.err")" "*retries=[1-9]*"
 
+# --- SIGINT while subscribed: the batch in hand written, the checkpoint kept ---
+timeout 60 kin-read -s fo --from earliest --consumer kp14 --endpoint-url "$EP" \
+	--checkpoint "$T/ck2.json" >"$T/sig" 2>"$T/sig.err" &
+reader=$!
+i=0
+while [ "$(wc -l <"$T/sig")" -lt 300 ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+kill -INT $reader
+wait $reader
+is "SIGINT while subscribed: exit 0" "$?" 0
+ok "SIGINT while subscribed: every record once" cmp -s <(sort "$T/sig") <(sort "$T/fanout1")
+is "SIGINT while subscribed: the checkpoint names each shard's last record" \
+	"$(jq -r '.shards | to_entries[] | .key + " " + .value' "$T/ck2.json" | sort)" \
+	"$(jq -rs 'group_by(.shardId)[] | .[-1] | .shardId + " " + .sequenceNumber' "$T/sig" | sort)"
+
 # --- a corrupt frame --------------------------------------------------------------
 h2proxy "$T/bad.log" --corrupt-at 200
 run "" kin-read -s fo --from earliest -e --consumer kp13 --endpoint-url "$PX"
