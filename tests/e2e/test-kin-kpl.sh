@@ -158,6 +158,15 @@ is "fail under --aggregate: exit 1" "$rc" 1
 is "fail under --aggregate: says which line" "$(cat "$ERR")" "kin-put: <stdin>:2: not JSON: invalid token near 'not'"
 is "fail under --aggregate: the line before it was put" "$(jq -r .line "$OUT")" "1"
 
+# --- json-project carries the place in the aggregate ---------------------------
+t "json-project carries subSequenceNumber after sequenceNumber" 0 \
+	'{"a":1,"shardId":"s","sequenceNumber":"9","subSequenceNumber":4}' \
+	'{"data":"{\"a\":1}","shardId":"s","sequenceNumber":"9","subSequenceNumber":4,"partitionKey":"k"}' \
+	json-project --field data --schema 'a INT'
+t "--drop-provenance drops it too" 0 '{"a":1}' \
+	'{"data":"{\"a\":1}","shardId":"s","sequenceNumber":"9","subSequenceNumber":4}' \
+	json-project --field data --schema 'a INT' --drop-provenance
+
 # --- window-avg marks by (sequenceNumber, subSequenceNumber) ----------------
 env() { printf '{"shardId":"s","sequenceNumber":"%s","subSequenceNumber":%s,"t":"2024-01-01T00:00:%02dZ","v":1}\n' "$1" "$2" "$3"; }
 { env 100 0 1; env 100 1 2; env 100 2 3; } >"$T/wa1"
