@@ -9,12 +9,15 @@ cd "$(dirname "$0")/.."
 # server's runtime (node), botocore as the SigV4 oracle, chromium for the
 # wallet page, strace to watch wallet-server sync before it answers,
 # jq/miller as comparison points, gnuplot for the demo chart,
-# prometheus_client's text parser to read the --metrics files.
+# prometheus_client's text parser to read the --metrics files, openssl
+# for the private CA of the TLS tests. libssl (MD5 of KPL aggregates),
+# zlib (the event stream's CRC32) and libcurl's HTTP/2 (nghttp2, for
+# enhanced fan-out) are linked.
 PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
 libmicrohttpd-dev libsqlite3-dev libsodium-dev libxml2-dev nettle-dev
-check libsubunit-dev
+libssl-dev zlib1g-dev libnghttp2-14 check libsubunit-dev
 python3 python3-botocore awscli jq miller mandoc gnuplot-nox
-chromium curl sqlite3 util-linux procps time bc tzdata
+chromium curl sqlite3 util-linux procps time bc tzdata openssl
 iproute2 wrk systemd python3-prometheus-client strace"
 
 missing=""
@@ -37,8 +40,10 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-# The local Kinesis server (kinesalite), pinned by package-lock.json.
-if [ -f package-lock.json ] && [ ! -d node_modules/kinesalite ]; then
+# The local Kinesis servers, pinned by package-lock.json: kinesalite for
+# polling, kinesis-mock (kinesis-local) for enhanced fan-out.
+if [ -f package-lock.json ] && { [ ! -d node_modules/kinesalite ] ||
+    [ ! -d node_modules/kinesis-local ]; }; then
 	echo "deps: npm ci" >&2
 	npm ci --silent --no-audit --no-fund >/dev/null
 fi
