@@ -516,6 +516,13 @@ main(int argc, char **argv)
 			broken = 1;	/* the batch did not arrive: keep the last commit */
 			break;
 		}
+		/* a follower that has nothing to write would otherwise never
+		 * learn that its reader left: the shards' answers may all have
+		 * come in one batch, written before it did */
+		if (batch.len == 0 && cli_output_gone()) {
+			broken = 1;
+			break;
+		}
 		if (n > 0 || r.finished)
 			commit(&r, &a);
 		/* a batch is a GetRecords answer with records, written and
