@@ -493,8 +493,8 @@ whole:
 /* Emit the records of one answer; stops early at -c or, with -e, at the
  * first record put after we started. */
 enum kin_status
-kin_read_emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
-    struct sb *out, uint64_t *n, struct eb *e)
+kin_read_emit(struct kin_read *r, struct kin_shard *s,
+    const struct rec_span *recs, struct sb *out, uint64_t *n, struct eb *e)
 {
 	const struct rec_member *el;
 	struct rec_span first = { NULL, 0 };
