@@ -3,7 +3,8 @@
 # from the published format (kpl-make.py, not kin-put) read back user
 # record for user record; bad ones passed whole; aggregates outside the
 # shard's hash key range dropped and counted; -c and --resume-from in the
-# middle of an aggregate; the kin-put --aggregate round trip, checked by
+# middle of an aggregate, also in a lease's checkpoint (dynalite); the
+# kin-put --aggregate round trip, checked by
 # decoding what was stored independently; window-avg's replay marks by
 # (sequenceNumber, subSequenceNumber).
 . "$(dirname "$0")/lib.sh"
@@ -53,6 +54,31 @@ is "resume exit" "$rc" 0
 like "resume says where" "$(cat "$ERR")" "*resuming after sequence number $sq2, subSequenceNumber 1 (from $T/ck.json)*"
 shown "$OUT" >"$T/part2"
 ok "the two runs together: every envelope once, in order" cmp -s <(cat "$T/part1" "$T/part2") "$T/want"
+
+# --- the same with leases: the checkpoint inside the aggregate in KCL's ---------
+# checkpointSubSequenceNumber, marked as inside; a second worker goes on
+# from it
+ddb_server
+lease_item() {
+	aws dynamodb get-item --region us-west-2 --table-name kpl-leases --consistent-read \
+		--key '{"leaseKey":{"S":"shardId-000000000000"}}' --output json |
+		jq -c '[.Item.checkpoint.S, .Item.checkpointSubSequenceNumber.N, .Item.kinpipeCheckpointInAggregate.N]'
+}
+run "" kin-read -s kpl --from earliest -c 3 --lease-table kpl-leases --worker-id a
+is "leases: -c 3 exit" "$rc" 0
+shown "$OUT" >"$T/lpart1"
+is "leases: -c 3 stops inside the aggregate" "$(cut -d' ' -f2 "$T/lpart1" | tr '\n' ' ')" "- 0 1 "
+is "leases: the lease's checkpoint is user record 1 of the aggregate, marked inside" \
+	"$(lease_item)" "[\"$sq2\",\"1\",\"1\"]"
+run "" kin-read -s kpl -e --lease-table kpl-leases --worker-id b
+is "leases: the second worker's exit" "$rc" 0
+like "leases: it takes the lease at that place" "$(cat "$ERR")" "*lease shardId-000000000000: taken at $sq2*"
+shown "$OUT" >"$T/lpart2"
+ok "leases: the two workers together: every envelope once, in order" \
+	cmp -s <(cat "$T/lpart1" "$T/lpart2") "$T/want"
+sqlast=$(tail -n 1 "$T/put" | cut -d' ' -f2)
+is "leases: read through, the checkpoint is the last record whole (0, no mark)" \
+	"$(lease_item)" "[\"$sqlast\",\"0\",null]"
 
 # bad subSequenceNumbers: refused, nothing read
 printf '{"format":"kinpipe-kin-read-checkpoint","stream":"kpl","shards":{"shardId-000000000000":"%s"},"subSequenceNumbers":{"shardId-000000000000":-1}}\n' "$sq2" >"$T/bad.json"
