@@ -22,7 +22,8 @@ SAN  ?=
 B    ?= build/release
 BIN  ?= bin
 
-PKGS     = jansson libcurl libmicrohttpd sqlite3 libsodium libxml-2.0 nettle
+PKGS     = jansson libcurl libmicrohttpd sqlite3 libsodium libxml-2.0 nettle \
+           libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
@@ -39,7 +40,7 @@ COMMON_OBJ = $(patsubst common/%.c,$(B)/common/%.o,$(wildcard common/*/*.c))
 LIB        = $(B)/libkinpipe.a
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check test unit e2e deps demo bench install uninstall clean fuzz
+.PHONY: all check test unit e2e deps demo bench install uninstall clean fuzz fuzz-kpl fuzz-evs
 all: $(TOOL_BINS)
 
 $(B)/common/%.o: common/%.c
@@ -116,3 +117,24 @@ fuzz:
 	cp tests/corpus/json/valid/* tests/corpus/json/invalid/* build/fuzz/corpus/
 	cd build/fuzz && ./fuzz_rec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -dict=../../tests/fuzz/json.dict corpus
+
+# libFuzzer run of the KPL aggregate decoder (tests/fuzz/README).
+KPL_FUZZ_SRC = tests/fuzz/fuzz_kpl.c common/kinesis/kin_kpl.c \
+  common/kinesis/kin_kpl_pack.c common/kinesis/kin_env.c common/json/rec.c \
+  common/json/jx.c common/json/jx_double.c common/json/jx_float.c \
+  common/time/tm.c common/base/sb.c common/base/eb.c
+fuzz-kpl:
+	@mkdir -p build/fuzz/corpus-kpl
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Icommon \
+	  $(KPL_FUZZ_SRC) -ljansson -lcrypto -lm -o build/fuzz/fuzz_kpl
+	cp tests/corpus/kpl/* build/fuzz/corpus-kpl/
+	cd build/fuzz && ./fuzz_kpl -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus-kpl
+
+# libFuzzer run of the event-stream decoder against its own oracle.
+fuzz-evs:
+	@mkdir -p build/fuzz/corpus-evs
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Icommon \
+	  tests/fuzz/fuzz_evs.c common/kinesis/kin_evs.c common/base/sb.c common/base/eb.c \
+	  -lz -o build/fuzz/fuzz_evs
+	cp tests/corpus/evs/* build/fuzz/corpus-evs/
+	cd build/fuzz && ./fuzz_evs -max_total_time=$(FUZZ_SECONDS) -max_len=8192 corpus-evs

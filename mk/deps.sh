@@ -10,12 +10,15 @@ cd "$(dirname "$0")/.."
 # the lease tests' independent client, chromium for the
 # wallet page, strace to watch wallet-server sync before it answers,
 # jq/miller as comparison points, gnuplot for the demo chart,
-# prometheus_client's text parser to read the --metrics files.
+# prometheus_client's text parser to read the --metrics files, openssl
+# for the private CA of the TLS tests. libssl (MD5 of KPL aggregates),
+# zlib (the event stream's CRC32) and libcurl's HTTP/2 (nghttp2, for
+# enhanced fan-out) are linked.
 PKGS="gcc make pkg-config libjansson-dev libcurl4-openssl-dev libjsmn-dev
 libmicrohttpd-dev libsqlite3-dev libsodium-dev libxml2-dev nettle-dev
-check libsubunit-dev
+libssl-dev zlib1g-dev libnghttp2-14 check libsubunit-dev
 python3 python3-botocore awscli jq miller mandoc gnuplot-nox
-chromium curl sqlite3 util-linux procps time bc tzdata
+chromium curl sqlite3 util-linux procps time bc tzdata openssl
 iproute2 wrk systemd python3-prometheus-client strace"
 
 missing=""
@@ -38,10 +41,11 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-# The local Kinesis and DynamoDB servers (kinesalite, dynalite for the
-# lease tables), pinned by package-lock.json.
+# The local Kinesis and DynamoDB servers, pinned by package-lock.json:
+# kinesalite for polling, kinesis-mock (kinesis-local) for enhanced
+# fan-out, dynalite for the lease tables.
 if [ -f package-lock.json ] && { [ ! -d node_modules/kinesalite ] ||
-    [ ! -d node_modules/dynalite ]; }; then
+    [ ! -d node_modules/kinesis-local ] || [ ! -d node_modules/dynalite ]; }; then
 	echo "deps: npm ci" >&2
 	npm ci --silent --no-audit --no-fund >/dev/null
 fi

@@ -39,7 +39,8 @@ static const char help_text[] =
     "                           . for the whole record\n"
     "  -a, --as NAME            nest the result under NAME instead of flattening\n"
     "      --keep A,B           carry these input fields too\n"
-    "  -P, --drop-provenance    drop shardId and sequenceNumber\n"
+    "  -P, --drop-provenance    drop shardId, sequenceNumber and\n"
+    "                           subSequenceNumber\n"
     "      --on-error=MODE      null (PERMISSIVE, default), skip, fail\n"
     "      --corrupt-column NAME  keep the raw text of bad documents in NAME\n"
     "                           (default: a schema field _corrupt_record)\n"
@@ -60,7 +61,7 @@ struct opts {
 	const char *keep[MAX_KEEP];
 	size_t nkeep;
 	int drop_provenance;
-	int carry_shard, carry_seq;	/* provenance not already output */
+	int carry_shard, carry_seq, carry_sub;	/* provenance not already output */
 	enum cli_on_error on_error;
 	const char *corrupt;		/* the corrupt-record column's name */
 	int corrupt_given;		/* by --corrupt-column */
@@ -309,6 +310,13 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 		sb_addc(out, ',');
 		rec_put_member(out, m);
 	}
+	/* a KPL user record's place inside its aggregate: window-avg's
+	 * replay marks need it as much as the sequence number */
+	if (line_ok && o->carry_sub &&
+	    (m = rec_get(&s->outer, "subSequenceNumber", 17))) {
+		sb_addc(out, ',');
+		rec_put_member(out, m);
+	}
 	sb_addc(out, '}');
 	return rc;
 }
@@ -399,7 +407,8 @@ place_corrupt(struct opts *o)
 static void
 check_names(const struct opts *o)
 {
-	static const char *const prov[] = { "shardId", "sequenceNumber" };
+	static const char *const prov[] = { "shardId", "sequenceNumber",
+	    "subSequenceNumber" };
 	const char *added = o->corrupt_key.len && !o->corrupt_in_schema ?
 	    o->corrupt : NULL;
 	size_t i;
@@ -413,7 +422,8 @@ check_names(const struct opts *o)
 		    added);
 	if (o->as && kept(o, o->as))
 		cli_usage("--as: '%s' is also a --keep field", o->as);
-	for (i = 0; !o->drop_provenance && i < 2; i++) {
+	for (i = 0; !o->drop_provenance && i < sizeof(prov) / sizeof(prov[0]);
+	    i++) {
 		if (!o->as && in_schema(o, prov[i]))
 			cli_usage("schema field '%s' clashes with the record's "
 			    "provenance, which exactly-once counting needs: use "
@@ -499,6 +509,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 	/* --keep shardId is the provenance itself: it travels once */
 	o->carry_shard = !o->drop_provenance && !kept(o, "shardId");
 	o->carry_seq = !o->drop_provenance && !kept(o, "sequenceNumber");
+	o->carry_sub = !o->drop_provenance && !kept(o, "subSequenceNumber");
 }
 
 static void

@@ -10,6 +10,7 @@
 
 #include "base/cli.h"
 #include "base/col.h"
+#include "kinesis/kin_agg.h"
 #include "kinesis/kin_put.h"
 #include "base/nd.h"
 #include "json/prov.h"
@@ -18,7 +19,7 @@
 
 static const char usage_line[] =
     "kin-put --stream NAME [--partition-key K | --partition-key-field F] "
-    "[--raw] [--on-error=skip|fail] [--region R] [--profile P] "
+    "[--raw] [--aggregate] [--on-error=skip|fail] [--region R] [--profile P] "
     "[--endpoint-url URL] [--stats[=S]] [--metrics FILE [--metrics-interval D]]";
 
 static const char help[] =
@@ -30,6 +31,7 @@ static const char help[] =
     "  -K, --partition-key-field F   the key is the record's field F\n"
     "                                (default key: the input line number)\n"
     "      --raw                     lines are bytes, not JSON objects\n"
+    "      --aggregate               pack records per shard as the KPL does\n"
     "      --on-error=skip|fail      bad input lines (default fail)\n"
     "      --retries N               attempts per call and per failed entry,\n"
     "                                0 = for ever (default 10)\n"
@@ -42,7 +44,7 @@ static const char help[] =
 struct args {
 	struct aws_opts aws;
 	const char *stream, *key, *field, *stats;
-	int raw, stats_on, retries;
+	int raw, aggregate, stats_on, retries;
 	enum cli_on_error on_error;
 	struct cli_metrics_opts mx;
 };
@@ -51,6 +53,7 @@ struct run {
 	struct args a;
 	struct kin_client k;
 	struct kin_batch b;
+	struct kin_agg agg;
 	struct cli_stats st;
 	struct sb out;
 	const char *input;
@@ -61,7 +64,7 @@ struct run {
 	struct rec rec;
 	int parsed;		/* rec is the current line's */
 	struct col_set cols;	/* --partition-key-field, a typo said */
-	int s_missing, s_failed;	/* st.extra indices */
+	int s_missing, s_failed, s_aggregates;	/* st.extra indices */
 };
 
 static volatile sig_atomic_t stop;
@@ -77,12 +80,13 @@ static void
 parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_RAW = 256, O_ONERR, O_REGION, O_PROFILE, O_ENDPOINT, O_STATS,
-	    O_RETRIES };
+	    O_RETRIES, O_AGGREGATE };
 	static const struct option longopts[] = {
 		{ "stream", required_argument, NULL, 's' },
 		{ "partition-key", required_argument, NULL, 'k' },
 		{ "partition-key-field", required_argument, NULL, 'K' },
 		{ "raw", no_argument, NULL, O_RAW },
+		{ "aggregate", no_argument, NULL, O_AGGREGATE },
 		{ "on-error", required_argument, NULL, O_ONERR },
 		{ "retries", required_argument, NULL, O_RETRIES },
 		{ "region", required_argument, NULL, O_REGION },
@@ -105,6 +109,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'k': a->key = optarg; break;
 		case 'K': a->field = optarg; break;
 		case O_RAW: a->raw = 1; break;
+		case O_AGGREGATE: a->aggregate = 1; break;
 		case O_ONERR:
 			if (cli_parse_on_error(optarg, &a->on_error) != 0 ||
 			    a->on_error == ON_ERROR_NULL)
@@ -150,6 +155,32 @@ write_out(struct run *r)
 	return r->broken ? -1 : 0;
 }
 
+/* --aggregate: pack and send what is held, print its results. */
+static void
+flush_aggregates(struct run *r)
+{
+	enum kin_status s;
+	struct eb e;
+
+	if (r->agg.n == 0)
+		return;
+	s = kin_agg_send(&r->agg, &r->k, r->a.stream, &e);
+	if (s != KIN_OK && s != KIN_STOPPED)
+		cli_die(kin_exit_code(s), "%s", e.msg);
+	r->st.emitted += r->agg.n - r->agg.failed - r->agg.refused;
+	r->st.extra[0] += r->agg.retries;
+	r->st.extra[r->s_failed] += r->agg.failed;
+	r->st.extra[r->s_aggregates] += r->agg.aggregates;
+	r->agg.retries = r->agg.aggregates = 0;
+	r->failed |= r->agg.failed > 0;
+	kin_agg_results(&r->agg, &r->out);
+	if (sb_failed(&r->out))
+		cli_die(CLI_FAIL, "out of memory");
+	kin_agg_reset(&r->agg);
+	write_out(r);
+	cli_stats_batch_end(&r->st);
+}
+
 /* Send what is batched and print its results: the batch's end. */
 static void
 flush_batch(struct run *r)
@@ -157,6 +188,10 @@ flush_batch(struct run *r)
 	enum kin_status s;
 	struct eb e;
 
+	if (r->a.aggregate) {
+		flush_aggregates(r);
+		return;
+	}
 	if (r->b.n == 0)
 		return;
 	s = kin_batch_send(&r->k, r->a.stream, &r->b, &e);
@@ -230,7 +265,8 @@ bad_line(struct run *r, const struct nd_line *ln, const char *why)
 	    (unsigned long long)ln->lineno, at, why);
 	sb_free(&where);
 	r->st.skipped++;
-	if (kin_batch_add_error(&r->b, ln->lineno, why) != 0)
+	if (r->a.aggregate ? kin_agg_add_error(&r->agg, ln->lineno, why) != 0 :
+	    kin_batch_add_error(&r->b, ln->lineno, why) != 0)
 		cli_die(CLI_FAIL, "out of memory");
 }
 
@@ -260,6 +296,14 @@ put_line(struct run *r, const struct nd_line *ln, struct sb *kb)
 	if (key == NULL || (why = kin_put_check(ln->len, key, kb->len, buf,
 	    sizeof(buf))) != NULL) {
 		bad_line(r, ln, key == NULL ? buf : why);
+		return;
+	}
+	if (r->a.aggregate) {
+		if (kin_agg_add(&r->agg, ln->lineno, ln->p, ln->len, key,
+		    kb->len) != 0)
+			cli_die(CLI_FAIL, "out of memory");
+		if (kin_agg_full(&r->agg))
+			flush_batch(r);
 		return;
 	}
 	if (!kin_batch_fits(&r->b, ln->len, kb->len))
@@ -304,9 +348,16 @@ main(int argc, char **argv)
 	r.s_failed = cli_stats_add_metric(&r.st, "failed",
 	    "kinpipe_kinesis_records_failed_total",
 	    "Records the service failed for good.");
+	r.s_aggregates = cli_stats_add_metric(&r.st, "aggregates",
+	    "kinpipe_kinesis_aggregates_put_total",
+	    "KPL aggregates put (--aggregate).");
 	if (r.a.field != NULL)
 		col_add(&r.cols, "--partition-key-field", r.a.field);
 	rec_init(&r.rec);
+	kin_agg_init(&r.agg);
+	if (r.a.aggregate && (st = kin_agg_map(&r.agg, &r.k, r.a.stream,
+	    &e)) != KIN_OK)
+		cli_die(kin_exit_code(st), "%s", e.msg);
 	cli_metrics_start(&r.st, &r.a.mx, iv_parse, NULL, 0);	/* checked */
 	if (nd_reader_init(&rd, STDIN_FILENO, r.input) != 0)
 		cli_die(CLI_FAIL, "out of memory");
@@ -336,6 +387,7 @@ main(int argc, char **argv)
 	sb_free(&kb);
 	sb_free(&r.out);
 	kin_batch_free(&r.b);
+	kin_agg_free(&r.agg);
 	kin_client_free(&r.k);
 	curl_global_cleanup();
 	if (r.failed)

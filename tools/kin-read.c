@@ -12,6 +12,7 @@
 #include "base/ck_path.h"
 #include "base/cli.h"
 #include "kinesis/kin_ckpt.h"
+#include "kinesis/kin_fanout.h"
 #include "kinesis/kin_pos.h"
 #include "kinesis/kin_lease.h"
 #include "base/nd.h"
@@ -27,8 +28,9 @@ static const char usage_line[] =
     "[--resume-from FILE] [--checkpoint FILE] [--shard ID]... "
     "[--shard-index I --shard-count N] [--lease-table T --worker-id ID "
     "[--failover-ms N] [--lease-state FILE] [--dynamodb-endpoint-url URL]] "
-    "[-e] [-c N] [--raw] [--max-fetch-rate MB] [--region R] [--profile P] "
-    "[--endpoint-url URL] [--stats[=S]] [--metrics FILE [--metrics-interval D]] "
+    "[--consumer NAME] [-e] [-c N] [--raw] [--max-fetch-rate MB] [--region R] "
+    "[--profile P] [--endpoint-url URL] [--ca-bundle FILE] [--stats[=S]] "
+    "[--metrics FILE [--metrics-interval D]] "
     "| kin-read [--stream NAME] --list";
 
 static const char help[] =
@@ -54,6 +56,9 @@ static const char help[] =
     "      --lease-state FILE     window-avg --state FILE: checkpoint leases\n"
     "                             with what it counted, hand states over\n"
     "      --dynamodb-endpoint-url URL   the lease table's endpoint\n"
+    "      --consumer NAME        enhanced fan-out: subscribe as this stream\n"
+    "                             consumer (registered if need be; not with\n"
+    "                             --lease-table)\n"
     "  -e, --exit-at-end          stop at the end of every shard as of start\n"
     "  -c, --count N              stop after N records\n"
     "      --batch N              records per GetRecords (1-10000, default 10000)\n"
@@ -64,6 +69,7 @@ static const char help[] =
     "      --retries N            attempts per call on throttling/5xx/network\n"
     "                             errors, 0 = for ever (default 10)\n"
     "      --region R, --profile P, --endpoint-url URL   as the AWS CLI\n"
+    "      --ca-bundle FILE       trust these certificates (AWS_CA_BUNDLE)\n"
     "      --stats[=SECONDS]      counts on stderr at exit (and every SECONDS)\n"
     "      --metrics FILE         the counts for Prometheus, rewritten at exit\n"
     "      --metrics-interval D     and every D (10s)\n"
@@ -73,7 +79,7 @@ struct args {
 	struct kin_read_opts ro;
 	struct aws_opts aws;
 	char *shards[MAX_SHARDS];
-	const char *checkpoint, *stats;
+	const char *checkpoint, *stats, *consumer;
 	int stats_on, retries, list;
 	int reading;		/* an option that only reading takes was given */
 	struct cli_metrics_opts mx;
@@ -182,7 +188,8 @@ parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_RESUME = 256, O_CKPT, O_SHARD, O_INDEX, O_COUNT, O_REGION,
 	    O_PROFILE, O_ENDPOINT, O_STATS, O_BATCH, O_RETRIES, O_RAW, O_RATE,
-	    O_LIST, O_TABLE, O_WORKER, O_FAILOVER, O_LSTATE, O_DDB_ENDPOINT };
+	    O_LIST, O_TABLE, O_WORKER, O_FAILOVER, O_LSTATE, O_DDB_ENDPOINT,
+	    O_CONSUMER, O_CA_BUNDLE };
 	static const struct option longopts[] = {
 		{ "stream", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'o' },
@@ -191,6 +198,8 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "shard", required_argument, NULL, O_SHARD },
 		{ "shard-index", required_argument, NULL, O_INDEX },
 		{ "shard-count", required_argument, NULL, O_COUNT },
+		{ "consumer", required_argument, NULL, O_CONSUMER },
+		{ "ca-bundle", required_argument, NULL, O_CA_BUNDLE },
 		{ "exit-at-end", no_argument, NULL, 'e' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "batch", required_argument, NULL, O_BATCH },
@@ -226,7 +235,7 @@ parse_args(int argc, char **argv, struct args *a)
 		a->reading |= c == 'o' || c == O_RESUME || c == O_CKPT ||
 		    c == O_SHARD || c == O_INDEX || c == O_COUNT || c == 'e' ||
 		    c == 'c' || c == O_BATCH || c == O_RAW || c == O_RATE ||
-		    c == O_STATS;
+		    c == O_STATS || c == O_CONSUMER;
 		switch (c) {
 		case 's': a->ro.stream = optarg; break;
 		case 'o': parse_from(optarg, &a->ro); break;
@@ -246,6 +255,12 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_REGION: a->aws.region = optarg; break;
 		case O_PROFILE: a->aws.profile = optarg; break;
 		case O_ENDPOINT: a->aws.endpoint = optarg; break;
+		case O_CONSUMER:
+			if (*optarg == '\0')
+				cli_usage("--consumer: must not be empty");
+			a->consumer = optarg;
+			break;
+		case O_CA_BUNDLE: a->aws.ca_bundle = optarg; break;
 		case O_STATS: a->stats_on = 1; a->stats = optarg; break;
 		case O_RAW: a->ro.raw = 1; break;
 		case O_RATE: a->ro.max_fetch_rate = parse_rate(optarg); break;
@@ -268,7 +283,7 @@ parse_args(int argc, char **argv, struct args *a)
 		cli_usage("unexpected argument '%s'", argv[optind]);
 	if (a->list && a->reading)
 		cli_usage("--list takes only --stream, --retries, --region, "
-		    "--profile and --endpoint-url");
+		    "--profile, --endpoint-url and --ca-bundle");
 	if (a->ro.stream != NULL && *a->ro.stream == '\0')
 		cli_usage("--stream: must not be empty");
 	if (a->ro.stream == NULL && !a->list)
@@ -282,6 +297,16 @@ parse_args(int argc, char **argv, struct args *a)
 	if (a->ro.from_seq != NULL && a->ro.nonly != 1)
 		cli_usage("--from at-sequence=N needs exactly one --shard");
 	leases_args(a, count > 0);
+	/* the service pushes a subscription's records: no calls to pace */
+	if (a->consumer != NULL && a->ro.max_fetch_rate > 0)
+		cli_usage("--max-fetch-rate paces GetRecords calls: not with "
+		    "--consumer");
+	/* a lease moves a shard between workers at any step; subscriptions
+	 * are opened for the shards of the start and renewed by the fan-out
+	 * loop alone, which does not ask the lease table */
+	if (a->consumer != NULL && a->lease.table != NULL)
+		cli_usage("--lease-table excludes --consumer (a subscription "
+		    "follows its shard wherever a lease moves it)");
 	a->ro.index = (int)index;
 	a->ro.count = (int)count;
 	a->ro.only = a->shards;
@@ -332,12 +357,16 @@ load_positions(struct args *a, struct kin_ckpt *ck, struct kin_ckpt *from)
 	}
 	if (have_from) {
 		a->ro.resume = from->shards;
+		a->ro.resume_sub = from->subs;
 		a->ro.resume_path = rpath;
 	} else if (rpath == NULL && have_ck) {
 		a->ro.resume = ck->shards;
+		a->ro.resume_sub = ck->subs;
 		a->ro.resume_path = a->checkpoint;
-	} else
+	} else {
 		a->ro.resume = NULL;
+		a->ro.resume_sub = NULL;
+	}
 	a->ro.starts = have_ck ? ck->starts : NULL;
 	a->ro.starts_path = a->checkpoint;
 }
@@ -357,7 +386,7 @@ commit(struct kin_read *r, const struct args *a)
 	if (kin_read_commit(r, &e) != 0)
 		cli_die(CLI_FAIL, "%s", e.msg);
 	if (a->checkpoint && kin_ckpt_save(a->checkpoint, a->ro.stream,
-	    r->committed, r->starts_committed, &e) != 0)
+	    r->committed, r->committed_sub, r->starts_committed, &e) != 0)
 		cli_die(CLI_FAIL, "checkpoint: %s", e.msg);
 }
 
@@ -374,11 +403,14 @@ report(const struct kin_read *r, const struct kin_leases *l,
 	st->extra[1] = r->getrecords;
 	st->extra[2] = r->k->retries;
 	st->extra[3] = r->k->throttles;
+	st->extra[4] = r->aggregates;
+	st->extra[5] = r->kpl_dropped;
+	st->extra[6] = r->kpl_bad;
 	if (r->o.owner != NULL) {
-		st->extra[4] = kin_lease_held(l);
-		st->extra[5] = l->taken;
-		st->extra[6] = l->stolen;
-		st->extra[7] = l->lost;
+		st->extra[7] = kin_lease_held(l);
+		st->extra[8] = l->taken;
+		st->extra[9] = l->stolen;
+		st->extra[10] = l->lost;
 	}
 	for (i = 0; i < r->sh.n; i++)
 		if (r->sh.v[i].mine && r->sh.v[i].behind_ms > behind)
@@ -417,7 +449,7 @@ shard_series(void *arg, struct metrics *m, const struct metrics_label *base,
 		const char *name, *help;
 	} fam[] = {
 		{ "kinpipe_kinesis_millis_behind_latest",
-		    "MillisBehindLatest of the shard's last GetRecords answer." },
+		    "MillisBehindLatest of the shard's last answer or event." },
 		{ "kinpipe_kinesis_shard_records_total",
 		    "Records read from the shard." },
 		{ "kinpipe_kinesis_shard_bytes_total",
@@ -492,6 +524,7 @@ main(int argc, char **argv)
 	struct sb batch = SB_INIT;
 	struct sigaction sa = { 0 };
 	struct kin_ckpt ck = { 0 }, from = { 0 };
+	char *consumer_arn = NULL;
 	enum kin_status st;
 	struct eb e;
 	uint64_t n;
@@ -522,6 +555,15 @@ main(int argc, char **argv)
 	cli_stats_add_metric(&stats, "throttles",
 	    "kinpipe_kinesis_throttles_total",
 	    "Kinesis calls refused as too fast, each retried.");
+	cli_stats_add_metric(&stats, "aggregates",
+	    "kinpipe_kinesis_aggregates_read_total",
+	    "KPL aggregates unpacked into their user records.");
+	cli_stats_add_metric(&stats, "kpl_dropped",
+	    "kinpipe_kinesis_kpl_dropped_total",
+	    "KPL user records dropped as outside their shard's hash keys.");
+	cli_stats_add_metric(&stats, "kpl_whole",
+	    "kinpipe_kinesis_kpl_whole_total",
+	    "Records with the KPL magic passed whole (a bad MD5 or body).");
 	if (a.lease.table != NULL) {
 		cli_stats_add_metric(&stats, "leases_held",
 		    "kinpipe_kinesis_leases_held", "Leases this worker holds.");
@@ -543,6 +585,13 @@ main(int argc, char **argv)
 	}
 	cli_metrics_start(&stats, &a.mx, iv_parse, NULL, 0);	/* checked */
 
+	if (a.consumer != NULL) {
+		if ((st = kin_fanout_consumer(&k, a.ro.stream, a.consumer,
+		    &consumer_arn, &e)) != KIN_OK)
+			cli_die(st == KIN_STOPPED ? CLI_OK : kin_exit_code(st), "%s",
+			    e.msg);
+		a.ro.consumer_arn = consumer_arn;
+	}
 	if ((st = kin_read_start(&r, &k, &a.ro, &e)) != KIN_OK)
 		cli_die(kin_exit_code(st), "%s", e.msg);
 	/* from the first commit on, the checkpoint names every shard */
@@ -560,6 +609,13 @@ main(int argc, char **argv)
 			if (errno != EPIPE)
 				cli_die(CLI_FAIL, "stdout: %s", strerror(errno));
 			broken = 1;	/* the batch did not arrive: keep the last commit */
+			break;
+		}
+		/* a follower that has nothing to write would otherwise never
+		 * learn that its reader left: the shards' answers may all have
+		 * come in one batch, written before it did */
+		if (batch.len == 0 && cli_output_gone()) {
+			broken = 1;
 			break;
 		}
 		if (n > 0 || r.finished)
@@ -593,6 +649,7 @@ main(int argc, char **argv)
 	}
 	kin_ckpt_free(&ck);
 	kin_ckpt_free(&from);
+	free(consumer_arn);
 	curl_global_cleanup();
 	if (broken)
 		cli_die_output_gone();	/* after the last delivered batch's commit */

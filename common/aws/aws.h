@@ -37,6 +37,8 @@ struct aws_opts {
 	const char *region;	/* --region */
 	const char *endpoint;	/* --endpoint-url */
 	const char *service;	/* "kinesis": signing name, endpoint env */
+	const char *ca_bundle;	/* --ca-bundle (AWS_CA_BUNDLE is read by
+				   aws_client_init) */
 };
 
 /* ---- the shared files (aws_config.c) ---- */
@@ -255,6 +257,7 @@ struct aws_client {
 	/* the service's JSON protocol: application/x-amz-json-1.1 unless
 	 * the client says otherwise (DynamoDB speaks 1.0) */
 	const char *content_type;
+	char *ca_bundle;	/* certificates to trust instead of the system's */
 };
 
 struct aws_result {
@@ -272,7 +275,8 @@ enum aws_status {
 	AWS_OK = 0,	/* done; for aws_post: an HTTP answer, of any status */
 	AWS_TRANSPORT,	/* connection-level failure (refused, reset, timeout) */
 	AWS_STOPPED,	/* *stop was set */
-	AWS_LOCAL,	/* on this side: configuration, out of memory */
+	AWS_LOCAL,	/* on this side: configuration, out of memory, a
+			 * certificate not trusted */
 	AWS_NOCREDS	/* no usable credentials (the tools' exit 3), also
 			 * when a refresh failed and the old ones lapse */
 };
@@ -298,5 +302,26 @@ double aws_backoff_delay(double base_s, double cap_s, uint64_t *rng,
 uint64_t aws_backoff_seed(void);
 /* Sleep s seconds unless *stop is set (stop may be NULL); -1 if stopped. */
 int aws_sleep(double s, volatile sig_atomic_t *stop);
+/* The same request on a handle of the caller's, for libcurl's multi
+ * interface: h is set up to POST body (which must outlive the transfer)
+ * to the client's endpoint, signed with its credentials, the answer
+ * appended to resp, errors in errbuf (CURL_ERROR_SIZE bytes), aborted
+ * when *c->stop is set. *hdrs takes the request's headers: the caller
+ * frees them (curl_slist_free_all) when the transfer is over. The
+ * credentials are refreshed first, as for aws_post: AWS_OK, AWS_LOCAL,
+ * AWS_NOCREDS (a refresh failed and the old ones lapse) or AWS_STOPPED. */
+enum aws_status aws_prepare(struct aws_client *c, CURL *h, const char *target,
+    const char *body, size_t len, struct sb *resp, char *errbuf,
+    struct curl_slist **hdrs, struct eb *e);
+/* A long-lived answer on a handle set up by aws_prepare (SubscribeToShard):
+ * HTTP/2 (with prior knowledge for an http:// endpoint, negotiated by
+ * ALPN for https://), no overall time limit, but cut when less than a
+ * byte a second arrives for idle_s seconds. */
+void aws_streaming(struct aws_client *c, CURL *h, long idle_s);
+/* What a transfer set up by aws_prepare ended with (rc): AWS_OK with
+ * *status for an HTTP answer, AWS_TRANSPORT, AWS_STOPPED, AWS_LOCAL (a
+ * certificate not trusted). */
+enum aws_status aws_finish(struct aws_client *c, CURL *h, CURLcode rc,
+    const char *errbuf, long *status, struct eb *e);
 
 #endif

@@ -48,6 +48,7 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	struct aws_conf conf;
 	struct aws_ep ep = { NULL, "" };
 	enum aws_status st = AWS_LOCAL;
+	const char *ca;
 
 	memset(c, 0, sizeof(*c));
 	c->stop = stop;
@@ -64,8 +65,11 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	    aws_endpoint_resolve(&conf, o->endpoint, o->service, c->region,
 	    &ep, e) != 0)
 		goto out;
+	/* as the AWS CLI: --ca-bundle, else AWS_CA_BUNDLE */
+	ca = o->ca_bundle != NULL ? o->ca_bundle : aws_env("AWS_CA_BUNDLE");
 	if ((o->profile != NULL && (c->profile = strdup(o->profile)) == NULL) ||
-	    (o->region != NULL && (c->region_opt = strdup(o->region)) == NULL)) {
+	    (o->region != NULL && (c->region_opt = strdup(o->region)) == NULL) ||
+	    (ca != NULL && (c->ca_bundle = strdup(ca)) == NULL)) {
 		eb_set(e, "out of memory");
 		goto out;
 	}
@@ -89,6 +93,8 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
+	if (c->ca_bundle != NULL)
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_bundle);
 	if (set_creds(c, e) == 0)
 		st = AWS_OK;
 out:
@@ -106,6 +112,7 @@ aws_client_free(struct aws_client *c)
 		memset(c->userpwd, 0, strlen(c->userpwd));
 	free(c->userpwd);
 	free(c->endpoint);
+	free(c->ca_bundle);
 	free(c->region);
 	free(c->profile);
 	free(c->region_opt);
@@ -125,7 +132,7 @@ aws_client_free(struct aws_client *c)
 static enum aws_status
 refresh_creds(struct aws_client *c, struct eb *e)
 {
-	struct aws_opts o = { c->profile, c->region_opt, NULL, NULL };
+	struct aws_opts o = { c->profile, c->region_opt, NULL, NULL, NULL };
 	struct aws_creds fresh;
 	struct aws_conf conf;
 	int64_t now, left;
@@ -216,6 +223,15 @@ headers(const struct aws_client *c, const char *target)
 	return h;
 }
 
+/* A certificate that is not trusted, or a CA bundle that cannot be read,
+ * will not be better on the next try: no retries. */
+static int
+untrusted(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM;
+}
+
 enum aws_status
 aws_post(struct aws_client *c, const char *target, const char *body,
     size_t len, struct aws_result *r, struct eb *e)
@@ -247,7 +263,7 @@ aws_post(struct aws_client *c, const char *target, const char *body,
 	if (rc != CURLE_OK) {
 		eb_set(e, "%s: %s", c->endpoint, c->errbuf[0] ? c->errbuf :
 		    curl_easy_strerror(rc));
-		return AWS_TRANSPORT;
+		return untrusted(rc) ? AWS_LOCAL : AWS_TRANSPORT;
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	if (sb_failed(&c->resp) || sb_cstr(&c->resp) == NULL) {
@@ -256,5 +272,71 @@ aws_post(struct aws_client *c, const char *target, const char *body,
 	}
 	r->body = c->resp.buf;
 	r->len = c->resp.len;
+	return AWS_OK;
+}
+
+enum aws_status
+aws_prepare(struct aws_client *c, CURL *h, const char *target,
+    const char *body, size_t len, struct sb *resp, char *errbuf,
+    struct curl_slist **hdrs, struct eb *e)
+{
+	enum aws_status st;
+
+	*hdrs = NULL;
+	if ((st = refresh_creds(c, e)) != AWS_OK)
+		return st;
+	if ((*hdrs = headers(c, target)) == NULL) {
+		eb_set(e, "out of memory");
+		return AWS_LOCAL;
+	}
+	errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, c->endpoint);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
+	curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	if (c->ca_bundle != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
+	return AWS_OK;
+}
+
+void
+aws_streaming(struct aws_client *c, CURL *h, long idle_s)
+{
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, strncmp(c->endpoint,
+	    "http://", 7) == 0 ? (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE :
+	    (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, idle_s);
+}
+
+enum aws_status
+aws_finish(struct aws_client *c, CURL *h, CURLcode rc, const char *errbuf,
+    long *status, struct eb *e)
+{
+	*status = 0;
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		eb_set(e, "interrupted");
+		return AWS_STOPPED;
+	}
+	if (rc != CURLE_OK) {
+		eb_set(e, "%s: %s", c->endpoint, errbuf[0] ? errbuf :
+		    curl_easy_strerror(rc));
+		return untrusted(rc) ? AWS_LOCAL : AWS_TRANSPORT;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	return AWS_OK;
 }

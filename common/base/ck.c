@@ -183,6 +183,17 @@ ck_seq_cmp(const char *a, size_t an, const char *b, size_t bn)
 	return (c > 0) - (c < 0);
 }
 
+int
+ck_pos_cmp(const char *a, size_t an, int64_t asub, const char *b, size_t bn,
+    int64_t bsub)
+{
+	int c = ck_seq_cmp(a, an, b, bn);
+
+	if (c != 0)
+		return c;
+	return (asub > bsub) - (asub < bsub);
+}
+
 static uint64_t
 mark_hash(const char *s, size_t n)
 {
@@ -307,14 +318,16 @@ ck_marks_get(struct ck_marks *m, const char *shard, size_t n)
 	k->shard[n] = '\0';
 	k->shardlen = n;
 	k->hash = h;
+	k->sub = CK_SUB_WHOLE;
 	m->slot[i] = k;
 	m->n++;
 	return *recent = k;
 }
 
 void
-ck_mark_set(struct ck_mark *k, const char *seq, size_t n)
+ck_mark_set(struct ck_mark *k, const char *seq, size_t n, int64_t sub)
 {
+	k->sub = sub;
 	if (n > CK_SEQ_MAX)
 		n = CK_SEQ_MAX;
 	memcpy(k->seq, seq, n);

@@ -36,11 +36,22 @@ int ck_write_atomic(const char *path, const void *data, size_t len,
  * run), -1 with e set. */
 int ck_read_file(const char *path, struct sb *out, struct eb *e);
 
+/* A position in a shard is a Kinesis record's sequence number and, for
+ * one user record of a KPL aggregate, its subSequenceNumber (0..n-1).
+ * CK_SUB_WHOLE stands for the whole record, a plain one or every user
+ * record of an aggregate: it sorts after each of its parts, so a crash
+ * in the middle of an aggregate resumes right after the part last
+ * counted. */
+#define CK_SUB_WHOLE INT64_MAX
+
 /* 1 when s[0..n) is a sequence number: 1..CK_SEQ_MAX ASCII digits. */
 int ck_seq_valid(const char *s, size_t n);
 /* Compare two valid sequence numbers as numbers ("007" == "7",
  * "10" > "9"): -1, 0 or 1. */
 int ck_seq_cmp(const char *a, size_t an, const char *b, size_t bn);
+/* Compare two positions: by sequence number, then subSequenceNumber. */
+int ck_pos_cmp(const char *a, size_t an, int64_t asub, const char *b,
+    size_t bn, int64_t bsub);
 
 struct ck_mark {
 	char *shard;
@@ -48,6 +59,7 @@ struct ck_mark {
 	uint64_t hash;
 	size_t seqlen;		/* 0: nothing counted yet */
 	char seq[CK_SEQ_MAX + 1];
+	int64_t sub;		/* subSequenceNumber, or CK_SUB_WHOLE */
 };
 
 /* marks found again without hashing: a stream's records take turns
@@ -65,16 +77,18 @@ void ck_marks_free(struct ck_marks *m);
 /* The mark of a shard, created empty when absent; NULL on out of memory. */
 struct ck_mark *ck_marks_get(struct ck_marks *m, const char *shard, size_t n);
 
-/* 1 when seq is above the mark (a record not yet counted), 0 when at or
- * below it (a replay). */
+/* 1 when (seq, sub) is above the mark (a record not yet counted), 0 when
+ * at or below it (a replay). */
 static inline int
-ck_mark_is_new(const struct ck_mark *k, const char *seq, size_t n)
+ck_mark_is_new(const struct ck_mark *k, const char *seq, size_t n,
+    int64_t sub)
 {
-	return k->seqlen == 0 || ck_seq_cmp(seq, n, k->seq, k->seqlen) > 0;
+	return k->seqlen == 0 ||
+	    ck_pos_cmp(seq, n, sub, k->seq, k->seqlen, k->sub) > 0;
 }
 
-/* Raise the mark to seq (which must be valid and above it). */
-void ck_mark_set(struct ck_mark *k, const char *seq, size_t n);
+/* Raise the mark to (seq, sub) (seq valid, the position above it). */
+void ck_mark_set(struct ck_mark *k, const char *seq, size_t n, int64_t sub);
 
 /* Visit the marks in no particular order. */
 #define CK_MARKS_FOREACH(m, k)						\

@@ -12,14 +12,17 @@
 #define PROV_MAX 160
 
 /* Append " (SHARD SEQUENCE)" to out when the indexed record r carries
- * both shardId and sequenceNumber as strings; nothing otherwise. Bytes
- * that would break the one-line message (controls) become '?'. */
+ * both shardId and sequenceNumber as strings; nothing otherwise. A user
+ * record of a KPL aggregate, which carries a subSequenceNumber too, is
+ * " (SHARD SEQUENCE:SUB)": its aggregate's other records share the rest.
+ * Bytes that would break the one-line message (controls) become '?'. */
 void prov_describe(const struct rec *r, struct sb *out);
-/* The same from the two values themselves (either may be NULL). */
+/* The same from the values themselves (any may be NULL). */
 void prov_describe_values(const struct rec_member *shard,
-    const struct rec_member *seq, struct sb *out);
-/* The same from the two decoded texts. */
+    const struct rec_member *seq, const struct rec_member *sub,
+    struct sb *out);
+/* The same from the decoded texts; sub NULL when there is none. */
 void prov_describe_text(const char *shard, size_t shardlen, const char *seq,
-    size_t seqlen, struct sb *out);
+    size_t seqlen, const char *sub, size_t sublen, struct sb *out);
 
 #endif

@@ -80,9 +80,8 @@ kin_classify(long status, const char *type)
 	return KC_FATAL;
 }
 
-/* The retryable answers that mean "too fast" rather than "broken". */
-static int
-throttled(long status, const char *type)
+int
+kin_throttled(long status, const char *type)
 {
 	static const char *slow[] = { "ProvisionedThroughputExceededException",
 	    "LimitExceededException", "ThrottlingException",
@@ -121,8 +120,8 @@ error_of(const char *body, size_t len, char *type, size_t tcap, char *msg,
 	json_decref(doc);
 }
 
-static enum kin_status
-status_of(enum kin_class c)
+enum kin_status
+kin_class_status(enum kin_class c)
 {
 	switch (c) {
 	case KC_EXPIRED: return KIN_EXPIRED;
@@ -130,6 +129,36 @@ status_of(enum kin_class c)
 	case KC_NOTFOUND: return KIN_NOTFOUND;
 	default: return KIN_FAIL;
 	}
+}
+
+enum kin_class
+kin_error_answer(const char *op, long status, const char *body, size_t len,
+    int *slow, struct eb *e)
+{
+	char type[128], msg[300];
+
+	error_of(body, len, type, sizeof(type), msg, sizeof(msg));
+	eb_set(e, "%s: %s%s%s (HTTP %ld)", op, type[0] ? type : "error",
+	    msg[0] ? ": " : "", msg, status);
+	*slow = kin_throttled(status, type);
+	return kin_classify(status, type);
+}
+
+enum kin_status
+kin_retry_note(struct kin_client *k, int attempt, int slow, struct eb *e)
+{
+	if (k->bo.max_attempts > 0 && attempt >= k->bo.max_attempts) {
+		struct eb last = *e;
+
+		eb_set(e, "%.480s (gave up after %d attempt%s)", last.msg,
+		    attempt, attempt == 1 ? "" : "s");
+		return KIN_GAVEUP;
+	}
+	k->retries++;
+	k->throttles += slow != 0;
+	if (!k->quiet && (attempt == 3 || attempt % 10 == 0))
+		cli_warn("%s (retry %d)", e->msg, attempt);
+	return KIN_OK;
 }
 
 enum kin_status
@@ -176,11 +205,11 @@ enum kin_status
 kin_call_text(struct kin_client *k, const char *op, const char *body,
     size_t len, const char **text, size_t *tlen, struct eb *e)
 {
-	char target[80], type[128], msg[300];
+	char target[80];
 	struct aws_result r;
 	enum kin_class cls;
 	enum aws_status rc;
-	int attempt = 0;
+	int attempt = 0, slow;
 
 	snprintf(target, sizeof(target), "Kinesis_20131202.%s", op);
 	for (;;) {
@@ -188,38 +217,28 @@ kin_call_text(struct kin_client *k, const char *op, const char *body,
 		rc = aws_post(&k->aws, target, body, len, &r, e);
 		if (rc == AWS_STOPPED)
 			return KIN_STOPPED;
-		if (rc == AWS_LOCAL || rc == AWS_NOCREDS)
-			return rc == AWS_NOCREDS ? KIN_AUTH : KIN_FAIL;
+		if (rc == AWS_NOCREDS)
+			return KIN_AUTH;
+		if (rc == AWS_LOCAL) {
+			eb_wrap(e, "%s", op);
+			return KIN_FAIL;
+		}
 		if (rc == AWS_OK && r.status == 200) {
 			*text = r.body;
 			*tlen = r.len;
 			return KIN_OK;
 		}
-		type[0] = '\0';
+		slow = 0;
 		if (rc == AWS_OK) {
-			error_of(r.body, r.len, type, sizeof(type), msg, sizeof(msg));
-			cls = kin_classify(r.status, type);
-			eb_set(e, "%s: %s%s%s (HTTP %ld)", op, type[0] ? type : "error",
-			    msg[0] ? ": " : "", msg, r.status);
+			cls = kin_error_answer(op, r.status, r.body, r.len, &slow, e);
 		} else {
 			cls = KC_RETRY;
 			eb_wrap(e, "%s", op);
 		}
 		if (cls != KC_RETRY)
-			return status_of(cls);
-		attempt++;
-		if (k->bo.max_attempts > 0 && attempt >= k->bo.max_attempts) {
-			struct eb last = *e;
-
-			eb_set(e, "%.480s (gave up after %d attempt%s)", last.msg,
-			    attempt, attempt == 1 ? "" : "s");
+			return kin_class_status(cls);
+		if (kin_retry_note(k, ++attempt, slow, e) != KIN_OK)
 			return KIN_GAVEUP;
-		}
-		k->retries++;
-		if (rc == AWS_OK && throttled(r.status, type))
-			k->throttles++;
-		if (!k->quiet && (attempt == 3 || attempt % 10 == 0))
-			cli_warn("%s (retry %d)", e->msg, attempt);
 		if (kin_sleep(kin_backoff_delay(&k->bo, attempt), k->aws.stop) != 0)
 			return KIN_STOPPED;
 	}
@@ -263,16 +282,13 @@ kin_list_shards(struct kin_client *k, const char *stream, json_t **shards,
 	return st;
 }
 
-enum kin_status
-kin_get_iterator(struct kin_client *k, const char *stream, const char *shard,
-    const char *type, const char *seq, int64_t ts_us, char **iter, struct eb *e)
+json_t *
+kin_iterator_request(const char *stream, const char *shard, const char *type,
+    const char *seq, int64_t ts_us)
 {
-	json_t *req, *resp, *it;
-	enum kin_status st;
+	json_t *req = json_pack("{s:s,s:s,s:s}", "StreamName", stream,
+	    "ShardId", shard, "ShardIteratorType", type);
 
-	*iter = NULL;
-	req = json_pack("{s:s,s:s,s:s}", "StreamName", stream, "ShardId", shard,
-	    "ShardIteratorType", type);
 	/* a member that cannot be added leaves no request at all */
 	if (req != NULL && ((seq != NULL && json_object_set_new(req,
 	    "StartingSequenceNumber", json_string(seq)) != 0) ||
@@ -281,18 +297,44 @@ kin_get_iterator(struct kin_client *k, const char *stream, const char *shard,
 		json_decref(req);
 		req = NULL;
 	}
-	st = kin_call(k, "GetShardIterator", req, &resp, e);
+	return req;
+}
+
+int
+kin_iterator_answer(const char *text, size_t len, char **iter, struct eb *e)
+{
+	json_t *resp = json_loadb(text, len, 0, NULL), *it;
+
+	*iter = NULL;
+	it = json_object_get(resp, "ShardIterator");
+	if (!json_is_string(it))
+		eb_set(e, "GetShardIterator: no ShardIterator in answer");
+	else if ((*iter = strdup(json_string_value(it))) == NULL)
+		eb_set(e, "out of memory");
+	json_decref(resp);
+	return *iter != NULL ? 0 : -1;
+}
+
+enum kin_status
+kin_get_iterator(struct kin_client *k, const char *stream, const char *shard,
+    const char *type, const char *seq, int64_t ts_us, char **iter, struct eb *e)
+{
+	json_t *req = kin_iterator_request(stream, shard, type, seq, ts_us);
+	const char *text;
+	size_t len;
+	char *body = req != NULL ? jx_dumps(req) : NULL;
+	enum kin_status st;
+
+	*iter = NULL;
 	json_decref(req);
+	if (body == NULL) {
+		eb_set(e, "out of memory");
+		return KIN_FAIL;
+	}
+	st = kin_call_text(k, "GetShardIterator", body, strlen(body), &text,
+	    &len, e);
+	free(body);
 	if (st != KIN_OK)
 		return st;
-	it = json_object_get(resp, "ShardIterator");
-	if (!json_is_string(it)) {
-		eb_set(e, "GetShardIterator: no ShardIterator in answer");
-		st = KIN_FAIL;
-	} else if ((*iter = strdup(json_string_value(it))) == NULL) {
-		eb_set(e, "out of memory");
-		st = KIN_FAIL;
-	}
-	json_decref(resp);
-	return st;
+	return kin_iterator_answer(text, len, iter, e) == 0 ? KIN_OK : KIN_FAIL;
 }

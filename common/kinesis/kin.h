@@ -66,6 +66,26 @@ int kin_sleep(double s, volatile sig_atomic_t *stop);
 enum kin_class { KC_RETRY, KC_EXPIRED, KC_AUTH, KC_NOTFOUND, KC_FATAL };
 enum kin_class kin_classify(long status, const char *type);
 
+/* 1 for the retryable answers that mean "too fast" rather than
+ * "broken" (the throttles of --stats and --metrics). */
+int kin_throttled(long status, const char *type);
+
+/* An error answer (HTTP status, body) to operation op: its class, *slow
+ * (kin_throttled), and a message in e naming the error type and the
+ * service's message. */
+enum kin_class kin_error_answer(const char *op, long status, const char *body,
+    size_t len, int *slow, struct eb *e);
+/* The status a final (not retried) class ends a call with. */
+enum kin_status kin_class_status(enum kin_class c);
+
+/* The retry policy's bookkeeping, shared by kin_call and kin_multi:
+ * attempt (1-based) failed in a way that may be retried (e says how,
+ * slow when throttled). KIN_GAVEUP, e saying after how many attempts,
+ * when they are used up; else KIN_OK, the retry (and throttle) counted
+ * and warned about now and then: wait kin_backoff_delay, then again. */
+enum kin_status kin_retry_note(struct kin_client *k, int attempt, int slow,
+    struct eb *e);
+
 /* Call operation op ("GetRecords") with request document req; on KIN_OK
  * *resp is the answer (caller decrefs). Retries what may be retried. */
 enum kin_status kin_call(struct kin_client *k, const char *op, json_t *req,
@@ -90,5 +110,11 @@ enum kin_status kin_list_shards(struct kin_client *k, const char *stream,
 enum kin_status kin_get_iterator(struct kin_client *k, const char *stream,
     const char *shard, const char *type, const char *seq, int64_t ts_us,
     char **iter, struct eb *e);
+/* The request and the answer of GetShardIterator, for a caller that
+ * sends it itself (kin_multi): NULL on out of memory; 0 or -1. */
+json_t *kin_iterator_request(const char *stream, const char *shard,
+    const char *type, const char *seq, int64_t ts_us);
+int kin_iterator_answer(const char *text, size_t len, char **iter,
+    struct eb *e);
 
 #endif

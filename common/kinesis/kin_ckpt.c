@@ -52,6 +52,25 @@ check_starts(const json_t *starts, const json_t *shards, struct eb *e)
 	return 0;
 }
 
+/* The "subSequenceNumbers" map, when there is one: a count for shards
+ * that have a sequence number too (a position inside a KPL aggregate). */
+static int
+check_subs(const json_t *subs, const json_t *shards, struct eb *e)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(subs))
+		return eb_set(e, "\"subSequenceNumbers\" is not an object");
+	json_object_foreach((json_t *)subs, key, v)
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) == CK_SUB_WHOLE ||
+		    json_object_get(shards, key) == NULL)
+			return eb_set(e, "shard %s: subSequenceNumber is not a "
+			    "count beside a sequence number", key);
+	return 0;
+}
+
 /* The version says whether the file must be sealed; older ones are read
  * as they are (and said to be, once accepted). */
 static int
@@ -91,6 +110,7 @@ load_doc(const json_t *doc, const char *stream, enum ck_sum_status sum,
 	const json_t *st = json_object_get(doc, "stream");
 	const json_t *map = json_object_get(doc, "shards");
 	const json_t *starts = json_object_get(doc, "starts");
+	const json_t *subs = json_object_get(doc, "subSequenceNumbers");
 	const char *f = json_string_value(fmt);
 
 	*why = R_OTHER;
@@ -107,7 +127,8 @@ load_doc(const json_t *doc, const char *stream, enum ck_sum_status sum,
 		return eb_set(e, "positions are for stream '%s', not '%s'",
 		    json_string_value(st), stream);
 	*why = R_DAMAGED;
-	if (check_shards(map, e) != 0)
+	if (check_shards(map, e) != 0 ||
+	    (subs != NULL && check_subs(subs, map, e) != 0))
 		return -1;
 	if (c->kind == KIN_CKPT_CHECKPOINT && json_is_integer(json_object_get(
 	    doc, "version"))) {
@@ -116,6 +137,12 @@ load_doc(const json_t *doc, const char *stream, enum ck_sum_status sum,
 		if (check_starts(starts, map, e) != 0)
 			return -1;
 		c->starts = json_incref((json_t *)starts);
+	}
+	/* a file of a plain stream has none: every position is whole */
+	if ((c->subs = subs != NULL ? json_incref((json_t *)subs) :
+	    json_object()) == NULL) {
+		*why = R_OTHER;
+		return eb_set(e, "out of memory");
 	}
 	c->shards = json_incref((json_t *)map);
 	return 0;
@@ -207,13 +234,14 @@ void
 kin_ckpt_free(struct kin_ckpt *c)
 {
 	json_decref(c->shards);
+	json_decref(c->subs);
 	json_decref(c->starts);
-	c->shards = c->starts = NULL;
+	c->shards = c->subs = c->starts = NULL;
 }
 
 int
 kin_ckpt_save(const char *path, const char *stream, const json_t *shards,
-    const json_t *starts, struct eb *e)
+    const json_t *subs, const json_t *starts, struct eb *e)
 {
 	struct sb out = SB_INIT;
 	int rc;
@@ -224,6 +252,11 @@ kin_ckpt_save(const char *path, const char *stream, const json_t *shards,
 	jx_put_cstr(&out, stream);
 	sb_adds(&out, ",\"shards\":");
 	jx_dump(&out, shards);
+	/* only when there are any: files of plain streams stay as they were */
+	if (subs != NULL && json_object_size(subs) > 0) {
+		sb_adds(&out, ",\"subSequenceNumbers\":");
+		jx_dump(&out, subs);
+	}
 	sb_adds(&out, ",\"starts\":");
 	jx_dump(&out, starts);
 	/* one line, newline-terminated: pleasant to cat */

@@ -3,16 +3,22 @@
  *
  *   {"format":"kinpipe-kin-read-checkpoint","version":2,"stream":S,
  *    "shards":{"<shardId>":"<last sequenceNumber written>",...},
+ *    "subSequenceNumbers":{"<shardId>":K,...},
  *    "starts":{"<shardId>":"<where its reading began>",...},
  *    "sha256":"<seal>"}
  *
- * "starts" names every shard the reader owns, read from or not, in
- * kin_pos's spelling (earliest, at-timestamp=T, at-sequence=N): where a
- * shard without a position resumes, so that nothing put after the first
- * run's start is skipped. Written whole or not at all (ck_write_atomic),
- * sealed (ck_sum.h); a damaged file is refused, never used. A checkpoint
- * without "version" (kin-read's first format: no seal, no "starts") is
- * still read, with a warning. */
+ * A position is (sequenceNumber, subSequenceNumber): "subSequenceNumbers"
+ * is there only for the shards whose last record handed out was user
+ * record K of a KPL aggregate with more after it (window-avg's state has
+ * the same member for the marks inside an aggregate); any other position
+ * is its Kinesis record whole. "starts" names every shard the reader
+ * owns, read from or not, in kin_pos's spelling (earliest,
+ * at-timestamp=T, at-sequence=N): where a shard without a position
+ * resumes, so that nothing put after the first run's start is skipped. A
+ * start is always a Kinesis record's beginning. Written whole or not at
+ * all (ck_write_atomic), sealed (ck_sum.h); a damaged file is refused,
+ * never used. A checkpoint without "version" (kin-read's first format: no
+ * seal, no "starts") is still read, with a warning. */
 #ifndef KP_KIN_CKPT_H
 #define KP_KIN_CKPT_H
 
@@ -37,6 +43,8 @@ enum kin_ckpt_kind {
 struct kin_ckpt {
 	enum kin_ckpt_kind kind;
 	json_t *shards;		/* shardId -> sequence number to resume after */
+	json_t *subs;		/* shardId -> subSequenceNumber inside that
+				   record (an object, empty when none) */
 	json_t *starts;		/* shardId -> kin_pos text; NULL: none kept */
 };
 
@@ -49,7 +57,9 @@ int kin_ckpt_load(const char *path, const char *stream, struct kin_ckpt *c,
 int kin_ckpt_load_text(const char *text, size_t len, const char *path,
     const char *stream, struct kin_ckpt *c, struct eb *e);
 void kin_ckpt_free(struct kin_ckpt *c);
+/* subs may be empty (or NULL): then the file has no "subSequenceNumbers",
+ * as a plain stream's never does. */
 int kin_ckpt_save(const char *path, const char *stream, const json_t *shards,
-    const json_t *starts, struct eb *e);
+    const json_t *subs, const json_t *starts, struct eb *e);
 
 #endif

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "json/jx.h"
@@ -118,6 +119,7 @@ kin_env_init(struct kin_env *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	rec_init(&ev->rec);
+	kin_kpl_init(&ev->kpl);
 	ev->sec = INT64_MIN;
 }
 
@@ -127,6 +129,7 @@ kin_env_free(struct kin_env *ev)
 	rec_free(&ev->rec);
 	sb_free(&ev->data);
 	sb_free(&ev->text);
+	kin_kpl_free(&ev->kpl);
 }
 
 size_t
@@ -186,28 +189,26 @@ put_string(struct kin_env *ev, struct sb *out, const struct rec_member *m)
 	jx_put_string(out, ev->text.buf, ev->text.len);
 }
 
-/* The record's members, checked, and its payload decoded into ev->data. */
-static int
-decode(struct kin_env *ev, const char *p, size_t n, struct rec_span *seq,
-    int64_t *arrival_us, const struct rec_member **key,
-    const struct rec_member **sq, struct eb *e)
+int
+kin_env_parse(struct kin_env *ev, const char *p, size_t n, struct eb *e)
 {
-	const struct rec_member *data, *at;
+	const struct rec_member *data, *sq, *at;
 	struct rec_span raw;
 
+	ev->nuser = 0;
 	if (rec_parse_object(&ev->rec, p, n, e) != 0)
 		return eb_wrap(e, "GetRecords: bad record");
 	if ((data = member(&ev->rec, "Data", REC_STRING, e)) == NULL ||
-	    (*key = member(&ev->rec, "PartitionKey", REC_STRING, e)) == NULL ||
-	    (*sq = member(&ev->rec, "SequenceNumber", REC_STRING, e)) == NULL ||
+	    (ev->key = member(&ev->rec, "PartitionKey", REC_STRING, e)) == NULL ||
+	    (sq = member(&ev->rec, "SequenceNumber", REC_STRING, e)) == NULL ||
 	    (at = member(&ev->rec, "ApproximateArrivalTimestamp", REC_NUMBER, e)) == NULL)
 		return -1;
-	*seq = rec_string_raw(*sq);
-	if ((*sq)->val_escaped || seq->n == 0 ||
-	    strspn(seq->p, "0123456789") < seq->n)
+	ev->seq = rec_string_raw(sq);
+	if (sq->val_escaped || ev->seq.n == 0 ||
+	    strspn(ev->seq.p, "0123456789") < ev->seq.n)
 		return eb_set(e, "GetRecords: SequenceNumber is not a decimal string");
-	if (tm_from_epoch_seconds(rec_number(at->val), arrival_us, e) != 0)
-		return eb_wrap(e, "GetRecords: record %.*s", (int)seq->n, seq->p);
+	if (tm_from_epoch_seconds(rec_number(at->val), &ev->arrival_us, e) != 0)
+		return eb_wrap(e, "GetRecords: record %.*s", (int)ev->seq.n, ev->seq.p);
 	raw = rec_string_raw(data);
 	if (data->val_escaped) {	/* "\/" is legal JSON for '/' */
 		sb_reset(&ev->text);
@@ -216,56 +217,105 @@ decode(struct kin_env *ev, const char *p, size_t n, struct rec_span *seq,
 		raw.n = ev->text.len;
 	}
 	if (kin_b64_decode(raw.p, raw.n, &ev->data, e) != 0)
-		return eb_wrap(e, "GetRecords: record %.*s", (int)seq->n, seq->p);
+		return eb_wrap(e, "GetRecords: record %.*s", (int)ev->seq.n, ev->seq.p);
+	ev->tslen = kin_env_stamp(ev, ev->arrival_us, ev->ts);
+	ev->kind = kin_kpl_decode(&ev->kpl, ev->data.buf, ev->data.len);
+	if (ev->kind == KIN_KPL_NOMEM)
+		return eb_set(e, "out of memory (or no MD5 from OpenSSL)");
+	ev->nuser = ev->kind == KIN_KPL_AGGREGATE ? ev->kpl.n : 1;
 	return 0;
 }
 
 int
-kin_env_put(struct kin_env *ev, struct sb *out, const char *p, size_t n,
-    const struct sb *ids, struct rec_span *seq, int64_t *arrival_us,
-    size_t *bytes, struct eb *e)
+kin_env_in_range(struct kin_env *ev, kin_hash lo, kin_hash hi, struct eb *e)
 {
-	const struct rec_member *key, *sq;
-	char ts[TM_RFC3339_MAX];
+	kin_hash h;
+	size_t i;
+	int rc;
 
-	if (decode(ev, p, n, seq, arrival_us, &key, &sq, e) != 0)
-		return -1;
-	*bytes = ev->data.len;
+	if (ev->kind != KIN_KPL_AGGREGATE)
+		return 1;
+	for (i = 0; i < ev->kpl.n; i++) {
+		if ((rc = kin_kpl_user_hash(&ev->kpl, i, &h)) < 0)
+			return eb_set(e, "no MD5 from OpenSSL");
+		if (rc > 0 || h < lo || h > hi)
+			return 0;
+	}
+	return 1;
+}
+
+/* The payload as "data", or as base64 when it is not UTF-8. */
+static void
+put_data(struct sb *out, const unsigned char *p, size_t n)
+{
 	sb_adds(out, "{\"data\":");
-	if (kin_utf8_valid((unsigned char *)ev->data.buf, ev->data.len)) {
-		jx_put_string(out, ev->data.buf, ev->data.len);
+	if (kin_utf8_valid(p, n)) {
+		jx_put_string(out, (const char *)p, n);
 	} else {
 		/* re-encoded rather than copied: canonical whatever was sent */
 		sb_addc(out, '"');
-		kin_b64_encode((unsigned char *)ev->data.buf, ev->data.len, out);
+		kin_b64_encode(p, n, out);
 		sb_adds(out, "\",\"dataEncoding\":\"base64\"");
 	}
+}
+
+int
+kin_env_put(struct kin_env *ev, struct sb *out, const struct sb *ids,
+    size_t i, struct eb *e)
+{
+	const struct kin_kpl_user *u = ev->kind == KIN_KPL_AGGREGATE ?
+	    &ev->kpl.v[i] : NULL;
+
+	if (u != NULL)
+		put_data(out, u->data.p, u->data.n);
+	else
+		put_data(out, (const unsigned char *)ev->data.buf, ev->data.len);
 	sb_add(out, ids->buf, ids->len);
-	sb_adds(out, ",\"sequenceNumber\":");
-	sb_add(out, sq->val.p, sq->val.n);
-	sb_adds(out, ",\"partitionKey\":");
-	put_string(ev, out, key);
+	sb_adds(out, ",\"sequenceNumber\":\"");
+	sb_add(out, ev->seq.p, ev->seq.n);
+	sb_addc(out, '"');
+	if (u != NULL) {
+		struct kin_kpl_span k = ev->kpl.pks[u->pk];
+
+		sb_adds(out, ",\"subSequenceNumber\":");
+		jx_put_int(out, (int64_t)i);
+		sb_adds(out, ",\"partitionKey\":");
+		jx_put_string(out, (const char *)k.p, k.n);
+		if (u->ehk != KIN_KPL_NO_EHK) {
+			k = ev->kpl.ehks[u->ehk];
+			sb_adds(out, ",\"explicitHashKey\":\"");
+			sb_add(out, k.p, k.n);	/* digits: nothing to escape */
+			sb_addc(out, '"');
+		}
+	} else {
+		sb_adds(out, ",\"partitionKey\":");
+		put_string(ev, out, ev->key);
+	}
 	sb_adds(out, ",\"approximateArrivalTimestamp\":\"");
-	sb_add(out, ts, kin_env_stamp(ev, *arrival_us, ts));
+	sb_add(out, ev->ts, ev->tslen);
 	sb_adds(out, "\"}");
 	return sb_failed(out) ? eb_set(e, "out of memory") : 0;
 }
 
 int
-kin_env_put_raw(struct kin_env *ev, struct sb *out, const char *p, size_t n,
-    struct rec_span *seq, int64_t *arrival_us, size_t *bytes, struct eb *e)
+kin_env_put_raw(struct kin_env *ev, struct sb *out, size_t i, struct eb *e)
 {
-	const struct rec_member *key, *sq;
+	const struct kin_kpl_user *u = ev->kind == KIN_KPL_AGGREGATE ?
+	    &ev->kpl.v[i] : NULL;
+	const char *p = u != NULL ? (const char *)u->data.p : ev->data.buf;
+	size_t n = u != NULL ? u->data.n : ev->data.len;
+	char sub[32] = "";
 
-	if (decode(ev, p, n, seq, arrival_us, &key, &sq, e) != 0)
-		return -1;
-	*bytes = ev->data.len;
-	if (memchr(ev->data.buf, '\n', ev->data.len) != NULL)
-		return eb_set(e, "record %.*s: --raw cannot write a payload that "
-		    "holds a newline: read it without --raw", (int)seq->n, seq->p);
-	if (!kin_utf8_valid((unsigned char *)ev->data.buf, ev->data.len))
-		return eb_set(e, "record %.*s: --raw cannot write a payload that "
-		    "is not UTF-8 text: read it without --raw", (int)seq->n, seq->p);
-	sb_add(out, ev->data.buf, ev->data.len);
+	if (u != NULL)
+		snprintf(sub, sizeof(sub), " (subSequenceNumber %zu)", i);
+	if (n > 0 && memchr(p, '\n', n) != NULL)
+		return eb_set(e, "record %.*s%s: --raw cannot write a payload "
+		    "that holds a newline: read it without --raw",
+		    (int)ev->seq.n, ev->seq.p, sub);
+	if (!kin_utf8_valid((const unsigned char *)p, n))
+		return eb_set(e, "record %.*s%s: --raw cannot write a payload "
+		    "that is not UTF-8 text: read it without --raw",
+		    (int)ev->seq.n, ev->seq.p, sub);
+	sb_add(out, p, n);
 	return sb_failed(out) ? eb_set(e, "out of memory") : 0;
 }

@@ -11,6 +11,7 @@
 #include "base/eb.h"
 #include "json/rec.h"
 #include "base/sb.h"
+#include "kinesis/kin_kpl.h"
 #include "time/tm.h"
 
 /* 1 when p[0..n) is well-formed UTF-8 (RFC 3629: no overlongs, no
@@ -29,25 +30,47 @@ struct kin_env {
 	int64_t sec;		/* second whose text is in stamp */
 	char stamp[TM_RFC3339_MAX];
 	size_t stamp_len;
+	/* the record at hand, after kin_env_parse */
+	const struct rec_member *key;	/* its PartitionKey */
+	struct rec_span seq;	/* its SequenceNumber (valid while p is) */
+	int64_t arrival_us;
+	char ts[TM_RFC3339_MAX];
+	size_t tslen;
+	struct kin_kpl kpl;	/* its user records when a KPL aggregate */
+	enum kin_kpl_kind kind;
+	size_t nuser;		/* envelopes it makes: 1 unless an aggregate */
 };
 
 void kin_env_init(struct kin_env *ev);
 void kin_env_free(struct kin_env *ev);
 
-/* Append the envelope of the record object p[0..n) (a GetRecords
- * "Records" element) to out. ids is the JSON text of the stream and shard
- * members, `,"stream":"S","shardId":"ID"`. Hands back the record's
- * sequence number span (valid while p is), arrival time and payload size. */
-int kin_env_put(struct kin_env *ev, struct sb *out, const char *p, size_t n,
-    const struct sb *ids, struct rec_span *seq, int64_t *arrival_us,
-    size_t *bytes, struct eb *e);
+/* Take the record object p[0..n) (a GetRecords "Records" element, or
+ * one of a subscription event's): its members checked, its payload
+ * decoded, a KPL aggregate unpacked as KCL does (kin_kpl.h). */
+int kin_env_parse(struct kin_env *ev, const char *p, size_t n,
+    struct eb *e);
 
-/* --raw: the record's payload alone (the caller ends the line). A payload
- * that holds a newline, or is not UTF-8, cannot be a line of text: it is
- * refused, never escaped (an escaped line could not be told from a
- * payload that looks the same), and e names its sequence number. */
-int kin_env_put_raw(struct kin_env *ev, struct sb *out, const char *p,
-    size_t n, struct rec_span *seq, int64_t *arrival_us, size_t *bytes,
+/* KCL's check after resharding: 1 when every user record of the
+ * aggregate at hand maps into [lo, hi] (or it is no aggregate), 0 when
+ * one does not and the whole aggregate is to be dropped, -1 when the
+ * MD5 fails. */
+int kin_env_in_range(struct kin_env *ev, kin_hash lo, kin_hash hi,
+    struct eb *e);
+
+/* Append envelope i (0..nuser-1) of the record at hand to out. ids is
+ * the JSON text of the stream and shard members,
+ * `,"stream":"S","shardId":"ID"`. A user record of an aggregate carries
+ * its "subSequenceNumber", its own "partitionKey" and, when it has one,
+ * its "explicitHashKey". */
+int kin_env_put(struct kin_env *ev, struct sb *out, const struct sb *ids,
+    size_t i, struct eb *e);
+
+/* --raw: the payload of envelope i alone (the caller ends the line), a
+ * user record's own for an aggregate. A payload that holds a newline, or
+ * is not UTF-8, cannot be a line of text: it is refused, never escaped
+ * (an escaped line could not be told from a payload that looks the
+ * same), and e names its sequence number (and subSequenceNumber). */
+int kin_env_put_raw(struct kin_env *ev, struct sb *out, size_t i,
     struct eb *e);
 
 /* The same RFC 3339 text as tm_fmt_rfc3339, reusing the date and time of

@@ -54,12 +54,31 @@ is_seq(const char *c)
 	return c != NULL && ck_seq_valid(c, strlen(c));
 }
 
-/* a > b, a sequence number over a checkpoint that may be a word */
+/* (a, asub) > (b, bsub), a position over a checkpoint that may be a
+ * word: a KPL user record sorts before the whole record (CK_SUB_WHOLE) */
 static int
-seq_above(const char *a, const char *b)
+pos_above(const char *a, int64_t asub, const char *b, int64_t bsub)
 {
-	return is_seq(a) && (!is_seq(b) || ck_seq_cmp(a, strlen(a), b,
-	    strlen(b)) > 0);
+	return is_seq(a) && (!is_seq(b) || ck_pos_cmp(a, strlen(a), asub, b,
+	    strlen(b), bsub) > 0);
+}
+
+/* The position in a lease item: KCL's checkpointSubSequenceNumber is
+ * that of the last user record processed, 0 for a plain record. kinpipe
+ * writes 0 for a whole record too, and marks a checkpoint inside an
+ * aggregate with KIN_LEASE_PART_ATTR, so that its user record 0 is not
+ * taken for the whole; a KCL checkpoint above 0 is inside an aggregate
+ * (reading resumes at it, skipping the user records up to it). */
+static int64_t
+item_sub(const json_t *item)
+{
+	int64_t k, part;
+
+	if (ddb_get_n(item, "checkpointSubSequenceNumber", &k) != 0 || k < 0)
+		return CK_SUB_WHOLE;
+	if (k == 0 && ddb_get_n(item, KIN_LEASE_PART_ATTR, &part) != 0)
+		return CK_SUB_WHOLE;
+	return k;
 }
 
 static enum kin_status
@@ -192,6 +211,7 @@ take_item(struct kin_leases *l, const json_t *item, double now, struct eb *e)
 	if (set_str(&x->owner, ddb_get_s(item, "leaseOwner")) != 0 ||
 	    set_str(&x->checkpoint, ddb_get_s(item, "checkpoint")) != 0)
 		return eb_set(e, "out of memory");
+	x->checkpoint_sub = item_sub(item);
 	return 0;
 }
 
@@ -364,13 +384,17 @@ renew(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
  * (NULL: left as it is) and, at SHARD_END, the children. */
 static enum ddb_status
 write_checkpoint(struct kin_leases *l, struct kin_lease *x, const char *pos,
-    const char *state, json_t *children, struct eb *e)
+    int64_t sub, const char *state, json_t *children, struct eb *e)
 {
 	json_t *u = counter_update(x);
 	int bad;
 
 	bad = put_action(u, "checkpoint", "PUT", ddb_s(pos)) ||
-	    put_action(u, "checkpointSubSequenceNumber", "PUT", ddb_n(0)) ||
+	    put_action(u, "checkpointSubSequenceNumber", "PUT",
+	    ddb_n(sub == CK_SUB_WHOLE ? 0 : sub)) ||
+	    (sub == CK_SUB_WHOLE ?
+	    put_action(u, KIN_LEASE_PART_ATTR, "DELETE", NULL) :
+	    put_action(u, KIN_LEASE_PART_ATTR, "PUT", ddb_n(1))) ||
 	    put_action(u, "ownerSwitchesSinceCheckpoint", "PUT", ddb_n(0)) ||
 	    put_action(u, "pendingCheckpoint", "DELETE", NULL) ||
 	    put_action(u, "pendingCheckpointSubSequenceNumber", "DELETE", NULL);
@@ -389,9 +413,11 @@ write_checkpoint(struct kin_leases *l, struct kin_lease *x, const char *pos,
 
 static enum kin_status
 checkpoint(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
-    const char *pos, const char *state, json_t *children, struct eb *e)
+    const char *pos, int64_t sub, const char *state, json_t *children,
+    struct eb *e)
 {
-	enum ddb_status st = write_checkpoint(l, x, pos, state, children, e);
+	enum ddb_status st = write_checkpoint(l, x, pos, sub, state, children,
+	    e);
 	enum kin_status kst;
 	int ours;
 
@@ -405,12 +431,13 @@ checkpoint(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
 			    "checkpoint");
 			return KIN_OK;
 		}
-		st = write_checkpoint(l, x, pos, state, children, e);
+		st = write_checkpoint(l, x, pos, sub, state, children, e);
 	}
 	if (st != DDB_OK)
 		return of_ddb(st);
 	x->counter++;
 	x->renewed_at = cli_now();
+	x->checkpoint_sub = sub;
 	return set_str(&x->checkpoint, pos) == 0 ? KIN_OK : KIN_FAIL;
 }
 
@@ -588,7 +615,8 @@ read_state(struct kin_leases *l, struct eb *e)
  * partials keep one aggregate per shard, window and key). Malloc'd text,
  * NULL when out of memory. */
 static char *
-shard_state(struct kin_leases *l, const char *id, const char *mark)
+shard_state(struct kin_leases *l, const char *id, const char *mark,
+    int64_t sub)
 {
 	json_t *rows = json_object_get(l->state, "rows"), *row, *mine, *doc;
 	struct sb prefix = SB_INIT;
@@ -610,6 +638,11 @@ shard_state(struct kin_leases *l, const char *id, const char *mark)
 	doc = json_pack("{s:s,s:O,s:s,s:O}", "format", "kinpipe-shard-state",
 	    "query", json_object_get(l->state, "query"), "sequenceNumber", mark,
 	    "rows", mine);
+	if (doc != NULL && sub != CK_SUB_WHOLE && json_object_set_new(doc,
+	    "subSequenceNumber", json_integer(sub)) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (doc != NULL)
 		text = jx_dumps(doc);
 	json_decref(doc);
@@ -712,6 +745,7 @@ read_from(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
 		return KIN_OK;
 	}
 	st = kin_read_own(r, x->key, is_seq(ck) ? ck : NULL, is_seq(ck) ?
+	    x->checkpoint_sub : CK_SUB_WHOLE, is_seq(ck) ?
 	    NULL : strcmp(ck, "AT_TIMESTAMP") == 0 ? "AT_TIMESTAMP" :
 	    strcmp(ck, "LATEST") == 0 ? "LATEST" : "TRIM_HORIZON",
 	    l->o.from_ts_us, e);
@@ -754,6 +788,7 @@ take(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
 	/* ck and state live in item: used before it is freed */
 	ck = ddb_get_s(item, "checkpoint");
 	state = ddb_get_s(item, KIN_LEASE_STATE_ATTR);
+	x->checkpoint_sub = item_sub(item);
 	if (set_str(&x->owner, l->o.worker) != 0 || set_str(&x->checkpoint,
 	    ck) != 0) {
 		json_decref(item);
@@ -844,11 +879,20 @@ children_of(struct kin_read *r, const char *id)
 /* What has been counted of a held lease: the state file's mark with
  * --lease-state, else what the reader handed out and saw delivered. */
 static const char *
-counted(struct kin_leases *l, struct kin_read *r, const struct kin_lease *x)
+counted(struct kin_leases *l, struct kin_read *r, const struct kin_lease *x,
+    int64_t *sub)
 {
-	if (l->o.state_path != NULL)
+	const json_t *k;
+
+	if (l->o.state_path != NULL) {
+		k = json_object_get(json_object_get(l->state,
+		    "subSequenceNumbers"), x->key);
+		*sub = json_is_integer(k) ? json_integer_value(k) : CK_SUB_WHOLE;
 		return json_string_value(json_object_get(json_object_get(
 		    l->state, "shards"), x->key));
+	}
+	k = json_object_get(r->committed_sub, x->key);
+	*sub = json_is_integer(k) ? json_integer_value(k) : CK_SUB_WHOLE;
 	return json_string_value(json_object_get(r->committed, x->key));
 }
 
@@ -856,15 +900,17 @@ static enum kin_status
 keep_one(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
     struct eb *e)
 {
-	const char *mark = counted(l, r, x);
+	int64_t sub;
+	const char *mark = counted(l, r, x, &sub);
 	char *state = NULL;
 	enum kin_status st = KIN_OK;
-	int caught_up = x->last == NULL || (is_seq(mark) && ck_seq_cmp(mark,
-	    strlen(mark), x->last, strlen(x->last)) >= 0);
+	int caught_up = x->last == NULL || (is_seq(mark) && ck_pos_cmp(mark,
+	    strlen(mark), sub, x->last, strlen(x->last), CK_SUB_WHOLE) >= 0);
 
-	if (seq_above(mark, x->checkpoint) || (x->drained && caught_up)) {
+	if (pos_above(mark, sub, x->checkpoint, x->checkpoint_sub) ||
+	    (x->drained && caught_up)) {
 		if (l->o.state_path != NULL && is_seq(mark) &&
-		    (state = shard_state(l, x->key, mark)) == NULL) {
+		    (state = shard_state(l, x->key, mark, sub)) == NULL) {
 			eb_set(e, "out of memory");
 			return KIN_FAIL;
 		}
@@ -880,7 +926,7 @@ keep_one(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
 			json_t *kids = children_of(r, x->key);
 
 			st = kids == NULL ? KIN_FAIL : checkpoint(l, r, x,
-			    SHARD_END, state, kids, e);
+			    SHARD_END, CK_SUB_WHOLE, state, kids, e);
 			if (kids == NULL)
 				eb_set(e, "out of memory");
 			json_decref(kids);
@@ -891,7 +937,7 @@ keep_one(struct kin_leases *l, struct kin_read *r, struct kin_lease *x,
 				st = sync_shards(l, e);
 			}
 		} else {
-			st = checkpoint(l, r, x, mark, state, NULL, e);
+			st = checkpoint(l, r, x, mark, sub, state, NULL, e);
 		}
 		free(state);
 		return st;
@@ -917,7 +963,8 @@ renew_all(struct kin_leases *l, struct kin_read *r, struct eb *e)
 		if ((st = keep_one(l, r, x, e)) != KIN_OK)
 			return st;
 		if (x->held && x->ended && !x->drained && x->last != NULL &&
-		    x->checkpoint != NULL && !seq_above(x->last, x->checkpoint))
+		    x->checkpoint != NULL && !pos_above(x->last, CK_SUB_WHOLE,
+		    x->checkpoint, x->checkpoint_sub))
 			x->done = 1;
 		else if (x->held && x->ended && x->last == NULL)
 			x->done = 1;
@@ -978,8 +1025,11 @@ first_at(struct kin_leases *l, const struct kin_lease *x, char **seq,
 	enum kin_status st;
 
 	*seq = NULL;
+	/* inside an aggregate, the rest of the record at the checkpoint is
+	 * still to read */
 	st = kin_get_iterator(l->k, l->o.stream, x->key, is_seq(ck) ?
-	    "AFTER_SEQUENCE_NUMBER" : strcmp(ck, "AT_TIMESTAMP") == 0 ?
+	    (x->checkpoint_sub == CK_SUB_WHOLE ? "AFTER_SEQUENCE_NUMBER" :
+	    "AT_SEQUENCE_NUMBER") : strcmp(ck, "AT_TIMESTAMP") == 0 ?
 	    "AT_TIMESTAMP" : "TRIM_HORIZON", is_seq(ck) ? ck : NULL,
 	    l->o.from_ts_us, &it, e);
 	while (st == KIN_OK && it != NULL) {

@@ -31,6 +31,9 @@
 
 #define KIN_LEASE_FAILOVER_MS 10000	/* KCL's default */
 #define KIN_LEASE_STATE_ATTR "kinpipeShardState"
+/* set (to 1) when the checkpoint is a user record inside a KPL aggregate,
+ * its checkpointSubSequenceNumber the last one handed out */
+#define KIN_LEASE_PART_ATTR "kinpipeCheckpointInAggregate"
 #define KIN_LEASE_ITEM_MAX 400000	/* DynamoDB's item size limit */
 
 struct kin_lease {
@@ -38,6 +41,7 @@ struct kin_lease {
 	char *owner;		/* NULL: nobody's */
 	int64_t counter;
 	char *checkpoint;
+	int64_t checkpoint_sub;	/* its subSequenceNumber, or CK_SUB_WHOLE */
 	char *parents[2];
 	int nparents;
 	double seen_at;		/* when this counter value was first seen */

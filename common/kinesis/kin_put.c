@@ -60,8 +60,8 @@ new_entry(struct kin_batch *b, uint64_t line)
 }
 
 int
-kin_batch_add(struct kin_batch *b, uint64_t line, const char *data,
-    size_t dlen, const char *key, size_t klen)
+kin_batch_add_ehk(struct kin_batch *b, uint64_t line, const char *data,
+    size_t dlen, const char *key, size_t klen, const char *ehk, size_t hlen)
 {
 	struct kin_put_entry *en = new_entry(b, line);
 
@@ -70,10 +70,19 @@ kin_batch_add(struct kin_batch *b, uint64_t line, const char *data,
 	en->off = b->arena.len;
 	en->dlen = dlen;
 	en->klen = klen;
+	en->hlen = hlen;
 	sb_add(&b->arena, data, dlen);
 	sb_add(&b->arena, key, klen);
+	sb_add(&b->arena, ehk, hlen);
 	b->bytes += dlen + klen;
 	return sb_failed(&b->arena) ? -1 : 0;
+}
+
+int
+kin_batch_add(struct kin_batch *b, uint64_t line, const char *data,
+    size_t dlen, const char *key, size_t klen)
+{
+	return kin_batch_add_ehk(b, line, data, dlen, key, klen, NULL, 0);
 }
 
 int
@@ -112,6 +121,11 @@ build_body(struct kin_batch *b, const char *stream)
 		kin_b64_encode((unsigned char *)b->arena.buf + en->off, en->dlen, &b->body);
 		sb_adds(&b->body, "\",\"PartitionKey\":");
 		jx_put_string(&b->body, b->arena.buf + en->off + en->dlen, en->klen);
+		if (en->hlen > 0) {
+			sb_adds(&b->body, ",\"ExplicitHashKey\":");
+			jx_put_string(&b->body, b->arena.buf + en->off + en->dlen +
+			    en->klen, en->hlen);
+		}
 		sb_addc(&b->body, '}');
 	}
 	sb_adds(&b->body, "]}");

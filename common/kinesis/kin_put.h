@@ -19,6 +19,7 @@
 struct kin_put_entry {
 	uint64_t line;
 	size_t off, dlen, klen;	/* data then key, in the arena */
+	size_t hlen;		/* then the ExplicitHashKey, when not 0 */
 	char *shard, *seq;	/* on success */
 	char *error;		/* on final failure (or a local refusal) */
 };
@@ -41,6 +42,9 @@ const char *kin_put_check(size_t dlen, const char *key, size_t klen,
 int kin_batch_fits(const struct kin_batch *b, size_t dlen, size_t klen);
 int kin_batch_add(struct kin_batch *b, uint64_t line, const char *data,
     size_t dlen, const char *key, size_t klen);
+/* The same with an ExplicitHashKey (decimal, hlen bytes). */
+int kin_batch_add_ehk(struct kin_batch *b, uint64_t line, const char *data,
+    size_t dlen, const char *key, size_t klen, const char *ehk, size_t hlen);
 /* An entry that is reported, in order, but never sent. */
 int kin_batch_add_error(struct kin_batch *b, uint64_t line, const char *why);
 /* Send every entry; KIN_OK when the service answered for all of them

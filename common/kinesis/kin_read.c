@@ -7,6 +7,7 @@
 #include "json/jx.h"
 #include "time/tm.h"
 #include "kinesis/kin_env.h"
+#include "kinesis/kin_fanout.h"
 #include "kinesis/kin_pos.h"
 #include "kinesis/kin_read.h"
 
@@ -30,8 +31,8 @@ mine(const struct kin_read *r, const struct kin_shard *sh)
 
 /* Shards are taken up the moment their parents are drained; a shard with
  * no unfinished parent starts reading at once. */
-static void
-activate(struct kin_read *r)
+void
+kin_read_activate(struct kin_read *r)
 {
 	size_t i;
 
@@ -134,9 +135,12 @@ in_range(const struct kin_shard *s, const char *seq, const char *path,
 	    s->first_seq ? s->first_seq : "?", s->last_seq ? s->last_seq : "now");
 }
 
+/* The position a file gives: after seq, or, with sub, at seq with the
+ * user records up to sub already handed out (kept in pending as they are,
+ * so that a commit before any reading writes them back). */
 static int
 resume_after(struct kin_read *r, struct kin_shard *s, const char *seq,
-    const char *began, struct eb *e)
+    const json_t *sub, const char *began, struct eb *e)
 {
 	struct kin_pos p;
 	json_t *v;
@@ -146,8 +150,16 @@ resume_after(struct kin_read *r, struct kin_shard *s, const char *seq,
 	if ((s->pos = strdup(seq)) == NULL || (v = json_string(seq)) == NULL ||
 	    json_object_set_new(r->pending, s->id, v) != 0)
 		return eb_set(e, "out of memory");
-	cli_warn("%s: resuming after sequence number %s (from %s)", s->id,
-	    s->pos, r->o.resume_path);
+	if (json_is_integer(sub)) {
+		s->pos_sub = json_integer_value(sub);
+		if (json_object_set(r->pending_sub, s->id, (json_t *)sub) != 0)
+			return eb_set(e, "out of memory");
+		cli_warn("%s: resuming after sequence number %s, "
+		    "subSequenceNumber %lld (from %s)", s->id, s->pos,
+		    (long long)s->pos_sub, r->o.resume_path);
+	} else
+		cli_warn("%s: resuming after sequence number %s (from %s)",
+		    s->id, s->pos, r->o.resume_path);
 	if (began == NULL)
 		from_pos(r, &p);
 	else if (kin_pos_parse(began, &p, e) != 0)
@@ -187,7 +199,8 @@ set_start(struct kin_read *r, struct kin_shard *s, int at_start, struct eb *e)
 		return keep_start(r, s->id, &p, e);
 	}
 	if (seq != NULL)
-		return resume_after(r, s, seq, began, e);
+		return resume_after(r, s, seq, json_object_get(r->o.resume_sub,
+		    s->id), began, e);
 	if (began != NULL) {
 		if (kin_pos_parse(began, &p, e) != 0)
 			return -1;
@@ -248,28 +261,36 @@ mark_tips(struct kin_read *r, struct eb *e)
 	return KIN_OK;
 }
 
-static enum kin_status
-discover(struct kin_read *r, int at_start, struct eb *e)
+int
+kin_read_add_shards(struct kin_read *r, const json_t *list, int at_start,
+    struct eb *e)
 {
-	json_t *list;
 	size_t added, i;
-	enum kin_status st;
 
-	if ((st = kin_list_shards(r->k, r->o.stream, &list, e)) != KIN_OK)
-		return st;
-	if (kin_shards_add(&r->sh, list, &added, e) != 0) {
-		json_decref(list);
-		return KIN_FAIL;
-	}
-	json_decref(list);
+	if (kin_shards_add(&r->sh, list, &added, e) != 0)
+		return -1;
 	for (i = r->sh.n - added; i < r->sh.n; i++) {
 		struct kin_shard *s = &r->sh.v[i];
 
 		if ((s->mine = mine(r, s)) && set_start(r, s, at_start, e) != 0)
-			return KIN_FAIL;
+			return -1;
 	}
-	activate(r);
-	return KIN_OK;
+	kin_read_activate(r);
+	return 0;
+}
+
+enum kin_status
+kin_read_discover(struct kin_read *r, int at_start, struct eb *e)
+{
+	json_t *list;
+	enum kin_status st;
+	int rc;
+
+	if ((st = kin_list_shards(r->k, r->o.stream, &list, e)) != KIN_OK)
+		return st;
+	rc = kin_read_add_shards(r, list, at_start, e);
+	json_decref(list);
+	return rc == 0 ? KIN_OK : KIN_FAIL;
 }
 
 enum kin_status
@@ -289,17 +310,22 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 	 * as set_start finds them */
 	r->pending = json_object();
 	r->committed = json_object();
+	r->pending_sub = json_object();
+	r->committed_sub = json_object();
 	r->starts = json_object();
 	r->starts_committed = json_object();
 	kin_env_init(&r->env);
 	rec_init(&r->top);
 	rec_init(&r->recs);
-	if (r->pending == NULL || r->committed == NULL || r->starts == NULL ||
-	    r->starts_committed == NULL) {
+	if (kin_multi_init(&r->mu, k, e) != 0)
+		return KIN_FAIL;
+	if (r->pending == NULL || r->committed == NULL ||
+	    r->pending_sub == NULL || r->committed_sub == NULL ||
+	    r->starts == NULL || r->starts_committed == NULL) {
 		eb_set(e, "out of memory");
 		return KIN_FAIL;
 	}
-	if ((st = discover(r, 1, e)) != KIN_OK)
+	if ((st = kin_read_discover(r, 1, e)) != KIN_OK)
 		return st;
 	for (i = 0; i < o->nonly; i++)
 		if (kin_shards_find(&r->sh, o->only[i]) == NULL) {
@@ -317,34 +343,23 @@ kin_read_start(struct kin_read *r, struct kin_client *k,
 	return KIN_OK;
 }
 
-static struct kin_shard *
-most_due(struct kin_read *r)
-{
-	struct kin_shard *best = NULL;
-	size_t i;
-
-	for (i = 0; i < r->sh.n; i++) {
-		struct kin_shard *s = &r->sh.v[i];
-
-		if (s->mine && s->state == KS_READ &&
-		    (best == NULL || s->next_call < best->next_call))
-			best = s;
-	}
-	return best;
-}
-
-static enum kin_status
-get_iterator(struct kin_read *r, struct kin_shard *s, struct eb *e)
+/* The shard's GetShardIterator request: after the last record handed
+ * out; at it when that was a user record inside an aggregate, whose rest
+ * is still to come (emit skips the user records up to the position);
+ * else at the start position. */
+static json_t *
+iterator_request(const struct kin_read *r, const struct kin_shard *s)
 {
 	if (s->pos != NULL)
-		return kin_get_iterator(r->k, r->o.stream, s->id,
-		    "AFTER_SEQUENCE_NUMBER", s->pos, 0, &s->iter, e);
-	return kin_get_iterator(r->k, r->o.stream, s->id, s->start_type,
-	    s->start_seq, s->start_ts_us, &s->iter, e);
+		return kin_iterator_request(r->o.stream, s->id,
+		    s->pos_sub == CK_SUB_WHOLE ? "AFTER_SEQUENCE_NUMBER" :
+		    "AT_SEQUENCE_NUMBER", s->pos, 0);
+	return kin_iterator_request(r->o.stream, s->id, s->start_type,
+	    s->start_seq, s->start_ts_us);
 }
 
-static void
-finish_shard(struct kin_read *r, struct kin_shard *s)
+void
+kin_read_finish_shard(struct kin_read *r, struct kin_shard *s)
 {
 	/* only a drained shard has no iterator left when it finishes */
 	if (r->o.owner != NULL)
@@ -378,40 +393,120 @@ exact_start(struct kin_read *r, struct kin_shard *s, struct rec_span first,
 }
 
 /* The last record handed out becomes the shard's position, in pending
- * too; when out of memory, neither changes. */
+ * too (with its subSequenceNumber when inside an aggregate); the first
+ * one read makes a start kept as a time exact (an equal start, should
+ * what follows fail). When out of memory, the position is as it was. */
 static int
 keep_position(struct kin_read *r, struct kin_shard *s, struct rec_span first,
     struct eb *e)
 {
 	char *pos = strndup(s->seen.p, s->seen.n);
 	json_t *v = pos != NULL ? json_string(pos) : NULL;
+	json_t *sub = s->seen_sub == CK_SUB_WHOLE ? NULL :
+	    json_integer(s->seen_sub);
+	json_t *old = s->pos != NULL ? json_string(s->pos) : NULL;
+	int rc = -1;
 
-	/* json_object_set_new takes v, on failure too */
-	if (v == NULL || json_object_set_new(r->pending, s->id, v) != 0) {
-		free(pos);
-		return eb_set(e, "out of memory");
-	}
-	if (s->pos == NULL && exact_start(r, s, first, e) != 0) {
-		json_object_del(r->pending, s->id);
+	/* json_object_set_new takes its value, on failure too */
+	if (v == NULL || (s->seen_sub != CK_SUB_WHOLE && sub == NULL) ||
+	    (s->pos != NULL && old == NULL)) {
+		json_decref(v);
+		json_decref(sub);
+		eb_set(e, "out of memory");
+	} else if (s->pos == NULL && exact_start(r, s, first, e) != 0) {
+		json_decref(v);
+		json_decref(sub);
+	} else if (json_object_set_new(r->pending, s->id, v) != 0) {
+		json_decref(sub);
+		eb_set(e, "out of memory");
+	} else if (sub != NULL ? json_object_set_new(r->pending_sub, s->id,
+	    sub) != 0 : (json_object_del(r->pending_sub, s->id), 0)) {
+		/* the sequence number alone would resume past the rest of
+		 * the aggregate: back to the position before */
+		if (old == NULL)
+			json_object_del(r->pending, s->id);
+		else if (json_object_set(r->pending, s->id, old) != 0)
+			json_object_del(r->pending, s->id);
+		eb_set(e, "out of memory");
+	} else
+		rc = 0;
+	json_decref(old);
+	if (rc != 0) {
 		free(pos);
 		return -1;
 	}
 	free(s->pos);
 	s->pos = pos;
+	s->pos_sub = s->seen_sub;
+	return 0;
+}
+
+/* The envelopes of the record at hand: one, or one per user record of a
+ * KPL aggregate. Returns 1 when -c was reached. */
+static int
+user_records(struct kin_read *r, struct kin_shard *s, struct sb *out,
+    uint64_t *n, struct eb *e)
+{
+	struct kin_env *ev = &r->env;
+	int agg = ev->kind == KIN_KPL_AGGREGATE, rc;
+	int64_t sub;
+	size_t u, mark;
+
+	if (ev->kind == KIN_KPL_BAD_MD5 || ev->kind == KIN_KPL_BAD_BODY)
+		r->kpl_bad++;
+	if (agg) {
+		r->aggregates++;
+		if (s->has_range && (rc = kin_env_in_range(ev, s->hash_lo,
+		    s->hash_hi, e)) <= 0) {
+			if (rc < 0)
+				return -1;
+			r->kpl_dropped += ev->nuser;
+			goto whole;
+		}
+	}
+	for (u = 0; u < ev->nuser; u++) {
+		sub = agg ? (int64_t)u : CK_SUB_WHOLE;
+		/* at or before the last handed out: resumed inside this
+		 * aggregate, or a subscription that began again where an
+		 * event already went */
+		if (s->pos != NULL && ck_pos_cmp(ev->seq.p, ev->seq.n, sub,
+		    s->pos, strlen(s->pos), s->pos_sub) <= 0)
+			continue;
+		mark = out->len;
+		if ((r->o.raw ? kin_env_put_raw(ev, out, u, e) :
+		    kin_env_put(ev, out, &r->ids, u, e)) != 0) {
+			out->len = mark;	/* no half envelope */
+			return -1;
+		}
+		sb_addc(out, '\n');
+		r->emitted++;
+		s->records++;
+		(*n)++;
+		s->seen = ev->seq;
+		s->seen_sub = agg && u + 1 < ev->nuser ? sub : CK_SUB_WHOLE;
+		if (r->o.limit > 0 && r->emitted >= r->o.limit) {
+			r->finished = 1;
+			return 1;
+		}
+	}
+whole:
+	/* the record is behind us, with or without envelopes */
+	s->seen = ev->seq;
+	s->seen_sub = CK_SUB_WHOLE;
 	return 0;
 }
 
 /* Emit the records of one answer; stops early at -c or, with -e, at the
  * first record put after we started. */
-static enum kin_status
-emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
-    struct sb *out, uint64_t *n, struct eb *e)
+enum kin_status
+kin_read_emit(struct kin_read *r, struct kin_shard *s,
+    const struct rec_span *recs, struct sb *out, uint64_t *n, struct eb *e)
 {
-	struct rec_span seq = { NULL, 0 }, first = { NULL, 0 };
 	const struct rec_member *el;
-	size_t i, bytes, mark, start = out->len;
-	int64_t arrival;
+	struct rec_span first = { NULL, 0 };
+	size_t i, start = out->len;
 	enum kin_status st = KIN_OK;
+	int rc;
 
 	if (rec_parse(&r->recs, recs->p, recs->n, e) != 0) {
 		eb_wrap(e, "GetRecords: bad Records");
@@ -426,39 +521,32 @@ emit(struct kin_read *r, struct kin_shard *s, const struct rec_span *recs,
 		eb_set(e, "out of memory");
 		return KIN_FAIL;
 	}
+	s->seen.p = NULL;
 	for (i = 0; i < r->recs.n; i++) {
 		el = &r->recs.m[i];
 		r->read++;
-		mark = out->len;
-		if (el->type != REC_OBJECT || (r->o.raw ? kin_env_put_raw(&r->env,
-		    out, el->val.p, el->val.n, &seq, &arrival, &bytes, e) :
-		    kin_env_put(&r->env, out, el->val.p, el->val.n, &r->ids, &seq,
-		    &arrival, &bytes, e)) != 0) {
-			if (el->type != REC_OBJECT)
-				eb_set(e, "GetRecords: a record that is not an object");
-			out->len = mark;	/* no half envelope */
+		if (el->type != REC_OBJECT) {
+			eb_set(e, "GetRecords: a record that is not an object");
 			st = KIN_FAIL;
 			break;
 		}
-		if (s->end_seq != NULL && ck_seq_cmp(seq.p, seq.n, s->end_seq,
-		    strlen(s->end_seq)) >= 0) {
-			out->len = mark;
-			finish_shard(r, s);
+		if (kin_env_parse(&r->env, el->val.p, el->val.n, e) != 0) {
+			st = KIN_FAIL;
 			break;
 		}
-		sb_addc(out, '\n');
-		r->emitted++;
-		r->bytes += bytes;
-		s->records++;
-		s->bytes += bytes;
-		(*n)++;
-		s->seen = seq;
+		if (s->end_seq != NULL && ck_seq_cmp(r->env.seq.p, r->env.seq.n,
+		    s->end_seq, strlen(s->end_seq)) >= 0) {
+			kin_read_finish_shard(r, s);
+			break;
+		}
+		r->bytes += r->env.data.len;
+		s->bytes += r->env.data.len;
 		if (first.p == NULL)
-			first = seq;
-		if (r->o.limit > 0 && r->emitted >= r->o.limit) {
-			r->finished = 1;
+			first = r->env.seq;
+		if ((rc = user_records(r, s, out, n, e)) < 0)
+			st = KIN_FAIL;
+		if (rc != 0)
 			break;
-		}
 	}
 	/* records whose position cannot be kept are not handed out: they
 	 * would be read again after a restart */
@@ -546,15 +634,18 @@ look_at_tip(struct kin_read *r, struct kin_shard *s, int *again, struct eb *e)
 /* -e: has anything been put into the shard since the start? Asked after
  * each batch read while the answer is not known, so that every record of
  * the batch, read before the question, is judged by it. */
-static enum kin_status
-ask_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
+enum kin_status
+kin_read_ask_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
 {
+	struct kin_tally t;
 	enum kin_status st;
 	int again;
 
+	kin_tally_begin(r->k, &t);
 	do
 		st = look_at_tip(r, s, &again, e);
 	while (st == KIN_OK && again);
+	kin_tally_charge(r->k, &t, s);
 	if (st != KIN_OK)
 		eb_wrap(e, "%s", s->id);
 	return st;
@@ -562,8 +653,8 @@ ask_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
 
 /* A shard whose tip iterator would expire before it is read (a child
  * waiting for its parents): renew it. */
-static struct kin_shard *
-tip_due(struct kin_read *r)
+struct kin_shard *
+kin_read_tip_due(struct kin_read *r)
 {
 	double now = cli_now();
 	size_t i;
@@ -578,8 +669,8 @@ tip_due(struct kin_read *r)
 	return NULL;
 }
 
-static int
-empty_array(struct rec_span v)
+int
+kin_read_empty_array(struct rec_span v)
 {
 	size_t i = 1;
 
@@ -615,108 +706,99 @@ answer(struct kin_read *r, const char *text, size_t len, struct rec_span *recs,
 	return KIN_OK;
 }
 
-/* --max-fetch-rate: a batch of bytes fetched by the call that started at
- * started holds the shard's next call back until the bytes fit the rate,
- * so that over any stretch of calls the shard is read no faster. */
-static void
-pace(struct kin_read *r, struct kin_shard *s, double started, uint64_t bytes)
+/* When the shard may next be asked for records: reads paced
+ * KIN_READ_INTERVAL_S apart, and fewer than five in the last second
+ * (the calls at its tip fit in between, within the service's limit). */
+static double
+due_at(const struct kin_shard *s)
 {
-	double at;
+	double at = s->next_call, slot;
 
-	if (r->o.max_fetch_rate <= 0)
-		return;
-	at = started + (double)bytes / r->o.max_fetch_rate;
-	if (at > s->next_call)
-		s->next_call = at;
+	if (s->ncalls >= KIN_READ_PER_S) {
+		slot = s->calls[s->ncalls % KIN_READ_PER_S] + 1.0;
+		if (slot > at)
+			at = slot;
+	}
+	return at;
 }
 
-
+/* The shard's next call goes out: an iterator when it has none, else
+ * its records. */
 static enum kin_status
-step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
+launch(struct kin_read *r, struct kin_shard *s, struct eb *e)
 {
-	struct kin_shard *s;
-	const struct rec_member *next;
-	struct rec_span recs;
-	const char *text;
-	size_t len;
-	char *body;
 	json_t *req;
+	char *body;
 	enum kin_status st;
-	double now, started;
-	uint64_t bytes;
 
-	*n = 0;
-	if (r->o.owner != NULL && (st = r->o.owner->step(r->o.owner->arg, r,
-	    out, e)) != KIN_OK)
-		return st;
-	if ((s = tip_due(r)) != NULL) {
-		r->cur = s - r->sh.v;
-		return ask_tip(r, s, e);
+	if (s->req == NULL && (s->req = calloc(1, sizeof(*s->req))) == NULL) {
+		eb_set(e, "out of memory");
+		return KIN_FAIL;
 	}
-	if ((s = most_due(r)) == NULL && (r->o.owner == NULL ||
-	    r->o.owner->done(r->o.owner->arg))) {
-		r->finished = 1;
-		return KIN_OK;
+	if (s->iter == NULL) {
+		s->phase = KS_ASK_ITER;
+		req = iterator_request(r, s);
+	} else {
+		s->phase = KS_ASK_RECORDS;
+		s->calls[s->ncalls % KIN_READ_PER_S] = cli_now();
+		s->ncalls++;
+		s->next_call = cli_now() + KIN_READ_INTERVAL_S;
+		r->getrecords++;
+		req = json_pack("{s:s,s:i}", "ShardIterator", s->iter, "Limit",
+		    r->o.batch_limit);
 	}
-	now = cli_now();
-	if (r->o.owner != NULL && (s == NULL || r->o.owner->wake < s->next_call))
-		/* the owner's turn comes first: back to it */
-		return r->o.owner->wake > now && kin_sleep(r->o.owner->wake - now,
-		    r->k->aws.stop) != 0 ? KIN_STOPPED : KIN_OK;
-	/* only now: with an owner s may be NULL above, and NULL minus the
-	 * array is no index */
-	r->cur = s - r->sh.v;
-	if (s->next_call > now && kin_sleep(s->next_call - now, r->k->aws.stop) != 0)
-		return KIN_STOPPED;
-	if (s->iter == NULL && (st = get_iterator(r, s, e)) != KIN_OK) {
-		eb_wrap(e, "%s", s->id);
-		return st;
-	}
-	if (take_slot(r, s) != KIN_OK)
-		return KIN_STOPPED;
-	started = cli_now();
-	s->next_call = started + KIN_READ_INTERVAL_S;
-	req = json_pack("{s:s,s:i}", "ShardIterator", s->iter, "Limit", r->o.batch_limit);
 	body = req != NULL ? jx_dumps(req) : NULL;
 	json_decref(req);
 	if (body == NULL) {
 		eb_set(e, "out of memory");
 		return KIN_FAIL;
 	}
-	st = kin_call_text(r->k, "GetRecords", body, strlen(body), &text, &len, e);
+	st = kin_multi_start(&r->mu, s->req, s->phase == KS_ASK_ITER ?
+	    "GetShardIterator" : "GetRecords", body, strlen(body), e);
 	free(body);
-	r->getrecords++;
-	if (st == KIN_EXPIRED) {
-		/* resume from the last record handed out: no loss, no repeat */
-		free(s->iter);
-		s->iter = NULL;
-		s->next_call = cli_now();
-		return KIN_OK;
-	}
-	if (st == KIN_OK && s->tip != NULL) {
-		/* asking the tip reuses the client's answer buffer */
-		sb_reset(&r->held);
-		sb_add(&r->held, text, len);
-		if (sb_failed(&r->held)) {
-			eb_set(e, "%s: out of memory", s->id);
-			return KIN_FAIL;
-		}
-		text = r->held.buf;
-	}
-	if (st == KIN_OK)
-		st = answer(r, text, len, &recs, &next, s, e);
-	if (st != KIN_OK) {
+	return st;
+}
+
+/* --max-fetch-rate: the bytes fetched by the shard's last GetRecords
+ * hold its next call back until they fit the rate (from that call's
+ * start), so that over any stretch of calls the shard is read no faster. */
+static void
+pace(struct kin_read *r, struct kin_shard *s, uint64_t bytes)
+{
+	double started, at;
+
+	if (r->o.max_fetch_rate <= 0 || s->ncalls == 0)
+		return;
+	started = s->calls[(s->ncalls - 1) % KIN_READ_PER_S];
+	at = started + (double)bytes / r->o.max_fetch_rate;
+	if (at > s->next_call)
+		s->next_call = at;
+}
+
+/* A GetRecords answer: its records handed out, the shard moved on. */
+static enum kin_status
+records(struct kin_read *r, struct kin_shard *s, const char *text,
+    size_t len, struct sb *out, uint64_t *n, struct eb *e)
+{
+	const struct rec_member *next;
+	struct rec_span recs;
+	enum kin_status st;
+	uint64_t mine = 0, bytes = r->bytes;
+
+	if ((st = answer(r, text, len, &recs, &next, s, e)) != KIN_OK) {
 		eb_wrap(e, "%s", s->id);
 		return st;
 	}
-	if (s->tip != NULL && !empty_array(recs) &&
-	    (st = ask_tip(r, s, e)) != KIN_OK)
+	/* the tip is asked on the client's own handle: the answer at hand
+	 * stays where it is */
+	if (s->tip != NULL && !kin_read_empty_array(recs) &&
+	    (st = kin_read_ask_tip(r, s, e)) != KIN_OK)
 		return st;
-	bytes = r->bytes;
-	st = emit(r, s, &recs, out, n, e);
-	pace(r, s, started, r->bytes - bytes);
+	st = kin_read_emit(r, s, &recs, out, &mine, e);
+	*n += mine;
+	pace(r, s, r->bytes - bytes);
 	if (st != KIN_OK || r->finished || s->state == KS_DONE)
-		goto out;
+		return st;
 	free(s->iter);
 	s->iter = NULL;
 	if (next != NULL && next->type == REC_STRING) {
@@ -727,37 +809,122 @@ step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		 * read to its end */
 		if ((s->iter = strndup(it.p, it.n)) == NULL) {
 			eb_set(e, "%s: out of memory", s->id);
-			st = KIN_FAIL;
-			goto out;
+			return KIN_FAIL;
 		}
 	}
 	if (s->iter == NULL) {
 		/* closed and drained (AWS: null plus ChildShards; kinesalite: no
 		 * key at all): its children are next, from ListShards either way */
-		finish_shard(r, s);
-		st = discover(r, 0, e);
-	} else if (r->o.exit_at_end && *n == 0 && r->recs.n == 0 &&
-	    s->behind_ms == 0) {
-		finish_shard(r, s);
+		kin_read_finish_shard(r, s);
+		return kin_read_discover(r, 0, e);
 	}
-out:
-	activate(r);
-	return st;
+	if (r->o.exit_at_end && mine == 0 && r->recs.n == 0 && s->behind_ms == 0)
+		kin_read_finish_shard(r, s);
+	return KIN_OK;
 }
 
+/* The shard's call came back. */
+static enum kin_status
+took(struct kin_read *r, size_t i, struct sb *out, uint64_t *n, struct eb *e)
+{
+	struct kin_shard *s = &r->sh.v[i];
+	struct kin_req *q = s->req;
+	enum kin_shard_phase phase = s->phase;
+
+	s->phase = KS_IDLE;
+	q->state = KR_IDLE;
+	/* what its calls cost, throttled or not */
+	s->retries += q->retries;
+	s->throttles += q->throttles;
+	q->retries = q->throttles = 0;
+	if (q->st == KIN_EXPIRED && phase == KS_ASK_RECORDS) {
+		/* resume from the last record handed out: no loss, no repeat */
+		free(s->iter);
+		s->iter = NULL;
+		s->next_call = cli_now();
+		return KIN_OK;
+	}
+	if (q->st != KIN_OK) {
+		*e = q->e;
+		eb_wrap(e, "%s", s->id);
+		return q->st;
+	}
+	if (phase == KS_ASK_ITER) {
+		if (kin_iterator_answer(q->text, q->len, &s->iter, e) != 0) {
+			eb_wrap(e, "%s", s->id);
+			return KIN_FAIL;
+		}
+		return KIN_OK;
+	}
+	return records(r, s, q->text, q->len, out, n, e);
+}
+
+/* Every shard being read has its call out, or waits for its turn;
+ * one wait for the first answers; those answers taken in shard order.
+ * A shard has one call out at a time, so its records keep their order. */
 enum kin_status
 kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 {
-	uint64_t retries = r->k->retries, throttles = r->k->throttles;
-	enum kin_status st;
+	struct kin_shard *s;
+	enum kin_status st = KIN_OK;
+	double now = cli_now(), until = now + 1.0;
+	size_t i, nreq = 0, active = 0;
 
-	r->cur = -1;
-	st = step(r, out, n, e);
-	/* by index: finding children may have moved the shards */
-	if (r->cur >= 0) {
-		r->sh.v[r->cur].retries += r->k->retries - retries;
-		r->sh.v[r->cur].throttles += r->k->throttles - throttles;
+	if (r->o.consumer_arn != NULL)
+		return kin_fanout_step(r, out, n, e);
+	*n = 0;
+	/* the owner's turn first: it takes, renews, gives up and checkpoints
+	 * leases, and may hand shards over or take them back */
+	if (r->o.owner != NULL && (st = r->o.owner->step(r->o.owner->arg, r,
+	    out, e)) != KIN_OK)
+		return st;
+	if ((s = kin_read_tip_due(r)) != NULL)
+		return kin_read_ask_tip(r, s, e);
+	if (r->o.owner != NULL && r->o.owner->wake < until)
+		until = r->o.owner->wake;
+	if (r->sh.n > r->reqcap) {
+		struct kin_req **nv = realloc(r->reqs, r->sh.n * sizeof(*nv));
+
+		if (nv == NULL) {
+			eb_set(e, "out of memory");
+			return KIN_FAIL;
+		}
+		r->reqs = nv;
+		r->reqcap = r->sh.n;
 	}
+	for (i = 0; i < r->sh.n; i++) {
+		s = &r->sh.v[i];
+		if (!s->mine || s->state != KS_READ)
+			continue;
+		active++;
+		if (s->phase == KS_IDLE && s->iter != NULL && due_at(s) > now) {
+			if (due_at(s) < until)
+				until = due_at(s);
+			continue;
+		}
+		if (s->phase == KS_IDLE && (st = launch(r, s, e)) != KIN_OK) {
+			eb_wrap(e, "%s", s->id);
+			return st;
+		}
+		r->reqs[nreq++] = s->req;
+	}
+	if (active == 0 && (r->o.owner == NULL ||
+	    r->o.owner->done(r->o.owner->arg))) {
+		r->finished = 1;
+		return KIN_OK;
+	}
+	if (nreq > 0 && (st = kin_multi_run(&r->mu, r->reqs, nreq, until, e)) !=
+	    KIN_OK)
+		return st;
+	now = cli_now();
+	if (nreq == 0 && until > now && kin_sleep(until - now,
+	    r->k->aws.stop) != 0)
+		return KIN_STOPPED;
+	/* by index: a closed shard's children are appended to r->sh */
+	for (i = 0; i < r->sh.n && st == KIN_OK && !r->finished; i++)
+		if (r->sh.v[i].phase != KS_IDLE && r->sh.v[i].req->state == KR_DONE)
+			st = took(r, i, out, n, e);
+	kin_read_activate(r);
 	return st;
 }
 
@@ -765,37 +932,57 @@ int
 kin_read_commit(struct kin_read *r, struct eb *e)
 {
 	json_t *copy = json_deep_copy(r->pending);
+	json_t *subs = json_deep_copy(r->pending_sub);
 	json_t *starts = json_deep_copy(r->starts);
 
-	if (copy == NULL || starts == NULL) {
+	if (copy == NULL || subs == NULL || starts == NULL) {
 		json_decref(copy);
+		json_decref(subs);
 		json_decref(starts);
 		return eb_set(e, "out of memory");
 	}
 	json_decref(r->committed);
 	r->committed = copy;
+	json_decref(r->committed_sub);
+	r->committed_sub = subs;
 	json_decref(r->starts_committed);
 	r->starts_committed = starts;
 	return 0;
 }
 
+/* A shard given up (or taken again) while its call is out: the call is
+ * stopped, its answer never taken, and what it cost so far is not
+ * charged to the shard (its next owner's counts start afresh). */
+static void
+drop_call(struct kin_read *r, struct kin_shard *s)
+{
+	if (s->req == NULL)
+		return;
+	if (s->phase != KS_IDLE)
+		kin_multi_cancel(&r->mu, s->req);
+	s->phase = KS_IDLE;
+	s->req->retries = s->req->throttles = 0;
+}
+
 enum kin_status
 kin_read_own(struct kin_read *r, const char *id, const char *seq,
-    const char *type, int64_t ts_us, struct eb *e)
+    int64_t sub, const char *type, int64_t ts_us, struct eb *e)
 {
 	struct kin_shard *s = kin_shards_find(&r->sh, id);
 	enum kin_status st;
 
-	if (s == NULL && (st = discover(r, 0, e)) != KIN_OK)
+	if (s == NULL && (st = kin_read_discover(r, 0, e)) != KIN_OK)
 		return st;
 	if (s == NULL && (s = kin_shards_find(&r->sh, id)) == NULL) {
 		eb_set(e, "shard %s is not in stream %s", id, r->o.stream);
 		return KIN_NOTFOUND;
 	}
+	drop_call(r, s);
 	free(s->iter);
 	free(s->pos);
 	free(s->start_seq);
 	s->iter = s->pos = s->start_seq = NULL;
+	s->pos_sub = sub;
 	s->start_type = type;
 	s->start_ts_us = ts_us;
 	if (seq != NULL && (s->pos = strdup(seq)) == NULL) {
@@ -804,7 +991,7 @@ kin_read_own(struct kin_read *r, const char *id, const char *seq,
 	}
 	s->mine = 1;
 	s->state = KS_WAIT;
-	activate(r);
+	kin_read_activate(r);
 	return KIN_OK;
 }
 
@@ -815,6 +1002,7 @@ kin_read_disown(struct kin_read *r, const char *id)
 
 	if (s == NULL)
 		return;
+	drop_call(r, s);
 	s->mine = 0;
 	free(s->iter);
 	s->iter = NULL;
@@ -825,20 +1013,44 @@ kin_read_disown(struct kin_read *r, const char *id)
 enum kin_status
 kin_read_tip(struct kin_read *r, struct kin_shard *s, struct eb *e)
 {
-	return s->tip != NULL ? ask_tip(r, s, e) : KIN_OK;
+	return s->tip != NULL ? kin_read_ask_tip(r, s, e) : KIN_OK;
 }
 
 void
 kin_read_free(struct kin_read *r)
 {
+	for (size_t i = 0; i < r->sh.n; i++)
+		if (r->sh.v[i].req != NULL) {
+			kin_req_free(&r->mu, r->sh.v[i].req);
+			free(r->sh.v[i].req);
+			r->sh.v[i].req = NULL;
+		}
 	kin_shards_free(&r->sh);
 	json_decref(r->pending);
 	json_decref(r->committed);
+	json_decref(r->pending_sub);
+	json_decref(r->committed_sub);
 	json_decref(r->starts);
 	json_decref(r->starts_committed);
 	kin_env_free(&r->env);
 	rec_free(&r->top);
 	rec_free(&r->recs);
 	sb_free(&r->ids);
-	sb_free(&r->held);
+	free(r->reqs);
+	kin_multi_free(&r->mu);
+}
+
+void
+kin_tally_begin(const struct kin_client *k, struct kin_tally *t)
+{
+	t->retries = k->retries;
+	t->throttles = k->throttles;
+}
+
+void
+kin_tally_charge(const struct kin_client *k, const struct kin_tally *t,
+    struct kin_shard *s)
+{
+	s->retries += k->retries - t->retries;
+	s->throttles += k->throttles - t->throttles;
 }

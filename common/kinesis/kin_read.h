@@ -1,10 +1,17 @@
 /* kin_read: the consumer behind kin-read. It lists the stream's shards,
  * picks this reader's (all, --shard, or --shard-index/--shard-count),
  * reads each from its start position at most five GetRecords a second,
+ * the calls for different shards in flight together (kin_multi),
  * drains a closed shard before its children, recovers expired iterators
- * from the last emitted sequence number, and hands out envelopes a
- * GetRecords batch at a time. Positions become the checkpoint only when
- * the caller says the batch reached its reader (kin_read_commit).
+ * from the last emitted sequence number, unpacks KPL aggregates as KCL
+ * does, and hands out envelopes a GetRecords batch at a time. A position
+ * is (sequenceNumber, subSequenceNumber): one inside an aggregate resumes
+ * at that record and skips the user records already handed out.
+ * Positions become the checkpoint only when the caller says the batch
+ * reached its reader (kin_read_commit). Each shard keeps its records,
+ * bytes, throttles and retries for --stats and --metrics: the retries of
+ * its own calls in flight, and of those made for it on the client's
+ * handle (its tip, a drained check).
  *
  * Where each shard starts: after its sequence number in resume; else
  * where starts says its reading began; else, for a shard born of
@@ -26,6 +33,7 @@
 
 #include "kinesis/kin.h"
 #include "kinesis/kin_env.h"
+#include "kinesis/kin_multi.h"
 #include "kinesis/kin_shard.h"
 #include "base/sb.h"
 
@@ -65,11 +73,14 @@ struct kin_read_opts {
 	int index, count;		/* --shard-index/--shard-count; count 0 = all */
 	const json_t *resume;		/* shardId -> sequence number to start
 					   after, or NULL */
+	const json_t *resume_sub;	/* shardId -> subSequenceNumber inside
+					   that record, or NULL */
 	const char *resume_path;	/* for the log lines */
 	const json_t *starts;		/* shardId -> where its reading began
 					   (kin_pos text), or NULL */
 	const char *starts_path;	/* the checkpoint that says so */
 	int exit_at_end;
+	const char *consumer_arn;	/* --consumer: subscribe, not poll */
 	uint64_t limit;			/* -c; 0 = no limit */
 	int batch_limit;		/* GetRecords Limit */
 	int raw;			/* --raw: payloads, not envelopes */
@@ -83,45 +94,81 @@ struct kin_read {
 	struct kin_read_opts o;
 	struct kin_shards sh;
 	json_t *pending;	/* positions of everything handed out */
+	json_t *pending_sub;	/* their subSequenceNumbers, when inside an aggregate */
 	json_t *committed;	/* positions the caller confirmed */
+	json_t *committed_sub;
 	json_t *starts;		/* where each shard's reading began */
 	json_t *starts_committed;
 	int64_t start_us;	/* the wall clock at the start: what LATEST
 				   was, in a checkpoint */
 	uint64_t read, emitted, bytes, getrecords;
+	uint64_t aggregates;	/* KPL aggregates unpacked */
+	uint64_t kpl_dropped;	/* their user records outside the shard's range */
+	uint64_t kpl_bad;	/* the magic, but passed whole (MD5, body) */
 	struct kin_env env;
 	struct rec top, recs;	/* the answer, its Records array */
 	struct sb ids;		/* ,"stream":...,"shardId":... of the shard read */
-	struct sb held;		/* -e: an answer kept while its shard's tip is asked */
+	struct kin_multi mu;	/* the shards' calls in flight together */
+	double relist_at;	/* --consumer: when the shards are listed again */
+	struct kin_req **reqs;	/* those of one step */
+	size_t reqcap;
 	int finished;
-	long cur;		/* the shard of the step in hand, -1: none */
 };
 
 enum kin_status kin_read_start(struct kin_read *r, struct kin_client *k,
     const struct kin_read_opts *o, struct eb *e);
-/* One GetRecords (after waiting for the shard most due); envelopes, each
- * '\n'-terminated, are appended to out, *n counts them. Sets r->finished
- * when nothing is left to read. */
+/* One step: every shard due has its GetRecords (or GetShardIterator) out,
+ * all in flight together; the answers that came back within the wait are
+ * taken. Envelopes, each '\n'-terminated, are appended to out, *n counts
+ * them (0 when only timers ran out). Sets r->finished when nothing is
+ * left to read. */
 enum kin_status kin_read_step(struct kin_read *r, struct sb *out,
     uint64_t *n, struct eb *e);
 /* The batch handed out reached its reader: its positions now count
- * (committed, starts_committed: what a checkpoint holds). Also right
- * after kin_read_start, for the starts.
+ * (committed, committed_sub, starts_committed: what a checkpoint holds).
+ * Also right after kin_read_start, for the starts.
  * -1 (out of memory) leaves the last commit as it was. */
 int kin_read_commit(struct kin_read *r, struct eb *e);
 void kin_read_free(struct kin_read *r);
 
-/* The owner's side. Read the shard id from now on, after sequence
- * number seq, or from type (TRIM_HORIZON, LATEST, AT_TIMESTAMP with
+/* The owner's side. Read the shard id from now on, after the position
+ * (seq, sub) (sub CK_SUB_WHOLE: after the record; else after its user
+ * record sub), or from type (TRIM_HORIZON, LATEST, AT_TIMESTAMP with
  * ts_us) when seq is NULL; a shard not listed yet is looked up first.
- * KIN_NOTFOUND when the stream does not have it (any more). */
+ * A call of the shard's still out is dropped. KIN_NOTFOUND when the
+ * stream does not have it (any more). */
 enum kin_status kin_read_own(struct kin_read *r, const char *id,
-    const char *seq, const char *type, int64_t ts_us, struct eb *e);
-/* Stop reading the shard (its lease was lost or given up). */
+    const char *seq, int64_t sub, const char *type, int64_t ts_us,
+    struct eb *e);
+/* Stop reading the shard (its lease was lost or given up): its call in
+ * flight, if any, is stopped, its answer never taken or charged. */
 void kin_read_disown(struct kin_read *r, const char *id);
 /* exit_at_end: learn where the shard ended at the start, if a record put
  * since then shows it (s->end_seq). */
 enum kin_status kin_read_tip(struct kin_read *r, struct kin_shard *s,
     struct eb *e);
+/* Shared with kin_fanout, the same reader fed by subscriptions. */
+void kin_read_activate(struct kin_read *r);
+void kin_read_finish_shard(struct kin_read *r, struct kin_shard *s);
+/* Take the shards of a listing (ListShards' shape) not yet known. */
+int kin_read_add_shards(struct kin_read *r, const json_t *list, int at_start,
+    struct eb *e);
+enum kin_status kin_read_discover(struct kin_read *r, int at_start,
+    struct eb *e);
+enum kin_status kin_read_emit(struct kin_read *r, struct kin_shard *s,
+    const struct rec_span *recs, struct sb *out, uint64_t *n, struct eb *e);
+enum kin_status kin_read_ask_tip(struct kin_read *r, struct kin_shard *s,
+    struct eb *e);
+struct kin_shard *kin_read_tip_due(struct kin_read *r);
+int kin_read_empty_array(struct rec_span v);
+
+/* The client's retries and throttles before calls made for one shard on
+ * its own handle, to charge what they cost to that shard after. */
+struct kin_tally {
+	uint64_t retries, throttles;
+};
+void kin_tally_begin(const struct kin_client *k, struct kin_tally *t);
+void kin_tally_charge(const struct kin_client *k, const struct kin_tally *t,
+    struct kin_shard *s);
 
 #endif

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ck.h"
 #include "kinesis/kin_shard.h"
 
 static char *
@@ -37,6 +38,20 @@ static int
 is_closed(const json_t *shard)
 {
 	return json_is_string(range_end(shard, "EndingSequenceNumber"));
+}
+
+/* A range that does not parse is left unchecked, as KCL does without one. */
+static void
+hash_range(struct kin_shard *sh, const json_t *shard)
+{
+	json_t *r = json_object_get(shard, "HashKeyRange");
+	json_t *lo = json_object_get(r, "StartingHashKey");
+	json_t *hi = json_object_get(r, "EndingHashKey");
+
+	sh->has_range = json_is_string(lo) && json_is_string(hi) &&
+	    kin_hash_parse(json_string_value(lo), json_string_length(lo),
+	    &sh->hash_lo) == 0 && kin_hash_parse(json_string_value(hi),
+	    json_string_length(hi), &sh->hash_hi) == 0;
 }
 
 int
@@ -77,6 +92,8 @@ kin_shards_add(struct kin_shards *s, const json_t *list, size_t *added,
 		sh->last_seq = dup_string(range_end(it, "EndingSequenceNumber"));
 		sh->closed = is_closed(it);
 		sh->state = KS_WAIT;
+		sh->pos_sub = CK_SUB_WHOLE;
+		hash_range(sh, it);
 		/* a parent lost to out of memory would read a child before it */
 		if (sh->id == NULL ||
 		    (sh->parent == NULL && has_string(it, "ParentShardId")) ||
@@ -113,6 +130,8 @@ kin_shards_free(struct kin_shards *s)
 		free(s->v[i].start_seq);
 		free(s->v[i].tip);
 		free(s->v[i].end_seq);
+		free(s->v[i].cont);
+		kin_evs_free(&s->v[i].evs);
 	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));

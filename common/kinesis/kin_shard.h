@@ -11,18 +11,28 @@
 
 #include "base/eb.h"
 #include "json/rec.h"
+#include "kinesis/kin_evs.h"
+#include "kinesis/kin_kpl.h"
+#include "kinesis/kin_multi.h"
 
 enum kin_shard_state { KS_WAIT, KS_READ, KS_DONE };
+/* the call a shard has out */
+enum kin_shard_phase { KS_IDLE, KS_ASK_ITER, KS_ASK_RECORDS, KS_SUBSCRIBED };
 
 struct kin_shard {
 	char *id, *parent, *adjacent;
 	char *first_seq, *last_seq;	/* its SequenceNumberRange; last_seq
 					   NULL while it is open */
 	int closed;		/* has an EndingSequenceNumber */
+	int has_range;		/* its HashKeyRange was listed: */
+	kin_hash hash_lo, hash_hi;	/* KPL user records outside are dropped */
 	int mine;		/* this reader reads it */
 	enum kin_shard_state state;
 	char *iter;		/* current shard iterator, NULL = get one */
+	enum kin_shard_phase phase;
+	struct kin_req *req;	/* its calls (freed by kin_read_free) */
 	char *pos;		/* last emitted (or resumed-from) sequence number */
+	int64_t pos_sub;	/* and subSequenceNumber, or CK_SUB_WHOLE */
 	const char *start_type;	/* iterator type when pos is NULL */
 	char *start_seq;
 	int64_t start_ts_us;
@@ -34,6 +44,7 @@ struct kin_shard {
 	 * retries (throttles among them) of the calls made for it */
 	uint64_t records, bytes, retries, throttles;
 	struct rec_span seen;	/* last emitted in the batch at hand */
+	int64_t seen_sub;
 	/* -e: where the shard ended when the reader started. tip is an
 	 * iterator taken then (LATEST), kept until it shows the first record
 	 * put after the start; that record's sequence number becomes end_seq,
@@ -43,6 +54,13 @@ struct kin_shard {
 	char *tip;
 	double tip_at;		/* monotonic time tip was last renewed */
 	char *end_seq;
+	/* enhanced fan-out: where the last event left the shard (NULL: at
+	 * its end, or no event yet), the frames of its subscription, and the
+	 * subscriptions that failed in a row, the next due at resub_at */
+	char *cont;
+	struct kin_evs evs;
+	int sub_failures;
+	double resub_at;
 };
 
 struct kin_shards {

@@ -38,6 +38,7 @@ struct agg_row {
 	char *tag;		/* optional caller data (malloc'd), freed with
 				   the row: window-avg --merge keeps the
 				   sequenceNumber a partial row was taken at */
+	int64_t tag_sub;	/* and its subSequenceNumber (CK_SUB_WHOLE) */
 	struct agg_cell cell[];	/* one per value column */
 };
 

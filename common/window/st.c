@@ -64,7 +64,20 @@ st_dump(const struct st_state *s, struct sb *out)
 		sb_addc(out, ':');
 		jx_put_string(out, k->seq, k->seqlen);
 	}
-	sb_adds(out, "},\"query\":");
+	sb_addc(out, '}');
+	first = 1;
+	CK_MARKS_FOREACH(s->marks, k) {
+		if (k->seqlen == 0 || k->sub == CK_SUB_WHOLE)
+			continue;
+		sb_adds(out, first ? ",\"subSequenceNumbers\":{" : ",");
+		first = 0;
+		jx_put_string(out, k->shard, k->shardlen);
+		sb_addc(out, ':');
+		jx_put_int(out, k->sub);
+	}
+	if (!first)
+		sb_addc(out, '}');
+	sb_adds(out, ",\"query\":");
 	jx_put_cstr(out, s->query);
 	sb_adds(out, ",\"batch\":");
 	jx_put_int(out, (int64_t)s->batch);
@@ -217,6 +230,39 @@ st_load_row(const json_t *a, struct st_state *s, struct eb *e, size_t idx,
  * damaged one aside. */
 enum st_refusal { ST_OTHER, ST_DAMAGED };
 
+/* The subSequenceNumbers of marks inside an aggregate: each names a
+ * shard of "shards" and is a count. */
+static int
+load_subs(const json_t *doc, struct st_state *s, enum st_refusal *why,
+    struct eb *e)
+{
+	const json_t *subs = json_object_get(doc, "subSequenceNumbers");
+	const char *shard;
+	json_t *v;
+
+	if (subs == NULL)
+		return 0;
+	if (!json_is_object(subs))
+		return eb_set(e, "\"subSequenceNumbers\" is not an object");
+	json_object_foreach((json_t *)subs, shard, v) {
+		struct ck_mark *k;
+
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) == CK_SUB_WHOLE)
+			return eb_set(e, "shard '%s' has no valid "
+			    "subSequenceNumber", shard);
+		if (json_object_get(json_object_get(doc, "shards"), shard) == NULL)
+			return eb_set(e, "shard '%s' has a subSequenceNumber but "
+			    "no sequenceNumber", shard);
+		if ((k = ck_marks_get(s->marks, shard, strlen(shard))) == NULL) {
+			*why = ST_OTHER;
+			return eb_set(e, "out of memory");
+		}
+		k->sub = json_integer_value(v);
+	}
+	return 0;
+}
+
 static int
 load_version(const json_t *doc, enum ck_sum_status sum, enum st_refusal *why,
     struct eb *e)
@@ -292,8 +338,11 @@ load_doc(const json_t *doc, enum ck_sum_status sum, struct st_state *s,
 			*why = ST_OTHER;
 			return eb_set(e, "out of memory");
 		}
-		ck_mark_set(k, json_string_value(seq), json_string_length(seq));
+		ck_mark_set(k, json_string_value(seq), json_string_length(seq),
+		    CK_SUB_WHOLE);
 	}
+	if (load_subs(doc, s, why, e) != 0)
+		return -1;
 	rows = json_object_get(doc, "rows");
 	if (!json_is_array(rows))
 		return eb_set(e, "\"rows\" is not an array");

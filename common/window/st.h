@@ -2,19 +2,24 @@
  *
  *   {"format":"kinpipe-window-avg-state","version":2,
  *    "shards":{"<shardId>":"<highest sequenceNumber counted>",...},
+ *    "subSequenceNumbers":{"<shardId>":K,...},
  *    "query":"<the options that shape the state>",
  *    "batch":N,"watermark_ms":W|null,"max_event_ms":M|null,
  *    "rows":[[start_us,"key",rows,batch,[n,sum,comp,min,max],...],...],
  *    "sha256":"<seal>"}
  *
- * "format", "version" and "shards" are also read by kin-read
- * --resume-from, so their shape is fixed. The seal (ck_sum.h) is checked
- * before anything else is read; then what no run could have written is
- * refused too (window starts off the slide, counts out of range, a sum
- * its minimum and maximum cannot make). A file that is not exactly this
- * (another tool's, another version, another query, damaged) is refused as
- * a whole: nothing is half-loaded. Version 1, the same without the seal,
- * is still read, with a warning, and written as version 2. */
+ * "subSequenceNumbers" is there only when some shard's mark is a user
+ * record of a KPL aggregate: user record K of the Kinesis record in
+ * "shards" (the rest of that record not yet counted, or not known to be).
+ * "format", "version", "shards" and "subSequenceNumbers" are also read
+ * by kin-read --resume-from, so their shape is fixed. The seal (ck_sum.h)
+ * is checked before anything else is read; then what no run could have
+ * written is refused too (window starts off the slide, counts out of
+ * range, a sum its minimum and maximum cannot make). A file that is not
+ * exactly this (another tool's, another version, another query, damaged)
+ * is refused as a whole: nothing is half-loaded. Version 1, the same
+ * without the seal, is still read, with a warning, and written as
+ * version 2. */
 #ifndef KP_ST_H
 #define KP_ST_H
 

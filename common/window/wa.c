@@ -14,6 +14,7 @@ want_init(struct wa *w)
 
 	w->want_name[n++] = "shardId";
 	w->want_name[n++] = "sequenceNumber";
+	w->want_name[n++] = "subSequenceNumber";
 	w->want_name[n++] = o->time_col ? o->time_col : "";
 	for (int c = 0; c < o->ncols; c++)
 		w->want_name[n++] = o->cols[c];

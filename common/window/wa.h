@@ -74,10 +74,10 @@ struct wa_opts {
 	struct win_spec win;
 };
 
-/* the members a query reads: shardId, sequenceNumber, the time, then the
- * value columns, then the group columns */
-enum { WA_WANT_SHARD, WA_WANT_SEQ, WA_WANT_TIME, WA_WANT_COLS };
-#define WA_WANT_MAX (4 + WA_MAX_OUT + WA_MAX_GROUP)
+/* the members a query reads: shardId, sequenceNumber, subSequenceNumber,
+ * the time, then the value columns, then the group columns */
+enum { WA_WANT_SHARD, WA_WANT_SEQ, WA_WANT_SUBSEQ, WA_WANT_TIME, WA_WANT_COLS };
+#define WA_WANT_MAX (WA_WANT_COLS + WA_MAX_OUT + WA_MAX_GROUP)
 
 struct wa_sql;
 

@@ -28,7 +28,7 @@ int
 wa_hand(struct wa *w, const struct nd_line *ln, const struct rec_member *shard,
     const struct rec_member *state, struct eb *e)
 {
-	json_t *doc, *f, *q, *seq, *rows, *row;
+	json_t *doc, *f, *q, *seq, *sub, *rows, *row;
 	struct rec_span id;
 	struct prefix pre;
 	struct ck_mark *k;
@@ -44,11 +44,16 @@ wa_hand(struct wa *w, const struct nd_line *ln, const struct rec_member *shard,
 	q = json_object_get(doc, "query");
 	seq = json_object_get(doc, "sequenceNumber");
 	rows = json_object_get(doc, "rows");
+	/* a mark inside a KPL aggregate: its last user record counted */
+	sub = json_object_get(doc, "subSequenceNumber");
 	if (!json_is_string(f) || strcmp(json_string_value(f), WA_HAND_FORMAT) != 0)
 		return bad(w, ln, doc, "no \"format\":\"" WA_HAND_FORMAT "\"", e);
 	if (!json_is_array(rows) || !(json_is_null(seq) || (json_is_string(seq) &&
 	    ck_seq_valid(json_string_value(seq), json_string_length(seq)))))
 		return bad(w, ln, doc, "missing or mistyped member", e);
+	if (sub != NULL && (!json_is_integer(sub) || !json_is_string(seq) ||
+	    json_integer_value(sub) < 0))
+		return bad(w, ln, doc, "mistyped \"subSequenceNumber\"", e);
 	if (json_array_size(rows) > 0 && (!json_is_string(q) ||
 	    strcmp(json_string_value(q), w->st.query) != 0)) {
 		eb_set(e, "%s:%llu: the lease's state was counted by another "
@@ -91,7 +96,8 @@ wa_hand(struct wa *w, const struct nd_line *ln, const struct rec_member *shard,
 		return eb_set(e, "out of memory");
 	}
 	if (json_is_string(seq))
-		ck_mark_set(k, json_string_value(seq), json_string_length(seq));
+		ck_mark_set(k, json_string_value(seq), json_string_length(seq),
+		    sub != NULL ? json_integer_value(sub) : CK_SUB_WHOLE);
 	else
 		k->seqlen = 0;
 	w->stats.extra[w->s_handed]++;

@@ -236,6 +236,22 @@ show(struct sb *out, const struct rec_member *m)
 		sb_adds(out, "...");
 }
 
+/* A user record of a KPL aggregate carries its subSequenceNumber; any
+ * other record is its Kinesis record whole (CK_SUB_WHOLE). -1 when it is
+ * there but not a count. */
+static int64_t
+sub_of(const struct rec_member *sub)
+{
+	int64_t v;
+
+	if (sub == NULL || sub->type == REC_NULL)
+		return CK_SUB_WHOLE;
+	if (sub->type != REC_NUMBER || !sub->num_int ||
+	    rec_int64(sub->val, &v) != 0 || v < 0 || v == CK_SUB_WHOLE)
+		return -1;
+	return v;
+}
+
 /* A sequence number as text: the string's bytes, decoded into buf when
  * it has escapes (as no writer of them does); 0 when it is not 1 to 128
  * decimal digits. */
@@ -248,16 +264,18 @@ seq_text(const struct rec_member *seq, struct sb *buf, struct rec_span *s)
 	return ck_seq_valid(s->p, s->n);
 }
 
-/* The replay check, by the record's shardId and sequenceNumber. PROV_NONE
- * for a record without them (it cannot be recognised again: counted);
- * PROV_REPLAY when counted before; PROV_NEW with *mark to raise to *s
- * after counting; PROV_BAD (why in w->tmp) when they are there but
+/* The replay check, by the record's shardId, sequenceNumber and
+ * subSequenceNumber (a user record of a KPL aggregate). PROV_NONE for a
+ * record without them (it cannot be recognised again: counted);
+ * PROV_REPLAY when counted before; PROV_NEW with *mark to raise to (*s,
+ * *sub) after counting; PROV_BAD (why in w->tmp) when they are there but
  * malformed and the run keeps marks across runs (--state, or partials,
  * which carry them to the merge): such a record could never be
  * recognised on replay, so it is not counted. -1 when memory runs out. */
 static int
 replayed(struct wa *w, const struct rec_member *shard,
-    const struct rec_member *seq, struct ck_mark **mark, struct rec_span *s,
+    const struct rec_member *seq, const struct rec_member *subm,
+    struct ck_mark **mark, struct rec_span *s, int64_t *sub,
     struct eb *e)
 {
 	struct rec_span id;
@@ -282,10 +300,20 @@ replayed(struct wa *w, const struct rec_member *shard,
 		    "digits): a replay could not be recognised");
 		return PROV_BAD;
 	}
+	if ((*sub = sub_of(subm)) < 0) {
+		if (!w->o->state && !w->o->partials)
+			return PROV_NONE;
+		sb_reset(&w->tmp);
+		sb_adds(&w->tmp, "malformed provenance: subSequenceNumber ");
+		show(&w->tmp, subm);
+		sb_adds(&w->tmp, " (wanted a count, a user record's place in "
+		    "its aggregate): a replay could not be recognised");
+		return PROV_BAD;
+	}
 	id = rec_string_text(shard, &w->tmp);
 	if ((*mark = ck_marks_get(&w->marks, id.p, id.n)) == NULL)
 		return eb_set(e, "out of memory");
-	return ck_mark_is_new(*mark, s->p, s->n) ? PROV_NEW : PROV_REPLAY;
+	return ck_mark_is_new(*mark, s->p, s->n, *sub) ? PROV_NEW : PROV_REPLAY;
 }
 
 /* A record whose provenance is malformed under --state or partials: never
@@ -337,7 +365,8 @@ bad_record(struct wa *w, const struct nd_line *ln, int drop_anyway,
 	sb_reset(&w->where);
 	if (w->parsed)
 		prov_describe_values(w->found[WA_WANT_SHARD],
-		    w->found[WA_WANT_SEQ], &w->where);
+		    w->found[WA_WANT_SEQ], w->found[WA_WANT_SUBSEQ],
+		    &w->where);
 	return wa_bad_record(w, ln, drop_anyway, what, detail, e);
 }
 
@@ -435,7 +464,7 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 	struct rec_span s = { NULL, 0 };
 	struct ck_mark *mark;
 	struct eb why;
-	int64_t ts;
+	int64_t ts, sub = CK_SUB_WHOLE;
 	int rc;
 
 	w->parsed = 0;
@@ -454,7 +483,8 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 	note_columns(w);
 	shard = w->found[WA_WANT_SHARD];
 	seq = w->found[WA_WANT_SEQ];
-	switch (replayed(w, shard, seq, &mark, &s, e)) {
+	switch (replayed(w, shard, seq, w->found[WA_WANT_SUBSEQ], &mark, &s,
+	    &sub, e)) {
 	case -1:
 		return -1;
 	case PROV_REPLAY:
@@ -479,6 +509,6 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 		return -1;
 	}
 	if (mark)
-		ck_mark_set(mark, s.p, s.n);
+		ck_mark_set(mark, s.p, s.n, sub);
 	return 0;
 }

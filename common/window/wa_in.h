@@ -1,5 +1,6 @@
 /* wa_in: window-avg's per-record path: find the members the query reads
- * in one pass, skip replays by their shard's sequenceNumber mark, read
+ * in one pass, skip replays by their shard's (sequenceNumber,
+ * subSequenceNumber) mark, read
  * the event time and the values, and add the record to each of its
  * windows' rows. */
 #ifndef KP_WA_IN_H

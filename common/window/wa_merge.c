@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,12 +14,18 @@ partial_bad(struct wa *w, const struct nd_line *ln, json_t *doc,
 {
 	json_t *shard = json_object_get(doc, "shardId");
 	json_t *seq = json_object_get(doc, "sequenceNumber");
+	json_t *sub = json_object_get(doc, "subSequenceNumber");
+	char subtext[24];
 
 	sb_reset(&w->where);
+	if (json_is_integer(sub))
+		snprintf(subtext, sizeof(subtext), "%lld",
+		    (long long)json_integer_value(sub));
 	if (json_is_string(shard) && json_is_string(seq))
 		prov_describe_text(json_string_value(shard),
 		    json_string_length(shard), json_string_value(seq),
-		    json_string_length(seq), &w->where);
+		    json_string_length(seq), json_is_integer(sub) ? subtext :
+		    NULL, json_is_integer(sub) ? strlen(subtext) : 0, &w->where);
 	json_decref(doc);
 	return wa_bad_record(w, ln, 1, "not a window-avg partial row", why, e) <
 	    0 ? -1 : 0;
@@ -52,6 +59,7 @@ partial_bad_provenance(struct wa *w, const struct nd_line *ln, json_t *doc,
 	unsigned long long no = (unsigned long long)ln->lineno;
 	json_t *shard = json_object_get(doc, "shardId");
 	json_t *seq = json_object_get(doc, "sequenceNumber");
+	json_t *sub = json_object_get(doc, "subSequenceNumber");
 	const char *why;
 
 	sb_reset(&w->tmp);
@@ -59,8 +67,14 @@ partial_bad_provenance(struct wa *w, const struct nd_line *ln, json_t *doc,
 	show(&w->tmp, shard);
 	sb_adds(&w->tmp, ", sequenceNumber ");
 	show(&w->tmp, seq);
-	sb_adds(&w->tmp, " (wanted a string, and null or 1 to 128 decimal "
-	    "digits): a replay could not be recognised");
+	if (sub != NULL) {
+		sb_adds(&w->tmp, ", subSequenceNumber ");
+		show(&w->tmp, sub);
+	}
+	sb_adds(&w->tmp, sub == NULL ? " (wanted a string, and null or 1 to "
+	    "128 decimal digits): a replay could not be recognised" :
+	    " (wanted a string, 1 to 128 decimal digits and a count): a "
+	    "replay could not be recognised");
 	json_decref(doc);
 	if ((why = sb_cstr(&w->tmp)) == NULL || sb_failed(&w->tmp))
 		return eb_set(e, "out of memory");
@@ -116,11 +130,12 @@ int
 wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 {
 	json_t *doc = json_loadb(ln->p, ln->len, JSON_REJECT_DUPLICATES, NULL);
-	json_t *win, *shard, *seq, *group, *rows, *vals, *x;
+	json_t *win, *shard, *seq, *subseq, *group, *rows, *vals, *x;
 	struct agg_cell cells[WA_MAX_OUT];
 	int64_t start, end;
 	struct agg_row *r;
 	struct eb why;
+	int64_t sub = CK_SUB_WHOLE;
 
 	if (!json_is_object(doc) || !json_is_string(x = json_object_get(doc,
 	    "kind")) || strcmp(json_string_value(x), WA_PARTIAL_KIND) != 0)
@@ -129,6 +144,7 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 	win = json_object_get(doc, "window");
 	shard = json_object_get(doc, "shardId");
 	seq = json_object_get(doc, "sequenceNumber");
+	subseq = json_object_get(doc, "subSequenceNumber");
 	group = json_object_get(doc, "group");
 	rows = json_object_get(doc, "rows");
 	vals = json_object_get(doc, "values");
@@ -150,6 +166,12 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 	    (!json_is_null(seq) && !(json_is_string(seq) && ck_seq_valid(
 	    json_string_value(seq), json_string_length(seq)))))
 		return partial_bad_provenance(w, ln, doc, e);
+	/* the place of a user record of a KPL aggregate, beside its
+	 * aggregate's sequence number */
+	if (subseq != NULL && (!json_is_string(seq) ||
+	    !json_is_integer(subseq) || (sub = json_integer_value(subseq)) < 0 ||
+	    sub == CK_SUB_WHOLE))
+		return partial_bad_provenance(w, ln, doc, e);
 	if (read_cells(w, vals, cells) != 0)
 		return partial_bad(w, ln, doc, "\"values\" lacks a column of "
 		    "this query or is not [count,sum,comp,min,max]", e);
@@ -167,8 +189,9 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 	r = agg_find(&w->tab, start, w->key.buf, w->key.len);
 	/* an older state of the same shard, window and key (replayed by a
 	 * restarted emitter) never replaces a newer one */
-	if (r && r->tag && json_is_string(seq) && ck_seq_cmp(json_string_value(
-	    seq), json_string_length(seq), r->tag, strlen(r->tag)) < 0) {
+	if (r && r->tag && json_is_string(seq) && ck_pos_cmp(json_string_value(
+	    seq), json_string_length(seq), sub, r->tag, strlen(r->tag),
+	    r->tag_sub) < 0) {
 		json_decref(doc);
 		w->stats.extra[w->s_replayed]++;
 		return 0;
@@ -185,6 +208,7 @@ wa_merge_partial(struct wa *w, const struct nd_line *ln, struct eb *e)
 		json_decref(doc);
 		return eb_set(e, "out of memory");
 	}
+	r->tag_sub = sub;
 	r->rows = json_integer_value(rows);
 	r->batch = w->st.batch;
 	memcpy(r->cell, cells, (size_t)w->o->ncols * sizeof(*cells));

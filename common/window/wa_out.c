@@ -116,6 +116,10 @@ wa_out_partial(struct wa *w, struct sb *s, const struct agg_row *r)
 		jx_put_string(s, k->seq, k->seqlen);
 	else
 		sb_adds(s, "null");
+	if (k && k->seqlen && k->sub != CK_SUB_WHOLE) {
+		sb_adds(s, ",\"subSequenceNumber\":");
+		jx_put_int(s, k->sub);
+	}
 	sb_adds(s, ",\"group\":{");
 	put_groups(w, s, sep + 1, 1);
 	sb_adds(s, "},\"rows\":");

@@ -4,8 +4,14 @@
 //   node kin-admin.js PORT split STREAM SHARD        (at the middle of its range)
 //   node kin-admin.js PORT merge STREAM SHARD ADJACENT
 //   node kin-admin.js PORT list STREAM               (shard ids, parents, closed)
+//   node kin-admin.js PORT ranges STREAM             (shard ids, hash key ranges)
 //   node kin-admin.js PORT put STREAM KEY BASE64     (any bytes; prints the sequence number)
 //   node kin-admin.js PORT shards STREAM             (ListShards' Shards, as JSON)
+//   node kin-admin.js PORT put STREAM < LINES        one PutRecord per line, in
+//        order: {"Data":BASE64,"PartitionKey":K[,"ExplicitHashKey":H]}; prints
+//        "ShardId SequenceNumber" per record
+//   node kin-admin.js PORT get STREAM                every record of every shard
+//        from its start, as "ShardId SequenceNumber PartitionKey BASE64" lines
 // create, split and merge wait until the stream is ACTIVE again.
 'use strict'
 const http = require('http')
@@ -19,8 +25,9 @@ function call(target, body) {
       headers: {
         'Content-Type': 'application/x-amz-json-1.1',
         'X-Amz-Target': 'Kinesis_20131202.' + target,
-        // kinesalite wants the header present and checks nothing in it
-        Authorization: 'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+        // kinesalite wants the header present and checks nothing in it;
+        // kinesis-mock keeps streams apart by the region it names
+        Authorization: 'AWS4-HMAC-SHA256 Credential=test/20240101/' + (process.env.AWS_REGION || 'us-east-1') + '/kinesis/aws4_request, SignedHeaders=host, Signature=0',
         'X-Amz-Date': '20240101T000000Z',
       },
     }, (res) => {
@@ -68,9 +75,31 @@ async function main() {
       console.log([s.ShardId, s.ParentShardId || '-', s.AdjacentParentShardId || '-',
         s.SequenceNumberRange.EndingSequenceNumber ? 'closed' : 'open'].join(' '))
     }
-  } else if (op === 'put') {
+  } else if (op === 'put' && a !== undefined) {
     const r = await call('PutRecord', { StreamName: stream, PartitionKey: a, Data: b })
     console.log(r.SequenceNumber)
+  } else if (op === 'ranges') {
+    const d = await call('ListShards', { StreamName: stream })
+    for (const s of d.Shards) {
+      console.log([s.ShardId, s.HashKeyRange.StartingHashKey, s.HashKeyRange.EndingHashKey].join(' '))
+    }
+  } else if (op === 'get') {
+    const d = await call('ListShards', { StreamName: stream })
+    for (const s of d.Shards) {
+      let it = (await call('GetShardIterator', { StreamName: stream, ShardId: s.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator
+      while (it) {
+        const r = await call('GetRecords', { ShardIterator: it })
+        for (const x of r.Records) console.log([s.ShardId, x.SequenceNumber, x.PartitionKey, x.Data].join(' '))
+        it = r.Records.length > 0 || r.MillisBehindLatest > 0 ? r.NextShardIterator : null
+      }
+    }
+  } else if (op === 'put') {
+    const lines = require('fs').readFileSync(0, 'utf8').split('\n').filter((l) => l)
+    for (const l of lines) {
+      const r = await call('PutRecord', Object.assign({ StreamName: stream }, JSON.parse(l)))
+      console.log(r.ShardId + ' ' + r.SequenceNumber)
+    }
   } else {
     throw new Error('unknown operation ' + op)
   }

@@ -71,3 +71,53 @@ lease_watch() {
 lease_now() {
 	awk '{ o[$2] = $3 " " $4 } END { for (k in o) print k, o[k] }' "$1" | sort
 }
+
+# km_server: start kinesis-mock (npm's kinesis-local, which has enhanced
+# fan-out) on 127.0.0.1 only; set KM_PORT (h2c with prior knowledge, and
+# HTTP/1.1), KM_TLS_PORT (TLS) and KM_CA (the PEM of a private CA made
+# here, which signed the TLS port's certificate for IP 127.0.0.1: the one
+# kinesis-local ships names no host). Its main.js binds 0.0.0.0 with no
+# option to change it: a copy is run with that one literal rewritten, and
+# refused if the rewrite did not take.
+km_server() {
+	mkdir -p "$T/km"
+	cp "$KP_ROOT/node_modules/kinesis-local/main.js" "$T/km/" ||
+		{ echo "kinesis-local is not installed (sh mk/deps.sh)"; exit 1; }
+	sed -i 's/Host\$()\.em("0\.0\.0\.0")/Host$().em("127.0.0.1")/' "$T/km/main.js"
+	if ! grep -q 'Host\$()\.em("127\.0\.0\.1")' "$T/km/main.js" ||
+	    grep -q 'Host\$()\.em("0\.0\.0\.0")' "$T/km/main.js"; then
+		echo "kinesis-mock: could not bind it to 127.0.0.1 only"
+		exit 1
+	fi
+	(cd "$T/km" &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=kinpipe-test-ca \
+		    -keyout ca.key -out ca.pem &&
+		openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr &&
+		printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+		    -extfile san.ext -out server.pem) >"$T/km.openssl" 2>&1 ||
+		{ echo "km_server: openssl: $(tail -n 3 "$T/km.openssl")"; exit 1; }
+	node -e '
+		const fs = require("fs"), d = process.argv[1]
+		fs.writeFileSync(d + "/server.json", JSON.stringify({ server: {
+			key: fs.readFileSync(d + "/server.key", "utf8"),
+			cert: fs.readFileSync(d + "/server.pem", "utf8") } }))' "$T/km"
+	KM_CA=$T/km/ca.pem
+	KM_PORT=$(free_port)
+	KM_TLS_PORT=$(free_port)
+	(cd "$T/km" && KINESIS_MOCK_PLAIN_PORT=$KM_PORT KINESIS_MOCK_TLS_PORT=$KM_TLS_PORT \
+		KINESIS_MOCK_CERT_PATH=$T/km/server.json \
+		LOG_LEVEL=ERROR ROOT_LOG_LEVEL=ERROR AWS_REGION=$AWS_REGION \
+		CREATE_STREAM_DURATION=50ms SPLIT_SHARD_DURATION=50ms \
+		REGISTER_STREAM_CONSUMER_DURATION=200ms SHARD_LIMIT=200 \
+		exec node main.js) >"$T/km.log" 2>&1 &
+	km_pid=$!
+	at_exit "kill $km_pid; wait $km_pid"
+	wait_port "$KM_PORT" 60 && wait_port "$KM_TLS_PORT" 10 ||
+		{ echo "kinesis-mock did not start: $(tail -n 5 "$T/km.log")"; exit 1; }
+	export KM_PORT KM_TLS_PORT KM_CA
+}
+
+km_admin() {
+	node "$KP_ROOT/tests/e2e/kin-admin.js" "$KM_PORT" "$@"
+}

@@ -13,7 +13,8 @@
 #   ok NAME CMD...            CMD exits 0
 #   finish                    print "NAME: N passed, N failed", exit status
 #   start_bg FILE CMD...      CMD in the background, stdout in FILE; waits
-#                             (10 s at most) for its first line, a port
+#                             (10 s at most) for its first line, a port;
+#                             killed and waited for at the end
 #   man_commands PAGE DIR     the EXAMPLES of man/PAGE as DIR/1.sh, 1.want, ...
 #
 # KP_BIN holds the tools under test. Every test runs with LC_ALL=C TZ=UTC
@@ -186,13 +187,14 @@ man_commands() {
 }
 
 # start_bg FILE CMD...: start CMD in the background, its stdout in FILE,
-# killed when the test ends; wait (10 s at most) for its first line, the
+# killed when the test ends (and waited for, so that it writes nothing
+# more into $T as that goes); wait (10 s at most) for its first line, the
 # port it listens on.
 start_bg() {
 	kp_f=$1
 	shift
 	"$@" >"$kp_f" 2>>"$T/.bg-err" &
-	at_exit "kill $!"
+	at_exit "kill $!; wait $!"
 	kp_i=0
 	while [ ! -s "$kp_f" ] && [ $kp_i -lt 200 ]; do sleep 0.05; kp_i=$((kp_i + 1)); done
 	[ -s "$kp_f" ] || { echo "$* did not start: $(cat "$T/.bg-err")"; exit 1; }

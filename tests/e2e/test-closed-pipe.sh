@@ -41,6 +41,9 @@ gone kr kin-read -s cp -o earliest -e --checkpoint "$T/ck.json"
 is "kin-read: 141" "$rc" 141
 kin-read -s cp -o earliest -e --resume-from "$T/ck.json" >"$T/again" 2>/dev/null
 is "kin-read: a restart from the checkpoint reads the lost batch again" "$(wc -l <"$T/again")" 3
+# a follower with nothing to write learns its reader left all the same
+timeout 20 kin-read -s cp -o latest 2>/dev/null | true
+is "kin-read following, nothing coming, its reader gone: 141" "${PIPESTATUS[0]}" 141
 
 # wallet-buy: no order is placed whose answer could not be delivered.
 DB=$T/wallet.db

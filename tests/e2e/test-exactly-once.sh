@@ -3,7 +3,10 @@
 # json-project | ts-parse | window-avg --state state counts every record
 # exactly once while records flow in (with a shard split half way), any
 # stage is killed with SIGKILL at random moments, and the pipeline is
-# restarted.
+# restarted. Half the records go in KPL aggregates (kin-put --aggregate),
+# so kills also land in the middle of an aggregate: the state's mark is
+# then a (sequenceNumber, subSequenceNumber), and the restart must resume
+# inside the aggregate.
 # The final table must equal an independent computation over all records,
 # window counts exactly, averages to 1e-9.
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +22,7 @@ python3 "$KP_ROOT/examples/gen-bitcoin.py" --count $N --step 1 --disorder 0.01 >
 # Feed in three parts in the background, splitting a shard after the second.
 q=$((N / 4))
 (
-	head -n $((2 * q)) "$T/feed.ndjson" | kin-put --stream bitcoin-info >"$T/put1" &&
+	head -n $((2 * q)) "$T/feed.ndjson" | kin-put --stream bitcoin-info --aggregate >"$T/put1" &&
 	admin split bitcoin-info shardId-000000000001 >/dev/null &&
 	tail -n +$((2 * q + 1)) "$T/feed.ndjson" | head -n $q | kin-put --stream bitcoin-info >"$T/put2" &&
 	tail -n +$((3 * q + 1)) "$T/feed.ndjson" | kin-put --stream bitcoin-info >"$T/put3"
@@ -42,8 +45,9 @@ stages="kin-read json-project ts-parse window-avg"
 # Kill at least KILLS times, and keep going (up to three times as many)
 # until three kills have struck after records were counted: early runs
 # may die before their first batch lands while the server is busy.
-k=0 late_kills=0
-while [ $k -lt $KILLS ] || { [ $late_kills -lt 3 ] && [ $k -lt $((3 * KILLS)) ]; }; do
+k=0 late_kills=0 inside_kills=0
+while [ $k -lt $KILLS ] || { [ $late_kills -lt 3 ] && [ $k -lt $((3 * KILLS)) ]; } ||
+    { [ $inside_kills -lt 1 ] && [ $k -lt $((3 * KILLS)) ]; }; do
 	k=$((k + 1))
 	set -m
 	pipeline &
@@ -61,8 +65,10 @@ while [ $k -lt $KILLS ] || { [ $late_kills -lt 3 ] && [ $k -lt $((3 * KILLS)) ];
 	fi
 	wait "$group" 2>/dev/null
 	marks=$(jq ".shards | length" "$T/state.json" 2>/dev/null)
+	inside=$(jq '.subSequenceNumbers // {} | length' "$T/state.json" 2>/dev/null)
 	[ "${marks:-0}" -gt 0 ] && late_kills=$((late_kills + 1))
-	echo "kill $k: $victim, marks ${marks:-none}" >>"$T/kills"
+	[ "${inside:-0}" -gt 0 ] && inside_kills=$((inside_kills + 1))
+	echo "kill $k: $victim, marks ${marks:-none}, inside aggregates ${inside:-none}" >>"$T/kills"
 done
 wait $feeder
 ok "the feeder put every record" [ "$(cat "$T/put1" "$T/put2" "$T/put3" | grep -c sequenceNumber)" = $N ]
@@ -70,6 +76,8 @@ is "the split happened" "$(admin list bitcoin-info | grep -c .)" 6
 
 ok "restarts resumed from counted marks" grep -q 'resuming after sequence number' "$T/kin-read.err"
 ok "three kills came after records were counted" [ $late_kills -ge 3 ]
+ok "a kill came with the state's mark inside an aggregate ($inside_kills)" [ $inside_kills -ge 1 ]
+ok "a restart resumed inside an aggregate" grep -q 'resuming after sequence number [0-9]*, subSequenceNumber' "$T/kin-read.err"
 
 # The last run reads to the end of every shard as of its start, then stops;
 # it must resume, not recount the stream from the start.

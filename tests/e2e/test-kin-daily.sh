@@ -49,7 +49,7 @@ is "--list: no such stream message" "$(cat "$ERR")" \
 	"kin-read: ListShards: ResourceNotFoundException: Stream nope under account 000000000000 not found. (HTTP 400)"
 t "--list with a reading option" 2 "" "" kin-read --list -e
 is "--list with a reading option: message" "$(tail -n 1 "$ERR")" \
-	"kin-read: --list takes only --stream, --retries, --region, --profile and --endpoint-url"
+	"kin-read: --list takes only --stream, --retries, --region, --profile, --endpoint-url and --ca-bundle"
 t "no --stream and no --list" 2 "" "" kin-read -e
 is "no --stream message" "$(tail -n 1 "$ERR")" "kin-read: --stream is required"
 

@@ -80,7 +80,7 @@ $N2
 " kin-put -s num -K id --stats
 is "huge numbers: exit 0" "$rc" 0
 is "huge numbers: both sent" "$(jq -c '[.line, has("sequenceNumber")]' "$OUT" | tr '\n' ' ')" "[1,true] [2,true] "
-is "huge numbers: stats" "$(cat "$ERR")" "kin-put: stats: final read=2 emitted=2 nulled=0 skipped=0 retried=0 missing=0 failed=0"
+is "huge numbers: stats" "$(cat "$ERR")" "kin-put: stats: final read=2 emitted=2 nulled=0 skipped=0 retried=0 missing=0 failed=0 aggregates=0"
 kin-read -s num -o earliest -e >"$T/num"
 is "huge numbers: data as written" "$(jq -r .data "$T/num")" "$N1
 $N2"
@@ -94,13 +94,13 @@ is "key field typo: exit 1" "$rc" 1
 is "key field typo: every line answered" "$(jq -c '[.line, .error]' "$OUT" | tr '\n' ' ')" '[1,"field '"'idd'"' is missing"] [2,"field '"'idd'"' is missing"] '
 is "key field typo: said once, with the count" "$(grep -c "no record has this column" "$ERR")" 1
 is "key field typo: message and stats" "$(tail -n 2 "$ERR")" "kin-put: --partition-key-field 'idd': no record has this column (2 records read)
-kin-put: stats: final read=2 emitted=0 nulled=0 skipped=2 retried=0 missing=2 failed=0"
+kin-put: stats: final read=2 emitted=0 nulled=0 skipped=2 retried=0 missing=2 failed=0 aggregates=0"
 run '{"id":"a","n":1}
 {"n":2}
 ' kin-put -s p --partition-key-field id --on-error=skip --stats
 is "key field in some records: exit 0" "$rc" 0
 is "key field in some records: one sent, one answered" "$(jq -c '[.line, (.error // "sent")]' "$OUT" | tr '\n' ' ')" '[1,"sent"] [2,"field '"'id'"' is missing"] '
-is "key field in some records: counted" "$(tail -n 1 "$ERR")" "kin-put: stats: final read=2 emitted=1 nulled=0 skipped=1 retried=0 missing=1 failed=0"
+is "key field in some records: counted" "$(tail -n 1 "$ERR")" "kin-put: stats: final read=2 emitted=1 nulled=0 skipped=1 retried=0 missing=1 failed=0 aggregates=0"
 run '' kin-put -s p --partition-key-field idd
 is "key field, empty input: no typo" "$rc $(cat "$ERR")" "0 "
 
@@ -191,7 +191,7 @@ ok "round trip: record for record, shard and sequence number" same_by_shard <(fi
 
 # --- the man page's EXAMPLES, as written -------------------------------------------
 admin create bitcoin-info 2
-is "man: three examples" "$(man_commands kin-put.1 "$T/ex")" 3
+is "man: four examples" "$(man_commands kin-put.1 "$T/ex")" 4
 ln -s "$KP_ROOT/examples" "$T/ex/examples"
 for f in "$T"/ex/[0-9]*.sh; do
 	(cd "$T/ex" && bash -e "$f" >"$f.out" 2>"$f.err")
@@ -203,9 +203,11 @@ for f in "$T"/ex/[0-9]*.sh; do
 done
 is "man example 1: 1440 results" "$(jq -r .sequenceNumber "$T/ex/results.ndjson" | grep -c '^[0-9]')" 1440
 is "man example 2: first result" "$(jq -c '[.line, (.sequenceNumber | test("^[0-9]+$"))]' "$T/ex/2.sh.out")" "[1,true]"
-is "man example 3: two results" "$(jq -r .line "$T/ex/3.sh.out" | paste -sd' ')" "1 2"
+is "man example 3: 100000 results" "$(jq -r .sequenceNumber "$T/ex/packed.ndjson" | grep -c '^[0-9]')" 100000
+ok "man example 3: packed in aggregates" [ "$(jq -r .sequenceNumber "$T/ex/packed.ndjson" | sort -u | wc -l)" -lt 100 ]
+is "man example 4: two results" "$(jq -r .line "$T/ex/4.sh.out" | paste -sd' ')" "1 2"
 kin-read -s bitcoin-info -o earliest -e | jq -c 'select(.partitionKey == "greeting") | [.data, .dataEncoding, .partitionKey]' >"$T/ex/tail"
-is "man example 3: read back" "$(cat "$T/ex/tail")" '["hello",null,"greeting"]
+is "man example 4: read back" "$(cat "$T/ex/tail")" '["hello",null,"greeting"]
 ["//4=","base64","greeting"]'
 
 finish

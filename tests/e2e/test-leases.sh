@@ -241,6 +241,8 @@ te "--lease-table with --shard-index" 2 "*kin-read: --lease-table excludes --sha
 	kin-read --stream ev --lease-table t1x --worker-id a --shard-index 0 --shard-count 2
 te "--lease-table with --resume-from" 2 "*kin-read: --lease-table excludes --resume-from and --checkpoint*" "" \
 	kin-read --stream ev --lease-table t1x --worker-id a --resume-from x.json
+te "--lease-table with --consumer" 2 "*kin-read: --lease-table excludes --consumer (*" "" \
+	kin-read --stream ev --lease-table t1x --worker-id a --consumer c1
 te "--failover-ms out of range" 2 "*kin-read: --failover-ms*" "" \
 	kin-read --stream ev --lease-table t1x --worker-id a --failover-ms 5
 te "a table name DynamoDB refuses" 1 "kin-read: lease table x: DescribeTable: ValidationException: *" "" \

@@ -160,7 +160,8 @@ records $n m >"$T/kin.in"
 kin-put -s m --stats --metrics "$T/put.prom" <"$T/kin.in" >"$T/put.out" 2>"$ERR"
 is "kin-put: exit 0" "$?" 0
 mx_stats kin-put kin-put "$T/put.prom" retried=kinpipe_kinesis_records_retried_total \
-    missing=kinpipe_records_missing_column_total failed=kinpipe_kinesis_records_failed_total
+    missing=kinpipe_records_missing_column_total failed=kinpipe_kinesis_records_failed_total \
+    aggregates=kinpipe_kinesis_aggregates_put_total
 is "kin-put: put, one result line each" "$(get "$T/put.prom" kinpipe_records_emitted_total)" "$(grep -c sequenceNumber "$T/put.out")"
 is "kin-put: read, the input's lines" "$(get "$T/put.prom" kinpipe_records_read_total)" $n
 is "kin-put: failed" "$(get "$T/put.prom" kinpipe_kinesis_records_failed_total)" 0
@@ -177,7 +178,8 @@ kin-read -s m -o earliest -e --batch 50 --endpoint-url "$proxy" --stats --metric
 is "kin-read: exit 0" "$?" 0
 mx_stats kin-read kin-read "$T/read.prom" bytes=kinpipe_kinesis_bytes_read_total \
     getrecords=kinpipe_kinesis_getrecords_total retries=kinpipe_kinesis_retries_total \
-    throttles=kinpipe_kinesis_throttles_total
+    throttles=kinpipe_kinesis_throttles_total aggregates=kinpipe_kinesis_aggregates_read_total \
+    kpl_dropped=kinpipe_kinesis_kpl_dropped_total kpl_whole=kinpipe_kinesis_kpl_whole_total
 throttled=$(grep -c '^throttle GetRecords' "$T/proxy.log")
 ok "kin-read: the proxy throttled ($throttled)" test "$throttled" -ge 1
 is "kin-read: throttles, as the proxy logged them" "$(get "$T/read.prom" kinpipe_kinesis_throttles_total)" "$throttled"

@@ -163,7 +163,7 @@ END_TEST
 
 START_TEST(conf_merges_files)
 {
-	struct aws_opts o = { "dev", NULL, NULL, "kinesis" };
+	struct aws_opts o = { "dev", NULL, NULL, "kinesis", NULL };
 	struct aws_conf c;
 	struct eb e;
 
@@ -356,7 +356,7 @@ END_TEST
 
 START_TEST(endpoint_flags_from_profile)
 {
-	struct aws_opts o = { NULL, NULL, NULL, "kinesis" };
+	struct aws_opts o = { NULL, NULL, NULL, "kinesis", NULL };
 	struct aws_conf c;
 	struct aws_ep ep;
 	struct eb e;
@@ -399,7 +399,7 @@ END_TEST
 
 START_TEST(creds_environment)
 {
-	struct aws_opts o = { NULL, NULL, NULL, "kinesis" };
+	struct aws_opts o = { NULL, NULL, NULL, "kinesis", NULL };
 	struct aws_creds c;
 	struct eb e;
 
@@ -424,7 +424,7 @@ static const char *
 load_error(const char *profile)
 {
 	static struct eb e;
-	struct aws_opts o = { profile, NULL, NULL, "kinesis" };
+	struct aws_opts o = { profile, NULL, NULL, "kinesis", NULL };
 	struct aws_creds c;
 
 	ck_assert_int_eq(aws_creds_load(&o, &c, &e), -1);
@@ -626,7 +626,7 @@ END_TEST
 
 START_TEST(process_runs)
 {
-	struct aws_opts o = { "p", NULL, NULL, "kinesis" };
+	struct aws_opts o = { "p", NULL, NULL, "kinesis", NULL };
 	struct aws_creds c;
 	struct eb e;
 

@@ -396,11 +396,21 @@ START_TEST(test_marks)
 
 	ck_assert_int_eq(ck_marks_init(&m), 0);
 	k = ck_marks_get(&m, "shardId-000000000000", 20);
-	ck_assert(ck_mark_is_new(k, "1", 1));
-	ck_mark_set(k, "100", 3);
-	ck_assert(!ck_mark_is_new(k, "100", 3));
-	ck_assert(!ck_mark_is_new(k, "99", 2));
-	ck_assert(ck_mark_is_new(k, "101", 3));
+	ck_assert(ck_mark_is_new(k, "1", 1, CK_SUB_WHOLE));
+	ck_mark_set(k, "100", 3, CK_SUB_WHOLE);
+	ck_assert(!ck_mark_is_new(k, "100", 3, CK_SUB_WHOLE));
+	ck_assert(!ck_mark_is_new(k, "99", 2, CK_SUB_WHOLE));
+	ck_assert(ck_mark_is_new(k, "101", 3, CK_SUB_WHOLE));
+	/* inside a KPL aggregate: user record 2 of "100" counted */
+	ck_mark_set(k, "100", 3, 2);
+	ck_assert(!ck_mark_is_new(k, "100", 3, 0));
+	ck_assert(!ck_mark_is_new(k, "100", 3, 2));
+	ck_assert(ck_mark_is_new(k, "100", 3, 3));
+	ck_assert(ck_mark_is_new(k, "0100", 4, 3));
+	ck_assert(!ck_mark_is_new(k, "99", 2, 7));
+	ck_assert(ck_mark_is_new(k, "101", 3, 0));
+	ck_mark_set(k, "100", 3, CK_SUB_WHOLE);
+	ck_assert(!ck_mark_is_new(k, "100", 3, 1000000));
 	/* many shards: marks stay where they are while the table grows */
 	for (int i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "shard-%d", i);
@@ -428,9 +438,40 @@ fill(struct agg_table *t, struct ck_marks *m)
 	agg_cell_add(&r->cell[0], 0.2);
 	agg_cell_add(&r->cell[0], 1e300);
 	agg_cell_add(&r->cell[0], 1e300);	/* the sum overflows */
-	ck_mark_set(ck_marks_get(m, "shardId-1", 9), "4959000000000000000000000000007", 31);
+	ck_mark_set(ck_marks_get(m, "shardId-1", 9), "4959000000000000000000000000007", 31, CK_SUB_WHOLE);
 	ck_marks_get(m, "unset", 5);	/* no mark yet: not written */
 }
+
+/* A mark inside a KPL aggregate survives a save and a load; the file says
+ * it in "subSequenceNumbers" (refusals: the table below). */
+START_TEST(test_state_subseq)
+{
+	struct agg_table t, t2;
+	struct ck_marks m, m2;
+	struct st_state s = { "q1", 1, ST_NONE, ST_NONE, &t, &m, NULL };
+	struct st_state s2 = { "q1", 0, 0, 0, &t2, &m2, NULL };
+	char path[256];
+	struct eb e;
+
+	ck_assert_int_eq(agg_init(&t, 1), 0);
+	ck_assert_int_eq(ck_marks_init(&m), 0);
+	ck_mark_set(ck_marks_get(&m, "a", 1), "77", 2, 3);
+	snprintf(path, sizeof(path), "%s/state-sub.json", dir);
+	ck_assert_int_eq(st_save(path, &s, &e), 0);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\"shards\":{\"a\":\"77\"},"
+	    "\"subSequenceNumbers\":{\"a\":3},\"query\""));
+	ck_assert_int_eq(agg_init(&t2, 1), 0);
+	ck_assert_int_eq(ck_marks_init(&m2), 0);
+	ck_assert_msg(st_load(path, &s2, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(ck_marks_get(&m2, "a", 1)->sub, 3);
+	ck_assert(!ck_mark_is_new(ck_marks_get(&m2, "a", 1), "77", 2, 3));
+	ck_assert(ck_mark_is_new(ck_marks_get(&m2, "a", 1), "77", 2, 4));
+	agg_free(&t);
+	agg_free(&t2);
+	ck_marks_free(&m);
+	ck_marks_free(&m2);
+}
+END_TEST
 
 START_TEST(test_state_round_trip)
 {
@@ -530,6 +571,9 @@ static const struct {
 	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":2,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[],\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\"}", DAMAGED("its sha256 does not match its content") },
 	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"other\"}", "f: state file was written for a different query (other), not this one (q)" },
 	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{\"s\":\"12x\"},\"rows\":[]}", DAMAGED("shard 's' has no valid sequenceNumber") },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"subSequenceNumbers\":{\"a\":1},\"rows\":[]}", DAMAGED("shard 'a' has a subSequenceNumber but no sequenceNumber") },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{\"a\":\"7\"},\"subSequenceNumbers\":{\"a\":\"1\"},\"rows\":[]}", DAMAGED("shard 'a' has no valid subSequenceNumber") },
+	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"subSequenceNumbers\":[],\"rows\":[]}", DAMAGED("\"subSequenceNumbers\" is not an object") },
 	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0]]}", DAMAGED("rows[0]: not [start,key,rows,batch,cells...] with 1 cells") },
 	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0,[1,2,0,2]]]}", DAMAGED("rows[0]: cell 0 is not [n,sum,comp,min,max]") },
 	{ "{\"format\":\"kinpipe-window-avg-state\",\"version\":1,\"query\":\"q\",\"batch\":1,\"watermark_ms\":null,\"max_event_ms\":null,\"shards\":{},\"rows\":[[0,\"k\",1,0,[1,2,0,2,2]],[0,\"k\",1,0,[1,2,0,2,2]]]}", DAMAGED("rows[1]: duplicate window and key") },
@@ -707,6 +751,7 @@ ck_suite(void)
 	tcase_add_test(tc, test_seq_order);
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_state_round_trip);
+	tcase_add_test(tc, test_state_subseq);
 	tcase_add_test(tc, test_state_missing_is_first_run);
 	tcase_add_loop_test(tc, test_state_refused, 0,
 	    sizeof(refused) / sizeof(refused[0]));

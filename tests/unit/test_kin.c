@@ -13,6 +13,8 @@
 #include "kinesis/kin.h"
 #include "kinesis/kin_ckpt.h"
 #include "kinesis/kin_env.h"
+#include "kinesis/kin_evs.h"
+#include "kinesis/kin_kpl.h"
 #include "kinesis/kin_list.h"
 #include "kinesis/kin_pos.h"
 #include "kinesis/kin_put.h"
@@ -123,10 +125,7 @@ START_TEST(envelope)
 {
 	struct kin_env ev;
 	struct sb out = SB_INIT, id = SB_INIT;
-	struct rec_span seq;
 	struct eb e;
-	int64_t at;
-	size_t bytes;
 	/* {"a":1} is eyJhIjoxfQ== ; arrival 1704067207.25 */
 	const char *rec = "{\"SequenceNumber\":\"495\",\"ApproximateArrivalTimestamp\":1704067207.25,"
 	    "\"Data\":\"eyJhIjoxfQ==\",\"PartitionKey\":\"caf\\u00e9\"}";
@@ -135,20 +134,23 @@ START_TEST(envelope)
 
 	kin_env_init(&ev);
 	sb_adds(&id, ids);
-	ck_assert_int_eq(kin_env_put(&ev, &out, rec, strlen(rec), &id, &seq, &at, &bytes, &e), 0);
+	ck_assert_int_eq(kin_env_parse(&ev, rec, strlen(rec), &e), 0);
+	ck_assert_uint_eq(ev.nuser, 1);
+	ck_assert_int_eq(kin_env_put(&ev, &out, &id, 0, &e), 0);
 	ck_assert_str_eq(sb_cstr(&out), "{\"data\":\"{\\\"a\\\":1}\",\"stream\":\"s\","
 	    "\"shardId\":\"shardId-000000000001\",\"sequenceNumber\":\"495\","
 	    "\"partitionKey\":\"caf\xc3\xa9\",\"approximateArrivalTimestamp\":\"2024-01-01T00:00:07.25Z\"}");
-	ck_assert_uint_eq(bytes, 7);
-	ck_assert(seq.n == 3 && memcmp(seq.p, "495", 3) == 0);
+	ck_assert_uint_eq(ev.data.len, 7);
+	ck_assert(ev.seq.n == 3 && memcmp(ev.seq.p, "495", 3) == 0);
 	sb_reset(&out);
-	ck_assert_int_eq(kin_env_put(&ev, &out, bin, strlen(bin), &id, &seq, &at, &bytes, &e), 0);
+	ck_assert_int_eq(kin_env_parse(&ev, bin, strlen(bin), &e), 0);
+	ck_assert_int_eq(kin_env_put(&ev, &out, &id, 0, &e), 0);
 	ck_assert_str_eq(sb_cstr(&out), "{\"data\":\"//4=\",\"dataEncoding\":\"base64\",\"stream\":\"s\","
 	    "\"shardId\":\"shardId-000000000001\",\"sequenceNumber\":\"496\","
 	    "\"partitionKey\":\"k\",\"approximateArrivalTimestamp\":\"2024-01-01T00:00:07Z\"}");
-	ck_assert_int_eq(kin_env_put(&ev, &out, "{\"Data\":\"\"}", 11, &id, &seq, &at, &bytes, &e), -1);
+	ck_assert_int_eq(kin_env_parse(&ev, "{\"Data\":\"\"}", 11, &e), -1);
 	ck_assert_str_eq(e.msg, "GetRecords: record without PartitionKey");
-	ck_assert_int_eq(kin_env_put(&ev, &out, "{\"Data\":", 8, &id, &seq, &at, &bytes, &e), -1);
+	ck_assert_int_eq(kin_env_parse(&ev, "{\"Data\":", 8, &e), -1);
 	ck_assert(strncmp(e.msg, "GetRecords: bad record: ", 24) == 0);
 	sb_free(&out);
 	sb_free(&id);
@@ -160,10 +162,7 @@ START_TEST(raw_payloads)
 {
 	struct kin_env ev;
 	struct sb out = SB_INIT;
-	struct rec_span seq;
 	struct eb e;
-	int64_t at;
-	size_t bytes;
 	/* payloads by base64(1): "caf\303\251 ok", "line1\nline2", "\377\376" */
 	const char *text = "{\"SequenceNumber\":\"7\",\"ApproximateArrivalTimestamp\":1,"
 	    "\"Data\":\"Y2Fmw6kgb2s=\",\"PartitionKey\":\"k\"}";
@@ -173,14 +172,17 @@ START_TEST(raw_payloads)
 	    "\"Data\":\"//4=\",\"PartitionKey\":\"k\"}";
 
 	kin_env_init(&ev);
-	ck_assert_int_eq(kin_env_put_raw(&ev, &out, text, strlen(text), &seq, &at, &bytes, &e), 0);
+	ck_assert_int_eq(kin_env_parse(&ev, text, strlen(text), &e), 0);
+	ck_assert_int_eq(kin_env_put_raw(&ev, &out, 0, &e), 0);
 	ck_assert_str_eq(sb_cstr(&out), "caf\xc3\xa9 ok");
-	ck_assert_uint_eq(bytes, 8);
+	ck_assert_uint_eq(ev.data.len, 8);
 	sb_reset(&out);
-	ck_assert_int_eq(kin_env_put_raw(&ev, &out, nl, strlen(nl), &seq, &at, &bytes, &e), -1);
+	ck_assert_int_eq(kin_env_parse(&ev, nl, strlen(nl), &e), 0);
+	ck_assert_int_eq(kin_env_put_raw(&ev, &out, 0, &e), -1);
 	ck_assert_str_eq(e.msg, "record 8: --raw cannot write a payload that holds a "
 	    "newline: read it without --raw");
-	ck_assert_int_eq(kin_env_put_raw(&ev, &out, bin, strlen(bin), &seq, &at, &bytes, &e), -1);
+	ck_assert_int_eq(kin_env_parse(&ev, bin, strlen(bin), &e), 0);
+	ck_assert_int_eq(kin_env_put_raw(&ev, &out, 0, &e), -1);
 	ck_assert_str_eq(e.msg, "record 9: --raw cannot write a payload that is not "
 	    "UTF-8 text: read it without --raw");
 	ck_assert_uint_eq(out.len, 0);
@@ -363,17 +365,28 @@ START_TEST(checkpoint_roundtrip)
 	struct kin_ckpt got;
 	struct eb e;
 	int fd = mkstemp(path);
+	json_t *subs = json_pack("{s:i}", "shardId-000000000000", 4);
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	unlink(path);
 	ck_assert_int_eq(kin_ckpt_load(path, "s", &got, &e), 1);	/* none yet */
-	ck_assert_int_eq(kin_ckpt_save(path, "s", m, st, &e), 0);
+	ck_assert_int_eq(kin_ckpt_save(path, "s", m, NULL, st, &e), 0);
 	ck_assert_int_eq(kin_ckpt_load(path, "s", &got, &e), 0);
 	ck_assert_int_eq(got.kind, KIN_CKPT_CHECKPOINT);
 	ck_assert(json_equal(got.shards, m));
 	ck_assert(json_equal(got.starts, st));
+	/* a plain stream's file has none, and reads back as none */
+	ck_assert_uint_eq(json_object_size(got.subs), 0);
 	kin_ckpt_free(&got);
+	/* a position inside a KPL aggregate */
+	ck_assert_int_eq(kin_ckpt_save(path, "s", m, subs, st, &e), 0);
+	ck_assert_int_eq(kin_ckpt_load(path, "s", &got, &e), 0);
+	ck_assert(json_equal(got.shards, m));
+	ck_assert(json_equal(got.subs, subs));
+	ck_assert(json_equal(got.starts, st));
+	kin_ckpt_free(&got);
+	json_decref(subs);
 	ck_assert_int_eq(kin_ckpt_load(path, "t", &got, &e), -1);
 	snprintf(tmp, sizeof(tmp), "%s: positions are for stream 's', not 't'", path);
 	ck_assert_str_eq(e.msg, tmp);
@@ -402,7 +415,7 @@ START_TEST(checkpoint_bit_flips)
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	ck_assert_int_eq(kin_ckpt_save(path, "s", m, st, &e), 0);
+	ck_assert_int_eq(kin_ckpt_save(path, "s", m, NULL, st, &e), 0);
 	ck_assert_ptr_nonnull(f = fopen(path, "rb"));
 	fseek(f, 0, SEEK_END);
 	len = ftell(f);
@@ -453,6 +466,9 @@ START_TEST(checkpoint_refused)
 		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{},\"starts\":{\"a\":\"latest\"}", "shard a: bad start" },
 		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{},\"starts\":{\"a\":\"at-sequence=x\"}", "shard a: bad start" },
 		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"shards\":{},\"starts\":{}", "no \"stream\"" },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{\"a\":\"7\"},\"subSequenceNumbers\":{\"b\":1},\"starts\":{\"a\":\"earliest\"}", "shard b: subSequenceNumber is not a count beside a sequence number" },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{\"a\":\"7\"},\"subSequenceNumbers\":{\"a\":-1},\"starts\":{\"a\":\"earliest\"}", "shard a: subSequenceNumber is not a count beside a sequence number" },
+		{ "{\"format\":\"kinpipe-kin-read-checkpoint\",\"version\":2,\"stream\":\"s\",\"shards\":{},\"subSequenceNumbers\":[],\"starts\":{}", "\"subSequenceNumbers\" is not an object" },
 	};
 	char path[64] = "/tmp/kp-ckpt.XXXXXX", want[1024];
 	struct kin_ckpt got;
@@ -508,6 +524,188 @@ START_TEST(checkpoint_refused)
 }
 END_TEST
 
+/* An aggregate written by hand from the published format: keys "a" and
+ * "bc", explicit hash key "5", user records {key 1, "x"} and {key 0,
+ * hash key 0, "yz"}; the MD5 is python3's hashlib.md5 of the protobuf. */
+static const unsigned char kpl_body[] = { 0x0a, 0x01, 'a', 0x0a, 0x02, 'b', 'c',
+    0x12, 0x01, '5', 0x1a, 0x05, 0x08, 0x01, 0x1a, 0x01, 'x', 0x1a, 0x08, 0x08,
+    0x00, 0x10, 0x00, 0x1a, 0x02, 'y', 'z' };
+static const unsigned char kpl_md5[] = { 0xb0, 0x90, 0xdd, 0x8f, 0xb1, 0x77,
+    0x20, 0xe3, 0x02, 0x5e, 0x64, 0x9f, 0x34, 0xcd, 0x04, 0x52 };
+
+static size_t
+kpl_record(unsigned char *buf, const unsigned char *body, size_t n)
+{
+	memcpy(buf, KIN_KPL_MAGIC, 4);
+	memcpy(buf + 4, body, n);
+	memcpy(buf + 4 + n, kpl_md5, 16);
+	return 4 + n + 16;
+}
+
+START_TEST(kpl_decode)
+{
+	struct kin_kpl k;
+	unsigned char buf[128], bad[sizeof(kpl_body)];
+	size_t n = kpl_record(buf, kpl_body, sizeof(kpl_body));
+	kin_hash h;
+	char text[48];
+
+	kin_kpl_init(&k);
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, n), KIN_KPL_AGGREGATE);
+	ck_assert_uint_eq(k.n, 2);
+	ck_assert_uint_eq(k.v[0].pk, 1);
+	ck_assert_uint_eq(k.v[0].ehk, KIN_KPL_NO_EHK);
+	ck_assert(k.v[0].data.n == 1 && k.v[0].data.p[0] == 'x');
+	ck_assert_uint_eq(k.v[1].pk, 0);
+	ck_assert_uint_eq(k.v[1].ehk, 0);
+	ck_assert(k.v[1].data.n == 2 && memcmp(k.v[1].data.p, "yz", 2) == 0);
+	ck_assert_int_eq(kin_kpl_user_hash(&k, 1, &h), 0);
+	ck_assert(h == 5);
+	/* the MD5 of "a", read big-endian (python3: int.from_bytes) */
+	ck_assert_int_eq(kin_kpl_key_hash(&k, "a", 1, &h), 0);
+	kin_hash_fmt(h, text);
+	ck_assert_str_eq(text, "16955237001963240173058271559858726497");
+	/* one bit of the MD5 off: passed whole */
+	buf[n - 1] ^= 1;
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, n), KIN_KPL_BAD_MD5);
+	ck_assert_uint_eq(k.n, 0);
+	/* no magic, or nothing after the MD5: plain */
+	ck_assert_int_eq(kin_kpl_decode(&k, "{\"a\":1}", 7), KIN_KPL_PLAIN);
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, 20), KIN_KPL_PLAIN);
+	/* a key index past the table (the MD5 made to match): passed whole */
+	memcpy(bad, kpl_body, sizeof(bad));
+	bad[13] = 0x02;
+	n = kpl_record(buf, bad, sizeof(bad));
+	ck_assert_int_eq(kin_kpl_md5(&k, bad, sizeof(bad), buf + n - 16), 0);
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, n), KIN_KPL_BAD_BODY);
+	/* a Record length running past the message */
+	memcpy(bad, kpl_body, sizeof(bad));
+	bad[11] = 0x7f;
+	ck_assert_int_eq(kin_kpl_md5(&k, bad, sizeof(bad), buf + n - 16), 0);
+	memcpy(buf + 4, bad, sizeof(bad));
+	ck_assert_int_eq(kin_kpl_decode(&k, buf, n), KIN_KPL_BAD_BODY);
+	ck_assert_int_eq(kin_hash_parse("340282366920938463463374607431768211455", 39, &h), 0);
+	ck_assert(h == KIN_HASH_MAX);
+	ck_assert_int_eq(kin_hash_parse("340282366920938463463374607431768211456", 39, &h), -1);
+	kin_kpl_free(&k);
+}
+END_TEST
+
+/* What the packer writes decodes to what went in, shared keys once. */
+START_TEST(kpl_pack)
+{
+	struct kin_kpl_pack p;
+	struct kin_kpl k;
+	size_t want;
+
+	kin_kpl_pack_init(&p);
+	kin_kpl_init(&k);
+	want = kin_kpl_pack_size_with(&p, "a", 1, 1);
+	ck_assert_uint_eq(want, 4 + 3 + 7 + 16);
+	ck_assert_int_eq(kin_kpl_pack_add(&p, "a", 1, "x", 1), 0);
+	ck_assert_int_eq(kin_kpl_pack_add(&p, "bc", 2, "yz", 2), 0);
+	want = kin_kpl_pack_size_with(&p, "a", 1, 0);
+	ck_assert_int_eq(kin_kpl_pack_add(&p, "a", 1, "", 0), 0);
+	ck_assert_int_eq(kin_kpl_pack_finish(&p, &k), 0);
+	ck_assert_uint_eq(p.out.len, want);
+	ck_assert_int_eq(kin_kpl_decode(&k, p.out.buf, p.out.len), KIN_KPL_AGGREGATE);
+	ck_assert_uint_eq(k.npk, 2);
+	ck_assert_uint_eq(k.n, 3);
+	ck_assert_uint_eq(k.v[2].pk, 0);
+	ck_assert_uint_eq(k.v[2].data.n, 0);
+	ck_assert(k.pks[1].n == 2 && memcmp(k.pks[1].p, "bc", 2) == 0);
+	kin_kpl_pack_free(&p);
+	kin_kpl_free(&k);
+}
+END_TEST
+
+/* --raw of a KPL aggregate: each user record's own payload, and one that
+ * cannot be a line named by its place in the aggregate. */
+START_TEST(raw_aggregate)
+{
+	struct kin_kpl_pack p;
+	struct kin_kpl k;
+	struct kin_env ev;
+	struct sb rec = SB_INIT, out = SB_INIT;
+	struct eb e;
+
+	kin_kpl_pack_init(&p);
+	kin_kpl_init(&k);
+	kin_env_init(&ev);
+	ck_assert_int_eq(kin_kpl_pack_add(&p, "a", 1, "one", 3), 0);
+	ck_assert_int_eq(kin_kpl_pack_add(&p, "b", 1, "two\nlines", 9), 0);
+	ck_assert_int_eq(kin_kpl_pack_finish(&p, &k), 0);
+	sb_adds(&rec, "{\"SequenceNumber\":\"12\",\"ApproximateArrivalTimestamp\":1,"
+	    "\"PartitionKey\":\"a\",\"Data\":\"");
+	kin_b64_encode((const unsigned char *)p.out.buf, p.out.len, &rec);
+	sb_adds(&rec, "\"}");
+	ck_assert_int_eq(kin_env_parse(&ev, rec.buf, rec.len, &e), 0);
+	ck_assert_uint_eq(ev.nuser, 2);
+	ck_assert_int_eq(kin_env_put_raw(&ev, &out, 0, &e), 0);
+	ck_assert_str_eq(sb_cstr(&out), "one");
+	ck_assert_int_eq(kin_env_put_raw(&ev, &out, 1, &e), -1);
+	ck_assert_str_eq(e.msg, "record 12 (subSequenceNumber 1): --raw cannot "
+	    "write a payload that holds a newline: read it without --raw");
+	sb_free(&rec);
+	sb_free(&out);
+	kin_env_free(&ev);
+	kin_kpl_pack_free(&p);
+	kin_kpl_free(&k);
+}
+END_TEST
+
+/* One SubscribeToShardEvent frame, written by python3 (struct, zlib.crc32)
+ * from the format: headers :message-type event, :event-type
+ * SubscribeToShardEvent; payload {"Records":[]}. */
+static const unsigned char evs_frame[] = { 0x00, 0x00, 0x00, 0x58, 0x00, 0x00,
+    0x00, 0x3a, 0xab, 0x4d, 0x82, 0xd1, 0x0d, 0x3a, 0x6d, 0x65, 0x73, 0x73, 0x61,
+    0x67, 0x65, 0x2d, 0x74, 0x79, 0x70, 0x65, 0x07, 0x00, 0x05, 0x65, 0x76, 0x65,
+    0x6e, 0x74, 0x0b, 0x3a, 0x65, 0x76, 0x65, 0x6e, 0x74, 0x2d, 0x74, 0x79, 0x70,
+    0x65, 0x07, 0x00, 0x15, 0x53, 0x75, 0x62, 0x73, 0x63, 0x72, 0x69, 0x62, 0x65,
+    0x54, 0x6f, 0x53, 0x68, 0x61, 0x72, 0x64, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x7b,
+    0x22, 0x52, 0x65, 0x63, 0x6f, 0x72, 0x64, 0x73, 0x22, 0x3a, 0x5b, 0x5d, 0x7d,
+    0x90, 0x69, 0x38, 0x82 };
+
+START_TEST(event_stream)
+{
+	struct kin_evs d;
+	struct kin_evs_msg m;
+	unsigned char bad[sizeof(evs_frame)];
+	struct eb e;
+	size_t i;
+
+	kin_evs_init(&d);
+	/* a byte at a time, as the network may hand it over, twice */
+	for (i = 0; i < 2 * sizeof(evs_frame); i++) {
+		ck_assert_int_eq(kin_evs_next(&d, &m, &e), 0);
+		ck_assert_int_eq(kin_evs_feed(&d, &evs_frame[i % sizeof(evs_frame)], 1), 0);
+		if (i % sizeof(evs_frame) == sizeof(evs_frame) - 1) {
+			ck_assert_int_eq(kin_evs_next(&d, &m, &e), 1);
+			ck_assert(m.message_type.n == 5 && memcmp(m.message_type.p, "event", 5) == 0);
+			ck_assert(m.event_type.n == 21 && memcmp(m.event_type.p, "SubscribeToShardEvent", 21) == 0);
+			ck_assert(m.plen == 14 && memcmp(m.payload, "{\"Records\":[]}", 14) == 0);
+			ck_assert_uint_eq(m.exception_type.n, 0);
+		}
+	}
+	ck_assert(!kin_evs_pending(&d));
+	/* a payload byte changed: the message CRC */
+	memcpy(bad, evs_frame, sizeof(bad));
+	bad[80] ^= 1;
+	kin_evs_reset(&d);
+	ck_assert_int_eq(kin_evs_feed(&d, bad, sizeof(bad)), 0);
+	ck_assert_int_eq(kin_evs_next(&d, &m, &e), -1);
+	ck_assert_str_eq(e.msg, "event stream: message CRC32 mismatch");
+	/* a length changed: the prelude CRC, before the length is believed */
+	memcpy(bad, evs_frame, sizeof(bad));
+	bad[2] = 0x7f;
+	kin_evs_reset(&d);
+	ck_assert_int_eq(kin_evs_feed(&d, bad, 12), 0);
+	ck_assert_int_eq(kin_evs_next(&d, &m, &e), -1);
+	ck_assert_str_eq(e.msg, "event stream: prelude CRC32 mismatch");
+	kin_evs_free(&d);
+}
+END_TEST
+
 static Suite *
 kin_suite(void)
 {
@@ -522,6 +720,10 @@ kin_suite(void)
 	tcase_add_test(tc, envelope);
 	tcase_add_test(tc, raw_payloads);
 	tcase_add_test(tc, shard_lines);
+	tcase_add_test(tc, kpl_decode);
+	tcase_add_test(tc, kpl_pack);
+	tcase_add_test(tc, raw_aggregate);
+	tcase_add_test(tc, event_stream);
 	tcase_add_test(tc, lineage);
 	tcase_add_test(tc, exit_codes);
 	tcase_add_test(tc, put_limits);

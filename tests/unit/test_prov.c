@@ -1,5 +1,5 @@
-/* prov: a record's shardId and sequenceNumber in messages, only when it
- * has both as strings, decoded, controls made harmless, long ones cut;
+/* prov: a record's shardId and sequenceNumber (and a user record's
+ * subSequenceNumber) in messages, only when it has both as strings, decoded, controls made harmless, long ones cut;
  * rec_duplicate: the first key a later member repeats, escapes decoded. */
 #include <check.h>
 #include <stdio.h>
@@ -36,6 +36,11 @@ START_TEST(test_describe)
 	    &out), "");
 	ck_assert_str_eq(describe("{\"shardId\":\"a\\nb\",\"sequenceNumber\":"
 	    "\"1\"}", &out), " (a?b 1)");
+	/* a user record of a KPL aggregate: its place after a colon */
+	ck_assert_str_eq(describe("{\"shardId\":\"s-1\",\"sequenceNumber\":\"42\","
+	    "\"subSequenceNumber\":3}", &out), " (s-1 42:3)");
+	ck_assert_str_eq(describe("{\"shardId\":\"s-1\",\"sequenceNumber\":\"42\","
+	    "\"subSequenceNumber\":\"3\"}", &out), " (s-1 42)");
 	sb_free(&out);
 }
 END_TEST
