@@ -88,7 +88,7 @@ struct state {
 	int col_field, col_keep[MAX_KEEP];
 	int parsed;		/* outer holds the last line's index */
 	/* the envelope's members of these names, as rec_get finds them */
-	const struct rec_member *encoding, *shard, *seq;
+	const struct rec_member *encoding, *shard, *seq, *sub;
 };
 
 /* What flt_main runs. */
@@ -119,10 +119,11 @@ put_lossy_string(struct sb *out, const char *p, size_t n)
 	sb_free(&clean);
 }
 
-/* s->encoding, s->shard and s->seq: what rec_get finds in the envelope
- * for dataEncoding, shardId and sequenceNumber, in one pass over its
- * members instead of three searches. A key without escapes can only be
- * the name of its length (the three differ in length); one with escapes
+/* s->encoding, s->shard, s->seq and s->sub: what rec_get finds in the
+ * envelope for dataEncoding, shardId, sequenceNumber and
+ * subSequenceNumber, in one pass over its members instead of four
+ * searches. A key without escapes can only be the name of its length
+ * (the four differ in length); one with escapes
  * is decoded and compared with each, as rec_get does. A later member
  * replaces an earlier one: the last of duplicates wins, as in rec_get. */
 static void
@@ -130,7 +131,7 @@ find_envelope(struct state *s)
 {
 	const struct rec *r = &s->outer;
 
-	s->encoding = s->shard = s->seq = NULL;
+	s->encoding = s->shard = s->seq = s->sub = NULL;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rec_member *m = &r->m[i];
 
@@ -143,6 +144,9 @@ find_envelope(struct state *s)
 		if (m->key_escaped || m->key.n == 14)
 			if (rec_key_is(m, "sequenceNumber", 14))
 				s->seq = m;
+		if (m->key_escaped || m->key.n == 17)
+			if (rec_key_is(m, "subSequenceNumber", 17))
+				s->sub = m;
 	}
 }
 
@@ -313,7 +317,7 @@ project(void *arg, const struct nd_line *l, struct sb *out)
 	/* a KPL user record's place inside its aggregate: window-avg's
 	 * replay marks need it as much as the sequence number */
 	if (line_ok && o->carry_sub &&
-	    (m = rec_get(&s->outer, "subSequenceNumber", 17))) {
+	    (m = s->sub)) {
 		sb_addc(out, ',');
 		rec_put_member(out, m);
 	}
