@@ -220,6 +220,10 @@ const char *aws_env(const char *name);
 /* Percent-encoding of all but RFC 3986's unreserved characters, as
  * botocore encodes query and form values. */
 void aws_put_uri_escaped(struct sb *s, const char *v);
+/* An error that says the credentials or the signature were refused: one
+ * of the errors common to every AWS service (the API references' "Common
+ * Errors"), or HTTP 401 or 403. Each service adds its own to these. */
+int aws_is_auth_error(long status, const char *type);
 
 /* One HTTP exchange on a handle of its own. */
 struct aws_xfer {

@@ -104,3 +104,18 @@ aws_put_uri_escaped(struct sb *s, const char *v)
 		}
 	}
 }
+
+int
+aws_is_auth_error(long status, const char *type)
+{
+	static const char *const common[] = { "UnrecognizedClientException",
+	    "InvalidSignatureException", "MissingAuthenticationTokenException",
+	    "AccessDeniedException", "ExpiredTokenException",
+	    "IncompleteSignatureException", "InvalidClientTokenId",
+	    "SignatureDoesNotMatch", NULL };
+
+	for (int i = 0; common[i]; i++)
+		if (strcmp(type, common[i]) == 0)
+			return 1;
+	return status == 401 || status == 403;
+}

@@ -41,10 +41,6 @@ ddb_classify(long status, const char *type, int *retry)
 	    "ThrottlingException", "RequestLimitExceeded",
 	    "InternalServerError", "ServiceUnavailable",
 	    "LimitExceededException", NULL };
-	static const char *auth[] = { "UnrecognizedClientException",
-	    "InvalidSignatureException", "MissingAuthenticationTokenException",
-	    "AccessDeniedException", "ExpiredTokenException",
-	    "IncompleteSignatureException", NULL };
 	int i;
 
 	*retry = status >= 500;
@@ -59,10 +55,7 @@ ddb_classify(long status, const char *type, int *retry)
 		return DDB_NOTFOUND;
 	if (strcmp(type, "ResourceInUseException") == 0)
 		return DDB_INUSE;
-	for (i = 0; auth[i]; i++)
-		if (strcmp(type, auth[i]) == 0)
-			return DDB_AUTH;
-	return status == 401 || status == 403 ? DDB_AUTH : DDB_FAIL;
+	return aws_is_auth_error(status, type) ? DDB_AUTH : DDB_FAIL;
 }
 
 /* "__type" is "com.amazonaws.dynamodb.v20120810#Name": keep the name. */

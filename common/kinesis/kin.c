@@ -56,11 +56,6 @@ kin_classify(long status, const char *type)
 	    "LimitExceededException", "ThrottlingException",
 	    "KMSThrottlingException", "InternalFailure", "ServiceUnavailable",
 	    "RequestTimeout", "RequestTimeoutException", NULL };
-	static const char *auth[] = { "UnrecognizedClientException",
-	    "InvalidSignatureException", "MissingAuthenticationTokenException",
-	    "AccessDeniedException", "ExpiredTokenException",
-	    "IncompleteSignatureException", "InvalidClientTokenId",
-	    "SignatureDoesNotMatch", "KMSAccessDeniedException", NULL };
 	int i;
 
 	if (status >= 500)
@@ -72,10 +67,8 @@ kin_classify(long status, const char *type)
 		return KC_EXPIRED;
 	if (strcmp(type, "ResourceNotFoundException") == 0)
 		return KC_NOTFOUND;
-	for (i = 0; auth[i]; i++)
-		if (strcmp(type, auth[i]) == 0)
-			return KC_AUTH;
-	if (status == 401 || status == 403)
+	if (strcmp(type, "KMSAccessDeniedException") == 0 ||
+	    aws_is_auth_error(status, type))
 		return KC_AUTH;
 	return KC_FATAL;
 }

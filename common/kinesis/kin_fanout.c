@@ -473,16 +473,8 @@ kin_fanout_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 			return st;
 		r->relist_at = now + KIN_FANOUT_RELIST_S;
 	}
-	if (r->sh.n > r->reqcap) {
-		struct kin_req **nv = realloc(r->reqs, r->sh.n * sizeof(*nv));
-
-		if (nv == NULL) {
-			eb_set(e, "out of memory");
-			return KIN_FAIL;
-		}
-		r->reqs = nv;
-		r->reqcap = r->sh.n;
-	}
+	if (kin_read_fit_reqs(r, e) != 0)
+		return KIN_FAIL;
 	for (i = 0; i < r->sh.n; i++) {
 		s = &r->sh.v[i];
 		if (!s->mine || s->state != KS_READ)

@@ -669,6 +669,23 @@ kin_read_tip_due(struct kin_read *r)
 	return NULL;
 }
 
+/* Room for one request per shard in a step: the shards grow with
+ * resharding. */
+int
+kin_read_fit_reqs(struct kin_read *r, struct eb *e)
+{
+	struct kin_req **nv;
+
+	if (r->sh.n <= r->reqcap)
+		return 0;
+	nv = realloc(r->reqs, r->sh.n * sizeof(*nv));
+	if (nv == NULL)
+		return eb_set(e, "out of memory");
+	r->reqs = nv;
+	r->reqcap = r->sh.n;
+	return 0;
+}
+
 int
 kin_read_empty_array(struct rec_span v)
 {
@@ -882,16 +899,8 @@ kin_read_step(struct kin_read *r, struct sb *out, uint64_t *n, struct eb *e)
 		return kin_read_ask_tip(r, s, e);
 	if (r->o.owner != NULL && r->o.owner->wake < until)
 		until = r->o.owner->wake;
-	if (r->sh.n > r->reqcap) {
-		struct kin_req **nv = realloc(r->reqs, r->sh.n * sizeof(*nv));
-
-		if (nv == NULL) {
-			eb_set(e, "out of memory");
-			return KIN_FAIL;
-		}
-		r->reqs = nv;
-		r->reqcap = r->sh.n;
-	}
+	if (kin_read_fit_reqs(r, e) != 0)
+		return KIN_FAIL;
 	for (i = 0; i < r->sh.n; i++) {
 		s = &r->sh.v[i];
 		if (!s->mine || s->state != KS_READ)

@@ -161,6 +161,7 @@ enum kin_status kin_read_ask_tip(struct kin_read *r, struct kin_shard *s,
     struct eb *e);
 struct kin_shard *kin_read_tip_due(struct kin_read *r);
 int kin_read_empty_array(struct rec_span v);
+int kin_read_fit_reqs(struct kin_read *r, struct eb *e);
 
 /* The client's retries and throttles before calls made for one shard on
  * its own handle, to charge what they cost to that shard after. */

@@ -52,6 +52,8 @@ START_TEST(classify)
 	ck_assert_int_eq(kin_classify(400, "ResourceNotFoundException"), KC_NOTFOUND);
 	ck_assert_int_eq(kin_classify(400, "UnrecognizedClientException"), KC_AUTH);
 	ck_assert_int_eq(kin_classify(403, ""), KC_AUTH);
+	ck_assert_int_eq(kin_classify(400, "InvalidClientTokenId"), KC_AUTH);
+	ck_assert_int_eq(kin_classify(400, "KMSAccessDeniedException"), KC_AUTH);
 	ck_assert_int_eq(kin_classify(400, "ValidationException"), KC_FATAL);
 }
 END_TEST

@@ -104,6 +104,12 @@ START_TEST(ddb_classes)
 	    DDB_INUSE);
 	ck_assert_int_eq(ddb_classify(400, "UnrecognizedClientException", &retry),
 	    DDB_AUTH);
+	/* the errors common to every service, and a bare 403 */
+	ck_assert_int_eq(ddb_classify(400, "SignatureDoesNotMatch", &retry),
+	    DDB_AUTH);
+	ck_assert_int_eq(ddb_classify(403, "", &retry), DDB_AUTH);
+	ck_assert_int_eq(ddb_classify(400, "KMSAccessDeniedException", &retry),
+	    DDB_FAIL);
 	ck_assert_int_eq(ddb_classify(400, "ValidationException", &retry), DDB_FAIL);
 	ck_assert_int_eq(retry, 0);
 }
