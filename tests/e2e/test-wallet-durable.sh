@@ -10,11 +10,17 @@
 command -v strace >/dev/null || { echo "test-wallet-durable: strace missing (mk/deps.sh installs it)"; exit 1; }
 DB=$T/wallet.db
 ws_user "$DB" d1 1000000
-# the server under strace: ws_start's wallet-server is this wrapper
+# the server under strace: ws_start's wallet-server is this wrapper. Each
+# sync is made to last 20 ms more (a slow disk): tracing slows every write
+# of a commit far more than the one fdatasync, and without the delay a
+# slow build's trades could land one per sync by timing alone; with it,
+# trades from 16 clients certainly commit while a sync runs, and must
+# share the next.
 mkdir "$T/bin"
 cat >"$T/bin/wallet-server" <<EOF
 #!/bin/sh
 exec strace -f -tt -y -s 512 -e trace=pwrite64,fdatasync,fsync,sendmsg,sendto,writev,write \\
+    -e inject=fdatasync:delay_exit=20000 \\
     -o "\$KP_TRACE" "$KP_BIN/wallet-server" "\$@"
 EOF
 chmod +x "$T/bin/wallet-server"
