@@ -220,9 +220,7 @@ web_identity(struct chain *ch, const char *profile, int env_ok,
 	snprintf(c->source, sizeof(c->source), "web identity, role %s", arn);
 	rc = 1;
 out:
-	if (token.buf != NULL)
-		memset(token.buf, 0, token.len);
-	sb_free(&token);
+	sb_free_secret(&token);
 	return rc;
 }
 

@@ -107,9 +107,7 @@ container_auth(struct curl_slist **h, struct eb *e)
 	}
 	if (tok != NULL && aws_header(h, "Authorization", tok) != 0)
 		rc = eb_set(e, "out of memory");
-	if (text.buf != NULL)
-		memset(text.buf, 0, text.len);
-	sb_free(&text);
+	sb_free_secret(&text);
 	return rc;
 }
 
@@ -143,9 +141,7 @@ aws_creds_ecs(struct aws_creds *c, struct eb *e)
 		r = 1;
 	curl_slist_free_all(h);
 	sb_free(&url);
-	if (body.buf != NULL)
-		memset(body.buf, 0, body.len);
-	sb_free(&body);
+	sb_free_secret(&body);
 	return r;
 }
 
@@ -216,8 +212,6 @@ out:
 		eb_wrap(e, "instance metadata at %s", base);
 	curl_slist_free_all(h);
 	sb_free(&url);
-	if (body.buf != NULL)
-		memset(body.buf, 0, body.len);
-	sb_free(&body);
+	sb_free_secret(&body);
 	return r;
 }

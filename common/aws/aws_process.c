@@ -221,9 +221,7 @@ aws_creds_process(const char *command, struct aws_creds *c, struct eb *e)
 		aws_creds_free(c);
 		rc = eb_set(e, "%s: output: credentials already expired", argv[0]);
 	}
-	if (out.buf != NULL)
-		memset(out.buf, 0, out.len);
-	sb_free(&out);
+	sb_free_secret(&out);
 	aws_argv_free(argv);
 	return rc;
 }

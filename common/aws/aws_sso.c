@@ -135,9 +135,7 @@ cached_token(const char *profile, const struct sso_conf *s, char **token,
 		rc = 0;
 out:
 	json_decref(doc);
-	if (text.buf != NULL)
-		memset(text.buf, 0, text.len);
-	sb_free(&text);
+	sb_free_secret(&text);
 	sb_free(&path);
 	return rc;
 }
@@ -244,9 +242,7 @@ out:
 		free(token);
 	}
 	curl_slist_free_all(h);
-	if (resp.buf != NULL)
-		memset(resp.buf, 0, resp.len);
-	sb_free(&resp);
+	sb_free_secret(&resp);
 	sb_free(&url);
 	aws_ep_free(&ep);
 	return r;

@@ -214,12 +214,8 @@ aws_sts_call(const struct aws_conf *conf, const struct aws_sts_req *r,
 		rc = 0;
 out:
 	curl_slist_free_all(h);
-	if (body.buf != NULL)	/* the web identity token */
-		memset(body.buf, 0, body.len);
-	if (resp.buf != NULL)
-		memset(resp.buf, 0, resp.len);
-	sb_free(&body);
-	sb_free(&resp);
+	sb_free_secret(&body);	/* the web identity token */
+	sb_free_secret(&resp);
 	aws_ep_free(&ep);
 	return rc;
 }

@@ -118,9 +118,7 @@ aws_header(struct curl_slist **h, const char *name, const char *value)
 	sb_printf(&line, "%s: %s", name, value);
 	if (!sb_failed(&line) && (text = sb_cstr(&line)) != NULL)
 		n = curl_slist_append(*h, text);
-	if (line.buf != NULL)
-		memset(line.buf, 0, line.len);	/* may be a token */
-	sb_free(&line);
+	sb_free_secret(&line);	/* may be a token */
 	if (n == NULL)
 		return -1;
 	*h = n;

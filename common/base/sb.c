@@ -41,6 +41,14 @@ sb_free(struct sb *s)
 	s->failed = 0;
 }
 
+void
+sb_free_secret(struct sb *s)
+{
+	if (s->buf != NULL)
+		explicit_bzero(s->buf, s->cap);
+	sb_free(s);
+}
+
 char *
 sb_cstr(struct sb *s)
 {

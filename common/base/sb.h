@@ -19,6 +19,9 @@ struct sb {
 
 int sb_reserve(struct sb *s, size_t more);	/* 0, or -1 (and failed) */
 void sb_free(struct sb *s);
+/* sb_free for text that held a secret (a key, a token): its whole
+ * allocation zeroed first, in a way the compiler may not drop. */
+void sb_free_secret(struct sb *s);
 char *sb_cstr(struct sb *s);			/* NUL-terminated view */
 void sb_printf(struct sb *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
