@@ -161,18 +161,36 @@ scan_string_into(struct px *x, const char *p, unsigned char *escaped,
 			unsigned mask = (unsigned)_mm_movemask_epi8(
 			    _mm_or_si128(_mm_or_si128(q, b), c));
 
+			unsigned char e;
+
 			if (out)
 				_mm_storeu_si128((__m128i *)o, w);
-			if (mask) {
-				n = (size_t)__builtin_ctz(mask);
-				p += n;
+			if (mask == 0) {
+				p += 16;
 				if (out)
-					o += n;
-				goto special;
+					o += 16;
+				continue;
 			}
-			p += 16;
+			n = (size_t)__builtin_ctz(mask);
+			p += n;
 			if (out)
-				o += 16;
+				o += n;
+			/* the closing quote and the two-character escapes
+			 * (a JSON document inside a string is mostly \")
+			 * are handled here, without a round through the
+			 * switch below; the same tests as there */
+			if (*p == '"') {
+				if (out)
+					*out = o;
+				return p + 1;
+			}
+			if (*p != '\\' || end - p < 2 ||
+			    (e = simple_escape[(unsigned char)p[1]]) == 0)
+				goto special;
+			*escaped = 1;
+			if (out)
+				*o++ = (char)e;
+			p += 2;
 		}
 #endif
 #ifdef REC_SWAR
@@ -247,9 +265,15 @@ special:
 					return NULL;
 				}
 			}
-			if (out)
-				o += decode_escape(&p, o);
-			else
+			if (out) {
+				/* through a copy: p itself never has its
+				 * address taken, so it stays in a register
+				 * in the loops above */
+				const char *q = p;
+
+				o += decode_escape(&q, o);
+				p = q;
+			} else
 				p += u >= 0xD800 && u <= 0xDBFF ? 12 : 6;
 			continue;
 		default:
