@@ -353,6 +353,67 @@ START_TEST(test_parse_numbers_random)
 }
 END_TEST
 
+/* The shapes sc_num reads with two word loads (1 to 7 integer digits,
+ * '.', 1 to 8 fraction digits, eight bytes or more) and their near
+ * misses (eight integer digits, nine fraction digits, an exponent after
+ * the fraction, spans under eight bytes), every pair of lengths, signs,
+ * zeros at either end: against strtof and strtod, each text at the end
+ * of its own allocation so the sanitizer build sees a read past it. */
+START_TEST(test_parse_short_decimals)
+{
+	uint64_t rng = 11;
+	char text[48];
+
+	for (int nint = 1; nint <= 9; nint++)
+		for (int nfrac = 0; nfrac <= 10; nfrac++)
+			for (int i = 0; i < 2000; i++) {
+				uint64_t r = test_rng_next(&rng);
+				size_t n = 0;
+				char *p;
+
+				if (r & 1)
+					text[n++] = '-';
+				for (int k = 0; k < nint; k++)
+					text[n++] = (char)('0' +
+					    test_rng_next(&rng) % 10);
+				if (nint > 1 && text[n - nint] == '0')
+					text[n - nint] = (char)('1' + r % 9);
+				if ((r >> 1) % 7 == 0) {	/* a lone zero */
+					n = r & 1;
+					text[n++] = '0';
+				}
+				if (nfrac > 0) {
+					text[n++] = '.';
+					for (int k = 0; k < nfrac; k++)
+						text[n++] = (char)('0' + ((r >> 4) % 5 == 0 ?
+						    0 : test_rng_next(&rng) % 10));
+				}
+				if ((r >> 8) % 6 == 0)
+					n += (size_t)snprintf(text + n,
+					    sizeof(text) - n, "%s%d",
+					    (r >> 12) & 1 ? "e-" : "E", (int)((r >> 16) % 12));
+				text[n] = '\0';
+				p = malloc(n);
+				ck_assert_ptr_nonnull(p);
+				memcpy(p, text, n);
+				{
+					struct rec_span v = { p, n };
+					float want = strtof(text, NULL);
+					float got = sc_parse_float(v);
+					double dwant = strtod(text, NULL);
+					double dgot = sc_parse_double(v);
+
+					ck_assert_msg(memcmp(&want, &got,
+					    sizeof(got)) == 0, "float %s: %a vs %a",
+					    text, (double)got, (double)want);
+					ck_assert_msg(memcmp(&dwant, &dgot,
+					    sizeof(dgot)) == 0, "double %s", text);
+				}
+				free(p);
+			}
+}
+END_TEST
+
 /* sc_project finds the fields in one pass over the members (find_fields):
  * held to the search it replaced, rec_get per field, with sc_cast_value
  * on what it finds, on records of the schema's keys and others in random
@@ -444,6 +505,7 @@ sc_suite(void)
 	tcase_add_test(tc, test_float_paths);
 	tcase_add_test(tc, test_float_edges);
 	tcase_add_test(tc, test_parse_numbers_random);
+	tcase_add_test(tc, test_parse_short_decimals);
 	suite_add_tcase(s, tc);
 	return s;
 }
