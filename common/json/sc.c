@@ -100,6 +100,10 @@ set_field(struct sc_field *f, const char *name, size_t n)
 	f->namelen = n;
 	jx_put_string(&k, name, n);
 	sb_addc(&k, ':');
+	/* zeros up to the next multiple of 16 (SC_KEY_PAD): the key is
+	 * copied in whole 16-byte moves */
+	if (sb_reserve(&k, SC_KEY_PAD(k.len) - k.len) == 0)
+		memset(k.buf + k.len, 0, SC_KEY_PAD(k.len) - k.len);
 	if (sb_failed(&k)) {
 		sb_free(&k);
 		return -1;

@@ -28,10 +28,15 @@ struct sc_type {
 	struct sc_type *elem;		/* SC_ARRAY */
 };
 
+/* The bytes allocated for an out_key of n bytes: whole 16-byte blocks,
+ * so that it can be copied without a call (sc_project). */
+#define SC_KEY_PAD(n)	(((n) + 15) / 16 * 16)
+
 struct sc_field {
 	char *name;		/* UTF-8, NUL-terminated */
 	size_t namelen;
-	char *out_key;		/* "\"name\":" escaped, ready to copy */
+	char *out_key;		/* "\"name\":" escaped, ready to copy;
+				   zeros after it up to SC_KEY_PAD */
 	size_t out_keylen;
 	struct sc_type type;
 };

@@ -119,6 +119,22 @@ put_non_finite(struct sb *out, double d)
 	return 0;
 }
 
+/* A FLOAT's text written straight into out, with one test for room
+ * (jx_fmt_float may store all of its JX_NUM_MAX bytes), not through a
+ * buffer and a second append. */
+static void
+put_float(struct sb *out, float f)
+{
+	if (!isfinite(f)) {
+		put_non_finite(out, f);
+		return;
+	}
+	if (out->cap - out->len < JX_NUM_MAX &&
+	    sb_reserve(out, JX_NUM_MAX) != 0)
+		return;
+	out->len += jx_fmt_float(f, out->buf + out->len);
+}
+
 /* Java's Double.toString layout around the shortest digits. */
 static void
 put_java_double(struct sb *out, double d)
@@ -288,9 +304,7 @@ cast_real(struct sc_cast *c, const struct sc_type *t,
 {
 	struct rec_span v = m->val;
 	enum rec_type vt = m->type;
-	char buf[JX_NUM_MAX];
 	double d;
-	float f;
 
 	if (vt == REC_NUMBER) {
 		if (t->kind == SC_DOUBLE) {
@@ -299,9 +313,7 @@ cast_real(struct sc_cast *c, const struct sc_type *t,
 				jx_put_double(out, d);
 			return 0;
 		}
-		f = sc_parse_float(v);
-		if (put_non_finite(out, f) != 0)
-			sb_add(out, buf, jx_fmt_float(f, buf));
+		put_float(out, sc_parse_float(v));
 		return 0;
 	}
 	if (vt != REC_STRING)
@@ -468,6 +480,25 @@ find_fields(const struct sc_type *t, const struct rec *r,
 	}
 }
 
+/* ",\"key\":" (without the comma for the first field) after one test
+ * for room, the key moved in whole 16-byte blocks of its padding
+ * (SC_KEY_PAD) rather than by a call to memcpy. */
+static inline void
+put_key(struct sb *out, const struct sc_field *f, int comma)
+{
+	size_t n = f->out_keylen, room = 1 + SC_KEY_PAD(n), i;
+	char *o;
+
+	if (out->cap - out->len < room && sb_reserve(out, room) != 0)
+		return;
+	o = out->buf + out->len;
+	*o = ',';
+	o += comma;
+	for (i = 0; i < n; i += 16)
+		memcpy(o + i, f->out_key + i, 16);
+	out->len += (size_t)comma + n;
+}
+
 int
 sc_project(struct sc_cast *c, const struct sc_type *t, const struct rec *r,
     struct sb *out)
@@ -478,16 +509,27 @@ sc_project(struct sc_cast *c, const struct sc_type *t, const struct rec *r,
 	size_t i;
 	int bad_any = 0, by_pass = t->nfields <= SC_FIND_MAX;
 
+	if (t->nfields == 0)
+		return 0;
 	if (by_pass)
 		find_fields(t, r, found);
 	for (i = 0; i < t->nfields; i++) {
 		f = &t->fields[i];
-		if (i)
-			sb_addc(out, ',');
-		sb_add(out, f->out_key, f->out_keylen);
+		put_key(out, f, i != 0);
 		m = by_pass ? found[i] : rec_get(r, f->name, f->namelen);
 		if (m == NULL) {
 			sb_add(out, "null", 4);
+			continue;
+		}
+		/* the usual fields, a number for a FLOAT and a string for
+		 * a STRING, done here as sc_cast_value does them, without
+		 * its call */
+		if (f->type.kind == SC_FLOAT && m->type == REC_NUMBER) {
+			put_float(out, sc_parse_float(m->val));
+			continue;
+		}
+		if (f->type.kind == SC_STRING && m->type == REC_STRING) {
+			sb_add(out, m->val.p, m->val.n);
 			continue;
 		}
 		if (sc_cast_value(c, &f->type, m, 1, out) != 0) {

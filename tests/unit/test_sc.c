@@ -489,6 +489,96 @@ START_TEST(test_project_lookup_random)
 }
 END_TEST
 
+/* sc_project's own paths (keys moved in 16-byte blocks of their
+ * padding, FLOAT and STRING fields written without sc_cast_value, the
+ * text of a float straight into the output) held to the plain appends
+ * of project_by_rec_get: names of 1 to 40 bytes, some escaped in the
+ * output, values of every kind for both types (1e999 is Infinity), and
+ * output buffers that start empty, small or nearly full, so that the
+ * test for room both passes and fails. */
+START_TEST(test_project_keys_random)
+{
+	static const char *const vals[] = { "39995.3891", "-0.5", "1e999",
+	    "-1e999", "7", "\"NaN\"", "\"2024-01-01T00:00:00\"", "\"a\\\"b\"",
+	    "null", "true", "{\"a\":1}", "[1,2]", "123456789012.5" };
+	uint64_t rng = 99;
+
+	for (int round = 0; round < 3000; round++) {
+		struct sb ddl = SB_INIT, doc = SB_INIT, out = SB_INIT;
+		struct sb want = SB_INIT;
+		unsigned nf = 1 + (unsigned)(test_rng_next(&rng) % 6), i, k;
+		size_t pre;
+		struct sc_type t;
+		struct sc_cast c;
+		struct rec r;
+		struct eb e;
+		int rc, rc2;
+
+		sb_addc(&doc, '{');
+		for (i = 0; i < nf; i++) {
+			unsigned len = 1 + (unsigned)(test_rng_next(&rng) % 40);
+			struct sb name = SB_INIT;
+
+			for (k = 0; k < len; k++)
+				sb_addc(&name, k == 0 ? (char)('a' + i) :
+				    test_rng_next(&rng) % 9 == 0 ? '"' :
+				    (char)('a' + test_rng_next(&rng) % 26));
+			sb_adds(&ddl, i ? ", `" : "`");
+			sb_add(&ddl, name.buf, name.len);
+			sb_adds(&ddl, test_rng_next(&rng) & 1 ? "` FLOAT" :
+			    "` STRING");
+			if (i)
+				sb_addc(&doc, ',');
+			jx_put_string(&doc, name.buf, name.len);
+			sb_addc(&doc, ':');
+			sb_adds(&doc, vals[test_rng_next(&rng) %
+			    (sizeof(vals) / sizeof(vals[0]))]);
+			sb_free(&name);
+		}
+		sb_addc(&doc, '}');
+		ck_assert_msg(sc_parse_ddl(sb_cstr(&ddl), &t, &e) == 0, "%s: %s",
+		    sb_cstr(&ddl), e.msg);
+		rec_init(&r);
+		sc_cast_init(&c);
+		ck_assert_int_eq(rec_parse_object(&r, doc.buf, doc.len, &e), 0);
+		/* a prefix that leaves the buffer empty, or 0 to 40 bytes
+		 * short of a power of two */
+		pre = test_rng_next(&rng) % 3 == 0 ? 0 :
+		    256 - (size_t)(test_rng_next(&rng) % 41);
+		for (size_t j = 0; j < pre; j++) {
+			sb_addc(&out, 'p');
+			sb_addc(&want, 'p');
+		}
+		rc = sc_project(&c, &t, &r, &out);
+		rc2 = 0;
+		for (i = 0; i < t.nfields; i++) {
+			const struct sc_field *f = &t.fields[i];
+			const struct rec_member *m = rec_get(&r, f->name,
+			    f->namelen);
+
+			if (i)
+				sb_addc(&want, ',');
+			sb_add(&want, f->out_key, f->out_keylen);
+			if (m == NULL)
+				sb_add(&want, "null", 4);
+			else if (sc_cast_value(&c, &f->type, m, 1, &want))
+				rc2 = 1;
+		}
+		ck_assert_int_eq(rc, rc2);
+		ck_assert_msg(out.len == want.len &&
+		    memcmp(out.buf, want.buf, out.len) == 0, "%s: %s vs %s",
+		    sb_cstr(&doc), sb_cstr(&out), sb_cstr(&want));
+		sb_free(&ddl);
+		sb_free(&doc);
+		sb_free(&out);
+		sb_free(&want);
+		rec_free(&r);
+		sc_cast_free(&c);
+		sc_free(&t);
+	}
+}
+END_TEST
+
 static Suite *
 sc_suite(void)
 {
@@ -506,6 +596,7 @@ sc_suite(void)
 	tcase_add_test(tc, test_float_edges);
 	tcase_add_test(tc, test_parse_numbers_random);
 	tcase_add_test(tc, test_parse_short_decimals);
+	tcase_add_test(tc, test_project_keys_random);
 	suite_add_tcase(s, tc);
 	return s;
 }
