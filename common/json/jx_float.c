@@ -224,16 +224,79 @@ fmt_common(uint32_t m, int e, int lo_gap, int x, int neg, char *buf,
 	return -1;
 }
 
-size_t
-jx_fmt_float(float f, char buf[JX_NUM_MAX])
+/* 2^k as a double, built from its bits (-1022 <= k <= 1023). */
+static inline double
+pow2(int k)
 {
-	uint32_t bits, m, be, lo_gap;
+	uint64_t b = (uint64_t)(k + 1023) << 52;
+	double d;
+
+	memcpy(&d, &b, sizeof(d));
+	return d;
+}
+
+/* 1/64 <= |f| < 10^6, the values rates and prices take, with doubles
+ * instead of integers: f is m * 2^e (m < 2^24), and 10^k for 0 <= k
+ * <= 10 is 5^k * 2^k with 5^k < 2^24, so f * 10^k and the two ends of
+ * f's rounding interval (26-bit multiples of 2^(e-2)) times 10^k are
+ * products of fewer than 53 bits: exact, like the integers of
+ * fmt_common, and the same tests on them (%.{p}g's digits are f * 10^k
+ * rounded half to even, k = p - 1 - x; they read back to f when they
+ * lie inside the interval), at a multiplication each. -1 elsewhere. */
+static int
+fmt_small(uint32_t bits, char *buf, size_t *len)
+{
+	uint32_t be = bits >> 23 & 0xFF, m = (bits & 0x7FFFFF) | 0x800000;
+	int e = (int)be - 150, x, p, k, in;
+	double fd, unit, lo, hi, y, fr, qd, lk, hk;
+	int64_t q;	/* below 10^9: a signed conversion, one instruction */
+
+	if (be < 127 - 6 || be > 127 + 19)	/* 2^-6 <= |f| < 2^20 */
+		return -1;
+	fd = (double)m * pow2(e);
+	/* floor(log10(|f|)), the estimate from the exponent at most one
+	 * too low: fixed by the nine-digit product, exact */
+	x = ((int)be - 127) * 1233 >> 12;
+	if (fd * pow10_dbl[8 - x] >= 1e9)
+		x++;
+	if (x > 5)	/* 10^6 and up: p = 6 would need 10^-1 */
+		return -1;
+	unit = pow2(e - 2);
+	lo = (double)(4 * m - (m == 0x800000 ? 1 : 2)) * unit;
+	hi = (double)(4 * m + 2) * unit;
+	for (p = 6; p <= 9; p++) {
+		k = p - 1 - x;
+		y = fd * pow10_dbl[k];
+		q = (int64_t)y;
+		fr = y - (double)q;
+		if (fr > 0.5 || (fr == 0.5 && (q & 1)))
+			q++;
+		qd = (double)q;
+		lk = lo * pow10_dbl[k];
+		hk = hi * pow10_dbl[k];
+		in = m & 1 ? lk < qd && qd < hk : lk <= qd && qd <= hk;
+		if (in) {
+			*len = (uint64_t)q == pow10_u64[p] ?
+			    layout((int)(bits >> 31), (uint64_t)q / 10, p,
+			    x + 1, buf) :
+			    layout((int)(bits >> 31), (uint64_t)q, p, x, buf);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Every float fmt_small does not take. Apart, so that the common case
+ * does not pay for this one's registers. */
+static __attribute__((noinline)) size_t
+fmt_general(float f, uint32_t bits, char buf[JX_NUM_MAX])
+{
+	uint32_t m, be, lo_gap;
 	uint64_t d10, q;
 	int e, x, K, p, sticky, s, in;
 	u128 v, lo, hi;
 	size_t len;
 
-	memcpy(&bits, &f, sizeof(bits));
 	be = bits >> 23 & 0xFF;
 	if (be == 0 || be == 0xFF)	/* zero, subnormal, inf, NaN */
 		return fmt_printf(f, buf);
@@ -272,4 +335,16 @@ jx_fmt_float(float f, char buf[JX_NUM_MAX])
 		}
 	}
 	return fmt_printf(f, buf);
+}
+
+size_t
+jx_fmt_float(float f, char buf[JX_NUM_MAX])
+{
+	uint32_t bits;
+	size_t len;
+
+	memcpy(&bits, &f, sizeof(bits));
+	if (fmt_small(bits, buf, &len) == 0)
+		return len;
+	return fmt_general(f, bits, buf);
 }

@@ -234,6 +234,35 @@ START_TEST(test_float_edges)
 }
 END_TEST
 
+/* The range jx_fmt_float reads with double products (2^-6 <= |f| <
+ * 2^20, fmt_small), densely: every 397th float of it, both signs, and
+ * the floats of few fraction bits (n / 2^j, j <= 14), whose digits end
+ * in an exact ...5 where %.{p}g must round a tie to even, against the
+ * rule (snprintf and strtof). */
+START_TEST(test_float_small_range)
+{
+	uint32_t lo = 0x3C800000, hi = 0x49800000;	/* 2^-6, 2^20 */
+
+	for (uint32_t b = lo; b < hi; b += 397)
+		for (int sign = 0; sign < 2; sign++) {
+			uint32_t nb = b | (uint32_t)sign << 31;
+			float f;
+
+			memcpy(&f, &nb, sizeof(f));
+			same_float(f);
+		}
+	for (int j = 1; j <= 14; j++)
+		for (uint32_t n = 1; n < (1u << 24); n += 2 * 1237 + 2) {
+			float f = ldexpf((float)n, -j);
+
+			if (f >= 0x1p-6f && f < 0x1p20f) {
+				same_float(f);
+				same_float(-f);
+			}
+		}
+}
+END_TEST
+
 /* Every 9973rd bit pattern of the finite floats, both signs (some
  * 850,000 floats of every exponent and digit count), against the rule. */
 START_TEST(test_float_stride)
@@ -349,6 +378,7 @@ jx_suite(void)
 	tcase_add_test(tc, test_float_paths);
 	tcase_add_test(tc, test_float_edges);
 	tcase_add_test(tc, test_float_stride);
+	tcase_add_test(tc, test_float_small_range);
 	tcase_add_test(tc, test_ints);
 	tcase_add_test(tc, test_string_escape);
 	tcase_add_test(tc, test_dump);
