@@ -46,7 +46,7 @@ digits_value(uint64_t w, int k)
  * fraction digits and nothing else, at least eight bytes in all: the
  * first eight bytes and the last eight, one load each (both inside the
  * span), instead of a loop over the digits. -1 for any other shape. */
-static int
+static inline __attribute__((always_inline)) int
 decimal_short(const char *p, const char *end, uint64_t *mant, int *exp10)
 {
 	uint64_t a, b;
@@ -71,16 +71,18 @@ decimal_short(const char *p, const char *end, uint64_t *mant, int *exp10)
 }
 #endif
 
+static int decimal_loop(const char *p, const char *end, uint64_t *mant,
+    int *exp10);
+
 /* The decimal of a JSON number span: digits as an integer (at most 19
  * significant ones) and a power of ten. -1 when there are more digits
- * or the exponent is wild: the caller then takes the slow, exact path. */
-static int
+ * or the exponent is wild: the caller then takes the slow, exact path.
+ * Inlined in its callers with decimal_short, so that the usual number
+ * costs no call; decimal_loop reads the others (after the sign). */
+static inline __attribute__((always_inline)) int
 decimal(struct rec_span v, uint64_t *mant, int *exp10, int *neg)
 {
-	const char *p = v.p, *end = v.p + v.n, *start, *dot = NULL;
-	uint64_t m = 0;
-	unsigned c;
-	int digits, x = 0, e = 0, eneg = 0;
+	const char *p = v.p, *end = v.p + v.n;
 
 	*neg = 0;
 	if (p < end && *p == '-') {
@@ -91,6 +93,17 @@ decimal(struct rec_span v, uint64_t *mant, int *exp10, int *neg)
 	if (decimal_short(p, end, mant, exp10) == 0)
 		return 0;
 #endif
+	return decimal_loop(p, end, mant, exp10);
+}
+
+static __attribute__((noinline)) int
+decimal_loop(const char *p, const char *end, uint64_t *mant, int *exp10)
+{
+	const char *start, *dot = NULL;
+	uint64_t m = 0;
+	unsigned c;
+	int digits, x = 0, e = 0, eneg = 0;
+
 	/* the integer and fraction digits in one loop (the span is a valid
 	 * number, so a '.' comes once, between digits); 19 digits fit in 64
 	 * bits, and leading zeros count too, which only sends such rare
