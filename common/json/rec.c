@@ -620,7 +620,7 @@ static const char rec_fast_err_byte;
 
 static inline __attribute__((always_inline)) const char *
 fast_member(struct px *x, const char *p, struct rec_member *m,
-    const struct want *w)
+    struct want *w, size_t index)
 {
 #ifdef __SSE2__
 	const char *end = x->end, *q, *v;
@@ -656,12 +656,26 @@ fast_member(struct px *x, const char *p, struct rec_member *m,
 	m->key.p = p + 1;
 	m->key.n = k;
 	m->key_escaped = 0;
-	/* the member whose string the caller wants decoded: the general
-	 * loop's */
-	if (w && key_equals(m, w->key, w->keylen))
-		return NULL;
 	v = q + 2;
-	if (*v == '"') {
+	/* the member whose string the caller wants decoded: read here as
+	 * the general loop reads it (the same steps, in the same order),
+	 * so that its key is not scanned twice */
+	if (w && key_equals(m, w->key, w->keylen)) {
+		struct valinfo vi;
+
+		if (*v != '"' && *v != '-' && !is_digit(*v))
+			return NULL;
+		w->found = index + 1;
+		w->text->len = 0;
+		if (*v == '"') {
+			q = scan_wanted_string(x, v, &vi, w->text);
+			esc = vi.escaped;
+			m->type = REC_STRING;
+		} else {
+			q = scan_number(x, v, &is_int);
+			m->type = REC_NUMBER;
+		}
+	} else if (*v == '"') {
 		q = scan_string_into(x, v + 1, &esc, NULL);
 		m->type = REC_STRING;
 	} else if (*v == '-' || is_digit(*v)) {
@@ -693,7 +707,7 @@ fast_member(struct px *x, const char *p, struct rec_member *m,
  * set (NULL returned). */
 static const char *
 fast_members(struct rec *r, struct px *x, const char *p,
-    const struct want *w, int *state)
+    struct want *w, int *state)
 {
 	const char *end = x->end, *f;
 
@@ -702,7 +716,7 @@ fast_members(struct rec *r, struct px *x, const char *p,
 			*state = 0;
 			return p;
 		}
-		f = fast_member(x, p, &r->m[r->n], w);
+		f = fast_member(x, p, &r->m[r->n], w, r->n);
 		if (f == NULL) {
 			*state = 0;
 			return p;
