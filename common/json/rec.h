@@ -99,6 +99,17 @@ rec_key_is(const struct rec_member *m, const char *key, size_t keylen)
 	if (!m->key_escaped) {
 		if (m->key.n != keylen || (keylen && m->key.p[0] != key[0]))
 			return 0;
+		if (keylen >= 4 && keylen < 8) {
+			/* 4 to 7 bytes ("data"): two overlapping 32-bit
+			 * words, no call */
+			uint32_t h, i, j, k;
+
+			memcpy(&h, m->key.p, 4);
+			memcpy(&i, key, 4);
+			memcpy(&j, m->key.p + keylen - 4, 4);
+			memcpy(&k, key + keylen - 4, 4);
+			return h == i && j == k;
+		}
 		if (keylen < 8 || keylen > 16)
 			return memcmp(m->key.p, key, keylen) == 0;
 		/* 8 to 16 bytes: two overlapping words, no call */
