@@ -224,6 +224,54 @@ fmt_common(uint32_t m, int e, int lo_gap, int x, int neg, char *buf,
 	return -1;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* layout for fmt_small's texts, -2 <= x < p, which %g prints without an
+ * exponent: the same nine digits, but the trailing zeros found from
+ * the digit word (its highest nonzero byte) instead of by division,
+ * and no general case to choose. */
+static inline size_t
+layout_fixed(int neg, uint32_t q, int p, int x, char *buf)
+{
+	uint32_t all = q * (uint32_t)pow10_u64[9 - p];
+	uint64_t r = all % 100000000, w, h, d, t;
+	char dig[24], *o = buf;
+	int nd;
+
+	/* eight digits at once as in layout */
+	w = r / 10000 | (r % 10000) << 32;
+	h = (w * 5243 >> 19) & UINT64_C(0x0000007F0000007F);
+	w = h | (w - h * 100) << 16;
+	h = (w * 103 >> 10) & UINT64_C(0x000F000F000F000F);
+	t = h | (w - h * 10) << 8;		/* digit values */
+	d = t + UINT64_C(0x3030303030303030);
+	dig[0] = (char)('0' + all / 100000000);
+	memcpy(dig + 1, &d, 8);
+	memcpy(dig + 9, "00000000", 8);
+	/* the digits up to the last one not zero, and the integer part's
+	 * all */
+	nd = t ? 2 + (63 - __builtin_clzll(t)) / 8 : 1;
+	if (nd < x + 1)
+		nd = x + 1;
+	if (neg)
+		*o++ = '-';
+	if (x >= 0) {
+		memcpy(o, dig, 16);
+		o[x + 1] = '.';
+		memcpy(o + x + 2, dig + x + 1, 8);
+		o += nd > x + 1 ? nd + 1 : x + 1;
+	} else {
+		memcpy(o, "0.00", 4);
+		o += 1 - x;
+		memcpy(o, dig, 16);
+		o += nd;
+	}
+	*o = '\0';
+	return (size_t)(o - buf);
+}
+#else
+#define layout_fixed layout
+#endif
+
 /* 2^k as a double, built from its bits (-1022 <= k <= 1023). */
 static inline double
 pow2(int k)
@@ -279,7 +327,8 @@ fmt_small(uint32_t bits, char *buf, size_t *len)
 			*len = (uint64_t)q == pow10_u64[p] ?
 			    layout((int)(bits >> 31), (uint64_t)q / 10, p,
 			    x + 1, buf) :
-			    layout((int)(bits >> 31), (uint64_t)q, p, x, buf);
+			    layout_fixed((int)(bits >> 31), (uint32_t)q, p, x,
+			    buf);
 			return 0;
 		}
 	}
