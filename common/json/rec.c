@@ -192,6 +192,28 @@ scan_string_into(struct px *x, const char *p, unsigned char *escaped,
 				*o++ = (char)e;
 			p += 2;
 		}
+		/* Validating only, the last bytes (fewer than 16) tested
+		 * at once too: the 16 that end at the end of the text,
+		 * when it has that many, their mask moved down past the
+		 * bytes before p. A record's last members end here, and
+		 * the loops below took them a byte or eight at a time. */
+		if (!out && p < end && end - x->base >= 16) {
+			__m128i w = _mm_loadu_si128((const __m128i *)(end - 16));
+			__m128i q = _mm_cmpeq_epi8(w, _mm_set1_epi8('"'));
+			__m128i b = _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'));
+			__m128i c = _mm_cmplt_epi8(w, _mm_set1_epi8(0x20));
+			unsigned mask = (unsigned)_mm_movemask_epi8(
+			    _mm_or_si128(_mm_or_si128(q, b), c)) >>
+			    (16 - (end - p));
+
+			if (mask == 0) {
+				p = end;
+				fail(x, p, "unterminated string");
+				return NULL;
+			}
+			p += __builtin_ctz(mask);
+			goto special;
+		}
 #endif
 #ifdef REC_SWAR
 		while (end - p >= 8) {
@@ -321,12 +343,12 @@ static const unsigned char num_more[256] = {
  * mostly digits nobody reads, and a byte loop cost a sixth of
  * window-avg); never a byte past end. */
 static inline const char *
-skip_digits(const char *p, const char *end)
+skip_digits(const char *p, const char *end, const char *base)
 {
 #ifdef REC_SWAR
-	while (end - p >= 8) {
-		uint64_t w, d, nd;
+	uint64_t w, d, nd;
 
+	while (end - p >= 8) {
 		memcpy(&w, p, 8);
 		/* digits become 0..9; a byte is one iff adding 0x76 leaves
 		 * its top bit clear and it was clear to begin with. Carries
@@ -338,6 +360,18 @@ skip_digits(const char *p, const char *end)
 			return p + (__builtin_ctzll(nd) >> 3);
 		p += 8;
 	}
+	/* fewer than eight left: the eight that end at the end of the
+	 * text (base is its start), moved down past the bytes before p;
+	 * the zeros shifted in are not digits */
+	if (p < end && end - base >= 8) {
+		memcpy(&w, end - 8, 8);
+		w >>= 8 * (8 - (end - p));
+		d = w ^ (ONES * '0');
+		nd = ((d + ONES * 0x76) | d) & HIGHS;
+		return p + (__builtin_ctzll(nd) >> 3);
+	}
+#else
+	(void)base;
 #endif
 	while (p < end && is_digit(*p))
 		p++;
@@ -363,7 +397,7 @@ scan_number(struct px *x, const char *p, unsigned char *is_int)
 	if (*p == '0')
 		p++;
 	else
-		p = skip_digits(p + 1, end);
+		p = skip_digits(p + 1, end, x->base);
 	if (p == end)
 		return p;
 	c = (unsigned char)*p;
@@ -374,7 +408,7 @@ scan_number(struct px *x, const char *p, unsigned char *is_int)
 			fail(x, p, "invalid number: digit expected after '.'");
 			return NULL;
 		}
-		p = skip_digits(p + 1, end);
+		p = skip_digits(p + 1, end, x->base);
 		if (p == end)
 			return p;
 		c = (unsigned char)*p;
@@ -388,7 +422,7 @@ scan_number(struct px *x, const char *p, unsigned char *is_int)
 			fail(x, p, "invalid number: digit expected in exponent");
 			return NULL;
 		}
-		p = skip_digits(p + 1, end);
+		p = skip_digits(p + 1, end, x->base);
 		if (p == end)
 			return p;
 		c = (unsigned char)*p;
