@@ -122,7 +122,7 @@ put_non_finite(struct sb *out, double d)
 /* A FLOAT's text written straight into out, with one test for room
  * (jx_fmt_float may store all of its JX_NUM_MAX bytes), not through a
  * buffer and a second append. */
-static void
+static inline void
 put_float(struct sb *out, float f)
 {
 	if (!isfinite(f)) {
