@@ -296,7 +296,7 @@ fmt_small(uint32_t bits, char *buf, size_t *len)
 {
 	uint32_t be = bits >> 23 & 0xFF, m = (bits & 0x7FFFFF) | 0x800000;
 	int e = (int)be - 150, x, p, k, in;
-	double fd, unit, lo, hi, y, fr, qd, lk, hk;
+	double fd, unit, lo, hi, y, fr, d, lim;
 	int64_t q;	/* below 10^9: a signed conversion, one instruction */
 
 	if (be < 127 - 6 || be > 127 + 19)	/* 2^-6 <= |f| < 2^20 */
@@ -309,20 +309,30 @@ fmt_small(uint32_t bits, char *buf, size_t *len)
 		x++;
 	if (x > 5)	/* 10^6 and up: p = 6 would need 10^-1 */
 		return -1;
+	/* the interval's halves below and above f, in units of 2^e / 4:
+	 * the one below is half as wide at a power of two */
 	unit = pow2(e - 2);
-	lo = (double)(4 * m - (m == 0x800000 ? 1 : 2)) * unit;
-	hi = (double)(4 * m + 2) * unit;
+	lo = (double)(m == 0x800000 ? 1 : 2) * unit;
+	hi = 2 * unit;
 	for (p = 6; p <= 9; p++) {
 		k = p - 1 - x;
 		y = fd * pow10_dbl[k];
 		q = (int64_t)y;
 		fr = y - (double)q;
-		if (fr > 0.5 || (fr == 0.5 && (q & 1)))
+		/* d: how far the rounded digits are from y, exact (1 - fr
+		 * too, fr being at least a half then); they lie inside
+		 * the interval iff d is at most hi * 10^k when above y,
+		 * lo * 10^k when below, the ends excluded for an odd m,
+		 * whose neighbours win the ties */
+		if (fr > 0.5 || (fr == 0.5 && (q & 1))) {
 			q++;
-		qd = (double)q;
-		lk = lo * pow10_dbl[k];
-		hk = hi * pow10_dbl[k];
-		in = m & 1 ? lk < qd && qd < hk : lk <= qd && qd <= hk;
+			d = 1 - fr;
+			lim = hi * pow10_dbl[k];
+		} else {
+			d = fr;
+			lim = lo * pow10_dbl[k];
+		}
+		in = m & 1 ? d < lim : d <= lim;
 		if (in) {
 			*len = (uint64_t)q == pow10_u64[p] ?
 			    layout((int)(bits >> 31), (uint64_t)q / 10, p,
