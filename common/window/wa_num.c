@@ -1,42 +1,118 @@
 #include <stdint.h>
+#include <string.h>
 
 #include "json/pow10.h"
 #include "window/wa_num.h"
+
+#define ONES(b) (UINT64_C(0x0101010101010101) * (b))
+
+/* The bytes of w that are not ASCII digits, as 0x80 in each: a digit is
+ * 0x3X and still 0x3X with 6 added (JSON text here is below 0x80, so no
+ * byte carries into the next). */
+static inline uint64_t
+non_digits(uint64_t w)
+{
+	uint64_t hi = ONES(0xF0);
+
+	return (((w & hi) ^ ONES(0x30)) | (((w + ONES(0x06)) & hi) ^
+	    ONES(0x30))) & ONES(0xF0);
+}
+
+/* Eight digit values 0..9, the first (most significant) in the lowest
+ * byte as memcpy loads them little-endian: pairs, then fours, then the
+ * eight combined by three multiplications. */
+static inline uint64_t
+eight_digits(uint64_t d)
+{
+	d = (d * 10 + (d >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
+	d = (d * 100 + (d >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
+	return (d * 10000 + (d >> 32)) & UINT64_C(0xFFFFFFFF);
+}
+
+/* The digits from *pp to the first non-digit, into m. The span is a JSON
+ * number inside an object's text, so a byte that is not a digit (at
+ * least the closing brace) follows it: no bound is needed. */
+static inline uint64_t
+digits(const char **pp, uint64_t m)
+{
+	const char *p = *pp;
+	unsigned c;
+
+	while ((c = (unsigned)(unsigned char)*p - '0') < 10) {
+		m = m * 10 + c;
+		p++;
+	}
+	*pp = p;
+	return m;
+}
+
+/* A decimal of 8 to 16 bytes (sign aside) with at most 8 digits on each
+ * side of the point, as prices are, read as two words of eight bytes
+ * within the span: the first gives the integer part, the last the
+ * fraction. 0 when it is not of that shape (an exponent, a longer side,
+ * no point after eight digits), for the loop to read. */
+static inline int
+short_decimal(const char *first, const char *end, uint64_t *m, int *frac)
+{
+	uint64_t w, bad, keep;
+	int k, f;
+
+	memcpy(&w, first, 8);
+	bad = non_digits(w);
+	if (bad == 0)
+		return 0;	/* eight or more integer digits */
+	k = __builtin_ctzll(bad) / 8;	/* JSON: at least one */
+	if (first[k] != '.')
+		return 0;
+	f = (int)(end - first) - k - 1;
+	if (f < 1 || f > 8)
+		return 0;
+	/* the k digits to the top, zeros below: leading zeros; the
+	 * borrows of the bytes after them go up and out */
+	*m = eight_digits((w - ONES(0x30)) << (8 * (8 - k)));
+	memcpy(&w, end - 8, 8);
+	keep = ~UINT64_C(0) << (8 * (8 - f));
+	if ((non_digits(w) & keep) != 0)
+		return 0;
+	*m = *m * pow10_u64[f] + eight_digits((w & keep) - (ONES(0x30) & keep));
+	*frac = f;
+	return 1;
+}
 
 /* Clinger's fast path: a decimal whose digits fit in 2^53 and whose
  * exponent is within 10^22 is one correctly rounded multiplication or
  * division of two exact doubles, so the result equals strtod's; anything
  * else goes to strtod. Prices like 41234.5712 all take the fast path,
- * which is most of what this tool parses. */
+ * which is most of what this tool parses. The span is a valid JSON
+ * number: digits, then a point and digits, or something this path leaves
+ * to strtod (an exponent). */
 double
 wa_num(struct rec_span v)
 {
-	const char *p = v.p, *end = v.p + v.n, *first, *dot = NULL;
-	uint64_t m = 0;
+	const char *p = v.p, *end = v.p + v.n, *first;
+	uint64_t m;
 	int neg = v.n > 0 && *p == '-';
-	int digits;
+	int frac = 0;
 	double d;
 
-	/* the span is a valid JSON number: digits, at most one point, and
-	 * an exponent this path leaves to strtod */
 	first = p += neg;
 	if (end - p > 16)
 		return rec_number(v);
-	for (; p < end; p++) {
-		unsigned c = (unsigned)(unsigned char)*p - '0';
+	if (end - p < 8 || !short_decimal(first, end, &m, &frac)) {
+		m = digits(&p, 0);
+		if (p < end && *p == '.') {
+			const char *f = ++p;
 
-		if (c < 10)
-			m = m * 10 + c;
-		else if (*p == '.')
-			dot = p;
-		else
+			m = digits(&p, m);
+			frac = (int)(p - f);
+		}
+		if (p != end)
 			return rec_number(v);
 	}
-	digits = (int)(end - first) - (dot != NULL);
-	if (digits > 15)
+	if ((int)(end - first) - (frac > 0) > 15)
 		return rec_number(v);
 	d = (double)m;
-	if (dot)
-		d /= pow10_dbl[end - dot - 1];
+	if (frac)
+		d /= pow10_dbl[frac];
 	return neg ? -d : d;
 }

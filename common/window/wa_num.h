@@ -6,7 +6,9 @@
 
 #include "json/rec.h"
 
-/* v: a validated JSON number span. */
+/* v: a validated JSON number span, followed by a byte that is not a
+ * digit (in a record's text, at least the closing brace; a C string's
+ * NUL). */
 double wa_num(struct rec_span v);
 
 #endif
