@@ -18,6 +18,7 @@
 #include "base/sb.h"
 #include "window/st.h"
 #include "window/wa_fmt.h"
+#include "window/wa_mark.h"
 #include "window/wa_sch.h"
 #include "window/wa_time.h"
 #include "window/win.h"
@@ -85,6 +86,7 @@ struct wa {
 	const struct wa_opts *o;
 	struct agg_table tab;
 	struct ck_marks marks;
+	struct wa_mark_cache mark_cache;	/* the marks of recent shards */
 	struct st_state st;
 	struct rec rec;
 	struct sb key, tmp;

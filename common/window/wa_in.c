@@ -264,6 +264,32 @@ seq_text(const struct rec_member *seq, struct sb *buf, struct rec_span *s)
 	return ck_seq_valid(s->p, s->n);
 }
 
+/* The replay check of a record whose shard's mark is at hand and whose
+ * sequence number wa_seq_vs_mark decides: what replayed() would say,
+ * without decoding, validating and comparing in three passes; -1 when it
+ * must say it. */
+static int
+replayed_fast(struct wa *w, const struct rec_member *shard,
+    const struct rec_member *seq, const struct rec_member *subm,
+    struct ck_mark **mark, struct rec_span *s, int64_t *sub)
+{
+	struct ck_mark *k;
+	int v;
+
+	if (shard == NULL || seq == NULL || shard->type != REC_STRING ||
+	    seq->type != REC_STRING || shard->val_escaped ||
+	    seq->val_escaped || shard->val.n == 2)
+		return -1;
+	k = wa_mark_peek(&w->mark_cache, shard->val.p + 1, shard->val.n - 2);
+	if (k == NULL || (*sub = sub_of(subm)) < 0)
+		return -1;
+	*s = rec_string_raw(seq);
+	if ((v = wa_seq_vs_mark(k, s->p, s->n, *sub)) == WA_SEQ_UNSURE)
+		return -1;
+	*mark = k;
+	return v ? PROV_NEW : PROV_REPLAY;
+}
+
 /* The replay check, by the record's shardId, sequenceNumber and
  * subSequenceNumber (a user record of a KPL aggregate). PROV_NONE for a
  * record without them (it cannot be recognised again: counted);
@@ -279,8 +305,11 @@ replayed(struct wa *w, const struct rec_member *shard,
     struct eb *e)
 {
 	struct rec_span id;
+	int fast;
 
 	*mark = NULL;
+	if ((fast = replayed_fast(w, shard, seq, subm, mark, s, sub)) >= 0)
+		return fast;
 	if (shard && shard->type == REC_NULL)
 		shard = NULL;
 	if (seq && seq->type == REC_NULL)
@@ -311,7 +340,8 @@ replayed(struct wa *w, const struct rec_member *shard,
 		return PROV_BAD;
 	}
 	id = rec_string_text(shard, &w->tmp);
-	if ((*mark = ck_marks_get(&w->marks, id.p, id.n)) == NULL)
+	if ((*mark = wa_mark_get(&w->mark_cache, &w->marks, id.p,
+	    id.n)) == NULL)
 		return eb_set(e, "out of memory");
 	return ck_mark_is_new(*mark, s->p, s->n, *sub) ? PROV_NEW : PROV_REPLAY;
 }
