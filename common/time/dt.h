@@ -48,7 +48,14 @@ struct dt_fixed {
 	struct {
 		unsigned char field, at, width;
 	} num[6];
+	/* where each field's digits start, by DT_FIXED_YEAR..SEC;
+	 * DT_FIXED_ABSENT for a field the pattern lacks */
+	unsigned char where[6];
 };
+
+enum { DT_FIXED_YEAR, DT_FIXED_MONTH, DT_FIXED_DOM, DT_FIXED_HOD,
+    DT_FIXED_MIN, DT_FIXED_SEC };
+#define DT_FIXED_ABSENT 0xFF
 
 struct dt_pattern {
 	struct dt_op op[DT_MAX_OPS];
