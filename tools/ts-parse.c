@@ -64,12 +64,17 @@ struct opts {
 };
 
 /* The text of a day, "2024-01-01T", kept for the records that follow in
- * the same day: most do, and the calendar is most of fmt_iso's work. */
+ * the same day: most do, and the calendar is most of fmt_iso's work; and
+ * that of the last minute, "2024-01-01T00:00:", for those that follow in
+ * the same minute, which leaves only the seconds to write. */
 struct iso_day {
 	int valid;
 	int64_t days;
 	size_t n;
 	char text[32];
+	int64_t minute;		/* of the day whose text is kept */
+	size_t minute_n;
+	char minute_text[32];
 };
 
 struct state {
@@ -119,7 +124,14 @@ fmt_iso(int64_t us, char *buf, struct iso_day *day)
 	secs = rest / TM_US_PER_S;
 	frac = rest % TM_US_PER_S;
 	if (day->valid && day->days == days) {
-		memcpy(b, day->text, day->n);
+		/* the whole array, a fixed size the compiler copies without a
+		 * call: buf has room for it */
+		if (day->minute == secs / 60) {
+			memcpy(b, day->minute_text, sizeof(day->minute_text));
+			b += day->minute_n;
+			goto second;
+		}
+		memcpy(b, day->text, sizeof(day->text));
 		b += day->n;
 		goto time_of_day;
 	}
@@ -149,6 +161,11 @@ time_of_day:
 	*b++ = ':';
 	b = put2(b, (int)(secs / 60 % 60));
 	*b++ = ':';
+	/* at most "+292277-12-31T23:59:", far within minute_text */
+	day->minute = secs / 60;
+	day->minute_n = (size_t)(b - buf);
+	memcpy(day->minute_text, buf, day->minute_n);
+second:
 	b = put2(b, (int)(secs % 60));
 	if (frac != 0) {
 		while (frac % 10 == 0) {
@@ -247,6 +264,23 @@ earlier_dup(struct state *s, const struct rec_member *x, const char *name,
 	    memcmp(s->name.buf, name, len) == 0);
 }
 
+/* The members from the second on as one span, when they lie a lone ','
+ * apart as compact writers put them (what the run loop of convert_record
+ * would join): members are in order, each gap at least a byte, so the
+ * span is the lengths and one byte a gap only when every gap is one. */
+static int
+rest_compact(const struct rec *r, struct rec_span *rest)
+{
+	const struct rec_member *first = &r->m[1], *last = &r->m[r->n - 1];
+	size_t sum = 0;
+
+	for (size_t i = 1; i < r->n; i++)
+		sum += r->m[i].whole.n;
+	rest->p = first->whole.p;
+	rest->n = (size_t)(last->whole.p + last->whole.n - first->whole.p);
+	return rest->n == sum + (r->n - 2);
+}
+
 /* Write the record with its time converted. FLT_BAD: the value became
  * null, or the line is not a JSON object (flt drops the record for skip
  * and fail); FLT_UNTOUCHED: the record has no such field. */
@@ -261,6 +295,7 @@ convert_record(void *arg, const struct nd_line *l, struct sb *out)
 	int64_t us = 0;
 	size_t i, before_m, before_t;
 	const char *run = NULL, *run_end = NULL;
+	struct rec_span rest = { NULL, 0 };
 	int sep = 0;
 
 	s->parsed = 0;
@@ -287,6 +322,22 @@ convert_record(void *arg, const struct nd_line *l, struct sb *out)
 	before_m = (size_t)(m - s->r.m);
 	before_t = target ? (size_t)(target - s->r.m) : 0;
 	sb_addc(out, '{');
+	/* the time first and the rest compact, as a stream's records are:
+	 * the loop's output in one copy */
+	if (before_m == 0 && target == m &&
+	    (s->r.n == 1 || rest_compact(&s->r, &rest))) {
+		sb_add(out, s->key.buf, s->key.len);
+		if (m->type == REC_NULL || rc != FLT_OK)
+			sb_add(out, "null", 4);
+		else
+			put_time(out, o->to, us, &s->day);
+		if (s->r.n > 1) {
+			sb_addc(out, ',');
+			sb_add(out, rest.p, rest.n);
+		}
+		sb_addc(out, '}');
+		return rc;
+	}
 	for (i = 0; i < s->r.n; i++) {
 		const struct rec_member *x = &s->r.m[i];
 
