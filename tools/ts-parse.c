@@ -72,7 +72,8 @@ struct iso_day {
 	int64_t days;
 	size_t n;
 	char text[32];
-	int64_t minute;		/* of the day whose text is kept */
+	/* the instants the minute's text is for (first > last: none) */
+	int64_t minute_first, minute_last;
 	size_t minute_n;
 	char minute_text[32];
 };
@@ -111,11 +112,23 @@ put2(char *b, int v)
 static size_t
 fmt_iso(int64_t us, char *buf, struct iso_day *day)
 {
-	int64_t rest = us % TM_US_PER_DAY, days = us / TM_US_PER_DAY;
-	int64_t y, ay, secs, frac;
+	int64_t rest, days, y, ay, secs, frac;
 	int m, d, digits = 6, n = 0;
 	char *b = buf, tmp[24];
 
+	/* within the kept minute (which day->valid says there is): only
+	 * the seconds to write, no division by the day */
+	if (day->valid && us >= day->minute_first && us <= day->minute_last) {
+		secs = (us - day->minute_first) / TM_US_PER_S;
+		frac = (us - day->minute_first) % TM_US_PER_S;
+		/* the whole array, a fixed size the compiler copies without a
+		 * call: buf has room for it */
+		memcpy(b, day->minute_text, sizeof(day->minute_text));
+		b += day->minute_n;
+		goto second;
+	}
+	rest = us % TM_US_PER_DAY;
+	days = us / TM_US_PER_DAY;
 	if (rest < 0) {
 		rest += TM_US_PER_DAY;
 		days--;
@@ -124,13 +137,6 @@ fmt_iso(int64_t us, char *buf, struct iso_day *day)
 	secs = rest / TM_US_PER_S;
 	frac = rest % TM_US_PER_S;
 	if (day->valid && day->days == days) {
-		/* the whole array, a fixed size the compiler copies without a
-		 * call: buf has room for it */
-		if (day->minute == secs / 60) {
-			memcpy(b, day->minute_text, sizeof(day->minute_text));
-			b += day->minute_n;
-			goto second;
-		}
 		memcpy(b, day->text, sizeof(day->text));
 		b += day->n;
 		goto time_of_day;
@@ -161,10 +167,21 @@ time_of_day:
 	*b++ = ':';
 	b = put2(b, (int)(secs / 60 % 60));
 	*b++ = ':';
-	/* at most "+292277-12-31T23:59:", far within minute_text */
-	day->minute = secs / 60;
+	/* at most "+292277-12-31T23:59:", far within minute_text; the
+	 * minute's first instant is kept unless it is before the earliest
+	 * (that minute begins before Long.MinValue microseconds), its last
+	 * is the latest at most */
 	day->minute_n = (size_t)(b - buf);
 	memcpy(day->minute_text, buf, day->minute_n);
+	if (us >= INT64_MIN + 60 * TM_US_PER_S) {
+		day->minute_first = us - rest % (60 * TM_US_PER_S);
+		day->minute_last = day->minute_first > INT64_MAX -
+		    (60 * TM_US_PER_S - 1) ? INT64_MAX :
+		    day->minute_first + (60 * TM_US_PER_S - 1);
+	} else {
+		day->minute_first = 1;
+		day->minute_last = 0;
+	}
 second:
 	b = put2(b, (int)(secs % 60));
 	if (frac != 0) {
@@ -189,11 +206,19 @@ put_time(struct sb *out, enum form to, int64_t us, struct iso_day *day)
 	int64_t secs, frac;
 	int digits = 6;
 
+	size_t n;
+
 	switch (to) {
 	case TO_ISO:
-		buf[0] = '"';
-		sb_add(out, buf, fmt_iso(us, buf + 1, day) + 1);
-		sb_addc(out, '"');
+		/* written in place, quotes and all: fmt_iso's room is
+		 * TM_RFC3339_MAX after the opening quote */
+		if (out->cap - out->len < TM_RFC3339_MAX + 2 &&
+		    sb_reserve(out, TM_RFC3339_MAX + 2) != 0)
+			break;
+		out->buf[out->len] = '"';
+		n = fmt_iso(us, out->buf + out->len + 1, day);
+		out->buf[out->len + 1 + n] = '"';
+		out->len += n + 2;
 		break;
 	case TO_EPOCH_US:
 		jx_put_int(out, us);

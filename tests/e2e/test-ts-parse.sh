@@ -276,6 +276,24 @@ t minute-text 0 '{"timestamp":"2024-01-01T00:00:59Z","a":1}
 {"timestamp":"2024-01-01T23:59:59","a":1}
 {"timestamp":"2024-01-02T00:00:00","a":1}
 ' ts-parse --format "$F"
+# the kept minute at the ends of the range (whose first instant is before
+# the earliest) and either side of it, before 1970 and after
+EDGES='{"timestamp":"+294247-01-10T04:00:54.775807Z"}
+{"timestamp":"-290308-12-21T19:59:05.224192Z"}
+{"timestamp":"+294247-01-10T04:00:54.775807Z"}
+{"timestamp":"+294247-01-10T04:00:00Z"}
+{"timestamp":"-290308-12-21T19:59:59.999999Z"}
+{"timestamp":"-290308-12-21T19:59:05.224192Z"}
+{"timestamp":"-290308-12-21T20:00:00Z"}
+{"timestamp":"1969-12-31T23:59:59.999999Z"}
+{"timestamp":"1970-01-01T00:00:00Z"}
+{"timestamp":"1969-12-31T23:59:00.5Z"}
+{"timestamp":"1969-12-31T23:58:59.5Z"}
+{"timestamp":"2024-01-01T00:00:59.999999Z"}
+{"timestamp":"2024-01-01T00:01:00Z"}
+{"timestamp":"2024-01-01T00:00:00.000001Z"}'
+t minute-edges 0 "$EDGES" "$EDGES
+" ts-parse
 
 # duplicate keys: the last wins, as Spark's parser keeps it, and one key
 # goes out (the last, in its place); an escaped spelling is the same key
