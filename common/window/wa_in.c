@@ -130,7 +130,7 @@ event_time(struct wa *w, const struct rec_member *m, int64_t *us,
 	} else {
 		struct rec_span text = rec_string_text(m, &w->tmp);
 
-		rc = wa_time_parse(&w->times, text.p, text.n, us, e);
+		rc = wa_time_read(&w->times, text.p, text.n, us, e);
 	}
 	if (rc == 0 && (*us < WA_TIME_MIN || *us > WA_TIME_MAX))
 		return eb_set(e, "outside years 0001 to 9999");
