@@ -44,6 +44,11 @@ struct dt_fixed {
 	uint64_t lit_mask[DT_FIXED_MAX / 8 + 1], lit[DT_FIXED_MAX / 8 + 1];
 	uint64_t digit_mask[DT_FIXED_MAX / 8 + 1];
 	unsigned char nword;
+	/* the same, for a template of 16 to 32 bytes, as two blocks of
+	 * sixteen at 0 and len - 16 (nvec 2; 0 for other lengths): the
+	 * literal bytes, 0xFF where a byte is literal */
+	unsigned char vtmpl[2][16], vlit[2][16];
+	unsigned char nvec;
 	unsigned char nnum;
 	struct {
 		unsigned char field, at, width;

@@ -1,4 +1,7 @@
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "time/dt_fixed.h"
 #include "time/dt_int.h"
@@ -73,6 +76,26 @@ plan_words(struct dt_fixed *f)
 	}
 }
 
+/* The template as two blocks of sixteen, the second ending at len. */
+static void
+plan_blocks(struct dt_fixed *f)
+{
+	f->nvec = 0;
+	if (f->len < 16 || f->len > 32)
+		return;
+	for (int k = 0; k < 2; k++) {
+		size_t at = k == 0 ? 0 : (size_t)f->len - 16;
+
+		for (int i = 0; i < 16; i++) {
+			unsigned char c = (unsigned char)f->tmpl[at + (size_t)i];
+
+			f->vtmpl[k][i] = c;
+			f->vlit[k][i] = c != '\0' ? 0xFF : 0;
+		}
+	}
+	f->nvec = 2;
+}
+
 void
 dt_fixed_plan(struct dt_pattern *p)
 {
@@ -118,6 +141,7 @@ dt_fixed_plan(struct dt_pattern *p)
 	}
 	f->len = (unsigned char)at;
 	plan_words(f);
+	plan_blocks(f);
 }
 
 /* Every byte of s is the template's: its literal byte, or a digit. */
@@ -128,6 +152,28 @@ fits(const struct dt_fixed *f, const char *s, size_t n)
 	const uint64_t threes = UINT64_C(0x3030303030303030);
 	const uint64_t sixes = UINT64_C(0x0606060606060606);
 
+#ifdef __SSE2__
+	/* sixteen bytes at a time: each the template's literal byte where
+	 * it has one, else a digit (less '0', at most 9 unsigned) */
+	if (f->nvec == 2) {
+		const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+
+		for (int k = 0; k < 2; k++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(s +
+			    (k == 0 ? 0 : n - 16)));
+			__m128i lit = _mm_loadu_si128((const __m128i *)f->vlit[k]);
+			__m128i same = _mm_cmpeq_epi8(x, _mm_loadu_si128(
+			    (const __m128i *)f->vtmpl[k]));
+			__m128i digit = _mm_cmpeq_epi8(_mm_max_epu8(
+			    _mm_sub_epi8(x, zero), nine), nine);
+
+			if (_mm_movemask_epi8(_mm_or_si128(_mm_and_si128(lit,
+			    same), _mm_andnot_si128(lit, digit))) != 0xFFFF)
+				return 0;
+		}
+		return 1;
+	}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (f->nword > 0) {
 		size_t at = 0;
