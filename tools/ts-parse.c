@@ -64,12 +64,18 @@ struct opts {
 };
 
 /* The text of a day, "2024-01-01T", kept for the records that follow in
- * the same day: most do, and the calendar is most of fmt_iso's work. */
+ * the same day: most do, and the calendar is most of fmt_iso's work; and
+ * that of the last minute, "2024-01-01T00:00:", for those that follow in
+ * the same minute, which leaves only the seconds to write. */
 struct iso_day {
 	int valid;
 	int64_t days;
 	size_t n;
 	char text[32];
+	/* the instants the minute's text is for (first > last: none) */
+	int64_t minute_first, minute_last;
+	size_t minute_n;
+	char minute_text[32];
 };
 
 struct state {
@@ -106,11 +112,23 @@ put2(char *b, int v)
 static size_t
 fmt_iso(int64_t us, char *buf, struct iso_day *day)
 {
-	int64_t rest = us % TM_US_PER_DAY, days = us / TM_US_PER_DAY;
-	int64_t y, ay, secs, frac;
+	int64_t rest, days, y, ay, secs, frac;
 	int m, d, digits = 6, n = 0;
 	char *b = buf, tmp[24];
 
+	/* within the kept minute (which day->valid says there is): only
+	 * the seconds to write, no division by the day */
+	if (day->valid && us >= day->minute_first && us <= day->minute_last) {
+		secs = (us - day->minute_first) / TM_US_PER_S;
+		frac = (us - day->minute_first) % TM_US_PER_S;
+		/* the whole array, a fixed size the compiler copies without a
+		 * call: buf has room for it */
+		memcpy(b, day->minute_text, sizeof(day->minute_text));
+		b += day->minute_n;
+		goto second;
+	}
+	rest = us % TM_US_PER_DAY;
+	days = us / TM_US_PER_DAY;
 	if (rest < 0) {
 		rest += TM_US_PER_DAY;
 		days--;
@@ -119,7 +137,7 @@ fmt_iso(int64_t us, char *buf, struct iso_day *day)
 	secs = rest / TM_US_PER_S;
 	frac = rest % TM_US_PER_S;
 	if (day->valid && day->days == days) {
-		memcpy(b, day->text, day->n);
+		memcpy(b, day->text, sizeof(day->text));
 		b += day->n;
 		goto time_of_day;
 	}
@@ -149,6 +167,22 @@ time_of_day:
 	*b++ = ':';
 	b = put2(b, (int)(secs / 60 % 60));
 	*b++ = ':';
+	/* at most "+292277-12-31T23:59:", far within minute_text; the
+	 * minute's first instant is kept unless it is before the earliest
+	 * (that minute begins before Long.MinValue microseconds), its last
+	 * is the latest at most */
+	day->minute_n = (size_t)(b - buf);
+	memcpy(day->minute_text, buf, day->minute_n);
+	if (us >= INT64_MIN + 60 * TM_US_PER_S) {
+		day->minute_first = us - rest % (60 * TM_US_PER_S);
+		day->minute_last = day->minute_first > INT64_MAX -
+		    (60 * TM_US_PER_S - 1) ? INT64_MAX :
+		    day->minute_first + (60 * TM_US_PER_S - 1);
+	} else {
+		day->minute_first = 1;
+		day->minute_last = 0;
+	}
+second:
 	b = put2(b, (int)(secs % 60));
 	if (frac != 0) {
 		while (frac % 10 == 0) {
@@ -172,11 +206,19 @@ put_time(struct sb *out, enum form to, int64_t us, struct iso_day *day)
 	int64_t secs, frac;
 	int digits = 6;
 
+	size_t n;
+
 	switch (to) {
 	case TO_ISO:
-		buf[0] = '"';
-		sb_add(out, buf, fmt_iso(us, buf + 1, day) + 1);
-		sb_addc(out, '"');
+		/* written in place, quotes and all: fmt_iso's room is
+		 * TM_RFC3339_MAX after the opening quote */
+		if (out->cap - out->len < TM_RFC3339_MAX + 2 &&
+		    sb_reserve(out, TM_RFC3339_MAX + 2) != 0)
+			break;
+		out->buf[out->len] = '"';
+		n = fmt_iso(us, out->buf + out->len + 1, day);
+		out->buf[out->len + 1 + n] = '"';
+		out->len += n + 2;
 		break;
 	case TO_EPOCH_US:
 		jx_put_int(out, us);
@@ -247,6 +289,23 @@ earlier_dup(struct state *s, const struct rec_member *x, const char *name,
 	    memcmp(s->name.buf, name, len) == 0);
 }
 
+/* The members from the second on as one span, when they lie a lone ','
+ * apart as compact writers put them (what the run loop of convert_record
+ * would join): members are in order, each gap at least a byte, so the
+ * span is the lengths and one byte a gap only when every gap is one. */
+static int
+rest_compact(const struct rec *r, struct rec_span *rest)
+{
+	const struct rec_member *first = &r->m[1], *last = &r->m[r->n - 1];
+	size_t sum = 0;
+
+	for (size_t i = 1; i < r->n; i++)
+		sum += r->m[i].whole.n;
+	rest->p = first->whole.p;
+	rest->n = (size_t)(last->whole.p + last->whole.n - first->whole.p);
+	return rest->n == sum + (r->n - 2);
+}
+
 /* Write the record with its time converted. FLT_BAD: the value became
  * null, or the line is not a JSON object (flt drops the record for skip
  * and fail); FLT_UNTOUCHED: the record has no such field. */
@@ -261,6 +320,7 @@ convert_record(void *arg, const struct nd_line *l, struct sb *out)
 	int64_t us = 0;
 	size_t i, before_m, before_t;
 	const char *run = NULL, *run_end = NULL;
+	struct rec_span rest = { NULL, 0 };
 	int sep = 0;
 
 	s->parsed = 0;
@@ -287,6 +347,22 @@ convert_record(void *arg, const struct nd_line *l, struct sb *out)
 	before_m = (size_t)(m - s->r.m);
 	before_t = target ? (size_t)(target - s->r.m) : 0;
 	sb_addc(out, '{');
+	/* the time first and the rest compact, as a stream's records are:
+	 * the loop's output in one copy */
+	if (before_m == 0 && target == m &&
+	    (s->r.n == 1 || rest_compact(&s->r, &rest))) {
+		sb_add(out, s->key.buf, s->key.len);
+		if (m->type == REC_NULL || rc != FLT_OK)
+			sb_add(out, "null", 4);
+		else
+			put_time(out, o->to, us, &s->day);
+		if (s->r.n > 1) {
+			sb_addc(out, ',');
+			sb_add(out, rest.p, rest.n);
+		}
+		sb_addc(out, '}');
+		return rc;
+	}
 	for (i = 0; i < s->r.n; i++) {
 		const struct rec_member *x = &s->r.m[i];
 

@@ -44,11 +44,23 @@ struct dt_fixed {
 	uint64_t lit_mask[DT_FIXED_MAX / 8 + 1], lit[DT_FIXED_MAX / 8 + 1];
 	uint64_t digit_mask[DT_FIXED_MAX / 8 + 1];
 	unsigned char nword;
+	/* the same, for a template of 16 to 32 bytes, as two blocks of
+	 * sixteen at 0 and len - 16 (nvec 2; 0 for other lengths): the
+	 * literal bytes, 0xFF where a byte is literal */
+	unsigned char vtmpl[2][16], vlit[2][16];
+	unsigned char nvec;
 	unsigned char nnum;
 	struct {
 		unsigned char field, at, width;
 	} num[6];
+	/* where each field's digits start, by DT_FIXED_YEAR..SEC;
+	 * DT_FIXED_ABSENT for a field the pattern lacks */
+	unsigned char where[6];
 };
+
+enum { DT_FIXED_YEAR, DT_FIXED_MONTH, DT_FIXED_DOM, DT_FIXED_HOD,
+    DT_FIXED_MIN, DT_FIXED_SEC };
+#define DT_FIXED_ABSENT 0xFF
 
 struct dt_pattern {
 	struct dt_op op[DT_MAX_OPS];

@@ -1,4 +1,7 @@
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "time/dt_fixed.h"
 #include "time/dt_int.h"
@@ -19,6 +22,20 @@ fixed_width(const struct dt_op *op)
 		    op->sign == SIGN_NOT_NEGATIVE ? 2 : 0;
 	default:
 		return 0;
+	}
+}
+
+/* A field's place in dt_fixed.where. */
+static int
+where_index(int field)
+{
+	switch (field) {
+	case F_YEAR: return DT_FIXED_YEAR;
+	case F_MONTH: return DT_FIXED_MONTH;
+	case F_DOM: return DT_FIXED_DOM;
+	case F_HOD: return DT_FIXED_HOD;
+	case F_MIN: return DT_FIXED_MIN;
+	default: return DT_FIXED_SEC;
 	}
 }
 
@@ -59,6 +76,26 @@ plan_words(struct dt_fixed *f)
 	}
 }
 
+/* The template as two blocks of sixteen, the second ending at len. */
+static void
+plan_blocks(struct dt_fixed *f)
+{
+	f->nvec = 0;
+	if (f->len < 16 || f->len > 32)
+		return;
+	for (int k = 0; k < 2; k++) {
+		size_t at = k == 0 ? 0 : (size_t)f->len - 16;
+
+		for (int i = 0; i < 16; i++) {
+			unsigned char c = (unsigned char)f->tmpl[at + (size_t)i];
+
+			f->vtmpl[k][i] = c;
+			f->vlit[k][i] = c != '\0' ? 0xFF : 0;
+		}
+	}
+	f->nvec = 2;
+}
+
 void
 dt_fixed_plan(struct dt_pattern *p)
 {
@@ -67,6 +104,7 @@ dt_fixed_plan(struct dt_pattern *p)
 	size_t at = 0;
 
 	memset(f, 0, sizeof(*f));
+	memset(f->where, DT_FIXED_ABSENT, sizeof(f->where));
 	for (int i = 0; i < p->nop; i++) {
 		const struct dt_op *op = &p->op[i];
 		int w;
@@ -97,11 +135,13 @@ dt_fixed_plan(struct dt_pattern *p)
 		f->num[f->nnum].field = op->field;
 		f->num[f->nnum].at = (unsigned char)at;
 		f->num[f->nnum].width = (unsigned char)w;
+		f->where[where_index(op->field)] = (unsigned char)at;
 		f->nnum++;
 		at += (size_t)w;	/* tmpl stays '\0' there */
 	}
 	f->len = (unsigned char)at;
 	plan_words(f);
+	plan_blocks(f);
 }
 
 /* Every byte of s is the template's: its literal byte, or a digit. */
@@ -112,6 +152,28 @@ fits(const struct dt_fixed *f, const char *s, size_t n)
 	const uint64_t threes = UINT64_C(0x3030303030303030);
 	const uint64_t sixes = UINT64_C(0x0606060606060606);
 
+#ifdef __SSE2__
+	/* sixteen bytes at a time: each the template's literal byte where
+	 * it has one, else a digit (less '0', at most 9 unsigned) */
+	if (f->nvec == 2) {
+		const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+
+		for (int k = 0; k < 2; k++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(s +
+			    (k == 0 ? 0 : n - 16)));
+			__m128i lit = _mm_loadu_si128((const __m128i *)f->vlit[k]);
+			__m128i same = _mm_cmpeq_epi8(x, _mm_loadu_si128(
+			    (const __m128i *)f->vtmpl[k]));
+			__m128i digit = _mm_cmpeq_epi8(_mm_max_epu8(
+			    _mm_sub_epi8(x, zero), nine), nine);
+
+			if (_mm_movemask_epi8(_mm_or_si128(_mm_and_si128(lit,
+			    same), _mm_andnot_si128(lit, digit))) != 0xFFFF)
+				return 0;
+		}
+		return 1;
+	}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (f->nword > 0) {
 		size_t at = 0;
@@ -140,36 +202,50 @@ fits(const struct dt_fixed *f, const char *s, size_t n)
 	return 1;
 }
 
-/* The fields are read; the instant is what dt_resolve makes of them when
- * they are in range (the defaults, the ranges and the arithmetic are its
- * own). Out of range, dt_parse decides: it says why. */
+static inline int
+two(const char *d)
+{
+	return (d[0] - '0') * 10 + (d[1] - '0');
+}
+
+/* The two-digit field at where[i], or dflt when the pattern lacks it. */
+static inline int
+field2(const struct dt_fixed *f, const char *s, int i, int dflt)
+{
+	return f->where[i] == DT_FIXED_ABSENT ? dflt : two(s + f->where[i]);
+}
+
+/* The fields are read, each at the place the plan keeps for it; the
+ * instant is what dt_resolve makes of them when they are in range (the
+ * defaults, the ranges and the arithmetic are its own: a four-digit
+ * year's days are tm_days_from_civil_ce's, a zone of one offset needs no
+ * search of transitions). Out of range, dt_parse decides: it says why. */
 enum dt_fixed_verdict
 dt_fixed_parse(const struct dt_pattern *p, const char *s, size_t n,
     const struct tz *deflt, int64_t *us)
 {
 	const struct dt_fixed *f = &p->fixed;
-	int64_t v[F_COUNT], local;
+	int y = 1970, mo, d, h, mi, sec;
+	int64_t local;
+	int32_t off;
 
 	if (f->len == 0 || n != f->len || !fits(f, s, n))
 		return DT_FIXED_UNSURE;
-	v[F_YEAR] = 1970;
-	v[F_MONTH] = v[F_DOM] = 1;
-	v[F_HOD] = v[F_MIN] = v[F_SEC] = 0;
-	for (int k = 0; k < f->nnum; k++) {
-		const char *d = s + f->num[k].at;
-
-		v[f->num[k].field] = f->num[k].width == 2 ?
-		    (d[0] - '0') * 10 + (d[1] - '0') :
-		    (d[0] - '0') * 1000 + (d[1] - '0') * 100 +
-		    (d[2] - '0') * 10 + (d[3] - '0');
-	}
-	if (v[F_MONTH] < 1 || v[F_MONTH] > 12 || v[F_DOM] < 1 ||
-	    v[F_DOM] > tm_days_in_month(v[F_YEAR], (int)v[F_MONTH]) ||
-	    v[F_HOD] > 23 || v[F_MIN] > 59 || v[F_SEC] > 59)
+	if (f->where[DT_FIXED_YEAR] != DT_FIXED_ABSENT)
+		y = two(s + f->where[DT_FIXED_YEAR]) * 100 +
+		    two(s + f->where[DT_FIXED_YEAR] + 2);
+	mo = field2(f, s, DT_FIXED_MONTH, 1);
+	d = field2(f, s, DT_FIXED_DOM, 1);
+	h = field2(f, s, DT_FIXED_HOD, 0);
+	mi = field2(f, s, DT_FIXED_MIN, 0);
+	sec = field2(f, s, DT_FIXED_SEC, 0);
+	if (mo < 1 || mo > 12 || d < 1 || (d > 28 &&
+	    d > tm_days_in_month(y, mo)) || h > 23 || mi > 59 || sec > 59)
 		return DT_FIXED_UNSURE;
-	local = tm_days_from_civil(v[F_YEAR], (int)v[F_MONTH], (int)v[F_DOM]) *
-	    86400 + v[F_HOD] * 3600 + v[F_MIN] * 60 + v[F_SEC];
+	local = tm_days_from_civil_ce(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	    sec;
 	/* four-digit years: far from overflowing the microseconds */
-	*us = tz_local_to_utc(deflt, local) * TM_US_PER_S;
+	*us = (tz_fixed_offset(deflt, &off) ? local - off :
+	    tz_local_to_utc(deflt, local)) * TM_US_PER_S;
 	return DT_FIXED_OK;
 }

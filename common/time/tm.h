@@ -21,6 +21,23 @@ void tm_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 int tm_days_in_month(int64_t y, int m);
 int tm_is_leap(int64_t y);
 
+/* tm_days_from_civil for years 0 to 9999, a month 1..12 and a day
+ * 1..31: the same days, without its floor division (the year is moved
+ * 400 years on, 146097 days, to stay positive) or a call; what a parser
+ * of four-digit years runs once a record. */
+static inline int64_t
+tm_days_from_civil_ce(int y, int m, int d)
+{
+	/* days from March 1st to the 1st of month m, the year starting in
+	 * March so that the leap day falls last */
+	static const short from_march[13] = { 0, 306, 337, 0, 31, 61, 92,
+	    122, 153, 184, 214, 245, 275 };
+	uint32_t yy = (uint32_t)(y + 400 - (m <= 2));
+
+	return (int64_t)(yy * 365 + yy / 4 - yy / 100 + yy / 400) +
+	    from_march[m] + d - 1 - 146097 - 719468;
+}
+
 /* Floor division and modulo (towards minus infinity), for times before
  * 1970 where C's '/' and '%' round the wrong way. */
 static inline int64_t

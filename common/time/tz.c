@@ -476,6 +476,17 @@ tz_local_to_utc(const struct tz *z, int64_t local_s)
 	return resolve(z->t, z->before, z->after, z->n, z->initial, local_s);
 }
 
+/* tz_local_to_utc of a zone without transitions or a rule with daylight
+ * saving: resolve over no transitions, the initial offset */
+int
+tz_fixed_offset(const struct tz *z, int32_t *off)
+{
+	if (z->n != 0 || z->rule.has_dst)
+		return 0;
+	*off = z->initial;
+	return 1;
+}
+
 int32_t
 tz_offset_at(const struct tz *z, int64_t utc_s)
 {

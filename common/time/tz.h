@@ -40,6 +40,9 @@ const char *tz_name(const struct tz *z);
  * local time moves forward by the gap's length, in an overlap (fall back)
  * the earlier offset wins. */
 int64_t tz_local_to_utc(const struct tz *z, int64_t local_s);
+/* 1 with *off when z has one offset for all time (UTC, a fixed offset):
+ * tz_local_to_utc is then local_s - *off; else 0. */
+int tz_fixed_offset(const struct tz *z, int32_t *off);
 /* The zone's offset east of UTC at instant utc_s. */
 int32_t tz_offset_at(const struct tz *z, int64_t utc_s);
 

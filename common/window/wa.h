@@ -18,6 +18,7 @@
 #include "base/sb.h"
 #include "window/st.h"
 #include "window/wa_fmt.h"
+#include "window/wa_mark.h"
 #include "window/wa_sch.h"
 #include "window/wa_time.h"
 #include "window/win.h"
@@ -85,6 +86,7 @@ struct wa {
 	const struct wa_opts *o;
 	struct agg_table tab;
 	struct ck_marks marks;
+	struct wa_mark_cache mark_cache;	/* the marks of recent shards */
 	struct st_state st;
 	struct rec rec;
 	struct sb key, tmp;
@@ -131,7 +133,11 @@ struct wa {
 	/* the members of a stream's records come in the same order: which
 	 * want the 8-16 byte name at each position was, by its bytes */
 	struct wa_seen {
-		uint64_t head, tail;
+		/* the name's first 8 bytes under head_mask (none below 8
+		 * bytes), and the 8 bytes at tail_at: its last ones, or
+		 * up to its closing quote below 8 */
+		uint64_t head, head_mask, tail;
+		size_t tail_at;
 		size_t len;		/* 0: nothing seen here yet */
 		int want;		/* -1: none */
 	} seen[WA_SEEN];

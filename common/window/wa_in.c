@@ -37,23 +37,53 @@ want_of(const struct wa *w, const char *p, size_t n, uint64_t head)
 	return -1;
 }
 
+/* Remember which want the name of the member at position i is, when it
+ * is 5 to 16 bytes long: the words that tell it from any other name of
+ * its length (a name of 5 to 7 bytes, the eight bytes that end with its
+ * closing quote, which lie in the record: at most two before the name,
+ * its opening quote and the '{', ',' or blank before that). */
+static void
+remember(struct wa *w, size_t i, const struct rec_member *m, int want)
+{
+	struct wa_seen *seen = &w->seen[i];
+	size_t n = m->key.n;
+	uint64_t head;
+
+	if (n < 5 || n > 16 || i >= WA_SEEN)
+		return;
+	seen->head_mask = n >= 8 ? ~UINT64_C(0) : 0;
+	seen->tail_at = n >= 8 ? n - 8 : n + 1 - 8;
+	memcpy(&head, m->key.p, 8);
+	seen->head = head & seen->head_mask;
+	memcpy(&seen->tail, m->key.p + seen->tail_at, 8);
+	seen->len = n;
+	seen->want = want;
+}
+
 /* Find every wanted member in one pass rather than one rec_get each; the
  * last of duplicate keys wins, as in rec_get, which handles escaped keys.
- * Most members are ruled out by their length; a name of 5 to 16 bytes
- * that is, byte for byte, the one at its position in the last record
- * needs no search of the wants. */
+ * The members of a stream's records come in the same order: a name that
+ * is, byte for byte, the one at its position in the last record is known
+ * by two words (eight bytes from the name's start are in the record: the
+ * name, its closing quote, the ':', a value and the closing brace);
+ * other names are ruled out by their length or searched among the
+ * wants. */
 static void
 find_members(struct wa *w)
 {
 	const struct rec *r = &w->rec;
 
-	for (int k = 0; k < w->nwant; k++)
-		w->found[k] = NULL;
+	/* a few wants (six for one value column): a fixed size the
+	 * compiler clears with a few stores, not a call */
+	if (w->nwant <= 8)
+		memset(w->found, 0, 8 * sizeof(w->found[0]));
+	else
+		for (int k = 0; k < w->nwant; k++)
+			w->found[k] = NULL;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rec_member *m = &r->m[i];
 		size_t n = m->key.n;
-		uint64_t head = 0, tail;
-		struct wa_seen *seen;
+		uint64_t head = 0;
 		int k;
 
 		if (m->key_escaped) {
@@ -61,34 +91,26 @@ find_members(struct wa *w)
 				w->found[k] = rec_get(r, w->want_name[k], w->want_len[k]);
 			return;
 		}
+		if (i < WA_SEEN && w->seen[i].len == n) {
+			const struct wa_seen *seen = &w->seen[i];
+			uint64_t tail;
+
+			memcpy(&head, m->key.p, 8);
+			memcpy(&tail, m->key.p + seen->tail_at, 8);
+			if ((head & seen->head_mask) == seen->head &&
+			    tail == seen->tail) {
+				if (seen->want >= 0)
+					w->found[seen->want] = m;
+				continue;
+			}
+		}
 		if (n < 64 && !(w->want_lens >> n & 1))
 			continue;
 		if (n >= 8)
 			memcpy(&head, m->key.p, 8);
-		if (n < 5 || n > 16 || i >= WA_SEEN) {
-			if ((k = want_of(w, m->key.p, n, head)) >= 0)
-				w->found[k] = m;
-			continue;
-		}
-		if (n >= 8) {
-			memcpy(&tail, m->key.p + n - 8, 8);
-		} else {
-			/* 5 to 7 bytes ("shardId"): the eight bytes that
-			 * end with the closing quote hold the whole name,
-			 * and lie in the record (at most two before the
-			 * name: its opening quote and the '{', ',' or blank
-			 * before that) */
-			memcpy(&tail, m->key.p + n + 1 - 8, 8);
-		}
-		seen = &w->seen[i];
-		if (seen->len != n || seen->head != head || seen->tail != tail) {
-			seen->want = want_of(w, m->key.p, n, head);
-			seen->len = n;
-			seen->head = head;
-			seen->tail = tail;
-		}
-		if (seen->want >= 0)
-			w->found[seen->want] = m;
+		if ((k = want_of(w, m->key.p, n, head)) >= 0)
+			w->found[k] = m;
+		remember(w, i, m, k);
 	}
 }
 
@@ -108,7 +130,7 @@ event_time(struct wa *w, const struct rec_member *m, int64_t *us,
 	} else {
 		struct rec_span text = rec_string_text(m, &w->tmp);
 
-		rc = wa_time_parse(&w->times, text.p, text.n, us, e);
+		rc = wa_time_read(&w->times, text.p, text.n, us, e);
 	}
 	if (rc == 0 && (*us < WA_TIME_MIN || *us > WA_TIME_MAX))
 		return eb_set(e, "outside years 0001 to 9999");
@@ -264,6 +286,32 @@ seq_text(const struct rec_member *seq, struct sb *buf, struct rec_span *s)
 	return ck_seq_valid(s->p, s->n);
 }
 
+/* The replay check of a record whose shard's mark is at hand and whose
+ * sequence number wa_seq_vs_mark decides: what replayed() would say,
+ * without decoding, validating and comparing in three passes; -1 when it
+ * must say it. */
+static int
+replayed_fast(struct wa *w, const struct rec_member *shard,
+    const struct rec_member *seq, const struct rec_member *subm,
+    struct ck_mark **mark, struct rec_span *s, int64_t *sub)
+{
+	struct ck_mark *k;
+	int v;
+
+	if (shard == NULL || seq == NULL || shard->type != REC_STRING ||
+	    seq->type != REC_STRING || shard->val_escaped ||
+	    seq->val_escaped || shard->val.n == 2)
+		return -1;
+	k = wa_mark_peek(&w->mark_cache, shard->val.p + 1, shard->val.n - 2);
+	if (k == NULL || (*sub = sub_of(subm)) < 0)
+		return -1;
+	*s = rec_string_raw(seq);
+	if ((v = wa_seq_vs_mark(k, s->p, s->n, *sub)) == WA_SEQ_UNSURE)
+		return -1;
+	*mark = k;
+	return v ? PROV_NEW : PROV_REPLAY;
+}
+
 /* The replay check, by the record's shardId, sequenceNumber and
  * subSequenceNumber (a user record of a KPL aggregate). PROV_NONE for a
  * record without them (it cannot be recognised again: counted);
@@ -279,8 +327,11 @@ replayed(struct wa *w, const struct rec_member *shard,
     struct eb *e)
 {
 	struct rec_span id;
+	int fast;
 
 	*mark = NULL;
+	if ((fast = replayed_fast(w, shard, seq, subm, mark, s, sub)) >= 0)
+		return fast;
 	if (shard && shard->type == REC_NULL)
 		shard = NULL;
 	if (seq && seq->type == REC_NULL)
@@ -311,7 +362,8 @@ replayed(struct wa *w, const struct rec_member *shard,
 		return PROV_BAD;
 	}
 	id = rec_string_text(shard, &w->tmp);
-	if ((*mark = ck_marks_get(&w->marks, id.p, id.n)) == NULL)
+	if ((*mark = wa_mark_get(&w->mark_cache, &w->marks, id.p,
+	    id.n)) == NULL)
 		return eb_set(e, "out of memory");
 	return ck_mark_is_new(*mark, s->p, s->n, *sub) ? PROV_NEW : PROV_REPLAY;
 }

@@ -245,6 +245,56 @@ is field-typo-stderr "$(cat "$ERR")" "ts-parse: --field 'timestmp': no record ha
 ts-parse: stats: final read=2 emitted=2 nulled=0 skipped=0 missing=2"
 t field-typo-empty-input 0 '' '' ts-parse --field timestmp
 
+# the time first: members after it that lie a lone ',' apart go out in
+# one copy, any other spacing through the member loop; both give the
+# members as they stand, separated by a lone ','
+t rest-spacing 0 '{"timestamp":"2024-01-01T00:00:07Z","a":1,"b" : 2,"c":[1, 2]}
+{"timestamp":"2024-01-01T00:00:08Z","a":1,"b":2}
+{"timestamp":"2024-01-01T00:00:09Z","a":1}
+{"timestamp":"2024-01-01T00:00:10Z"}
+{"timestamp":"2024-01-01T00:00:11Z","a":{"x":1},"b":2}
+{"timestamp":null,"a":1,"b":2}' '{"timestamp":"2024-01-01T00:00:07", "a":1,"b" : 2 ,"c":[1, 2]}
+{"timestamp":"2024-01-01T00:00:08","a":1,"b":2}
+{"timestamp":"2024-01-01T00:00:09" ,"a":1}
+{"timestamp":"2024-01-01T00:00:10"}
+{ "timestamp":"2024-01-01T00:00:11","a":{"x":1}, "b":2}
+{"timestamp":"bad","a":1,"b":2}
+' ts-parse --format "$F"
+# the text of the last day and minute is kept: a minute of another day,
+# a day back, a day on
+t minute-text 0 '{"timestamp":"2024-01-01T00:00:59Z","a":1}
+{"timestamp":"2024-01-01T00:01:00Z","a":1}
+{"timestamp":"2024-01-01T00:01:05Z","a":1}
+{"timestamp":"2024-01-02T00:01:06Z","a":1}
+{"timestamp":"2024-01-01T00:01:07Z","a":1}
+{"timestamp":"2024-01-01T23:59:59Z","a":1}
+{"timestamp":"2024-01-02T00:00:00Z","a":1}' '{"timestamp":"2024-01-01T00:00:59","a":1}
+{"timestamp":"2024-01-01T00:01:00","a":1}
+{"timestamp":"2024-01-01T00:01:05","a":1}
+{"timestamp":"2024-01-02T00:01:06","a":1}
+{"timestamp":"2024-01-01T00:01:07","a":1}
+{"timestamp":"2024-01-01T23:59:59","a":1}
+{"timestamp":"2024-01-02T00:00:00","a":1}
+' ts-parse --format "$F"
+# the kept minute at the ends of the range (whose first instant is before
+# the earliest) and either side of it, before 1970 and after
+EDGES='{"timestamp":"+294247-01-10T04:00:54.775807Z"}
+{"timestamp":"-290308-12-21T19:59:05.224192Z"}
+{"timestamp":"+294247-01-10T04:00:54.775807Z"}
+{"timestamp":"+294247-01-10T04:00:00Z"}
+{"timestamp":"-290308-12-21T19:59:59.999999Z"}
+{"timestamp":"-290308-12-21T19:59:05.224192Z"}
+{"timestamp":"-290308-12-21T20:00:00Z"}
+{"timestamp":"1969-12-31T23:59:59.999999Z"}
+{"timestamp":"1970-01-01T00:00:00Z"}
+{"timestamp":"1969-12-31T23:59:00.5Z"}
+{"timestamp":"1969-12-31T23:58:59.5Z"}
+{"timestamp":"2024-01-01T00:00:59.999999Z"}
+{"timestamp":"2024-01-01T00:01:00Z"}
+{"timestamp":"2024-01-01T00:00:00.000001Z"}'
+t minute-edges 0 "$EDGES" "$EDGES
+" ts-parse
+
 # duplicate keys: the last wins, as Spark's parser keeps it, and one key
 # goes out (the last, in its place); an escaped spelling is the same key
 t duplicate-key 0 '{"x":1,"timestamp":"2024-01-01T00:00:01Z"}' '{"timestamp":"2024-01-01 00:00:00","x":1,"timestamp":"2024-01-01 00:00:01"}

@@ -107,6 +107,13 @@ START_TEST(test_fixed_patterns)
 	against_general("dd/MM/yyyy", "+05:30", "29/02/2024", 1);
 	against_general("yyyy'T'MM", "UTC", "2024T02", 1);
 	against_general("HH:mm:ss yyyy", "UTC", "23:59:59 1999", 1);
+	/* 16 to 32 bytes are checked as two blocks of sixteen */
+	against_general("dd/MM/yyyy', at 'HH:mm:ss' sharp'", "UTC",
+	    "29/02/2024, at 23:59:59 sharp", 1);
+	against_general("yyyy-MM-dd'T'HH:mm:ss'T'HH:mm:ss", "UTC",
+	    "2024-01-01T00:00:00T00:00:00", 0);
+	against_general("yyyy/MM/dd HH:mm:ss 'and then some more'", "UTC",
+	    "2024/01/01 00:00:00 and then some more", 1);
 }
 END_TEST
 

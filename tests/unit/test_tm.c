@@ -109,6 +109,22 @@ START_TEST(test_days_round_trip)
 }
 END_TEST
 
+/* the four-digit years' version gives every day of 0000..9999 as the
+ * general one does, and the impossible days 29..31 alike */
+START_TEST(test_days_ce)
+{
+	for (int y = 0; y <= 9999; y++)
+		for (int m = 1; m <= 12; m++)
+			for (int d = 1; d <= 31; d++)
+				if (tm_days_from_civil_ce(y, m, d) !=
+				    tm_days_from_civil(y, m, d))
+					ck_abort_msg("%04d-%02d-%02d: %lld, not %lld",
+					    y, m, d,
+					    (long long)tm_days_from_civil_ce(y, m, d),
+					    (long long)tm_days_from_civil(y, m, d));
+}
+END_TEST
+
 START_TEST(test_extremes)
 {
 	char buf[TM_RFC3339_MAX];
@@ -147,6 +163,7 @@ tm_suite(void)
 	tcase_add_test(tc, test_parse_forms);
 	tcase_add_loop_test(tc, test_rejects, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_days_round_trip);
+	tcase_add_test(tc, test_days_ce);
 	tcase_add_test(tc, test_epoch_seconds);
 	tcase_add_test(tc, test_extremes);
 	suite_add_tcase(s, tc);

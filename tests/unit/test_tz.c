@@ -175,6 +175,33 @@ START_TEST(cache)
 }
 END_TEST
 
+/* A zone of one offset says so, and its offset is what tz_local_to_utc
+ * takes off; a zone with transitions or daylight saving does not. */
+START_TEST(fixed_offset)
+{
+	static const char *const fixed[] = { "UTC", "Z", "+05:30", "-08:00",
+	    "GMT+1", "Etc/GMT+3" };
+	static const char *const moving[] = { "America/New_York",
+	    "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata" };
+	int32_t off;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		struct tz *z = must_open(fixed[i]);
+
+		ck_assert_msg(tz_fixed_offset(z, &off), "%s", fixed[i]);
+		for (int64_t t = -5364662400; t < 16751413800; t += 86399 * 37)
+			ck_assert_int_eq(tz_local_to_utc(z, t), t - off);
+		tz_close(z);
+	}
+	for (size_t i = 0; i < sizeof(moving) / sizeof(moving[0]); i++) {
+		struct tz *z = must_open(moving[i]);
+
+		ck_assert_msg(!tz_fixed_offset(z, &off), "%s", moving[i]);
+		tz_close(z);
+	}
+}
+END_TEST
+
 static Suite *
 tz_suite(void)
 {
@@ -186,6 +213,7 @@ tz_suite(void)
 	tcase_add_test(tc, offsets);
 	tcase_add_test(tc, ids);
 	tcase_add_test(tc, cache);
+	tcase_add_test(tc, fixed_offset);
 	suite_add_tcase(s, tc);
 	return s;
 }

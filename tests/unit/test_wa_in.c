@@ -136,20 +136,19 @@ START_TEST(test_member_names)
 }
 END_TEST
 
-/* Names of 5 to 7 bytes, remembered by their position like longer ones:
- * random records of names that differ from the wanted ones in one byte,
+/* Random records of names that differ from the wanted ones in one byte,
  * are escaped, or stand at the same place in turn, summed by hand (the
- * last of duplicates counts; a record without the time is not). */
-START_TEST(test_member_names_short_random)
+ * last of duplicates counts; a record without the time is not): names[0]
+ * and names[7] are the time's, plain and escaped, names[2] and names[5]
+ * the value's. */
+static void
+random_names(const char *t, const char *v, const char *const names[10])
 {
-	static const char *const names[] = { "\"tstmp\"", "\"Tstmp\"",
-	    "\"euroval\"", "\"eurovaL\"", "\"Euroval\"", "\"eurova\\u006c\"",
-	    "\"xy\"", "\"tst\\u006dp\"", "\"euroval_\"", "\"tstmq\"" };
 	uint64_t rng = 99;
 	double want = 0;
 	int64_t rows = 0;
 
-	start("-t", "tstmp", "-w", "1h", "--sum", "euroval", NULL);
+	start("-t", t, "-w", "1h", "--sum", v, NULL);
 	for (int i = 0; i < 3000; i++) {
 		char text[400];
 		size_t n = 0;
@@ -158,20 +157,20 @@ START_TEST(test_member_names_short_random)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "{");
 		for (int k = 0; k < nm; k++) {
 			int which = (int)(test_rng_next(&rng) % 10);
-			int v = (int)(test_rng_next(&rng) % 100);
+			int x = (int)(test_rng_next(&rng) % 100);
 
 			n += (size_t)snprintf(text + n, sizeof(text) - n,
 			    "%s%s%s:", k ? "," : "",
 			    test_rng_next(&rng) % 8 == 0 ? " " : "", names[which]);
 			if (which == 0 || which == 7) {
 				n += (size_t)snprintf(text + n, sizeof(text) - n,
-				    "\"1970-01-01T00:00:%02d\"", v % 60);
+				    "\"1970-01-01T00:00:%02d\"", x % 60);
 				has_t = 1;
 			} else {
 				n += (size_t)snprintf(text + n, sizeof(text) - n,
-				    "%d", v);
+				    "%d", x);
 				if (which == 2 || which == 5)
-					val = v;
+					val = x;
 			}
 		}
 		snprintf(text + n, sizeof(text) - n, "}");
@@ -185,6 +184,30 @@ START_TEST(test_member_names_short_random)
 	if (rows > 0)
 		row(0, rows, want);
 	stop();
+}
+
+/* Names of 5 to 7 bytes, remembered by their position like longer ones. */
+START_TEST(test_member_names_short_random)
+{
+	static const char *const names[] = { "\"tstmp\"", "\"Tstmp\"",
+	    "\"euroval\"", "\"eurovaL\"", "\"Euroval\"", "\"eurova\\u006c\"",
+	    "\"xy\"", "\"tst\\u006dp\"", "\"euroval_\"", "\"tstmq\"" };
+
+	random_names("tstmp", "euroval", names);
+}
+END_TEST
+
+/* Names of 8 to 16 bytes (known by their first and last eight), and one
+ * longer that shares the first sixteen. */
+START_TEST(test_member_names_long_random)
+{
+	static const char *const names[] = { "\"timestamp_16byte\"",
+	    "\"timestamp_16bytf\"", "\"euro_rate\"", "\"euro_ratf\"",
+	    "\"eUro_rate\"", "\"euro_rat\\u0065\"", "\"timestamp_16byte_\"",
+	    "\"timestamp_16byt\\u0065\"", "\"Timestamp_16byte\"",
+	    "\"euro_rates\"" };
+
+	random_names("timestamp_16byte", "euro_rate", names);
 }
 END_TEST
 
@@ -296,6 +319,7 @@ wa_in_suite(void)
 	tcase_add_test(tc, test_slides_and_disorder);
 	tcase_add_test(tc, test_member_names);
 	tcase_add_test(tc, test_member_names_short_random);
+	tcase_add_test(tc, test_member_names_long_random);
 	tcase_add_test(tc, test_replays);
 	tcase_add_test(tc, test_malformed_provenance);
 	tcase_add_test(tc, test_bad_records);

@@ -1,4 +1,5 @@
-/* wa_time: the cached paths must give tm_parse_rfc3339's verdicts and
+/* wa_time: the cached paths (wa_time_parse's, and the minute that
+ * wa_time_read reads inline) must give tm_parse_rfc3339's verdicts and
  * values, whatever came before: times in order, out of order, across
  * days and minutes, with bad hours, minutes and seconds on a cached day,
  * fractions, offsets and other shapes that must go to tm. */
@@ -19,27 +20,34 @@ next(void)
 	return test_rng_next(&rng);
 }
 
+/* c[0] goes through wa_time_parse, c[1] through wa_time_read, whose
+ * minute is read inline: both must say what tm says. */
 static void
-same_as_tm(struct wa_time_cache *c, const char *text)
+same_as_tm(struct wa_time_cache c[2], const char *text)
 {
 	struct eb e1, e2;
 	int64_t a = 0, b = 0;
-	int ra = wa_time_parse(c, text, strlen(text), &a, &e1);
 	int rb = tm_parse_rfc3339(text, strlen(text), &b, &e2);
 
-	ck_assert_msg(ra == rb, "%s: wa_time %d, tm %d", text, ra, rb);
-	if (ra == 0)
-		ck_assert_msg(a == b, "%s: wa_time %lld, tm %lld", text,
-		    (long long)a, (long long)b);
-	else
-		ck_assert_str_eq(e1.msg, e2.msg);
+	for (int k = 0; k < 2; k++) {
+		int ra = k == 0 ? wa_time_parse(&c[k], text, strlen(text), &a, &e1) :
+		    wa_time_read(&c[k], text, strlen(text), &a, &e1);
+
+		ck_assert_msg(ra == rb, "%s: wa_time %d, tm %d (%s)", text, ra,
+		    rb, k ? "read" : "parse");
+		if (ra == 0)
+			ck_assert_msg(a == b, "%s: wa_time %lld, tm %lld (%s)",
+			    text, (long long)a, (long long)b, k ? "read" : "parse");
+		else
+			ck_assert_str_eq(e1.msg, e2.msg);
+	}
 }
 
 START_TEST(test_against_tm)
 {
 	static const char *const tails[] = { "", "Z", "z", ".5Z", "+01:00",
 	    "-00:30", ".000001", " ", "ZZ" };
-	struct wa_time_cache c;
+	struct wa_time_cache c[2];
 	char buf[64];
 	int64_t t = INT64_C(1704067200);	/* 2024-01-01 */
 
@@ -79,31 +87,31 @@ START_TEST(test_against_tm)
 		}
 		if (next() % 50 == 0)
 			buf[next() % strlen(buf)] = (char)('0' + next() % 43);
-		same_as_tm(&c, buf);
+		same_as_tm(c, buf);
 	}
 }
 END_TEST
 
 START_TEST(test_edges)
 {
-	struct wa_time_cache c;
+	struct wa_time_cache c[2];
 
 	memset(&c, 0, sizeof(c));
-	same_as_tm(&c, "2024-02-29T23:59:59");
-	same_as_tm(&c, "2024-02-29T23:59:60");
-	same_as_tm(&c, "2024-02-29T24:00:00");
-	same_as_tm(&c, "2024-02-29T23:60:00");
-	same_as_tm(&c, "2024-02-29T23:59:5x");
-	same_as_tm(&c, "2024-02-29T23:59:59Z");
-	same_as_tm(&c, "2024-02-29t23:59:59Z");
-	same_as_tm(&c, "2024-02-29 23:59:58");
-	same_as_tm(&c, "2024-02-29T23:59");
-	same_as_tm(&c, "2024-02-30T00:00:00");
-	same_as_tm(&c, "2023-02-29T00:00:00");
-	same_as_tm(&c, "0001-01-01T00:00:00Z");
-	same_as_tm(&c, "1969-12-31T23:59:59Z");
-	same_as_tm(&c, "1969-12-31T23:59:58Z");
-	same_as_tm(&c, "1969-12-31T00:00:01Z");
+	same_as_tm(c, "2024-02-29T23:59:59");
+	same_as_tm(c, "2024-02-29T23:59:60");
+	same_as_tm(c, "2024-02-29T24:00:00");
+	same_as_tm(c, "2024-02-29T23:60:00");
+	same_as_tm(c, "2024-02-29T23:59:5x");
+	same_as_tm(c, "2024-02-29T23:59:59Z");
+	same_as_tm(c, "2024-02-29t23:59:59Z");
+	same_as_tm(c, "2024-02-29 23:59:58");
+	same_as_tm(c, "2024-02-29T23:59");
+	same_as_tm(c, "2024-02-30T00:00:00");
+	same_as_tm(c, "2023-02-29T00:00:00");
+	same_as_tm(c, "0001-01-01T00:00:00Z");
+	same_as_tm(c, "1969-12-31T23:59:59Z");
+	same_as_tm(c, "1969-12-31T23:59:58Z");
+	same_as_tm(c, "1969-12-31T00:00:01Z");
 }
 END_TEST
 
