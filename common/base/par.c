@@ -1,0 +1,142 @@
+/* _GNU_SOURCE (the Makefile) for sched_getaffinity and CPU_COUNT */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+
+#include "base/par.h"
+
+/* Claim and run chunks of job round until none is left. */
+static void
+work(struct par *p, int part, uint32_t round)
+{
+	uint64_t c = atomic_load(&p->claim);
+
+	for (;;) {
+		size_t chunk = (size_t)(c & UINT32_MAX);
+
+		/* p->chunks may already be the next job's when c is
+		 * stale: then the exchange below fails, or this job is
+		 * over anyway */
+		if ((uint32_t)(c >> 32) != round ||
+		    chunk >= atomic_load(&p->chunks))
+			return;
+		if (!atomic_compare_exchange_weak(&p->claim, &c, c + 1))
+			continue;	/* c reloaded */
+		p->fn(p->arg, part, chunk);
+		if (atomic_fetch_add(&p->finished, 1) + 1 ==
+		    atomic_load(&p->chunks)) {
+			pthread_mutex_lock(&p->mu);
+			pthread_cond_signal(&p->done);
+			pthread_mutex_unlock(&p->mu);
+		}
+		c = atomic_load(&p->claim);
+	}
+}
+
+static void *
+member_loop(void *arg)
+{
+	struct par_member *m = arg;
+	struct par *p = m->p;
+	uint32_t seen = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->round == seen && !p->quit)
+			pthread_cond_wait(&p->go, &p->mu);
+		if (p->quit) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		seen = p->round;
+		pthread_mutex_unlock(&p->mu);
+		work(p, m->part, seen);
+	}
+}
+
+int
+par_init(struct par *p, int n, par_fn *fn, void *arg)
+{
+	sigset_t all, old;
+	int k, rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->n = n < 1 ? 1 : n > PAR_MAX ? PAR_MAX : n;
+	p->fn = fn;
+	p->arg = arg;
+	atomic_init(&p->claim, 0);
+	atomic_init(&p->finished, 0);
+	atomic_init(&p->chunks, 0);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->done, NULL);
+	/* the threads inherit this mask: a signal is never theirs */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (k = 1; k < p->n; k++) {
+		p->member[k] = (struct par_member){ p, k };
+		if ((rc = pthread_create(&p->th[k], NULL, member_loop,
+		    &p->member[k])) != 0)
+			break;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		p->n = k;	/* the ones started */
+		par_free(p);
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
+void
+par_run(struct par *p, size_t chunks)
+{
+	uint32_t round;
+
+	if (chunks == 0)
+		return;
+	pthread_mutex_lock(&p->mu);
+	atomic_store(&p->chunks, chunks);
+	atomic_store(&p->finished, 0);
+	round = ++p->round;
+	atomic_store(&p->claim, (uint64_t)round << 32);
+	if (p->n > 1)
+		pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	work(p, 0, round);
+	pthread_mutex_lock(&p->mu);
+	while (atomic_load(&p->finished) < chunks)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void
+par_free(struct par *p)
+{
+	int k;
+
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	for (k = 1; k < p->n; k++)
+		pthread_join(p->th[k], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->go);
+	pthread_cond_destroy(&p->done);
+	p->n = 0;
+}
+
+int
+par_cpus(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	n = CPU_COUNT(&set);
+	return n > 0 ? n : 1;
+}

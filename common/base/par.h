@@ -1,0 +1,58 @@
+/* par: a crew of threads that share the chunks of one job at a time (the
+ * filters' record batches: flt.c). Each thread, the caller's among them,
+ * claims the next chunk not yet claimed until none is left; the caller
+ * then waits only for the chunks others are still doing. A thread that
+ * has not got a processor yet (a busy machine: a pipeline's other stages)
+ * holds nothing up: the caller does its share. The threads block every
+ * signal: signals are the main thread's (kinpipe(7)). */
+#ifndef KP_PAR_H
+#define KP_PAR_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAR_MAX 16
+
+/* Chunk number chunk of the job, done by thread part (0: the caller's):
+ * no two threads run with the same part at once. */
+typedef void par_fn(void *arg, int part, size_t chunk);
+
+struct par;
+struct par_member {
+	struct par *p;
+	int part;
+};
+
+/* Its threads hold its address: it stays where par_init put it. */
+struct par {
+	int n;			/* threads, the caller's included */
+	par_fn *fn;
+	void *arg;
+	pthread_t th[PAR_MAX];
+	struct par_member member[PAR_MAX];
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	uint32_t round;		/* jobs started */
+	int quit;
+	atomic_size_t chunks;	/* in this job */
+	/* round << 32 | the next chunk to claim: a thread that wakes late
+	 * cannot claim a chunk of a job that is over */
+	_Atomic uint64_t claim;
+	atomic_size_t finished;	/* chunks of this job done */
+};
+
+/* A crew of n threads (1 <= n <= PAR_MAX) running fn(arg, ...). -1 when
+ * a thread cannot be started (errno set); nothing is left running then. */
+int par_init(struct par *p, int n, par_fn *fn, void *arg);
+/* Run the chunks 0 .. chunks-1 (fewer than 2^32); returns when all are
+ * done. */
+void par_run(struct par *p, size_t chunks);
+/* Stop and join the threads. */
+void par_free(struct par *p);
+
+/* The CPUs this process may run on (sched_getaffinity), at least 1. */
+int par_cpus(void);
+
+#endif

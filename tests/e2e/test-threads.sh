@@ -1,0 +1,101 @@
+#!/bin/sh
+# json-project and ts-parse on a backlog with --threads: every record
+# handled by whichever thread, yet output, messages, counts and exit
+# status those of one thread, and the counts those the input generator
+# worked out from what it wrote (threads-input.py), with bad records of
+# every kind (malformed JSON, wrong types, documents that are not JSON,
+# invalid UTF-8, documents missing, blank lines, 200 KB lines).
+. "$(dirname "$0")/lib.sh"
+
+S='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
+IN=$T/in.ndjson
+python3 "$KP_ROOT/tests/e2e/threads-input.py" 20000 7 5000 "$T/kinds" \
+    >"$IN" 2>"$T/counts"
+# good= bad= nodoc= blank= first_bad= before= as shell variables
+eval "$(cat "$T/counts")"
+records=$((good + bad + nodoc))
+
+# json-project under each --on-error mode with 1, 2 and 4 threads: stdout
+# and stderr byte for byte those of one thread
+for mode in null skip fail; do
+	for n in 1 2 4; do
+		json-project --threads $n --on-error=$mode --stats --schema "$S" \
+		    <"$IN" >"$T/jp.$mode.$n" 2>"$T/jp.$mode.$n.err"
+		echo $? >"$T/jp.$mode.$n.rc"
+	done
+	for n in 2 4; do
+		ok "json-project $mode: $n threads' output is one thread's" \
+		    cmp -s "$T/jp.$mode.1" "$T/jp.$mode.$n"
+		ok "json-project $mode: $n threads' messages are one thread's" \
+		    cmp -s "$T/jp.$mode.1.err" "$T/jp.$mode.$n.err"
+		is "json-project $mode: $n threads' exit" "$(cat "$T/jp.$mode.$n.rc")" \
+		    "$(cat "$T/jp.$mode.1.rc")"
+	done
+done
+# and what they are, from the generator's counts
+is "json-project null: exit" "$(cat "$T/jp.null.4.rc")" 0
+is "json-project null: records out" "$(wc -l <"$T/jp.null.4")" $records
+is "json-project null: stats" "$(tail -n 1 "$T/jp.null.4.err")" \
+    "json-project: stats: final read=$records emitted=$records nulled=$bad skipped=0 no_document=$nodoc missing=$nodoc"
+is "json-project null: a warning for each of the first 100 bad records" \
+    "$(grep -c '(nulled)' "$T/jp.null.4.err")" 100
+is "json-project null: then they are only counted" \
+    "$(grep -c '(nulled); further warnings suppressed$' "$T/jp.null.4.err")" 1
+is "json-project skip: records out" "$(wc -l <"$T/jp.skip.4")" $((good + nodoc))
+is "json-project skip: stats" "$(tail -n 1 "$T/jp.skip.4.err")" \
+    "json-project: stats: final read=$records emitted=$((good + nodoc)) nulled=0 skipped=$bad no_document=$nodoc missing=$nodoc"
+is "json-project fail: exit" "$(cat "$T/jp.fail.4.rc")" 1
+is "json-project fail: every record before the bad one, and no more" \
+    "$(wc -l <"$T/jp.fail.4")" $before
+like "json-project fail: the bad line named" "$(head -n 1 "$T/jp.fail.4.err")" \
+    "json-project: <stdin>:$first_bad*"
+# the records themselves: the skip run's output is the null run's without
+# the lines of the records the generator wrote bad (blank lines give none)
+grep -v '^k$' "$T/kinds" | paste -d ' ' - "$T/jp.null.4" | sed -n 's/^[gn] //p' >"$T/want-skip"
+ok "json-project skip: the null run's records but the bad ones" \
+    cmp -s "$T/want-skip" "$T/jp.skip.4"
+is "json-project: kinds and records line up" "$(grep -vc '^k$' "$T/kinds")" $records
+
+# from a pipe, batches are what the pipe holds: the same output
+cat "$IN" | json-project --threads 4 --schema "$S" >"$T/jp.pipe" 2>/dev/null
+ok "json-project from a pipe: the same output" cmp -s "$T/jp.null.1" "$T/jp.pipe"
+
+# several files: each message names its own file and line
+head -n 3000 "$IN" >"$T/a.ndjson"
+printf '%s\n' '{"data":"{}"}' '{"data":"{}"}' 'not json' >"$T/b.ndjson"
+json-project --threads 4 --schema "$S" "$T/a.ndjson" "$T/b.ndjson" \
+    >"$T/two" 2>"$T/two.err"
+is "two files: records out" "$(wc -l <"$T/two")" 3003
+is "two files: the second file's bad line named" "$(tail -n 1 "$T/two.err")" \
+    "json-project: $T/b.ndjson:3: invalid JSON record: byte 1: JSON object expected (nulled)"
+
+# a column no record has is still found out with threads
+json-project --threads 4 --schema "$S" --keep nosuch <"$T/a.ndjson" >/dev/null 2>"$T/typo.err"
+is "typo: exit" $? 1
+like "typo: said" "$(cat "$T/typo.err")" "*--keep*nosuch*"
+
+# ts-parse: json-project's output with unparsable times among it
+awk 'NR % 50 == 0 { sub(/"timestamp":"[^"]*"/, "\"timestamp\":\"2024-13-45T99:00:00\"") } { print }' \
+    "$T/jp.null.1" >"$T/ts.in"
+unparsable=$(grep -c '2024-13-45' "$T/ts.in")
+nulltime=$(grep -c '"timestamp":null' "$T/ts.in")
+for n in 1 4; do
+	ts-parse --threads $n --format "yyyy-MM-dd'T'HH:mm:ss" --stats \
+	    <"$T/ts.in" >"$T/ts.$n" 2>"$T/ts.$n.err"
+	echo $? >"$T/ts.$n.rc"
+done
+ok "ts-parse: 4 threads' output is one thread's" cmp -s "$T/ts.1" "$T/ts.4"
+ok "ts-parse: 4 threads' messages are one thread's" cmp -s "$T/ts.1.err" "$T/ts.4.err"
+is "ts-parse: exit" "$(cat "$T/ts.4.rc")" 0
+is "ts-parse: stats" "$(tail -n 1 "$T/ts.4.err")" \
+    "ts-parse: stats: final read=$records emitted=$records nulled=$unparsable skipped=0 missing=0"
+is "ts-parse: null times stay null, unparsable ones become null" \
+    "$(grep -c '"timestamp":null' "$T/ts.4")" $((nulltime + unparsable))
+
+# --threads takes 1 to 16
+for bad_n in 0 17 two; do
+	te "threads $bad_n refused" 2 "*json-project: --threads: *'$bad_n'" "" \
+	    json-project --threads $bad_n --schema "$S"
+done
+
+finish
