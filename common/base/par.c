@@ -6,31 +6,43 @@
 
 #include "base/par.h"
 
-/* Claim and run chunks of job round until none is left. */
-static void
-work(struct par *p, int part, uint32_t round)
+/* The next chunk of job round: 1 with it in *chunk, 0 when none is
+ * left (or the job is over: a thread that woke late). p->chunks may
+ * already be the next job's when c is stale: then the exchange fails. */
+static int
+claim(struct par *p, uint32_t round, size_t *chunk)
 {
 	uint64_t c = atomic_load(&p->claim);
 
 	for (;;) {
-		size_t chunk = (size_t)(c & UINT32_MAX);
-
-		/* p->chunks may already be the next job's when c is
-		 * stale: then the exchange below fails, or this job is
-		 * over anyway */
+		*chunk = (size_t)(c & UINT32_MAX);
 		if ((uint32_t)(c >> 32) != round ||
-		    chunk >= atomic_load(&p->chunks))
-			return;
-		if (!atomic_compare_exchange_weak(&p->claim, &c, c + 1))
-			continue;	/* c reloaded */
+		    *chunk >= atomic_load(&p->chunks))
+			return 0;
+		if (atomic_compare_exchange_weak(&p->claim, &c, c + 1))
+			return 1;
+	}
+}
+
+void
+par_done(struct par *p)
+{
+	if (atomic_fetch_add(&p->finished, 1) + 1 == atomic_load(&p->chunks)) {
+		pthread_mutex_lock(&p->mu);
+		pthread_cond_signal(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* Claim and run chunks of job round until none is left. */
+static void
+work(struct par *p, int part, uint32_t round)
+{
+	size_t chunk;
+
+	while (claim(p, round, &chunk)) {
 		p->fn(p->arg, part, chunk);
-		if (atomic_fetch_add(&p->finished, 1) + 1 ==
-		    atomic_load(&p->chunks)) {
-			pthread_mutex_lock(&p->mu);
-			pthread_cond_signal(&p->done);
-			pthread_mutex_unlock(&p->mu);
-		}
-		c = atomic_load(&p->claim);
+		par_done(p);
 	}
 }
 
@@ -91,25 +103,46 @@ par_init(struct par *p, int n, par_fn *fn, void *arg)
 }
 
 void
-par_run(struct par *p, size_t chunks)
+par_start(struct par *p, size_t chunks)
 {
-	uint32_t round;
-
-	if (chunks == 0)
-		return;
 	pthread_mutex_lock(&p->mu);
 	atomic_store(&p->chunks, chunks);
 	atomic_store(&p->finished, 0);
-	round = ++p->round;
-	atomic_store(&p->claim, (uint64_t)round << 32);
-	if (p->n > 1)
+	p->round++;
+	atomic_store(&p->claim, (uint64_t)p->round << 32);
+	if (p->n > 1 && chunks > 0)
 		pthread_cond_broadcast(&p->go);
 	pthread_mutex_unlock(&p->mu);
-	work(p, 0, round);
+}
+
+int
+par_claim(struct par *p, size_t chunk)
+{
+	uint64_t c = ((uint64_t)p->round << 32) | chunk;
+
+	return chunk < atomic_load(&p->chunks) &&
+	    atomic_compare_exchange_strong(&p->claim, &c, c + 1);
+}
+
+void
+par_wait(struct par *p)
+{
+	size_t chunks = atomic_load(&p->chunks);
+
 	pthread_mutex_lock(&p->mu);
 	while (atomic_load(&p->finished) < chunks)
 		pthread_cond_wait(&p->done, &p->mu);
 	pthread_mutex_unlock(&p->mu);
+}
+
+void
+par_run(struct par *p, size_t chunks)
+{
+	if (chunks == 0)
+		return;
+	par_start(p, chunks);
+	work(p, 0, p->round);
+	par_wait(p);
 }
 
 void

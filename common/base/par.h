@@ -49,6 +49,18 @@ int par_init(struct par *p, int n, par_fn *fn, void *arg);
 /* Run the chunks 0 .. chunks-1 (fewer than 2^32); returns when all are
  * done. */
 void par_run(struct par *p, size_t chunks);
+
+/* The same in steps, for a caller that takes the chunks' results in
+ * order while the crew is still at work: par_start sets the other
+ * threads going; par_claim(p, c) claims chunk c for the caller if no
+ * thread has (the crew claims in order: c is the next), and the caller
+ * then runs it and calls par_done; par_wait returns once every chunk is
+ * done (before the next par_start). Whether a chunk the crew claimed is
+ * done the caller tells by itself. */
+void par_start(struct par *p, size_t chunks);
+int par_claim(struct par *p, size_t chunk);
+void par_done(struct par *p);
+void par_wait(struct par *p);
 /* Stop and join the threads. */
 void par_free(struct par *p);
 
