@@ -50,7 +50,9 @@ struct flt_batch {
 	int threads;		/* parts there can be */
 	struct par crew;
 	int crew_up;
+	struct par_choice choice;
 	size_t n;		/* lines in this batch */
+	size_t bytes;		/* and their bytes */
 	struct nd_line *lines;	/* FLT_BATCH_LINES of each */
 	struct flt_item *items;
 	struct flt_chunk *chunks;
@@ -242,6 +244,7 @@ gather(struct flt_batch *b, struct nd_reader *rd, const struct nd_line *first)
 	    nd_read_buffered(rd, &b->lines[n]))
 		bytes += b->lines[n++].len + 1;
 	b->n = n;
+	b->bytes = bytes;
 }
 
 /* Every record of the batch through the stage, by as many threads as
@@ -258,11 +261,20 @@ run_batch(struct flt_batch *b, void *stage)
 		sb_reset(&b->part[k].out);
 		sb_reset(&b->part[k].msgs);
 	}
-	if (b->crew_up && nchunks > 1)
-		par_run(&b->crew, nchunks);
-	else
+	if (b->crew_up && nchunks > 1) {
+		int crew = par_choose(&b->choice);
+		double t0 = cli_now();
+
+		if (crew)
+			par_run(&b->crew, nchunks);
+		else
+			for (c = 0; c < nchunks; c++)
+				run_chunk(b, 0, c);
+		par_cost(&b->choice, crew, cli_now() - t0, b->bytes);
+	} else {
 		for (c = 0; c < nchunks; c++)
 			run_chunk(b, 0, c);
+	}
 	merge_columns(b);
 	return nchunks;
 }

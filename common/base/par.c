@@ -173,3 +173,38 @@ par_cpus(void)
 	n = CPU_COUNT(&set);
 	return n > 0 ? n : 1;
 }
+
+int
+par_choose(struct par_choice *c)
+{
+	int better;
+
+	if (c->cost[1] == 0)
+		return 1;
+	if (c->cost[0] == 0)
+		return 0;
+	better = c->cost[1] < c->cost[0];
+	if (c->every == 0 || better != c->best) {
+		c->every = PAR_TRY_EVERY;
+		c->best = better;
+	}
+	if (++c->jobs < c->every)
+		return better;
+	c->jobs = 0;
+	if (c->every < PAR_TRY_MAX)
+		c->every *= 2;
+	return !better;
+}
+
+void
+par_cost(struct par_choice *c, int crew, double seconds, size_t bytes)
+{
+	double per_byte;
+
+	if (bytes == 0 || seconds <= 0)
+		return;
+	per_byte = seconds / (double)bytes;
+	/* the recent jobs count most: load comes and goes */
+	c->cost[crew] = c->cost[crew] == 0 ? per_byte :
+	    0.75 * c->cost[crew] + 0.25 * per_byte;
+}

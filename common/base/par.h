@@ -64,6 +64,29 @@ void par_wait(struct par *p);
 /* Stop and join the threads. */
 void par_free(struct par *p);
 
+/* Whether the crew pays. Threads help only when they get processors: on
+ * a machine busy with other work (a pipeline's other stages, other jobs)
+ * a thread that is not running holds up the chunk it claimed, and the
+ * job waits. So each job is timed, per byte of input, and the next one
+ * goes the cheaper way, one thread or the crew. Now and then a job goes
+ * the other way, so that a change of load is seen: after PAR_TRY_EVERY
+ * jobs, then twice as many each time the choice stands (up to
+ * PAR_TRY_MAX), PAR_TRY_EVERY again once it changes. */
+#define PAR_TRY_EVERY	16
+#define PAR_TRY_MAX	256
+
+struct par_choice {
+	double cost[2];		/* seconds per byte: alone, crew; 0 unknown */
+	unsigned jobs;		/* since the last try of the other way */
+	unsigned every;		/* jobs between tries */
+	int best;		/* the way chosen last */
+};
+
+/* 1: run the next job on the crew, 0: on the caller's thread alone. */
+int par_choose(struct par_choice *c);
+/* What a job of bytes cost, run as par_choose said (crew 0 or 1). */
+void par_cost(struct par_choice *c, int crew, double seconds, size_t bytes);
+
 /* The CPUs this process may run on (sched_getaffinity), at least 1. */
 int par_cpus(void);
 

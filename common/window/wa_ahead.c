@@ -74,11 +74,13 @@ wa_ahead_fill(struct wa_ahead *a, struct nd_reader *rd,
 {
 	size_t n = 1, bytes = first->len + 1, c;
 
+	a->started = cli_now();
 	a->lines[0] = *first;
 	while (n < AHEAD_LINES && bytes < AHEAD_BYTES &&
 	    nd_read_buffered(rd, &a->lines[n]))
 		bytes += a->lines[n++].len + 1;
 	a->n = n;
+	a->bytes = bytes;
 	a->chunks = (n + AHEAD_CHUNK - 1) / AHEAD_CHUNK;
 	for (c = 0; c < a->chunks; c++)
 		atomic_store(&a->done[c], 0);
@@ -91,14 +93,15 @@ wa_ahead_fill(struct wa_ahead *a, struct nd_reader *rd,
 			a->threads = 1;	/* this batch is still parsed */
 		}
 	}
-	if (a->crew_up)
+	a->crew_on = a->crew_up && a->chunks > 1 && par_choose(&a->choice);
+	if (a->crew_on)
 		par_start(&a->crew, a->chunks);
 }
 
 void
 wa_ahead_ready(struct wa_ahead *a, size_t chunk)
 {
-	if (!a->crew_up) {
+	if (!a->crew_on) {
 		parse_chunk(a, 0, chunk);
 		return;
 	}
@@ -117,6 +120,10 @@ wa_ahead_next(struct wa_ahead *a, struct nd_reader *rd)
 {
 	if (!a->crew_up)
 		return;
-	par_wait(&a->crew);
+	if (a->crew_on)
+		par_wait(&a->crew);
+	if (a->chunks > 1)
+		par_cost(&a->choice, a->crew_on, cli_now() - a->started,
+		    a->bytes);
 	nd_read_ahead(rd, AHEAD_BYTES);
 }

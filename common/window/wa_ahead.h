@@ -21,6 +21,10 @@ struct wa_ahead {
 	struct par crew;
 	int threads;		/* 1: nothing is parsed ahead */
 	int crew_up;
+	struct par_choice choice;
+	int crew_on;		/* this batch is the crew's */
+	double started;		/* when this batch was filled */
+	size_t bytes;		/* its bytes */
 	struct nd_line *lines;
 	struct rec *recs;	/* lines[i] parsed, when ok[i] */
 	unsigned char *ok;
@@ -39,9 +43,10 @@ wa_ahead_on(const struct wa_ahead *a)
 	return a->threads > 1;
 }
 /* The line nd_read gave and every whole line buffered after it, into
- * a->lines and a->n; the crew starts parsing them into a->recs (ok[i] 0:
- * not a JSON object; parse it again for the message). The lines stay
- * valid until the next nd_read. */
+ * a->lines and a->n, to be parsed into a->recs (ok[i] 0: not a JSON
+ * object; parse it again for the message): the crew starts on them, or
+ * (par_choose) they are parsed on the main thread chunk by chunk as they
+ * are counted. The lines stay valid until the next nd_read. */
 void wa_ahead_fill(struct wa_ahead *a, struct nd_reader *rd,
     const struct nd_line *first);
 /* Before the lines of a chunk (AHEAD_CHUNK of them) are counted: parse

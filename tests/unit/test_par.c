@@ -109,6 +109,43 @@ START_TEST(test_cpus)
 }
 END_TEST
 
+/* The way par_choose takes: each untried way first, then the cheaper,
+ * the other only on the tries, further apart while the choice stands. */
+START_TEST(test_choice)
+{
+	struct par_choice c = { { 0, 0 }, 0, 0, 0 };
+	int k, crew = 0, alone = 0, tries_at[8], ntries = 0;
+
+	ck_assert_int_eq(par_choose(&c), 1);	/* the crew, untried */
+	par_cost(&c, 1, 1.0, 1000);		/* 1 ms a KB */
+	ck_assert_int_eq(par_choose(&c), 0);	/* alone, untried */
+	par_cost(&c, 0, 3.0, 1000);		/* 3 ms a KB */
+	for (k = 0; k < 16 + 32 + 64; k++) {
+		int way = par_choose(&c);
+
+		crew += way;
+		alone += !way;
+		if (!way && ntries < 8)
+			tries_at[ntries++] = k;
+	}
+	ck_assert_int_eq(alone, 3);		/* after 16, 32 and 64 more */
+	ck_assert_int_eq(tries_at[0], 15);
+	ck_assert_int_eq(tries_at[1], 15 + 32);
+	ck_assert_int_eq(tries_at[2], 15 + 32 + 64);
+	/* the load changes: the crew now costs more; a few of its jobs
+	 * move its cost past the other's, and the choice follows */
+	for (k = 0; k < 8; k++)
+		par_cost(&c, 1, 10.0, 1000);
+	ck_assert_int_eq(par_choose(&c), 0);
+	ck_assert_uint_eq(c.every, PAR_TRY_EVERY);
+	/* a job of no bytes or no time tells nothing */
+	par_cost(&c, 0, 0.0, 1000);
+	par_cost(&c, 0, 1.0, 0);
+	ck_assert(c.cost[0] > 2.9e-3 && c.cost[0] < 3.1e-3);
+	ck_assert_int_eq(crew, 16 + 32 + 64 - 3);
+}
+END_TEST
+
 static Suite *
 par_suite(void)
 {
@@ -121,6 +158,7 @@ par_suite(void)
 	tcase_add_test(tc, test_many_threads);
 	tcase_add_test(tc, test_empty_job);
 	tcase_add_test(tc, test_cpus);
+	tcase_add_test(tc, test_choice);
 	suite_add_tcase(s, tc);
 	return s;
 }
