@@ -279,35 +279,63 @@ run_batch(struct flt_batch *b, void *stage)
 	return nchunks;
 }
 
+static void
+batch_free(struct flt_batch *b)
+{
+	int k;
+
+	if (b->crew_up)
+		par_free(&b->crew);
+	for (k = 0; k < b->threads; k++) {
+		if (k >= 1 && b->crew_up)
+			b->f->clone_free(b->part[k].stage);
+		sb_free(&b->part[k].out);
+		sb_free(&b->part[k].msgs);
+	}
+	free(b->lines);
+	free(b->items);
+	free(b->chunks);
+}
+
+/* The batch's arrays, and its threads as the flt asks (their crew
+ * starts with the first batch that needs it). -1 when out of memory. */
+static int
+batch_init(struct flt_batch *b, struct flt *f, flt_fn *fn, void *stage)
+{
+	*b = (struct flt_batch){ .f = f, .fn = fn };
+	b->threads = f->threads > 0 ? f->threads : par_cpus();
+	if (f->threads <= 0 && b->threads > FLT_THREADS_AUTO_MAX)
+		b->threads = FLT_THREADS_AUTO_MAX;
+	if (b->threads > FLT_THREADS_MAX)
+		b->threads = FLT_THREADS_MAX;
+	if (f->clone == NULL)
+		b->threads = 1;
+	b->part[0].stage = stage;
+	b->part[0].f = f;
+	b->lines = malloc(FLT_BATCH_LINES * sizeof(*b->lines));
+	b->items = malloc(FLT_BATCH_LINES * sizeof(*b->items));
+	b->chunks = malloc((FLT_BATCH_LINES / FLT_CHUNK_LINES + 1) *
+	    sizeof(*b->chunks));
+	if (b->lines == NULL || b->items == NULL || b->chunks == NULL) {
+		b->threads = 1;
+		batch_free(b);
+		return -1;
+	}
+	return 0;
+}
+
 int
 flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
     void *stage, struct eb *e)
 {
-	struct flt_batch b = { .f = f, .fn = fn };
+	struct flt_batch b;
 	struct nd_writer w;
 	struct nd_line line;
 	enum nd_status ns;
-	int rc = 0, timeout, k;
+	int rc = 0, timeout;
 
-	b.threads = f->threads > 0 ? f->threads : par_cpus();
-	if (f->threads <= 0 && b.threads > FLT_THREADS_AUTO_MAX)
-		b.threads = FLT_THREADS_AUTO_MAX;
-	if (b.threads > FLT_THREADS_MAX)
-		b.threads = FLT_THREADS_MAX;
-	if (f->clone == NULL)
-		b.threads = 1;
-	b.lines = malloc(FLT_BATCH_LINES * sizeof(*b.lines));
-	b.items = malloc(FLT_BATCH_LINES * sizeof(*b.items));
-	b.chunks = malloc((FLT_BATCH_LINES / FLT_CHUNK_LINES + 1) *
-	    sizeof(*b.chunks));
-	if (b.lines == NULL || b.items == NULL || b.chunks == NULL) {
-		free(b.lines);
-		free(b.items);
-		free(b.chunks);
+	if (batch_init(&b, f, fn, stage) != 0)
 		return eb_set(e, "out of memory");
-	}
-	b.part[0].stage = stage;
-	b.part[0].f = f;
 	nd_writer_init(&w, out_fd, f->flush_ms);
 	/* wake up for periodic --stats=SECONDS and --metrics even when
 	 * input is quiet */
@@ -357,17 +385,7 @@ flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
 		rc = 1;
 	if (ns == ND_EOF)
 		cli_stats_batch_end(f->st);
-	if (b.crew_up)
-		par_free(&b.crew);
-	for (k = 0; k < b.threads; k++) {
-		if (k >= 1 && b.crew_up)
-			f->clone_free(b.part[k].stage);
-		sb_free(&b.part[k].out);
-		sb_free(&b.part[k].msgs);
-	}
-	free(b.lines);
-	free(b.items);
-	free(b.chunks);
+	batch_free(&b);
 	return rc;
 }
 
