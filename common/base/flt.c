@@ -247,36 +247,47 @@ gather(struct flt_batch *b, struct nd_reader *rd, const struct nd_line *first)
 	b->bytes = bytes;
 }
 
-/* Every record of the batch through the stage, by as many threads as
- * get to it; the number of chunks. */
+/* Every record of the batch through the stage, on the crew when crew
+ * says so; the number of chunks. */
 static size_t
-run_batch(struct flt_batch *b, void *stage)
+run_batch(struct flt_batch *b, int crew)
 {
 	size_t nchunks = (b->n + FLT_CHUNK_LINES - 1) / FLT_CHUNK_LINES, c;
 	int k;
 
-	if (!b->crew_up && b->threads > 1 && nchunks > 1)
-		crew_start(b, stage);
 	for (k = 0; k < b->threads; k++) {
 		sb_reset(&b->part[k].out);
 		sb_reset(&b->part[k].msgs);
 	}
-	if (b->crew_up && nchunks > 1) {
-		int crew = par_choose(&b->choice);
-		double t0 = cli_now();
-
-		if (crew)
-			par_run(&b->crew, nchunks);
-		else
-			for (c = 0; c < nchunks; c++)
-				run_chunk(b, 0, c);
-		par_cost(&b->choice, crew, cli_now() - t0, b->bytes);
-	} else {
+	if (crew)
+		par_run(&b->crew, nchunks);
+	else
 		for (c = 0; c < nchunks; c++)
 			run_chunk(b, 0, c);
-	}
 	merge_columns(b);
 	return nchunks;
+}
+
+/* Run the batch and write it (settle's status). A batch of more than
+ * one chunk is timed with its writing, per byte, and the next one
+ * chooses from that whether to use the crew (par_choice): a stage whose
+ * output waits on a slower one downstream gains nothing from its
+ * threads, and the write's wait shows it. */
+static int
+batch(struct flt_batch *b, void *stage, struct nd_writer *w, struct eb *e)
+{
+	int many = b->n > FLT_CHUNK_LINES, crew, rc;
+	double t0;
+
+	if (!b->crew_up && b->threads > 1 && many)
+		crew_start(b, stage);
+	if (!b->crew_up || !many)
+		return settle(b, run_batch(b, 0), w, e);
+	crew = par_choose(&b->choice);
+	t0 = cli_now();
+	rc = settle(b, run_batch(b, crew), w, e);
+	par_cost(&b->choice, crew, cli_now() - t0, b->bytes);
+	return rc;
 }
 
 static void
@@ -365,7 +376,7 @@ flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
 		}
 		cli_stats_batch_begin(f->st);
 		gather(&b, rd, &line);
-		if ((rc = settle(&b, run_batch(&b, stage), &w, e)) != 0)
+		if ((rc = batch(&b, stage, &w, e)) != 0)
 			break;
 		/* a write happened (64 KiB or --flush-ms): a batch that
 		 * never runs dry still gets its metrics written, and its

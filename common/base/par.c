@@ -183,7 +183,9 @@ par_choose(struct par_choice *c)
 		return 1;
 	if (c->cost[0] == 0)
 		return 0;
-	better = c->cost[1] < c->cost[0];
+	/* the crew's threads cost processor time the others could use:
+	 * it must be clearly faster, not as fast */
+	better = c->cost[1] < PAR_GAIN * c->cost[0];
 	if (c->every == 0 || better != c->best) {
 		c->every = PAR_TRY_EVERY;
 		c->best = better;

@@ -68,11 +68,13 @@ void par_free(struct par *p);
  * a machine busy with other work (a pipeline's other stages, other jobs)
  * a thread that is not running holds up the chunk it claimed, and the
  * job waits. So each job is timed, per byte of input, and the next one
- * goes the cheaper way, one thread or the crew. Now and then a job goes
+ * goes the cheaper way, one thread or the crew (the crew only when it is
+ * clearly cheaper: its threads take processor time from others). Now and then a job goes
  * the other way, so that a change of load is seen: after PAR_TRY_EVERY
  * jobs, then twice as many each time the choice stands (up to
  * PAR_TRY_MAX), PAR_TRY_EVERY again once it changes. */
 #define PAR_TRY_EVERY	16
+#define PAR_GAIN	0.9	/* the crew's cost must be under this share */
 #define PAR_TRY_MAX	256
 
 struct par_choice {

@@ -146,6 +146,21 @@ START_TEST(test_choice)
 }
 END_TEST
 
+/* A crew only a little faster is not worth its threads. */
+START_TEST(test_choice_margin)
+{
+	struct par_choice c = { { 0, 0 }, 0, 0, 0 };
+
+	ck_assert_int_eq(par_choose(&c), 1);
+	par_cost(&c, 1, 0.95, 1000);
+	ck_assert_int_eq(par_choose(&c), 0);
+	par_cost(&c, 0, 1.0, 1000);
+	ck_assert_int_eq(par_choose(&c), 0);	/* 5% is not enough */
+	par_cost(&c, 1, 0.5, 1000);		/* now 0.84: enough */
+	ck_assert_int_eq(par_choose(&c), 1);
+}
+END_TEST
+
 static Suite *
 par_suite(void)
 {
@@ -159,6 +174,7 @@ par_suite(void)
 	tcase_add_test(tc, test_empty_job);
 	tcase_add_test(tc, test_cpus);
 	tcase_add_test(tc, test_choice);
+	tcase_add_test(tc, test_choice_margin);
 	suite_add_tcase(s, tc);
 	return s;
 }
