@@ -445,16 +445,7 @@ for i in range(40):
 $WA $DQ --state "$T/d.state" --table "$T/d.table" <"$T/d.in" >/dev/null 2>"$ERR"
 is damage-base-rc "$?.$(cat "$ERR")" "0."
 mkdir "$T/flips"
-python3 -c '
-import random, sys
-data = open(sys.argv[1], "rb").read()
-r = random.Random(16)
-for i in range(300):
-    b = bytearray(data)
-    bit = r.randrange(len(b) * 8)
-    b[bit // 8] ^= 1 << (bit % 8)
-    open("%s/%03d" % (sys.argv[2], i), "wb").write(bytes(b))
-' "$T/d.state" "$T/flips"
+python3 "$KP_ROOT/tests/e2e/bit-flips.py" "$T/d.state" 300 16 "$T/flips/"
 refused=0 said=0 kept=0
 for f in "$T"/flips/*; do
 	cp "$f" "$f.orig"
