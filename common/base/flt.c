@@ -279,8 +279,13 @@ batch(struct flt_batch *b, void *stage, struct nd_writer *w, struct eb *e)
 	int many = b->n > FLT_CHUNK_LINES, crew, rc;
 	double t0;
 
-	if (!b->crew_up && b->threads > 1 && many)
+	if (!b->crew_up && b->threads > 1 && many) {
 		crew_start(b, stage);
+		/* the first batch pays for the threads' start: not a
+		 * measure of what they cost */
+		if (b->crew_up)
+			return settle(b, run_batch(b, 1), w, e);
+	}
 	if (!b->crew_up || !many)
 		return settle(b, run_batch(b, 0), w, e);
 	crew = par_choose(&b->choice);

@@ -206,7 +206,12 @@ par_cost(struct par_choice *c, int crew, double seconds, size_t bytes)
 	if (bytes == 0 || seconds <= 0)
 		return;
 	per_byte = seconds / (double)bytes;
-	/* the recent jobs count most: load comes and goes */
-	c->cost[crew] = c->cost[crew] == 0 ? per_byte :
-	    0.75 * c->cost[crew] + 0.25 * per_byte;
+	/* the way taken every time: the recent jobs count most, load comes
+	 * and goes; the way only tried now and then: the try is the news
+	 * (its first, with the threads' start, would otherwise weigh on it
+	 * for long) */
+	if (c->cost[crew] == 0 || crew != c->best)
+		c->cost[crew] = per_byte;
+	else
+		c->cost[crew] = 0.75 * c->cost[crew] + 0.25 * per_byte;
 }

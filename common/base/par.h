@@ -75,7 +75,7 @@ void par_free(struct par *p);
  * PAR_TRY_MAX), PAR_TRY_EVERY again once it changes. */
 #define PAR_TRY_EVERY	16
 #define PAR_GAIN	0.9	/* the crew's cost must be under this share */
-#define PAR_TRY_MAX	256
+#define PAR_TRY_MAX	64
 
 struct par_choice {
 	double cost[2];		/* seconds per byte: alone, crew; 0 unknown */

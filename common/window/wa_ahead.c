@@ -68,6 +68,20 @@ wa_ahead_free(struct wa_ahead *a)
 	*a = (struct wa_ahead){ .threads = 1 };
 }
 
+/* The crew, at the first batch that has work for it; on failure the
+ * run goes on with one thread, said once. */
+static int
+start_crew(struct wa_ahead *a)
+{
+	if (par_init(&a->crew, a->threads, parse_chunk, a) == 0) {
+		a->crew_up = 1;
+		return 0;
+	}
+	cli_warn("cannot start %d threads: going on with one", a->threads);
+	a->threads = 1;	/* the batches are still parsed, here */
+	return -1;
+}
+
 void
 wa_ahead_fill(struct wa_ahead *a, struct nd_reader *rd,
     const struct nd_line *first)
@@ -84,16 +98,16 @@ wa_ahead_fill(struct wa_ahead *a, struct nd_reader *rd,
 	a->chunks = (n + AHEAD_CHUNK - 1) / AHEAD_CHUNK;
 	for (c = 0; c < a->chunks; c++)
 		atomic_store(&a->done[c], 0);
-	if (!a->crew_up && a->chunks > 1) {
-		if (par_init(&a->crew, a->threads, parse_chunk, a) == 0)
-			a->crew_up = 1;
-		else {
-			cli_warn("cannot start %d threads: going on with one",
-			    a->threads);
-			a->threads = 1;	/* this batch is still parsed */
-		}
+	a->timed = 1;
+	if (!a->crew_up && a->chunks > 1 && start_crew(a) == 0) {
+		/* the first batch pays for the threads' start: not a
+		 * measure of what they cost */
+		a->timed = 0;
+		a->crew_on = 1;
+	} else {
+		a->crew_on = a->crew_up && a->chunks > 1 &&
+		    par_choose(&a->choice);
 	}
-	a->crew_on = a->crew_up && a->chunks > 1 && par_choose(&a->choice);
 	if (a->crew_on)
 		par_start(&a->crew, a->chunks);
 }
@@ -122,7 +136,7 @@ wa_ahead_next(struct wa_ahead *a, struct nd_reader *rd)
 		return;
 	if (a->crew_on)
 		par_wait(&a->crew);
-	if (a->chunks > 1)
+	if (a->chunks > 1 && a->timed)
 		par_cost(&a->choice, a->crew_on, cli_now() - a->started,
 		    a->bytes);
 	nd_read_ahead(rd, AHEAD_BYTES);

@@ -23,6 +23,7 @@ struct wa_ahead {
 	int crew_up;
 	struct par_choice choice;
 	int crew_on;		/* this batch is the crew's */
+	int timed;		/* its cost tells what the way costs */
 	double started;		/* when this batch was filled */
 	size_t bytes;		/* its bytes */
 	struct nd_line *lines;
