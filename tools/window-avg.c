@@ -228,6 +228,8 @@ main(int argc, char **argv)
 			l.pending = 0;
 			wa_ahead_fill(&ahead, &rd, &ln);
 			on_parsed(&w, &ahead);
+			if (ahead.crew_on)
+				w.stats.extra[w.s_shared] += ahead.n;
 			wa_ahead_next(&ahead, &rd);
 		} else if (s == ND_LINE) {
 			l.pending = 0;

@@ -15,6 +15,12 @@
 /* The lines a thread claims at a time: about a tenth of a millisecond
  * of work, so a thread that gets no processor delays the batch little. */
 #define FLT_CHUNK_LINES	128
+/* The crew only for a batch of this many lines: a backlog, whose input
+ * piles up faster than this stage takes it. A stage that waits on the
+ * one before it (a pipe of 64 KiB, a few hundred lines at a time) has
+ * nothing to gain from more threads, only processor time to take from
+ * that stage. */
+#define FLT_CREW_LINES	(8 * FLT_CHUNK_LINES)
 /* Threads by default, at most: beyond this the reading, writing and
  * accounting on the main thread are the limit. */
 #define FLT_THREADS_AUTO_MAX	4
@@ -53,6 +59,7 @@ struct flt_batch {
 	struct par_choice choice;
 	size_t n;		/* lines in this batch */
 	size_t bytes;		/* and their bytes */
+	uint64_t read_before;	/* st->read before the batch */
 	struct nd_line *lines;	/* FLT_BATCH_LINES of each */
 	struct flt_item *items;
 	struct flt_chunk *chunks;
@@ -268,6 +275,15 @@ run_batch(struct flt_batch *b, int crew)
 	return nchunks;
 }
 
+/* --stats' shared: the batch's records, as many as settle counted
+ * (read, for the lines up to one that failed the run). */
+static void
+count_shared(struct flt_batch *b)
+{
+	if (b->f->shared >= 0)
+		b->f->st->extra[b->f->shared] += b->f->st->read - b->read_before;
+}
+
 /* Run the batch and write it (settle's status). A batch of more than
  * one chunk is timed with its writing, per byte, and the next one
  * chooses from that whether to use the crew (par_choice): a stage whose
@@ -276,15 +292,19 @@ run_batch(struct flt_batch *b, int crew)
 static int
 batch(struct flt_batch *b, void *stage, struct nd_writer *w, struct eb *e)
 {
-	int many = b->n > FLT_CHUNK_LINES, crew, rc;
+	int many = b->n >= FLT_CREW_LINES, crew, rc;
 	double t0;
 
+	b->read_before = b->f->st->read;
 	if (!b->crew_up && b->threads > 1 && many) {
 		crew_start(b, stage);
 		/* the first batch pays for the threads' start: not a
 		 * measure of what they cost */
-		if (b->crew_up)
-			return settle(b, run_batch(b, 1), w, e);
+		if (b->crew_up) {
+			rc = settle(b, run_batch(b, 1), w, e);
+			count_shared(b);
+			return rc;
+		}
 	}
 	if (!b->crew_up || !many)
 		return settle(b, run_batch(b, 0), w, e);
@@ -292,6 +312,8 @@ batch(struct flt_batch *b, void *stage, struct nd_writer *w, struct eb *e)
 	t0 = cli_now();
 	rc = settle(b, run_batch(b, crew), w, e);
 	par_cost(&b->choice, crew, cli_now() - t0, b->bytes);
+	if (crew)
+		count_shared(b);
 	return rc;
 }
 
@@ -391,8 +413,9 @@ flt_run(struct flt *f, struct nd_reader *rd, int out_fd, flt_fn *fn,
 			if (cli_stop_signal())
 				break;
 		}
-		/* a backlog: enough lines for every thread next time */
-		if (b.crew_up)
+		/* a backlog (what is ready now, without waiting) makes a
+		 * batch big enough for the crew */
+		if (b.threads > 1)
 			nd_read_ahead(rd, FLT_BATCH_BYTES);
 	}
 	if (nd_writer_close(&w) != 0 && rc == 0)
@@ -409,7 +432,8 @@ int
 flt_main(const struct flt_tool *t, void *stage, int argc, char **argv)
 {
 	struct nd_reader rd;
-	struct flt f = { .untouched = -1, .missing = -1, .stage = stage,
+	struct flt f = { .untouched = -1, .missing = -1, .shared = -1,
+	    .stage = stage,
 	    .clone = t->clone, .clone_free = t->clone_free };
 	struct eb e;
 	int first, rc;
@@ -422,6 +446,9 @@ flt_main(const struct flt_tool *t, void *stage, int argc, char **argv)
 	f.missing = cli_stats_add_metric(f.st, "missing",
 	    "kinpipe_records_missing_column_total",
 	    "Records without a column the command line names.");
+	f.shared = cli_stats_add_metric(f.st, "shared",
+	    "kinpipe_records_shared_total",
+	    "Records handled in batches shared among threads (--threads).");
 	cli_metrics_start(f.st, f.mx, f.duration, NULL, 0);
 	if (f.st->mx != NULL)
 		cli_catch_stop_signals();

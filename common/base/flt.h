@@ -38,6 +38,8 @@ struct flt {
 	struct col_set cols;
 	int lacking;
 	int missing;		/* st->extra index, -1 for none */
+	int shared;		/* st->extra index counting the records of
+				   batches shared among threads, -1 for none */
 	/* Appends where the record just handled came from to out (its
 	 * shardId and sequenceNumber: prov.h), for the message about it;
 	 * NULL for nothing. Called with stage only for bad records. */

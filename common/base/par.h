@@ -74,7 +74,7 @@ void par_free(struct par *p);
  * jobs, then twice as many each time the choice stands (up to
  * PAR_TRY_MAX), PAR_TRY_EVERY again once it changes. */
 #define PAR_TRY_EVERY	16
-#define PAR_GAIN	0.9	/* the crew's cost must be under this share */
+#define PAR_GAIN	0.75	/* the crew's cost must be under this share */
 #define PAR_TRY_MAX	64
 
 struct par_choice {

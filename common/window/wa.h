@@ -101,6 +101,7 @@ struct wa {
 	int64_t win_size;		/* --merge: learnt from the partials */
 	int s_late, s_late_windows, s_replayed, s_null_time, s_batches;
 	int s_missing, s_bad_provenance, s_table_rows;
+	int s_shared;			/* records of batches parsed on threads */
 	/* the columns the command line names, by want (wa_in) or in the
 	 * partials (wa_merge): a typo is said and fails (col.h) */
 	struct col_set cols;

@@ -7,6 +7,9 @@
 /* Smaller than json-project's batches: every parsed line holds its
  * members until counted, and window-avg's memory should stay flat. */
 #define AHEAD_BYTES	(512 * 1024)
+/* The crew only for a batch of this many chunks: a backlog, whose input
+ * piles up faster than window-avg takes it (as flt.c's FLT_CREW_LINES) */
+#define AHEAD_CREW_CHUNKS	8
 #define AHEAD_THREADS_AUTO_MAX	4
 
 static void
@@ -99,13 +102,14 @@ wa_ahead_fill(struct wa_ahead *a, struct nd_reader *rd,
 	for (c = 0; c < a->chunks; c++)
 		atomic_store(&a->done[c], 0);
 	a->timed = 1;
-	if (!a->crew_up && a->chunks > 1 && start_crew(a) == 0) {
+	if (!a->crew_up && a->chunks >= AHEAD_CREW_CHUNKS &&
+	    start_crew(a) == 0) {
 		/* the first batch pays for the threads' start: not a
 		 * measure of what they cost */
 		a->timed = 0;
 		a->crew_on = 1;
 	} else {
-		a->crew_on = a->crew_up && a->chunks > 1 &&
+		a->crew_on = a->crew_up && a->chunks >= AHEAD_CREW_CHUNKS &&
 		    par_choose(&a->choice);
 	}
 	if (a->crew_on)
@@ -132,12 +136,12 @@ wa_ahead_ready(struct wa_ahead *a, size_t chunk)
 void
 wa_ahead_next(struct wa_ahead *a, struct nd_reader *rd)
 {
-	if (!a->crew_up)
-		return;
 	if (a->crew_on)
 		par_wait(&a->crew);
-	if (a->chunks > 1 && a->timed)
+	if (a->crew_up && a->chunks >= AHEAD_CREW_CHUNKS && a->timed)
 		par_cost(&a->choice, a->crew_on, cli_now() - a->started,
 		    a->bytes);
+	/* a backlog (what is ready now, without waiting) makes a batch
+	 * big enough for the crew */
 	nd_read_ahead(rd, AHEAD_BYTES);
 }

@@ -4,10 +4,18 @@
 # status those of one thread, and the counts those the input generator
 # worked out from what it wrote (threads-input.py), with bad records of
 # every kind (malformed JSON, wrong types, documents that are not JSON,
-# invalid UTF-8, documents missing, blank lines, 200 KB lines).
+# invalid UTF-8, documents missing, blank lines, 100 KB lines). --stats'
+# shared says the threads did take part, and is the one count that
+# differs.
 . "$(dirname "$0")/lib.sh"
 
 S='timestamp STRING, euro_rate FLOAT, usd_rate FLOAT, gbp_rate FLOAT'
+unshared() {	# FILE: its stats lines without the shared count
+	sed 's/ shared=[0-9]*$//' "$1"
+}
+shared() {	# FILE: the shared count of its last stats line
+	sed -n 's/.* shared=\([0-9]*\)$/\1/p' "$1" | tail -n 1
+}
 IN=$T/in.ndjson
 python3 "$KP_ROOT/tests/e2e/threads-input.py" 20000 7 5000 "$T/kinds" \
     >"$IN" 2>"$T/counts"
@@ -20,8 +28,9 @@ records=$((good + bad + nodoc))
 for mode in null skip fail; do
 	for n in 1 2 4; do
 		json-project --threads $n --on-error=$mode --stats --schema "$S" \
-		    <"$IN" >"$T/jp.$mode.$n" 2>"$T/jp.$mode.$n.err"
+		    <"$IN" >"$T/jp.$mode.$n" 2>"$T/jp.$mode.$n.all"
 		echo $? >"$T/jp.$mode.$n.rc"
+		unshared "$T/jp.$mode.$n.all" >"$T/jp.$mode.$n.err"
 	done
 	for n in 2 4; do
 		ok "json-project $mode: $n threads' output is one thread's" \
@@ -32,6 +41,11 @@ for mode in null skip fail; do
 		    "$(cat "$T/jp.$mode.1.rc")"
 	done
 done
+is "json-project: one thread shares nothing" "$(shared "$T/jp.null.1.all")" 0
+# the first batch of a thousand lines or more goes to the threads (then
+# each batch goes the way that was faster: par_choice)
+ok "json-project: 4 threads shared batches ($(shared "$T/jp.null.4.all") of $records records)" \
+    [ "$(shared "$T/jp.null.4.all")" -ge 1024 ]
 # and what they are, from the generator's counts
 is "json-project null: exit" "$(cat "$T/jp.null.4.rc")" 0
 is "json-project null: records out" "$(wc -l <"$T/jp.null.4")" $records
@@ -81,12 +95,15 @@ unparsable=$(grep -c '2024-13-45' "$T/ts.in")
 nulltime=$(grep -c '"timestamp":null' "$T/ts.in")
 for n in 1 4; do
 	ts-parse --threads $n --format "yyyy-MM-dd'T'HH:mm:ss" --stats \
-	    <"$T/ts.in" >"$T/ts.$n" 2>"$T/ts.$n.err"
+	    <"$T/ts.in" >"$T/ts.$n" 2>"$T/ts.$n.all"
 	echo $? >"$T/ts.$n.rc"
+	unshared "$T/ts.$n.all" >"$T/ts.$n.err"
 done
 ok "ts-parse: 4 threads' output is one thread's" cmp -s "$T/ts.1" "$T/ts.4"
 ok "ts-parse: 4 threads' messages are one thread's" cmp -s "$T/ts.1.err" "$T/ts.4.err"
 is "ts-parse: exit" "$(cat "$T/ts.4.rc")" 0
+ok "ts-parse: 4 threads shared batches ($(shared "$T/ts.4.all") of $records records)" \
+    [ "$(shared "$T/ts.4.all")" -ge 1024 ]
 is "ts-parse: stats" "$(tail -n 1 "$T/ts.4.err")" \
     "ts-parse: stats: final read=$records emitted=$records nulled=$unparsable skipped=0 missing=0"
 is "ts-parse: null times stay null, unparsable ones become null" \
@@ -103,10 +120,14 @@ for n in 1 4; do
 	window-avg --threads $n --time timestamp --window '10 minutes' \
 	    --slide '5 minutes' --avg euro_rate=avg --count '*=n' --stats \
 	    --state "$T/wa.state.$n" --table "$T/wa.table.$n" \
-	    <"$T/wa.in" >"$T/wa.$n" 2>"$T/wa.$n.err"
+	    <"$T/wa.in" >"$T/wa.$n" 2>"$T/wa.$n.all"
 	echo $? >"$T/wa.$n.rc"
+	unshared "$T/wa.$n.all" >"$T/wa.$n.err"
 done
 is "window-avg: exit" "$(cat "$T/wa.4.rc")" 0
+is "window-avg: one thread parses nothing ahead" "$(shared "$T/wa.1.all")" 0
+ok "window-avg: 4 threads parsed batches ahead ($(shared "$T/wa.4.all") of $((2 * records + 2)) records)" \
+    [ "$(shared "$T/wa.4.all")" -ge 1024 ]
 ok "window-avg: 4 threads' output is one thread's" cmp -s "$T/wa.1" "$T/wa.4"
 ok "window-avg: 4 threads' messages are one thread's" cmp -s "$T/wa.1.err" "$T/wa.4.err"
 ok "window-avg: 4 threads' table is one thread's" cmp -s "$T/wa.table.1" "$T/wa.table.4"

@@ -43,9 +43,9 @@ for i in range(n):
     kind = rnd.random() if i >= clean else 0
     if kind < 0.95:
         line = envelope(good_doc(i), i)
-        if rnd.random() < 0.01:	# a long one: a record of about 200 KB
+        if rnd.random() < 0.001:	# a long one: a record of about 100 KB
             doc = json.loads(good_doc(i))
-            doc["pad"] = "x" * 200000
+            doc["pad"] = "x" * 100000
             line = envelope(json.dumps(doc), i)
         counts["good"] += 1
         kinds.write("g\n")

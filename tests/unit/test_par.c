@@ -146,7 +146,8 @@ START_TEST(test_choice)
 }
 END_TEST
 
-/* A crew only a little faster is not worth its threads. */
+/* A crew only a little faster is not worth its threads (PAR_GAIN); a
+ * try of the way not taken counts as it is. */
 START_TEST(test_choice_margin)
 {
 	struct par_choice c = { { 0, 0 }, 0, 0, 0 };
@@ -156,7 +157,9 @@ START_TEST(test_choice_margin)
 	ck_assert_int_eq(par_choose(&c), 0);
 	par_cost(&c, 0, 1.0, 1000);
 	ck_assert_int_eq(par_choose(&c), 0);	/* 5% is not enough */
-	par_cost(&c, 1, 0.5, 1000);		/* now 0.84: enough */
+	par_cost(&c, 1, 0.8, 1000);		/* a try: 20%, not enough */
+	ck_assert_int_eq(par_choose(&c), 0);
+	par_cost(&c, 1, 0.5, 1000);		/* a try: half, enough */
 	ck_assert_int_eq(par_choose(&c), 1);
 }
 END_TEST
