@@ -40,7 +40,7 @@ COMMON_OBJ = $(patsubst common/%.c,$(B)/common/%.o,$(wildcard common/*/*.c))
 LIB        = $(B)/libkinpipe.a
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check test unit e2e deps demo bench install uninstall clean fuzz fuzz-kpl fuzz-evs
+.PHONY: tsan all check test unit e2e deps demo bench install uninstall clean fuzz fuzz-kpl fuzz-evs
 all: $(TOOL_BINS)
 
 $(B)/common/%.o: common/%.c
@@ -88,6 +88,17 @@ check: deps
 	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@KP_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) --no-print-directory test B=build/san BIN=build/san/bin OPT="-O1 -g" SAN="$(SANITIZE)"
+	@echo "== the threaded tools again under ThreadSanitizer"
+	@$(MAKE) --no-print-directory tsan
+
+# The tools that share a backlog among threads, and the crew itself, under
+# ThreadSanitizer: a data race is a failure (halt_on_error), not a line.
+TSAN_TOOLS = json-project ts-parse window-avg
+tsan:
+	@$(MAKE) --no-print-directory B=build/tsan BIN=build/tsan/bin OPT="-O1 -g" \
+	  SAN="-fsanitize=thread" build/tsan/unit/test_par $(TSAN_TOOLS:%=build/tsan/bin/%)
+	@TSAN_OPTIONS=halt_on_error=1 sh mk/run-unit.sh build/tsan/unit/test_par
+	@TSAN_OPTIONS=halt_on_error=1 KP_BIN=$(abspath build/tsan/bin) sh tests/e2e/run.sh test-threads.sh
 
 demo: deps all
 	@sh examples/demo.sh

@@ -26,7 +26,7 @@ static const char usage_line[] =
     "json-project --schema DDL|@FILE [--field NAME] [--as NAME] [--keep A,B] "
     "[--drop-provenance] [--on-error=null|skip|fail] [--corrupt-column NAME] "
     "[--stats[=SECONDS]] [--metrics FILE [--metrics-interval D]] "
-    "[--flush-ms MS] [FILE ...]";
+    "[--flush-ms MS] [--threads N] [FILE ...]";
 
 static const char help_text[] =
     "usage: json-project --schema DDL|@FILE [options] [FILE ...]\n"
@@ -48,6 +48,7 @@ static const char help_text[] =
     "      --metrics FILE       the counts for Prometheus, rewritten at exit\n"
     "      --metrics-interval D   and every D (10s)\n"
     "      --flush-ms MS        flush at least this often (100)\n"
+    "      --threads N          threads for a backlog (one per CPU, up to 4)\n"
     "  -h, --help               this help\n"
     "  -V, --version            print the version\n";
 
@@ -72,6 +73,7 @@ struct opts {
 	 * has no such field) */
 	struct sc_type head, tail;
 	int flush_ms;
+	int threads;			/* --threads; 0: flt decides */
 	struct cli_metrics_opts mx;
 };
 
@@ -462,6 +464,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		{ "stats", optional_argument, NULL, 'S' },
 		CLI_METRICS_LONGOPTS,
 		{ "flush-ms", required_argument, NULL, 'F' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -498,6 +501,10 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 			break;
 		case 'F':
 			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg, 0, 86400000);
+			break;
+		case 'T':
+			o->threads = (int)cli_parse_count("--threads", optarg,
+			    1, FLT_THREADS_MAX);
 			break;
 		case 'h': cli_help(help_text);
 		case 'V': cli_version();
@@ -537,6 +544,7 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	parse_args(argc, argv, &t->o, &t->s);
 	f->on_error = t->o.on_error;
 	f->flush_ms = t->o.flush_ms;
+	f->threads = t->o.threads;
 	f->st = &t->s.st;
 	f->why = &t->s.why;
 	f->mx = &t->o.mx;
@@ -553,18 +561,55 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	return optind;
 }
 
+/* The working state, apart from the options and the counters. */
+static void
+free_state(struct state *s)
+{
+	rec_free(&s->outer);
+	rec_free(&s->inner);
+	sc_cast_free(&s->cast);
+	sb_free(&s->text);
+	sb_free(&s->spare);
+	sb_free(&s->rest);
+}
+
+/* Another thread's stage: the options shared (nothing writes them once
+ * start is done), the working state its own, its columns marked in wf. */
+static void *
+clone_stage(void *arg, struct flt *wf)
+{
+	const struct filter *t = arg;
+	struct filter *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->o = t->o;
+	c->s.flt = wf;
+	c->s.col_field = t->s.col_field;
+	memcpy(c->s.col_keep, t->s.col_keep, sizeof(c->s.col_keep));
+	rec_init(&c->s.outer);
+	rec_init(&c->s.inner);
+	sc_cast_init(&c->s.cast);
+	wf->why = &c->s.why;
+	return c;
+}
+
+static void
+free_clone(void *arg)
+{
+	struct filter *c = arg;
+
+	free_state(&c->s);
+	free(c);
+}
+
 static void
 finish(void *arg)
 {
 	struct filter *t = arg;
 
-	rec_free(&t->s.outer);
-	rec_free(&t->s.inner);
-	sc_cast_free(&t->s.cast);
+	free_state(&t->s);
 	sc_free(&t->o.schema);
-	sb_free(&t->s.text);
-	sb_free(&t->s.spare);
-	sb_free(&t->s.rest);
 	sb_free(&t->o.as_key);
 	sb_free(&t->o.corrupt_key);
 }
@@ -575,7 +620,8 @@ main(int argc, char **argv)
 	static const struct flt_tool tool = { "json-project", usage_line,
 	    "no_document", start, project, finish,
 	    "kinpipe_records_no_document_total",
-	    "Records whose field held no document (absent, null or blank), passed with nulls." };
+	    "Records whose field held no document (absent, null or blank), passed with nulls.",
+	    clone_stage, free_clone };
 	struct filter t = {
 		.o = { .field = "data", .on_error = ON_ERROR_NULL,
 		    .corrupt = "_corrupt_record", .as_key = SB_INIT,

@@ -20,7 +20,8 @@
 static const char usage_line[] =
     "kin-put --stream NAME [--partition-key K | --partition-key-field F] "
     "[--raw] [--aggregate] [--on-error=skip|fail] [--region R] [--profile P] "
-    "[--endpoint-url URL] [--stats[=S]] [--metrics FILE [--metrics-interval D]]";
+    "[--endpoint-url URL] [--ca-bundle FILE] [--stats[=S]] "
+    "[--metrics FILE [--metrics-interval D]]";
 
 static const char help[] =
     "usage: kin-put --stream NAME [options] < records.ndjson\n"
@@ -36,6 +37,7 @@ static const char help[] =
     "      --retries N               attempts per call and per failed entry,\n"
     "                                0 = for ever (default 10)\n"
     "      --region R, --profile P, --endpoint-url URL   as the AWS CLI\n"
+    "      --ca-bundle FILE       trust these certificates (AWS_CA_BUNDLE)\n"
     "      --stats[=SECONDS]         counts on stderr\n"
     "      --metrics FILE            the counts for Prometheus, rewritten at\n"
     "      --metrics-interval D      exit and every D (10s)\n"
@@ -80,7 +82,7 @@ static void
 parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_RAW = 256, O_ONERR, O_REGION, O_PROFILE, O_ENDPOINT, O_STATS,
-	    O_RETRIES, O_AGGREGATE };
+	    O_RETRIES, O_AGGREGATE, O_CA_BUNDLE };
 	static const struct option longopts[] = {
 		{ "stream", required_argument, NULL, 's' },
 		{ "partition-key", required_argument, NULL, 'k' },
@@ -92,6 +94,7 @@ parse_args(int argc, char **argv, struct args *a)
 		{ "region", required_argument, NULL, O_REGION },
 		{ "profile", required_argument, NULL, O_PROFILE },
 		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
+		{ "ca-bundle", required_argument, NULL, O_CA_BUNDLE },
 		{ "stats", optional_argument, NULL, O_STATS },
 		CLI_METRICS_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
@@ -119,6 +122,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_REGION: a->aws.region = optarg; break;
 		case O_PROFILE: a->aws.profile = optarg; break;
 		case O_ENDPOINT: a->aws.endpoint = optarg; break;
+		case O_CA_BUNDLE: a->aws.ca_bundle = optarg; break;
 		case O_STATS: a->stats_on = 1; a->stats = optarg; break;
 		case CLI_OPT_METRICS:
 		case CLI_OPT_METRICS_INTERVAL:

@@ -26,7 +26,7 @@ static const char usage_line[] =
     "ts-parse [--field NAME] [--format PATTERN] [--tz ZONE] [--as NAME] "
     "[--to iso|epoch|epoch_ms|epoch_us] [--on-error=null|skip|fail] "
     "[--stats[=SECONDS]] [--metrics FILE [--metrics-interval D]] "
-    "[--flush-ms MS] [FILE ...]";
+    "[--flush-ms MS] [--threads N] [FILE ...]";
 
 static const char help_text[] =
     "usage: ts-parse [options] [FILE ...]\n"
@@ -46,6 +46,7 @@ static const char help_text[] =
     "      --metrics FILE     the counts for Prometheus, rewritten at exit\n"
     "      --metrics-interval D  and every D (10s)\n"
     "      --flush-ms MS      flush at least this often (100)\n"
+    "      --threads N        threads for a backlog (one per CPU, up to 4)\n"
     "  -h, --help             this help\n"
     "  -V, --version          print the version\n";
 
@@ -60,6 +61,7 @@ struct opts {
 	enum form to;
 	enum cli_on_error on_error;
 	int flush_ms;
+	int threads;		/* --threads; 0: flt decides */
 	struct cli_metrics_opts mx;
 };
 
@@ -437,6 +439,7 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 		{ "stats", optional_argument, NULL, 'S' },
 		CLI_METRICS_LONGOPTS,
 		{ "flush-ms", required_argument, NULL, 'F' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -465,6 +468,10 @@ parse_args(int argc, char **argv, struct opts *o, struct state *s)
 			break;
 		case 'F':
 			o->flush_ms = (int)cli_parse_count("--flush-ms", optarg, 0, 86400000);
+			break;
+		case 'T':
+			o->threads = (int)cli_parse_count("--threads", optarg,
+			    1, FLT_THREADS_MAX);
 			break;
 		case 'h': cli_help(help_text);
 		case 'V': cli_version();
@@ -507,6 +514,7 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	parse_args(argc, argv, &t->o, &t->s);
 	f->on_error = t->o.on_error;
 	f->flush_ms = t->o.flush_ms;
+	f->threads = t->o.threads;
 	f->st = &t->s.st;
 	f->why = &t->s.why;
 	f->mx = &t->o.mx;
@@ -517,6 +525,38 @@ start(void *arg, struct flt *f, int argc, char **argv)
 	rec_init(&t->s.r);
 	tz_cache_init(&t->s.zones);
 	return optind;
+}
+
+/* Another thread's stage: the options and the output member's key
+ * shared (nothing writes them once start is done), the working state
+ * its own, its column marked in wf. */
+static void *
+clone_stage(void *arg, struct flt *wf)
+{
+	const struct filter *t = arg;
+	struct filter *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->o = t->o;
+	c->s.key = t->s.key;
+	c->s.flt = wf;
+	rec_init(&c->s.r);
+	tz_cache_init(&c->s.zones);
+	wf->why = &c->s.why;
+	return c;
+}
+
+static void
+free_clone(void *arg)
+{
+	struct filter *c = arg;
+
+	rec_free(&c->s.r);
+	tz_cache_free(&c->s.zones);
+	sb_free(&c->s.text);
+	sb_free(&c->s.name);
+	free(c);
 }
 
 static void
@@ -538,7 +578,8 @@ main(int argc, char **argv)
 	/* FLT_UNTOUCHED is a record without the field: flt's own
 	 * `missing` counts it */
 	static const struct flt_tool tool = { "ts-parse", usage_line,
-	    NULL, start, convert_record, finish, NULL, NULL };
+	    NULL, start, convert_record, finish, NULL, NULL, clone_stage,
+	    free_clone };
 	struct filter t = {
 		.o = { .field = "timestamp", .to = TO_ISO,
 		    .on_error = ON_ERROR_NULL, .flush_ms = ND_FLUSH_MS_DEFAULT },

@@ -12,6 +12,7 @@
 #include "base/nd.h"
 #include "time/iv.h"
 #include "window/wa.h"
+#include "window/wa_ahead.h"
 #include "window/wa_in.h"
 #include "window/wa_merge.h"
 #include "window/wa_opt.h"
@@ -122,6 +123,35 @@ on_line(struct wa *w, const struct nd_line *ln)
 		cli_die(CLI_FAIL, "%s", e.msg);
 }
 
+/* on_line for the lines of a batch parsed ahead: each parsed record
+ * trades places with w->rec (no copy), one that is not a JSON object is
+ * parsed again there for its message. */
+static void
+on_parsed(struct wa *w, struct wa_ahead *a)
+{
+	struct eb e;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		struct rec parsed;
+
+		if (i % AHEAD_CHUNK == 0)
+			wa_ahead_ready(a, i / AHEAD_CHUNK);
+		parsed = a->recs[i];
+		if (!a->ok[i]) {
+			on_line(w, &a->lines[i]);
+			continue;
+		}
+		w->stats.read++;
+		cli_stats_batch_begin(&w->stats);
+		w->in_batch = 1;
+		a->recs[i] = w->rec;
+		w->rec = parsed;
+		if (wa_in_parsed(w, &a->lines[i], &e) != 0)
+			cli_die(CLI_FAIL, "%s", e.msg);
+	}
+}
+
 /* Milliseconds the reader may wait for input, -1 for ever: until the
  * next processing-time trigger, until the commit of a batch the input has
  * ended is due, or until the next --stats or --metrics write. */
@@ -178,6 +208,7 @@ main(int argc, char **argv)
 	static struct wa w;
 	struct nd_reader rd;
 	struct nd_line ln;
+	struct wa_ahead ahead;
 	struct loop l = { { 0 }, 0, 0 };
 	struct eb e;
 	enum nd_status s;
@@ -186,12 +217,21 @@ main(int argc, char **argv)
 	cli_init("window-avg", wa_opt_usage_line);
 	parse(&o, argc, argv);
 	setup(&w, &o, &rd, argc, argv, optind);
+	if (wa_ahead_init(&ahead, o.threads) != 0)
+		cli_die(CLI_FAIL, "out of memory");
 	l.next_tick = cli_now() + (double)o.trig_us / 1e6;
 	for (;;) {
 		s = stop_signal ? ND_INTR : nd_read(&rd, &ln, wait_ms(&w, &l),
 		    &e);
 		tick(&w, &l);
-		if (s == ND_LINE) {
+		if (s == ND_LINE && wa_ahead_on(&ahead) && !o.merge) {
+			l.pending = 0;
+			wa_ahead_fill(&ahead, &rd, &ln);
+			on_parsed(&w, &ahead);
+			if (ahead.crew_on)
+				w.stats.extra[w.s_shared] += ahead.n;
+			wa_ahead_next(&ahead, &rd);
+		} else if (s == ND_LINE) {
 			l.pending = 0;
 			on_line(&w, &ln);
 		} else if (s == ND_IDLE) {
@@ -220,6 +260,7 @@ main(int argc, char **argv)
 		cli_die(CLI_FAIL, "write error: %s", strerror(errno));
 	cli_stats_final(&w.stats);
 	nd_reader_free(&rd);
+	wa_ahead_free(&ahead);
 	wa_free(&w);
 	wa_opt_free(&o);
 	return status;

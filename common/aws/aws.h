@@ -37,8 +37,8 @@ struct aws_opts {
 	const char *region;	/* --region */
 	const char *endpoint;	/* --endpoint-url */
 	const char *service;	/* "kinesis": signing name, endpoint env */
-	const char *ca_bundle;	/* --ca-bundle (AWS_CA_BUNDLE is read by
-				   aws_client_init) */
+	const char *ca_bundle;	/* --ca-bundle (AWS_CA_BUNDLE and the
+				   profile's ca_bundle: aws_conf_load) */
 };
 
 /* ---- the shared files (aws_config.c) ---- */
@@ -89,6 +89,10 @@ struct aws_conf {
 	const char *profile;	/* the profile in use */
 	int explicit_profile;	/* --profile given: the environment's keys are skipped */
 	const char *region_opt;	/* --region */
+	/* The certificates every https call of the run trusts, the AWS
+	 * CLI's way: --ca-bundle, else AWS_CA_BUNDLE, else the profile's
+	 * ca_bundle; NULL: the system's. */
+	const char *ca_bundle;
 	/* When set (by a signal handler), STS and SSO calls in flight abort. */
 	volatile sig_atomic_t *stop;
 };
@@ -236,6 +240,7 @@ struct aws_xfer {
 	const struct aws_creds *signer;	/* sign with SigV4, or NULL */
 	const char *sigv4;		/* "aws:amz:REGION:SERVICE" */
 	volatile sig_atomic_t *stop;	/* abort when set, or NULL */
+	const char *ca_bundle;		/* aws_conf's, or NULL */
 };
 
 /* The HTTP status, or -1 (e says why) when there was no answer. */

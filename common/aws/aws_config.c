@@ -319,6 +319,10 @@ aws_conf_load(struct aws_conf *c, const struct aws_opts *o, struct eb *e)
 	}
 	sb_free(&cpath);
 	sb_free(&fpath);
+	if (rc == 0)
+		c->ca_bundle = o != NULL && o->ca_bundle != NULL ? o->ca_bundle :
+		    aws_env("AWS_CA_BUNDLE") != NULL ? aws_env("AWS_CA_BUNDLE") :
+		    aws_conf_get(c, c->profile, "ca_bundle");
 	return rc;
 }
 

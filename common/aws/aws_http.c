@@ -65,8 +65,7 @@ aws_client_init(struct aws_client *c, const struct aws_opts *o,
 	    aws_endpoint_resolve(&conf, o->endpoint, o->service, c->region,
 	    &ep, e) != 0)
 		goto out;
-	/* as the AWS CLI: --ca-bundle, else AWS_CA_BUNDLE */
-	ca = o->ca_bundle != NULL ? o->ca_bundle : aws_env("AWS_CA_BUNDLE");
+	ca = conf.ca_bundle;
 	if ((o->profile != NULL && (c->profile = strdup(o->profile)) == NULL) ||
 	    (o->region != NULL && (c->region_opt = strdup(o->region)) == NULL) ||
 	    (ca != NULL && (c->ca_bundle = strdup(ca)) == NULL)) {

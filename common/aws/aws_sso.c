@@ -221,6 +221,7 @@ aws_creds_sso(const struct aws_conf *c, const char *profile,
 	x.headers = h;
 	x.timeout_ms = SSO_TIMEOUT_MS;
 	x.stop = c->stop;
+	x.ca_bundle = c->ca_bundle;
 	if ((status = aws_xfer(&x, &resp, e)) < 0)
 		eb_wrap(e, "profile '%s': GetRoleCredentials %s", profile, ep.url);
 	else if (status == 401)

@@ -192,6 +192,7 @@ aws_sts_call(const struct aws_conf *conf, const struct aws_sts_req *r,
 	x.signer = signer;
 	x.sigv4 = sigv4;
 	x.stop = conf->stop;
+	x.ca_bundle = conf->ca_bundle;
 	for (attempt = 1; attempt <= STS_ATTEMPTS; attempt++) {
 		code[0] = '\0';
 		if ((status = aws_xfer(&x, &resp, e)) >= 0 && status != 200)

@@ -65,6 +65,8 @@ aws_xfer(const struct aws_xfer *x, struct sb *out, struct eb *e)
 		curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
 		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	}
+	if (x->ca_bundle != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, x->ca_bundle);
 	/* link-local metadata services are never reached through a proxy */
 	if (x->no_proxy)
 		curl_easy_setopt(h, CURLOPT_PROXY, "");

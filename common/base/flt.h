@@ -38,17 +38,35 @@ struct flt {
 	struct col_set cols;
 	int lacking;
 	int missing;		/* st->extra index, -1 for none */
+	int shared;		/* st->extra index counting the records of
+				   batches shared among threads, -1 for none */
 	/* Appends where the record just handled came from to out (its
 	 * shardId and sequenceNumber: prov.h), for the message about it;
 	 * NULL for nothing. Called with stage only for bad records. */
 	void (*where)(void *stage, struct sb *out);
 	void *stage;
+	/* Threads for a backlog (--threads; 0: one per CPU, up to 4). Each
+	 * thread but the main one runs a clone of the stage: clone makes
+	 * one that shares the stage's options and has its own working
+	 * state, with wf (a copy of this flt, columns unmarked) as its flt:
+	 * it marks its columns and lacking there and sets wf->why to its
+	 * own. NULL: the stage runs on one thread. */
+	int threads;
+	void *(*clone)(void *stage, struct flt *wf);
+	void (*clone_free)(void *clone);
 };
+
+/* --threads' largest value */
+#define FLT_THREADS_MAX 16
 
 /* Bad records named on stderr before the rest are only counted. */
 #define FLT_MAX_WARNINGS 100
 
-/* Run rd to the end of its input. Returns 0 when all input was handled,
+/* Run rd to the end of its input, in batches: the record lines already
+ * buffered when one is read, shared among the threads when there are
+ * enough of them, each batch's records then counted, warned about and
+ * written in input order, so output and messages are those of one
+ * thread. Returns 0 when all input was handled,
  * 1 when --on-error=fail stopped at a bad record or the input ended
  * without a column the command line names (already reported), -1
  * on a read or write error (in e), and also when a file of rd cannot be
@@ -74,6 +92,9 @@ struct flt_tool {
 	void (*finish)(void *stage);	/* free what start set up */
 	/* --metrics' name and help for FLT_UNTOUCHED */
 	const char *untouched_metric, *untouched_help;
+	/* flt's clone and clone_free (NULL: one thread) */
+	void *(*clone)(void *stage, struct flt *wf);
+	void (*clone_free)(void *clone);
 };
 
 /* The whole main of a filter: reads the files named by the operands in

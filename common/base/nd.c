@@ -122,31 +122,82 @@ readable_now(int fd)
 	return poll(&pfd, 1, 0) != 0;
 }
 
+/* The next record line already in the buffer, blank lines passed over:
+ * 1 with it in *line, 0 when no whole line is buffered (r->scan then says
+ * how far the search went). Never reads and never moves the buffer. */
+static int
+take_line(struct nd_reader *r, struct nd_line *line)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+		char *p = r->buf + r->start;
+		size_t len;
+
+		if (nl == NULL && !(r->eof && r->start < r->end)) {
+			r->scan = r->end;
+			return 0;
+		}
+		len = nl ? (size_t)(nl - p) : r->end - r->start;
+		r->start = r->scan = nl ? (size_t)(nl - r->buf) + 1 : r->end;
+		p[len] = '\0';	/* buf has a spare byte past cap */
+		r->lineno++;
+		if (len == 0 || ((*p == ' ' || *p == '\t' || *p == '\r') &&
+		    is_blank(p, len)))
+			continue;
+		line->p = p;
+		line->len = len;
+		line->lineno = r->lineno;
+		line->name = r->name;
+		return 1;
+	}
+}
+
+int
+nd_read_buffered(struct nd_reader *r, struct nd_line *line)
+{
+	return take_line(r, line);
+}
+
+void
+nd_read_ahead(struct nd_reader *r, size_t want)
+{
+	while (!r->eof && r->fd >= 0 && r->end - r->start < want) {
+		size_t keep = r->end - r->start;
+		ssize_t n;
+		char *p;
+
+		if (r->start > 0) {
+			memmove(r->buf, r->buf + r->start, keep);
+			r->scan -= r->start;
+			r->start = 0;
+			r->end = keep;
+		}
+		if (r->cap < 2 * want) {
+			if ((p = realloc(r->buf, 2 * want + 1)) == NULL)
+				return;	/* nd_read manages with what it has */
+			r->buf = p;
+			r->cap = 2 * want;
+		}
+		if (!readable_now(r->fd))
+			return;
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n < 0)
+			return;	/* nd_read meets the error and says it */
+		if (n == 0)
+			r->eof = 1;
+		r->end += (size_t)n;
+		r->idle_reported = 0;
+	}
+}
+
 enum nd_status
 nd_read(struct nd_reader *r, struct nd_line *line, int timeout_ms, struct eb *e)
 {
 	for (;;) {
-		char *nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
-		size_t len;
 		ssize_t n;
 
-		if (nl != NULL || (r->eof && r->start < r->end)) {
-			char *p = r->buf + r->start;
-
-			len = nl ? (size_t)(nl - p) : r->end - r->start;
-			r->start = r->scan = nl ? (size_t)(nl - r->buf) + 1 : r->end;
-			p[len] = '\0';	/* buf has a spare byte past cap */
-			r->lineno++;
-			if (len == 0 || ((*p == ' ' || *p == '\t' || *p == '\r') &&
-			    is_blank(p, len)))
-				continue;
-			line->p = p;
-			line->len = len;
-			line->lineno = r->lineno;
-			line->name = r->name;
+		if (take_line(r, line))
 			return ND_LINE;
-		}
-		r->scan = r->end;
 		if (r->eof && r->npaths == 0)
 			return ND_EOF;
 		if (r->eof) {
@@ -256,6 +307,27 @@ nd_end(struct nd_writer *w)
 		if (cli_now() - w->last_flush >= w->flush_s)
 			return nd_flush(w);
 	}
+	return 0;
+}
+
+int
+nd_write_records(struct nd_writer *w, const char *p, size_t n, size_t records)
+{
+	w->records += records;
+	if (w->out.len + n < ND_WRITE_HIGH) {
+		sb_add(&w->out, p, n);
+		w->since_check += (unsigned)records;
+		if (w->since_check >= ND_TIME_EVERY) {
+			w->since_check = 0;
+			if (cli_now() - w->last_flush >= w->flush_s)
+				return nd_flush(w);
+		}
+		return 0;
+	}
+	/* a copy into the buffer would only be written at once */
+	if (nd_flush(w) != 0 || nd_write_all(w->fd, p, n, NULL) != 0)
+		return -1;
+	w->last_flush = cli_now();
 	return 0;
 }
 

@@ -57,6 +57,16 @@ void nd_reader_free(struct nd_reader *r);
 enum nd_status nd_read(struct nd_reader *r, struct nd_line *line,
     int timeout_ms, struct eb *e);
 
+/* The next record line only if it is already buffered whole: 1 with it in
+ * *line, else 0. It neither reads nor moves the buffer, so the lines it
+ * and the nd_read before it returned all stay valid until the next
+ * nd_read or nd_read_ahead: a batch of them can be handled together. */
+int nd_read_buffered(struct nd_reader *r, struct nd_line *line);
+/* Read what the input has ready, without waiting, until want bytes are
+ * buffered (the buffer grows to hold them). Lines handed out before are
+ * no longer valid. A read error is left for nd_read to meet and say. */
+void nd_read_ahead(struct nd_reader *r, size_t want);
+
 /* Buffered record output. Append a record's bytes to nd_buf(w), then call
  * nd_end(w); it adds the '\n' and writes when the buffer is large or
  * flush_ms have passed since the last write. */
@@ -78,6 +88,11 @@ nd_buf(struct nd_writer *w)
 	return &w->out;
 }
 int nd_end(struct nd_writer *w);	/* -1 on write error (errno set) */
+/* records whole records (each ending in '\n') at once, as that many
+ * nd_end would: a large run is written straight from p, after what the
+ * buffer held. -1 on write error (errno set). */
+int nd_write_records(struct nd_writer *w, const char *p, size_t n,
+    size_t records);
 int nd_flush(struct nd_writer *w);	/* -1 on write error (errno set) */
 /* Write all n bytes to fd, retrying short writes and EINTR. 0, or -1
  * with errno set (EPIPE: the reader left) and *done (if not NULL) the

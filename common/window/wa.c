@@ -108,6 +108,9 @@ wa_init(struct wa *w, const struct wa_opts *o, struct eb *e)
 	w->s_table_rows = cli_stats_add_metric(&w->stats, "table_rows",
 	    "kinpipe_table_rows_written_total",
 	    "Rows written to --table (the whole table at each trigger).");
+	w->s_shared = cli_stats_add_metric(&w->stats, "shared",
+	    "kinpipe_records_shared_total",
+	    "Records handled in batches shared among threads (--threads).");
 	/* only partials take a lease's state (wa_hand) */
 	if (o->partials)
 		w->s_handed = cli_stats_add_metric(&w->stats, "handed",

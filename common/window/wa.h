@@ -63,6 +63,7 @@ struct wa_opts {
 	enum wa_trig trig;
 	enum cli_on_error on_error;
 	int flush_ms;
+	int threads;		/* --threads: parsing ahead; 0: one per CPU, up to 4 */
 	struct wa_col out[WA_MAX_OUT];
 	int nout;
 	const char *cols[WA_MAX_OUT];	/* distinct value columns */
@@ -102,6 +103,7 @@ struct wa {
 	int64_t win_size;		/* --merge: learnt from the partials */
 	int s_late, s_late_windows, s_replayed, s_null_time, s_batches;
 	int s_missing, s_bad_provenance, s_table_rows;
+	int s_shared;			/* records of batches parsed on threads */
 	/* the columns the command line names, by want (wa_in) or in the
 	 * partials (wa_merge): a typo is said and fails (col.h) */
 	struct col_set cols;

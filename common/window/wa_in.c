@@ -512,6 +512,18 @@ count_record(struct wa *w, const struct rec_member *shard, int64_t ts,
 int
 wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 {
+	struct eb why;
+
+	w->parsed = 0;
+	if (rec_parse_object(&w->rec, ln->p, ln->len, &why) != 0)
+		return bad_record(w, ln, 1, "not a JSON object", why.msg, e) < 0 ?
+		    -1 : 0;
+	return wa_in_parsed(w, ln, e);
+}
+
+int
+wa_in_parsed(struct wa *w, const struct nd_line *ln, struct eb *e)
+{
 	const struct rec_member *shard, *seq;
 	struct rec_span s = { NULL, 0 };
 	struct ck_mark *mark;
@@ -520,9 +532,6 @@ wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e)
 	int rc;
 
 	w->parsed = 0;
-	if (rec_parse_object(&w->rec, ln->p, ln->len, &why) != 0)
-		return bad_record(w, ln, 1, "not a JSON object", why.msg, e) < 0 ?
-		    -1 : 0;
 	find_members(w);
 	for (int k = 0; w->nsame && k < w->nwant; k++)
 		if (w->want_same[k] >= 0)

@@ -13,5 +13,7 @@
 /* Count one record line; 0, or -1 with e set when the run must stop
  * (--on-error fail, out of memory). */
 int wa_in_record(struct wa *w, const struct nd_line *ln, struct eb *e);
+/* The same for a line already parsed into w->rec (a JSON object). */
+int wa_in_parsed(struct wa *w, const struct nd_line *ln, struct eb *e);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/par.h"
 #include "time/iv.h"
 #include "json/jx.h"
 #include "time/tm.h"
@@ -48,6 +49,7 @@ const char wa_opt_help_text[] =
     "      --metrics FILE        the counts for Prometheus, rewritten at exit\n"
     "      --metrics-interval D    and every D (10s)\n"
     "      --flush-ms MS         flush output at least this often (100)\n"
+    "      --threads N           threads parsing a backlog (one per CPU, up to 4)\n"
     "  -h, --help                this help\n"
     "  -V, --version             print the version\n";
 
@@ -199,12 +201,27 @@ set_flush(struct wa_opts *o, const char *s, struct eb *e)
 	return 0;
 }
 
+static int
+set_threads(struct wa_opts *o, const char *s, struct eb *e)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < 1 || v > PAR_MAX)
+		return eb_set(e, "--threads: not a number from 1 to %d: '%s'",
+		    PAR_MAX, s);
+	o->threads = (int)v;
+	return 0;
+}
+
 int
 wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 {
 	enum { O_START = 256, O_AVG, O_COUNT, O_SUM, O_MIN, O_MAX, O_WM, O_TRIG,
 	    O_TABLE, O_TEE, O_STATE, O_EMIT, O_SRC, O_MERGE, O_ONERR, O_STATS,
-	    O_FLUSH, O_SCHEMA, O_SQLITE, O_QNAME };
+	    O_FLUSH, O_SCHEMA, O_SQLITE, O_QNAME, O_THREADS };
 	static const struct option lo[] = {
 		{ "time", required_argument, NULL, 't' },
 		{ "window", required_argument, NULL, 'w' },
@@ -230,6 +247,7 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 		{ "stats", optional_argument, NULL, O_STATS },
 		CLI_METRICS_LONGOPTS,
 		{ "flush-ms", required_argument, NULL, O_FLUSH },
+		{ "threads", required_argument, NULL, O_THREADS },
 		{ "schema", required_argument, NULL, O_SCHEMA },
 		{ "sqlite", required_argument, NULL, O_SQLITE },
 		{ "query-name", required_argument, NULL, O_QNAME },
@@ -280,6 +298,7 @@ wa_opt_parse(struct wa_opts *o, int argc, char **argv, struct eb *e)
 			cli_metrics_option(&o->mx, ch, optarg);
 			break;
 		case O_FLUSH: rc = set_flush(o, optarg, e); break;
+		case O_THREADS: rc = set_threads(o, optarg, e); break;
 		case O_SCHEMA: o->schema = optarg; break;
 		case O_SQLITE: o->sqlite = optarg; break;
 		case O_QNAME: o->query_name = optarg; break;

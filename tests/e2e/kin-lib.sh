@@ -72,6 +72,21 @@ lease_now() {
 	awk '{ o[$2] = $3 " " $4 } END { for (k in o) print k, o[k] }' "$1" | sort
 }
 
+# test_ca DIR: a private CA (DIR/ca.pem) and a certificate it signed for
+# IP 127.0.0.1 (DIR/server.pem, key DIR/server.key), for the TLS servers
+# of the tests: --ca-bundle and AWS_CA_BUNDLE trust them, nothing else.
+test_ca() {
+	mkdir -p "$1"
+	(cd "$1" &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=kinpipe-test-ca \
+		    -keyout ca.key -out ca.pem &&
+		openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr &&
+		printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+		    -extfile san.ext -out server.pem) >"$1/openssl.log" 2>&1 ||
+		{ echo "test_ca: openssl: $(tail -n 3 "$1/openssl.log")"; exit 1; }
+}
+
 # km_server: start kinesis-mock (npm's kinesis-local, which has enhanced
 # fan-out) on 127.0.0.1 only; set KM_PORT (h2c with prior knowledge, and
 # HTTP/1.1), KM_TLS_PORT (TLS) and KM_CA (the PEM of a private CA made
@@ -89,14 +104,7 @@ km_server() {
 		echo "kinesis-mock: could not bind it to 127.0.0.1 only"
 		exit 1
 	fi
-	(cd "$T/km" &&
-		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=kinpipe-test-ca \
-		    -keyout ca.key -out ca.pem &&
-		openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr &&
-		printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
-		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-		    -extfile san.ext -out server.pem) >"$T/km.openssl" 2>&1 ||
-		{ echo "km_server: openssl: $(tail -n 3 "$T/km.openssl")"; exit 1; }
+	test_ca "$T/km"
 	node -e '
 		const fs = require("fs"), d = process.argv[1]
 		fs.writeFileSync(d + "/server.json", JSON.stringify({ server: {

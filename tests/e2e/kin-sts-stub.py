@@ -16,7 +16,7 @@ service would and answers in the service's format:
           (as an HTTPS proxy) logged, then refused: nothing leaves the host
 
     kin-sts-stub.py LOG --keys KEYS.json [--web-token-file F] [--sso-token T]...
-                    [--lifetime SECONDS]
+                    [--lifetime SECONDS] [--tls CERT KEY]
 
 KEYS.json maps source access key ids to their secrets (or to
 {"secret": S, "token": T} for temporary source credentials); credentials the
@@ -33,6 +33,7 @@ appended to LOG as one JSON line. Prints its port.
 import datetime
 import json
 import re
+import ssl
 import sys
 import threading
 import time
@@ -48,6 +49,7 @@ NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 args = sys.argv[1:]
 log_path = args.pop(0)
 keys, web_token_file, sso_tokens, default_lifetime = {}, None, [], 3600
+tls = None  # --tls CERT KEY: serve https
 tokens = {}  # key id -> its session token, for temporary credentials
 while args:
     opt = args.pop(0)
@@ -57,6 +59,8 @@ while args:
                 keys[k] = v["secret"] if isinstance(v, dict) else v
                 if isinstance(v, dict):
                     tokens[k] = v["token"]
+    elif opt == "--tls":
+        tls = (args.pop(0), args.pop(0))
     elif opt == "--web-token-file":
         web_token_file = args.pop(0)
     elif opt == "--sso-token":
@@ -247,5 +251,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if tls:	# https with the certificate given (tests of --ca-bundle)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tls[0], tls[1])
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()

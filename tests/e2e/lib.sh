@@ -12,6 +12,8 @@
 #   like NAME GOT GLOB        GOT matches the shell pattern GLOB
 #   ok NAME CMD...            CMD exits 0
 #   finish                    print "NAME: N passed, N failed", exit status
+#   wait_for SECONDS CMD...   poll CMD every 0.1 s until it succeeds (0),
+#                             at most SECONDS (then 1)
 #   start_bg FILE CMD...      CMD in the background, stdout in FILE; waits
 #                             (10 s at most) for its first line, a port;
 #                             killed and waited for at the end
@@ -190,6 +192,15 @@ man_commands() {
 # killed when the test ends (and waited for, so that it writes nothing
 # more into $T as that goes); wait (10 s at most) for its first line, the
 # port it listens on.
+wait_for() {
+	kp_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -ge $kp_end ] && return 1
+		sleep 0.1
+	done
+}
+
 start_bg() {
 	kp_f=$1
 	shift

@@ -62,7 +62,7 @@ t wrong-types-skip 0 "$W1" "$WT
 $E1
 " json-project --schema "$S" --on-error=skip --stats
 is wrong-types-skip-stderr "$(cat "$ERR")" "json-project: <stdin>:1: field 'euro_rate': string where float expected: \"1.5\" (skipped)
-json-project: stats: final read=2 emitted=1 nulled=0 skipped=1 no_document=0 missing=0"
+json-project: stats: final read=2 emitted=1 nulled=0 skipped=1 no_document=0 missing=0 shared=0"
 t wrong-types-fail 1 "$W1" "$E1
 $WT
 $E1
@@ -107,7 +107,7 @@ t missing-field 0 '{"a":null,"shardId":"s"}
 {"a":null}' '{"shardId":"s"}
 {"data":null}
 ' json-project --schema 'a INT' --on-error=fail --stats
-is missing-field-stats "$(cat "$ERR")" "json-project: stats: final read=2 emitted=2 nulled=0 skipped=0 no_document=2 missing=1"
+is missing-field-stats "$(cat "$ERR")" "json-project: stats: final read=2 emitted=2 nulled=0 skipped=0 no_document=2 missing=1 shared=0"
 
 # NUL bytes and invalid UTF-8 in the line and in the document
 printf '{"data":"{\\"a\\":1}"}\n{"x":"\000"}\n{"data":"{\\"a\\":\\"\377\\"}"}\n{"data":"{\\"a\\":3}"}\n' > "$T/bin.ndjson"
@@ -226,7 +226,7 @@ t field-typo 1 '{"a":null,"shardId":"s1","sequenceNumber":"7"}
 $D2
 " json-project --schema 'a INT' --field dat --stats
 is field-typo-stderr "$(cat "$ERR")" "json-project: --field 'dat': no record has this column (2 records read)
-json-project: stats: final read=2 emitted=2 nulled=0 skipped=0 no_document=2 missing=2"
+json-project: stats: final read=2 emitted=2 nulled=0 skipped=0 no_document=2 missing=2 shared=0"
 t keep-typo 1 '{"a":1,"shardId":"s1","sequenceNumber":"7"}
 {"a":2}' "$D1
 $D2

@@ -209,6 +209,34 @@ refused "SSO: token the portal refuses" sso-revoked
 is "SSO: refused token message" "$(cat "$ERR")" \
 	"kin-read: profile 'sso-revoked': the SSO session has expired or is not valid: run aws sso login --profile sso-revoked"
 
+# --- STS and the SSO portal over https: the run's CA bundle trusted -----------------
+# (--ca-bundle, AWS_CA_BUNDLE, the profile's ca_bundle, as the AWS CLI) for
+# every call, not only Kinesis's; without it, the refusal names the cause
+test_ca "$T/ca"
+start_bg "$T/.sts-tls-port" /usr/bin/python3 "$KP_ROOT/tests/e2e/kin-sts-stub.py" "$T/sts-tls.log" \
+	--keys "$T/keys.json" --sso-token sso-access-token-1 --tls "$T/ca/server.pem" "$T/ca/server.key"
+sts_tls=https://127.0.0.1:$(cat "$T/.sts-tls-port")
+cat >>"$T/.aws/config" <<EOF
+[profile reader-ca]
+role_arn = arn:aws:iam::123456789012:role/reader
+source_profile = base
+ca_bundle = $T/ca/ca.pem
+EOF
+AWS_ENDPOINT_URL_STS=$sts_tls sign --profile reader
+is "STS over https, no CA: refused (exit 3)" "$rc" 3
+like "... saying why" "$(cat "$ERR")" "*AssumeRole $sts_tls*SSL certificate problem*"
+AWS_ENDPOINT_URL_STS=$sts_tls sign --profile reader --ca-bundle "$T/ca/ca.pem"
+like "STS over https, --ca-bundle: signed by the assumed role" "$key $rc" "ASIAREADER* 0"
+AWS_ENDPOINT_URL_STS=$sts_tls AWS_CA_BUNDLE=$T/ca/ca.pem sign --profile reader
+like "STS over https, AWS_CA_BUNDLE: signed by the assumed role" "$key $rc" "ASIAREADER* 0"
+AWS_ENDPOINT_URL_STS=$sts_tls sign --profile reader-ca
+like "STS over https, the profile's ca_bundle: signed by the assumed role" "$key $rc" "ASIAREADER* 0"
+is "... three AssumeRole calls reached the https stub" "$(grep -c AssumeRole "$T/sts-tls.log")" 3
+AWS_ENDPOINT_URL_SSO=$sts_tls sign --profile sso-dev
+is "SSO over https, no CA: refused (exit 3)" "$rc" 3
+AWS_ENDPOINT_URL_SSO=$sts_tls sign --profile sso-dev --ca-bundle "$T/ca/ca.pem"
+like "SSO over https, --ca-bundle" "$key $rc" "ASIASSOSTREAMREADER* 0"
+
 # --- refusals ------------------------------------------------------------------------
 refused "mfa_serial refused" mfa
 is "mfa_serial message" "$(cat "$ERR")" \

@@ -81,6 +81,28 @@ t "a CA bundle that does not exist: exit 1" 1 "" "" \
 	kin-read -s fo -e --consumer kp7 --endpoint-url "$TLS" --ca-bundle "$T/nope.pem"
 like "... saying why" "$(cat "$ERR")" "kin-read: DescribeStreamSummary: https://127.0.0.1:$KM_TLS_PORT: *"
 
+# kin-put over TLS: the same trust, the same refusal (a stream of its own:
+# the tests below count fo's records)
+km_admin create tls 1
+records 20 t >"$T/in-tls"
+run "$(cat "$T/in-tls")
+" kin-put -s tls --endpoint-url "$TLS" --ca-bundle "$KM_CA"
+is "kin-put https, --ca-bundle: exit" "$rc" 0
+is "kin-put https, --ca-bundle: every record put" "$(jq -s 'length' "$OUT")" 20
+AWS_CA_BUNDLE=$KM_CA run "$(cat "$T/in-tls")
+" kin-put -s tls --endpoint-url "$TLS"
+is "kin-put https, AWS_CA_BUNDLE: exit" "$rc" 0
+run "" kin-read -s tls --from earliest -e --endpoint-url "$EP"
+is "kin-put https: the stream holds both runs' records" \
+    "$(jq -r .data "$OUT" | sort | md5sum)" "$(cat "$T/in-tls" "$T/in-tls" | sort | md5sum)"
+s0=$(date +%s)
+run "$(cat "$T/in-tls")
+" kin-put -s tls --endpoint-url "$TLS"
+is "kin-put https without the CA: exit 1" "$rc" 1
+is "... nothing said to be put" "$(cat "$OUT")" ""
+like "... saying why" "$(cat "$ERR")" "*kin-put: *https://127.0.0.1:$KM_TLS_PORT: SSL certificate problem: *"
+ok "... at once, not after retries" [ $(($(date +%s) - s0)) -lt 5 ]
+
 # --- KPL aggregates, -c, checkpoint and resume ----------------------------------
 km_admin create agg 2
 records 500 g >"$T/in2"

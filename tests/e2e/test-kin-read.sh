@@ -242,16 +242,7 @@ fi
 t "--checkpoint in no directory" 1 "" "" kin-read -s cp -o earliest -e --checkpoint "$T/none/ck.json"
 is "--checkpoint in no directory: message" "$(cat "$ERR")" "kin-read: --checkpoint $T/none/ck.json: directory $T/none: No such file or directory"
 # damaged: any bit flipped is refused, says how to start over, untouched
-python3 -c '
-import random, sys
-data = open(sys.argv[1], "rb").read()
-r = random.Random(10)
-for i in range(100):
-    b = bytearray(data)
-    bit = r.randrange(len(b) * 8)
-    b[bit // 8] ^= 1 << (bit % 8)
-    open("%s.flip%03d" % (sys.argv[1], i), "wb").write(bytes(b))
-' "$T/ck15.json"
+python3 "$KP_ROOT/tests/e2e/bit-flips.py" "$T/ck15.json" 100 10 "$T/ck15.json.flip"
 refused=0
 for f in "$T"/ck15.json.flip*; do
 	cp "$f" "$f.orig"

@@ -10,13 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kin-lib.sh"
 
-# wait_for SECONDS CMD...: until CMD succeeds, at most SECONDS
-wait_for() {
-	kp_n=$(($1 * 10))
-	shift
-	while ! "$@" && [ $kp_n -gt 0 ]; do sleep 0.1; kp_n=$((kp_n - 1)); done
-	"$@"
-}
 signers() {	# the key ids that signed the proxied requests, in order, each once in a row
 	jq -r '.headers as $h | range(0; $h | length; 2) | select($h[.] | ascii_downcase == "authorization") | $h[. + 1]' "$T/fwd.log" |
 		sed -n 's/.*Credential=\([^/]*\)\/.*/\1/p' | uniq | tr '\n' ' '

@@ -49,15 +49,6 @@ balanced() {
 			for (i in w) { x = c[w[i]] + 0; if (x < lo) lo = x; if (x > hi) hi = x }
 			exit !(lo >= 1 && hi - lo <= 1) }'
 }
-wait_for() {	# SECONDS CMD...: poll CMD until it succeeds
-	kp_s=$1
-	shift
-	kp_end=$(($(date +%s) + kp_s))
-	until "$@"; do
-		[ "$(date +%s)" -ge $kp_end ] && return 1
-		sleep 0.1
-	done
-}
 
 worker w1
 worker w2

@@ -35,7 +35,8 @@ is "json-project: output" "$(cat "$OUT")" '{"a":1}
 {"a":null}
 {"a":null}'
 mx_stats json-project json-project "$T/jp.prom" \
-    no_document=kinpipe_records_no_document_total missing=kinpipe_records_missing_column_total
+    no_document=kinpipe_records_no_document_total missing=kinpipe_records_missing_column_total \
+    shared=kinpipe_records_shared_total
 is "json-project: read, counted by the test" "$(get "$T/jp.prom" kinpipe_records_read_total)" 3
 is "json-project: nulled" "$(get "$T/jp.prom" kinpipe_records_nulled_total)" 1
 is "json-project: no document" "$(get "$T/jp.prom" kinpipe_records_no_document_total)" 1
@@ -44,7 +45,8 @@ is "json-project: one batch" "$(get "$T/jp.prom" kinpipe_batch_duration_seconds_
 is "json-project: labels" "$(get "$T/jp.prom" kinpipe_records_read_total tool=json-project stage=jp)" 3
 json-project --schema 'a INT' --on-error=skip --stats --metrics "$T/jp2.prom" "$T/jp.in" >"$OUT" 2>"$ERR"
 mx_stats json-project-skip json-project "$T/jp2.prom" \
-    no_document=kinpipe_records_no_document_total missing=kinpipe_records_missing_column_total
+    no_document=kinpipe_records_no_document_total missing=kinpipe_records_missing_column_total \
+    shared=kinpipe_records_shared_total
 is "json-project: skipped" "$(get "$T/jp2.prom" kinpipe_records_skipped_total)" 1
 
 # --- ts-parse, with a label value that needs escaping: the stage is the
@@ -55,7 +57,8 @@ mkdir "$T/odd"
 odd="$T/odd/a\"b\\c.prom"
 ts-parse --stats --metrics "$odd" <"$T/ts.in" >"$OUT" 2>"$ERR"
 is "ts-parse: exit 0" "$?" 0
-mx_stats ts-parse ts-parse "$odd" missing=kinpipe_records_missing_column_total
+mx_stats ts-parse ts-parse "$odd" missing=kinpipe_records_missing_column_total \
+    shared=kinpipe_records_shared_total
 is "ts-parse: the stage label, unescaped by the parser" \
     "$(get "$odd" kinpipe_records_read_total 'stage=a"b\c')" 4
 is "ts-parse: nulled" "$(get "$odd" kinpipe_records_nulled_total)" 1
@@ -123,7 +126,7 @@ mx_stats window-avg window-avg "$T/w.prom" late=kinpipe_records_late_total \
     null_time=kinpipe_records_null_time_total batches=kinpipe_microbatches_total \
     missing=kinpipe_records_missing_column_total \
     bad_provenance=kinpipe_records_bad_provenance_total \
-    table_rows=kinpipe_table_rows_written_total
+    table_rows=kinpipe_table_rows_written_total shared=kinpipe_records_shared_total
 is "window-avg: replayed, the two of the first run" "$(get "$T/w.prom" kinpipe_records_replayed_total)" 2
 is "window-avg: null time" "$(get "$T/w.prom" kinpipe_records_null_time_total)" 1
 is "window-avg: one row out" "$(get "$T/w.prom" kinpipe_records_emitted_total)" "$(wc -l <"$OUT")"
@@ -148,7 +151,7 @@ mx_stats window-avg-term window-avg "$T/wterm.prom" late=kinpipe_records_late_to
     null_time=kinpipe_records_null_time_total batches=kinpipe_microbatches_total \
     missing=kinpipe_records_missing_column_total \
     bad_provenance=kinpipe_records_bad_provenance_total \
-    table_rows=kinpipe_table_rows_written_total
+    table_rows=kinpipe_table_rows_written_total shared=kinpipe_records_shared_total
 is "window-avg SIGTERM: read" "$(get "$T/wterm.prom" kinpipe_records_read_total)" 3
 
 # --- kin-put and kin-read on kinesalite, through a proxy that throttles

@@ -107,14 +107,6 @@ holders() {	# the workers that hold leases now
 	aws dynamodb scan --region us-west-2 --table-name live-leases --consistent-read --output json 2>/dev/null |
 		jq -r '.Items[] | .leaseOwner.S // empty' | sort -u | tr '\n' ' '
 }
-wait_for() {	# SECONDS CMD...: poll CMD until it succeeds
-	kp_end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -ge $kp_end ] && return 1
-		sleep 0.2
-	done
-}
 three_hold() { [ "$(holders)" = "r1 r2 r3 " ]; }
 worker r1
 worker r2

@@ -132,7 +132,7 @@ t out-of-range-null 0 '{"timestamp":null}
 like out-of-range-stderr "$(cat "$ERR")" "ts-parse: <stdin>:1: field 'timestamp': '2023-02-30T00:00:00' is not a valid date-time (nulled)
 ts-parse: <stdin>:2: field 'timestamp': '2024-01-01T24:00:00' is not a valid date-time (nulled)
 *<stdin>:6: field 'timestamp': 'yesterday' does not match the pattern (nulled)
-*ts-parse: stats: final read=7 emitted=7 nulled=7 skipped=0 missing=0"
+*ts-parse: stats: final read=7 emitted=7 nulled=7 skipped=0 missing=0 shared=0"
 
 # each --on-error mode: no good record lost
 MIX="$R1
@@ -142,7 +142,7 @@ $R1
 t skip 0 "$W1
 $W1" "$MIX" ts-parse --format "$F" --on-error=skip --stats
 is skip-stderr "$(cat "$ERR")" "ts-parse: <stdin>:2: field 'timestamp': 'soon' does not match the pattern (skipped)
-ts-parse: stats: final read=3 emitted=2 nulled=0 skipped=1 missing=0"
+ts-parse: stats: final read=3 emitted=2 nulled=0 skipped=1 missing=0 shared=0"
 t fail 1 "$W1" "$MIX" ts-parse --format "$F" --on-error=fail
 is fail-stderr "$(cat "$ERR")" "ts-parse: <stdin>:2: field 'timestamp': 'soon' does not match the pattern"
 t null 0 "$W1
@@ -242,7 +242,7 @@ t field-typo 1 '{"timestamp":"2024-01-01 00:00:00","x":1}
 {"timestamp":"2024-01-01 00:00:01"}
 ' ts-parse --field timestmp --stats
 is field-typo-stderr "$(cat "$ERR")" "ts-parse: --field 'timestmp': no record has this column (2 records read)
-ts-parse: stats: final read=2 emitted=2 nulled=0 skipped=0 missing=2"
+ts-parse: stats: final read=2 emitted=2 nulled=0 skipped=0 missing=2 shared=0"
 t field-typo-empty-input 0 '' '' ts-parse --field timestmp
 
 # the time first: members after it that lie a lone ',' apart go out in

@@ -137,7 +137,7 @@ t nulls 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z
 {"t":null,"v":100}
 {"v":100}
 ' $WA -t t -w 10s --avg v --sum v --count v --count '*' --min v --max v --mode update --stats
-is null-time-stats "$(cat "$ERR")" "window-avg: stats: final read=8 emitted=2 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=2 batches=1 missing=3 bad_provenance=0 table_rows=0"
+is null-time-stats "$(cat "$ERR")" "window-avg: stats: final read=8 emitted=2 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=2 batches=1 missing=3 bad_provenance=0 table_rows=0 shared=0"
 
 # ---- bad input: every policy, the line named, no good record lost ----
 BAD='{"t":1,"v":1}
@@ -155,9 +155,9 @@ window-avg: <stdin>:3: field 't': bad event time: not a string or a number (null
 window-avg: <stdin>:4: field 't': bad event time: date out of range: '2024-13-01T00:00:00Z' (nulled, so dropped)
 window-avg: <stdin>:5: field 'v': not a number (nulled)
 window-avg: <stdin>:6: field 'v': not a number (nulled)
-window-avg: stats: final read=7 emitted=1 nulled=5 skipped=0 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=0 table_rows=0"
+window-avg: stats: final read=7 emitted=1 nulled=5 skipped=0 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=0 table_rows=0 shared=0"
 t bad-skip 0 "$ONE,\"avg(v)\":2.5,\"count(1)\":2}" "$BAD" $WA -t t -w 10s --avg v --count '*' --mode update --on-error=skip --stats
-is bad-skip-stats "$(tail -n 1 "$ERR")" "window-avg: stats: final read=7 emitted=1 nulled=0 skipped=5 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=0 table_rows=0"
+is bad-skip-stats "$(tail -n 1 "$ERR")" "window-avg: stats: final read=7 emitted=1 nulled=0 skipped=5 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=0 table_rows=0 shared=0"
 like bad-skip-first "$(head -n 1 "$ERR")" "window-avg: <stdin>:2: not a JSON object: *(skipped)"
 t bad-fail 1 '' "$BAD" $WA -t t -w 10s --avg v --on-error=fail
 is bad-fail-stderr "$(cat "$ERR")" "window-avg: <stdin>:2: not a JSON object: byte 1: JSON object expected"
@@ -225,7 +225,7 @@ r 12:10 12:20 owl 2; r 12:15 12:25 owl 2; } >"$T/guide-update.want"
 is guide-update "$(cat "$OUT")" "$(cat "$T/guide-update.want")"
 # (12:04, donkey) is too late for both its windows, which end before 12:11;
 # 4 data batches and 3 no-data batches that moved the watermark
-is guide-update-stats "$(cat "$ERR")" "window-avg: stats: final read=10 emitted=18 nulled=0 skipped=0 late=1 late_windows=2 replayed=0 null_time=0 batches=7 missing=0 bad_provenance=0 table_rows=0"
+is guide-update-stats "$(cat "$ERR")" "window-avg: stats: final read=10 emitted=18 nulled=0 skipped=0 late=1 late_windows=2 replayed=0 null_time=0 batches=7 missing=0 bad_provenance=0 table_rows=0 shared=0"
 
 # ---- input files ----
 # read in order, - for standard input, line numbers per file; going from
@@ -249,7 +249,7 @@ is missing-file-err "$(cat "$ERR")" "window-avg: $T/nope.ndjson: open: No such f
 # runs dry: the same batches as guide-update above
 feed 0.4 | $WA $GUIDE --watermark '10 minutes' --mode update --stats "$T/empty.ndjson" - >"$T/pipe.out" 2>"$ERR"
 is pipe-after-file "$(cat "$T/pipe.out")" "$(cat "$T/guide-update.want")"
-is pipe-after-file-stats "$(cat "$ERR")" "window-avg: stats: final read=10 emitted=18 nulled=0 skipped=0 late=1 late_windows=2 replayed=0 null_time=0 batches=7 missing=0 bad_provenance=0 table_rows=0"
+is pipe-after-file-stats "$(cat "$ERR")" "window-avg: stats: final read=10 emitted=18 nulled=0 skipped=0 late=1 late_windows=2 replayed=0 null_time=0 batches=7 missing=0 bad_provenance=0 table_rows=0 shared=0"
 
 # append: the 12:00-12:10 counts come out once, as soon as the watermark
 # passes 12:10 (after the third trigger), and nothing else before the end
@@ -345,7 +345,8 @@ ok python-fsum python3 "$T/check.py" "$T/sharded" "$T/ref.table"
 $WA $Q --state "$T/st" --table "$T/t1" <"$T/sharded" >/dev/null 2>"$ERR"
 $WA $Q --state "$T/st" --table "$T/t1" --tee --stats <"$T/sharded" >"$OUT" 2>"$ERR"
 # --tee: the rows went to stdout (emitted) and to the table (table_rows)
-is replay-stats "$(cat "$ERR")" "window-avg: stats: final read=$N emitted=$(wc -l <"$T/ref.table") nulled=0 skipped=0 late=0 late_windows=0 replayed=$N null_time=0 batches=1 missing=0 bad_provenance=0 table_rows=$(wc -l <"$T/ref.table")"
+# (shared: as many as went through threads, which depends on the machine)
+like replay-stats "$(cat "$ERR")" "window-avg: stats: final read=$N emitted=$(wc -l <"$T/ref.table") nulled=0 skipped=0 late=0 late_windows=0 replayed=$N null_time=0 batches=1 missing=0 bad_provenance=0 table_rows=$(wc -l <"$T/ref.table") shared=*"
 is replay-table "$(cat "$T/t1")" "$(cat "$T/ref.table")"
 is replay-batch "$(head -c 300 "$OUT" | grep -o '"batch":[0-9]*' | head -1)" '"batch":1'
 # the marks kin-read --resume-from reads: the last sequenceNumber per shard
@@ -445,16 +446,7 @@ for i in range(40):
 $WA $DQ --state "$T/d.state" --table "$T/d.table" <"$T/d.in" >/dev/null 2>"$ERR"
 is damage-base-rc "$?.$(cat "$ERR")" "0."
 mkdir "$T/flips"
-python3 -c '
-import random, sys
-data = open(sys.argv[1], "rb").read()
-r = random.Random(16)
-for i in range(300):
-    b = bytearray(data)
-    bit = r.randrange(len(b) * 8)
-    b[bit // 8] ^= 1 << (bit % 8)
-    open("%s/%03d" % (sys.argv[2], i), "wb").write(bytes(b))
-' "$T/d.state" "$T/flips"
+python3 "$KP_ROOT/tests/e2e/bit-flips.py" "$T/d.state" 300 16 "$T/flips/"
 refused=0 said=0 kept=0
 for f in "$T"/flips/*; do
 	cp "$f" "$f.orig"
@@ -714,7 +706,7 @@ TY='{"timestamp":"2024-01-01T00:00:01Z","euro_rate":40000}
 TW='{"window":{"start":"2024-01-01T00:00:00Z","end":"2024-01-01T00:05:00Z"}'
 t time-typo 1 '' "$TY" $WA --time timestmp -w 5m --avg euro_rate --stats
 is time-typo-stderr "$(cat "$ERR")" "window-avg: --time 'timestmp': no record has this column (2 records read)
-window-avg: stats: final read=2 emitted=0 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=2 batches=1 missing=2 bad_provenance=0 table_rows=0"
+window-avg: stats: final read=2 emitted=0 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=2 batches=1 missing=2 bad_provenance=0 table_rows=0 shared=0"
 t avg-typo 1 "$TW,\"avg(eur_rate)\":null,\"batch\":0}" "$TY" $WA --time timestamp -w 5m --avg eur_rate
 is avg-typo-stderr "$(cat "$ERR")" "window-avg: --avg 'eur_rate': no record has this column (2 records read)"
 t max-typo 1 "$TW,\"avg(euro_rate)\":40001,\"max(eur)\":null,\"batch\":0}" "$TY" $WA --time timestamp -w 5m --avg euro_rate --max eur
@@ -726,7 +718,7 @@ is typo-empty-input-stderr "$(cat "$ERR")" ""
 t column-in-some-records 0 "$TW,\"avg(euro_rate)\":40000,\"count(usd)\":1,\"batch\":0}" '{"timestamp":"2024-01-01T00:00:01Z","euro_rate":40000,"usd":1}
 {"timestamp":"2024-01-01T00:00:02Z"}
 ' $WA --time timestamp -w 5m --avg euro_rate --count usd --stats
-is column-in-some-records-stats "$(cat "$ERR")" "window-avg: stats: final read=2 emitted=1 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=1 bad_provenance=0 table_rows=0"
+is column-in-some-records-stats "$(cat "$ERR")" "window-avg: stats: final read=2 emitted=1 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=1 bad_provenance=0 table_rows=0 shared=0"
 # a column named twice is read for both: the time aggregated, a column
 # grouped and aggregated, the shard grouped (each was null before)
 t column-twice 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"shardId":"s1","v":2,"max(t)":3,"avg(v)":2,"batch":0}' '{"t":1,"v":2,"shardId":"s1","sequenceNumber":"1"}
@@ -783,9 +775,9 @@ t prov-state 0 "$PW,\"batch\":0}" "$PROV" $WA -t t -w 10s --sum v --count '*' --
 is prov-state-warnings "$(grep -c 'malformed provenance.*(skipped)$' "$ERR")" 6
 is prov-state-first "$(head -n 1 "$ERR")" "window-avg: <stdin>:2: malformed provenance: shardId \"s1\", sequenceNumber \"zz\" (wanted a string and 1 to 128 decimal digits): a replay could not be recognised (skipped)"
 like prov-state-lines "$(cut -d: -f3 "$ERR" | head -n 6 | tr '\n' ' ')" "2 3 4 5 6 7 "
-is prov-state-stats "$(tail -n 1 "$ERR")" "window-avg: stats: final read=8 emitted=1 nulled=0 skipped=6 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=6 table_rows=0"
+is prov-state-stats "$(tail -n 1 "$ERR")" "window-avg: stats: final read=8 emitted=1 nulled=0 skipped=6 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=6 table_rows=0 shared=0"
 t prov-state-replay 0 "$PW,\"batch\":1}" "$PROV" $WA -t t -w 10s --sum v --count '*' --state "$T/pst" --stats
-is prov-state-replay-stats "$(tail -n 1 "$ERR")" "window-avg: stats: final read=8 emitted=1 nulled=0 skipped=6 late=0 late_windows=0 replayed=2 null_time=0 batches=1 missing=0 bad_provenance=6 table_rows=0"
+is prov-state-replay-stats "$(tail -n 1 "$ERR")" "window-avg: stats: final read=8 emitted=1 nulled=0 skipped=6 late=0 late_windows=0 replayed=2 null_time=0 batches=1 missing=0 bad_provenance=6 table_rows=0 shared=0"
 t prov-state-fail 1 '' "$PROV" $WA -t t -w 10s --sum v --state "$T/pst2" --on-error=fail
 is prov-state-fail-stderr "$(cat "$ERR")" "window-avg: <stdin>:2: malformed provenance: shardId \"s1\", sequenceNumber \"zz\" (wanted a string and 1 to 128 decimal digits): a replay could not be recognised"
 # without --state nothing is remembered across runs: all eight count
@@ -808,14 +800,14 @@ printf '%s\n' '{"kind":"window-avg-partial","window":{"start":"1970-01-01T00:00:
 t merge-prov 0 '{"window":{"start":"1970-01-01T00:00:00Z","end":"1970-01-01T00:00:10Z"},"sum(v)":7,"batch":0}' "$(cat "$T/mbad")" $WA --merge --sum v --stats
 is merge-prov-stderr "$(cat "$ERR")" "window-avg: <stdin>:1: malformed provenance: shardId \"s1\", sequenceNumber \"zz\" (wanted a string, and null or 1 to 128 decimal digits): a replay could not be recognised (skipped)
 window-avg: <stdin>:2: malformed provenance: shardId \"s2\", sequenceNumber 7 (wanted a string, and null or 1 to 128 decimal digits): a replay could not be recognised (skipped)
-window-avg: stats: final read=3 emitted=1 nulled=0 skipped=2 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=2 table_rows=0"
+window-avg: stats: final read=3 emitted=1 nulled=0 skipped=2 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=2 table_rows=0 shared=0"
 t merge-prov-fail 1 '' "$(cat "$T/mbad")" $WA --merge --sum v --on-error=fail
 
 # ---- --stats counts the rows of each sink: stdout (emitted), --table ----
 t table-rows 0 '' '{"t":1,"v":1}
 {"t":11,"v":2}
 ' $WA -t t -w 10s --avg v --table "$T/tr.ndjson" --stats
-is table-rows-stats "$(cat "$ERR")" "window-avg: stats: final read=2 emitted=0 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=0 table_rows=$(wc -l <"$T/tr.ndjson" | tr -d ' ')"
+is table-rows-stats "$(cat "$ERR")" "window-avg: stats: final read=2 emitted=0 nulled=0 skipped=0 late=0 late_windows=0 replayed=0 null_time=0 batches=1 missing=0 bad_provenance=0 table_rows=$(wc -l <"$T/tr.ndjson" | tr -d ' ') shared=0"
 is table-rows-two "$(wc -l <"$T/tr.ndjson" | tr -d ' ')" 2
 
 # ---- numbers beyond a double's range: Infinity, as Spark reads them ----
