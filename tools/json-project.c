@@ -48,7 +48,7 @@ static const char help_text[] =
     "      --metrics FILE       the counts for Prometheus, rewritten at exit\n"
     "      --metrics-interval D   and every D (10s)\n"
     "      --flush-ms MS        flush at least this often (100)\n"
-    "      --threads N          threads for a backlog (one per CPU, up to 4)\n"
+    "      --threads N          threads for a backlog (CPUs - 2, 1 to 4)\n"
     "  -h, --help               this help\n"
     "  -V, --version            print the version\n";
 

@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,23 +23,20 @@
  * nothing to gain from more threads, only processor time to take from
  * that stage. */
 #define FLT_CREW_LINES	(8 * FLT_CHUNK_LINES)
-/* Threads by default, at most: beyond this the reading, writing and
- * accounting on the main thread are the limit. */
-#define FLT_THREADS_AUTO_MAX	4
-
 _Static_assert(FLT_THREADS_MAX <= PAR_MAX, "a part per thread");
 
 /* What one record came to. */
 struct flt_item {
-	size_t end;		/* in its part's out, past the record's bytes */
+	size_t end;		/* in its chunk's out, past the record's bytes */
 	size_t msg;		/* bad only: in msgs, where '\0' why '\0' */
 	unsigned char rc, lacking;
 };
 
-/* Who did a chunk of a batch, and where its output went. */
+/* A chunk's records as its thread wrote them, each chunk apart: the main
+ * thread writes one out while others still fill later ones. */
 struct flt_chunk {
-	int part;
-	size_t from, to;	/* in the part's out */
+	struct sb out, msgs;	/* its records, their messages */
+	atomic_uchar done;	/* out and msgs are final */
 };
 
 /* One thread's tools. Part 0 is the main thread's, with the tool's own
@@ -46,7 +45,6 @@ struct flt_part {
 	void *stage;
 	struct flt *f;		/* where the stage marks its columns */
 	struct flt own;		/* a clone's flt */
-	struct sb out, msgs;	/* the records of its chunks, their messages */
 };
 
 struct flt_batch {
@@ -62,8 +60,10 @@ struct flt_batch {
 	uint64_t read_before;	/* st->read before the batch */
 	struct nd_line *lines;	/* FLT_BATCH_LINES of each */
 	struct flt_item *items;
-	struct flt_chunk *chunks;
+	struct flt_chunk *chunks;	/* FLT_BATCH_CHUNKS */
 };
+
+#define FLT_BATCH_CHUNKS	(FLT_BATCH_LINES / FLT_CHUNK_LINES + 1)
 
 /* The message about a bad record: its input and line, where the stage
  * says it came from (its shardId and sequenceNumber) and why. */
@@ -83,44 +83,45 @@ run_chunk(void *arg, int k, size_t c)
 {
 	struct flt_batch *b = arg;
 	struct flt_part *pt = &b->part[k];
+	struct flt_chunk *ch = &b->chunks[c];
 	struct flt *f = pt->f;
 	size_t i = c * FLT_CHUNK_LINES, end = i + FLT_CHUNK_LINES;
 
 	if (end > b->n)
 		end = b->n;
-	b->chunks[c].part = k;
-	b->chunks[c].from = pt->out.len;
+	sb_reset(&ch->out);
+	sb_reset(&ch->msgs);
 	for (; i < end; i++) {
 		struct flt_item *it = &b->items[i];
-		size_t mark = pt->out.len;
+		size_t mark = ch->out.len;
 
 		it->rc = (unsigned char)b->fn(pt->stage, &b->lines[i],
-		    &pt->out);
+		    &ch->out);
 		it->lacking = (unsigned char)f->lacking;
 		f->lacking = 0;
 		it->msg = SIZE_MAX;
 		if (it->rc == FLT_BAD) {
-			it->msg = pt->msgs.len;
+			it->msg = ch->msgs.len;
 			if (f->where)
-				f->where(pt->stage, &pt->msgs);
-			sb_addc(&pt->msgs, '\0');
-			sb_add(&pt->msgs, f->why->msg, strlen(f->why->msg) + 1);
+				f->where(pt->stage, &ch->msgs);
+			sb_addc(&ch->msgs, '\0');
+			sb_add(&ch->msgs, f->why->msg, strlen(f->why->msg) + 1);
 			/* a skipped record leaves nothing; a failing one
 			 * is never written */
 			if (f->on_error != ON_ERROR_NULL)
-				pt->out.len = mark;
+				ch->out.len = mark;
 		}
-		if (pt->out.len != mark)	/* nothing written: skipped */
-			sb_addc(&pt->out, '\n');
-		it->end = pt->out.len;
+		if (ch->out.len != mark)	/* nothing written: skipped */
+			sb_addc(&ch->out, '\n');
+		it->end = ch->out.len;
 	}
-	b->chunks[c].to = pt->out.len;
+	atomic_store(&ch->done, 1);
 }
 
 /* Count one record and apply the policy to a bad one: 1 stops the run
  * (--on-error=fail). */
 static int
-account(struct flt *f, const struct nd_line *l, const struct flt_part *pt,
+account(struct flt *f, const struct nd_line *l, const struct flt_chunk *ch,
     const struct flt_item *it)
 {
 	const char *where, *why;
@@ -134,7 +135,7 @@ account(struct flt *f, const struct nd_line *l, const struct flt_part *pt,
 		f->st->emitted++;
 		return 0;
 	}
-	where = pt->msgs.buf + it->msg;
+	where = ch->msgs.buf + it->msg;
 	why = where + strlen(where) + 1;
 	if (f->on_error == ON_ERROR_FAIL) {
 		say_bad(l, where, why, "");
@@ -155,39 +156,29 @@ account(struct flt *f, const struct nd_line *l, const struct flt_part *pt,
 	return 0;
 }
 
-/* The batch's records counted and written in input order; at a record
- * that fails the run, what came before it is written and 1 returned.
- * -1 on a write error or when a part ran out of memory (in e). */
+/* Chunk c's records counted and written in input order; at a record that
+ * fails the run, what came before it is written and 1 returned. -1 on a
+ * write error or when the chunk ran out of memory (in e). */
 static int
-settle(struct flt_batch *b, size_t nchunks, struct nd_writer *w,
-    struct eb *e)
+settle(struct flt_batch *b, size_t c, struct nd_writer *w, struct eb *e)
 {
-	size_t c, i = 0;
-	int k;
+	const struct flt_chunk *ch = &b->chunks[c];
+	size_t i = c * FLT_CHUNK_LINES, end = i + FLT_CHUNK_LINES;
+	size_t start = 0, records = 0;
+	int stop = 0;
 
-	for (k = 0; k < b->threads; k++)
-		if (sb_failed(&b->part[k].out) || sb_failed(&b->part[k].msgs))
-			return eb_set(e, "out of memory");
-	for (c = 0; c < nchunks; c++) {
-		const struct flt_chunk *ch = &b->chunks[c];
-		const struct flt_part *pt = &b->part[ch->part];
-		size_t start = ch->from, records = 0, end = i + FLT_CHUNK_LINES;
-		int stop = 0;
-
-		for (; i < end && i < b->n && !stop; i++) {
-			stop = account(b->f, &b->lines[i], pt, &b->items[i]);
-			if (!stop) {
-				records += b->items[i].end > start;
-				start = b->items[i].end;
-			}
+	if (sb_failed(&ch->out) || sb_failed(&ch->msgs))
+		return eb_set(e, "out of memory");
+	for (; i < end && i < b->n && !stop; i++) {
+		stop = account(b->f, &b->lines[i], ch, &b->items[i]);
+		if (!stop) {
+			records += b->items[i].end > start;
+			start = b->items[i].end;
 		}
-		if (nd_write_records(w, pt->out.buf + ch->from,
-		    start - ch->from, records) != 0)
-			return eb_set(e, "write error: %s", strerror(errno));
-		if (stop)
-			return 1;
 	}
-	return 0;
+	if (nd_write_records(w, ch->out.buf, start, records) != 0)
+		return eb_set(e, "write error: %s", strerror(errno));
+	return stop;
 }
 
 /* The columns the clones' records had, told to the tool's flt. */
@@ -254,25 +245,47 @@ gather(struct flt_batch *b, struct nd_reader *rd, const struct nd_line *first)
 	b->bytes = bytes;
 }
 
+/* Wait for chunk c, claimed by another thread: a tenth of a millisecond
+ * of work, unless that thread waits for a processor, which yielding
+ * gives it. */
+static void
+wait_chunk(const struct flt_chunk *ch)
+{
+	while (!atomic_load(&ch->done))
+		sched_yield();
+}
+
 /* Every record of the batch through the stage, on the crew when crew
- * says so; the number of chunks. */
-static size_t
-run_batch(struct flt_batch *b, int crew)
+ * says so, and each chunk counted and written as soon as it and those
+ * before it are done: the output flows while the crew works on, and the
+ * next stage has its input as it would from one thread (settle's
+ * status). */
+static int
+run_batch(struct flt_batch *b, int crew, struct nd_writer *w, struct eb *e)
 {
 	size_t nchunks = (b->n + FLT_CHUNK_LINES - 1) / FLT_CHUNK_LINES, c;
-	int k;
+	int rc = 0;
 
-	for (k = 0; k < b->threads; k++) {
-		sb_reset(&b->part[k].out);
-		sb_reset(&b->part[k].msgs);
-	}
+	for (c = 0; c < nchunks; c++)
+		atomic_store(&b->chunks[c].done, 0);
 	if (crew)
-		par_run(&b->crew, nchunks);
-	else
-		for (c = 0; c < nchunks; c++)
+		par_start(&b->crew, nchunks);
+	for (c = 0; c < nchunks && rc == 0; c++) {
+		if (!crew) {
 			run_chunk(b, 0, c);
+		} else if (par_claim(&b->crew, c)) {
+			run_chunk(b, 0, c);
+			par_done(&b->crew);
+		} else {
+			wait_chunk(&b->chunks[c]);
+		}
+		rc = settle(b, c, w, e);
+	}
+	/* the lines stay in use until every thread is done with them */
+	if (crew)
+		par_wait(&b->crew);
 	merge_columns(b);
-	return nchunks;
+	return rc;
 }
 
 /* --stats' shared: the batch's records, as many as settle counted
@@ -301,16 +314,16 @@ batch(struct flt_batch *b, void *stage, struct nd_writer *w, struct eb *e)
 		/* the first batch pays for the threads' start: not a
 		 * measure of what they cost */
 		if (b->crew_up) {
-			rc = settle(b, run_batch(b, 1), w, e);
+			rc = run_batch(b, 1, w, e);
 			count_shared(b);
 			return rc;
 		}
 	}
 	if (!b->crew_up || !many)
-		return settle(b, run_batch(b, 0), w, e);
+		return run_batch(b, 0, w, e);
 	crew = par_choose(&b->choice);
 	t0 = cli_now();
-	rc = settle(b, run_batch(b, crew), w, e);
+	rc = run_batch(b, crew, w, e);
 	par_cost(&b->choice, crew, cli_now() - t0, b->bytes);
 	if (crew)
 		count_shared(b);
@@ -324,11 +337,11 @@ batch_free(struct flt_batch *b)
 
 	if (b->crew_up)
 		par_free(&b->crew);
-	for (k = 0; k < b->threads; k++) {
-		if (k >= 1 && b->crew_up)
-			b->f->clone_free(b->part[k].stage);
-		sb_free(&b->part[k].out);
-		sb_free(&b->part[k].msgs);
+	for (k = 1; k < b->threads && b->crew_up; k++)
+		b->f->clone_free(b->part[k].stage);
+	for (k = 0; b->chunks != NULL && k < FLT_BATCH_CHUNKS; k++) {
+		sb_free(&b->chunks[k].out);
+		sb_free(&b->chunks[k].msgs);
 	}
 	free(b->lines);
 	free(b->items);
@@ -341,9 +354,7 @@ static int
 batch_init(struct flt_batch *b, struct flt *f, flt_fn *fn, void *stage)
 {
 	*b = (struct flt_batch){ .f = f, .fn = fn };
-	b->threads = f->threads > 0 ? f->threads : par_cpus();
-	if (f->threads <= 0 && b->threads > FLT_THREADS_AUTO_MAX)
-		b->threads = FLT_THREADS_AUTO_MAX;
+	b->threads = f->threads > 0 ? f->threads : par_auto_threads();
 	if (b->threads > FLT_THREADS_MAX)
 		b->threads = FLT_THREADS_MAX;
 	if (f->clone == NULL)
@@ -352,8 +363,7 @@ batch_init(struct flt_batch *b, struct flt *f, flt_fn *fn, void *stage)
 	b->part[0].f = f;
 	b->lines = malloc(FLT_BATCH_LINES * sizeof(*b->lines));
 	b->items = malloc(FLT_BATCH_LINES * sizeof(*b->items));
-	b->chunks = malloc((FLT_BATCH_LINES / FLT_CHUNK_LINES + 1) *
-	    sizeof(*b->chunks));
+	b->chunks = calloc(FLT_BATCH_CHUNKS, sizeof(*b->chunks));
 	if (b->lines == NULL || b->items == NULL || b->chunks == NULL) {
 		b->threads = 1;
 		batch_free(b);

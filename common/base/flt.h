@@ -45,7 +45,7 @@ struct flt {
 	 * NULL for nothing. Called with stage only for bad records. */
 	void (*where)(void *stage, struct sb *out);
 	void *stage;
-	/* Threads for a backlog (--threads; 0: one per CPU, up to 4). Each
+	/* Threads for a backlog (--threads; 0: par_auto_threads()). Each
 	 * thread but the main one runs a clone of the stage: clone makes
 	 * one that shares the stage's options and has its own working
 	 * state, with wf (a copy of this flt, columns unmarked) as its flt:

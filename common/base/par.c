@@ -215,3 +215,11 @@ par_cost(struct par_choice *c, int crew, double seconds, size_t bytes)
 	else
 		c->cost[crew] = 0.75 * c->cost[crew] + 0.25 * per_byte;
 }
+
+int
+par_auto_threads(void)
+{
+	int n = par_cpus() - 2;
+
+	return n < 1 ? 1 : n > PAR_AUTO_MAX ? PAR_AUTO_MAX : n;
+}

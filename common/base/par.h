@@ -92,4 +92,12 @@ void par_cost(struct par_choice *c, int crew, double seconds, size_t bytes);
 /* The CPUs this process may run on (sched_getaffinity), at least 1. */
 int par_cpus(void);
 
+/* Threads for a stage by default: one per CPU beyond the first two, at
+ * most PAR_AUTO_MAX, at least 1. A stage seldom runs alone: the
+ * notebook's pipeline is three stages behind a reader, and on two CPUs
+ * a fourth busy thread slows the pipeline (measured: by a fifth) more
+ * than it speeds its stage. --threads asks for more. */
+#define PAR_AUTO_MAX	4
+int par_auto_threads(void);
+
 #endif

@@ -63,7 +63,7 @@ struct wa_opts {
 	enum wa_trig trig;
 	enum cli_on_error on_error;
 	int flush_ms;
-	int threads;		/* --threads: parsing ahead; 0: one per CPU, up to 4 */
+	int threads;		/* --threads: parsing ahead; 0: par_auto_threads() */
 	struct wa_col out[WA_MAX_OUT];
 	int nout;
 	const char *cols[WA_MAX_OUT];	/* distinct value columns */

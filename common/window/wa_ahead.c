@@ -10,7 +10,6 @@
 /* The crew only for a batch of this many chunks: a backlog, whose input
  * piles up faster than window-avg takes it (as flt.c's FLT_CREW_LINES) */
 #define AHEAD_CREW_CHUNKS	8
-#define AHEAD_THREADS_AUTO_MAX	4
 
 static void
 parse_chunk(void *arg, int part, size_t chunk)
@@ -35,8 +34,7 @@ wa_ahead_init(struct wa_ahead *a, int threads)
 
 	*a = (struct wa_ahead){ .threads = threads };
 	if (threads <= 0)
-		a->threads = par_cpus() < AHEAD_THREADS_AUTO_MAX ? par_cpus() :
-		    AHEAD_THREADS_AUTO_MAX;
+		a->threads = par_auto_threads();
 	if (a->threads > PAR_MAX)
 		a->threads = PAR_MAX;
 	if (a->threads == 1)

@@ -34,7 +34,7 @@ struct wa_ahead {
 	atomic_uchar done[AHEAD_LINES / AHEAD_CHUNK];	/* chunks parsed */
 };
 
-/* threads 0: one per CPU, up to 4. -1 when out of memory. */
+/* threads 0: par_auto_threads(). -1 when out of memory. */
 int wa_ahead_init(struct wa_ahead *a, int threads);
 void wa_ahead_free(struct wa_ahead *a);
 /* Whether a batch is worth parsing ahead: a crew, or the means for one. */
