@@ -245,14 +245,23 @@ gather(struct flt_batch *b, struct nd_reader *rd, const struct nd_line *first)
 	b->bytes = bytes;
 }
 
-/* Wait for chunk c, claimed by another thread: a tenth of a millisecond
- * of work, unless that thread waits for a processor, which yielding
- * gives it. */
+/* Until chunk c is done: the main thread takes the next chunk no thread
+ * has claimed (c itself, when the crew has not got to it), and yields
+ * when every chunk is claimed (a tenth of a millisecond of work each,
+ * unless a thread waits for a processor, which yielding gives it). */
 static void
-wait_chunk(const struct flt_chunk *ch)
+help_until_done(struct flt_batch *b, size_t c)
 {
-	while (!atomic_load(&ch->done))
-		sched_yield();
+	size_t next;
+
+	while (!atomic_load(&b->chunks[c].done)) {
+		if (par_claim_next(&b->crew, &next)) {
+			run_chunk(b, 0, next);
+			par_done(&b->crew);
+		} else {
+			sched_yield();
+		}
+	}
 }
 
 /* Every record of the batch through the stage, on the crew when crew
@@ -271,14 +280,10 @@ run_batch(struct flt_batch *b, int crew, struct nd_writer *w, struct eb *e)
 	if (crew)
 		par_start(&b->crew, nchunks);
 	for (c = 0; c < nchunks && rc == 0; c++) {
-		if (!crew) {
+		if (crew)
+			help_until_done(b, c);
+		else
 			run_chunk(b, 0, c);
-		} else if (par_claim(&b->crew, c)) {
-			run_chunk(b, 0, c);
-			par_done(&b->crew);
-		} else {
-			wait_chunk(&b->chunks[c]);
-		}
 		rc = settle(b, c, w, e);
 	}
 	/* the lines stay in use until every thread is done with them */

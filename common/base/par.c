@@ -124,6 +124,12 @@ par_claim(struct par *p, size_t chunk)
 	    atomic_compare_exchange_strong(&p->claim, &c, c + 1);
 }
 
+int
+par_claim_next(struct par *p, size_t *chunk)
+{
+	return claim(p, p->round, chunk);
+}
+
 void
 par_wait(struct par *p)
 {

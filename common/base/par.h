@@ -53,12 +53,16 @@ void par_run(struct par *p, size_t chunks);
 /* The same in steps, for a caller that takes the chunks' results in
  * order while the crew is still at work: par_start sets the other
  * threads going; par_claim(p, c) claims chunk c for the caller if no
- * thread has (the crew claims in order: c is the next), and the caller
- * then runs it and calls par_done; par_wait returns once every chunk is
+ * thread has (the crew claims in order: c is the next), par_claim_next
+ * the next, whichever it is, and the caller then runs it and calls
+ * par_done; par_wait returns once every chunk is
  * done (before the next par_start). Whether a chunk the crew claimed is
  * done the caller tells by itself. */
 void par_start(struct par *p, size_t chunks);
 int par_claim(struct par *p, size_t chunk);
+/* The caller claims whichever chunk is next (1, in *chunk), as a thread
+ * of the crew would; 0 when none is left. */
+int par_claim_next(struct par *p, size_t *chunk);
 void par_done(struct par *p);
 void par_wait(struct par *p);
 /* Stop and join the threads. */
