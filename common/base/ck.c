@@ -204,40 +204,6 @@ mark_hash(const char *s, size_t n)
 	return h;
 }
 
-/* Shard names differ in their last bytes ("shardId-000000000003"): those
- * and the length pick the recent[] slot. */
-static inline size_t
-recent_slot(const char *s, size_t n)
-{
-	uint64_t w = 0;
-
-	memcpy(&w, s + (n >= 8 ? n - 8 : 0), n >= 8 ? 8 : n);
-	/* the last byte is the top one: bring it down before the multiply
-	 * carries it up to the three bits kept */
-	w ^= n ^ w >> 32;
-	return (size_t)((w * UINT64_C(0x9e3779b97f4a7c15)) >> 61);
-}
-
-/* a[0..n) == b[0..n) a word at a time, without a call: names are short */
-static inline int
-same_name(const char *a, const char *b, size_t n)
-{
-	uint64_t x, y;
-	size_t i;
-
-	if (n < 8)
-		return memcmp(a, b, n) == 0;
-	for (i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return 0;
-	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return x == y;
-}
-
 int
 ck_marks_init(struct ck_marks *m)
 {
@@ -289,13 +255,13 @@ marks_grow(struct ck_marks *m)
 struct ck_mark *
 ck_marks_get(struct ck_marks *m, const char *shard, size_t n)
 {
-	struct ck_mark **recent = &m->recent[recent_slot(shard, n)];
-	struct ck_mark *k = *recent;
+	struct ck_mark **recent = &m->recent[ck_recent_slot(shard, n)];
+	struct ck_mark *k = ck_marks_peek(m, shard, n);
 	uint64_t h;
 	size_t i;
 
 	/* the shards of a stream come again and again: skip the hash */
-	if (k && k->shardlen == n && same_name(k->shard, shard, n))
+	if (k != NULL)
 		return k;
 	h = mark_hash(shard, n);
 	for (i = h & (m->cap - 1); m->slot[i]; i = (i + 1) & (m->cap - 1)) {

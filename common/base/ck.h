@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/eb.h"
 #include "base/sb.h"
@@ -69,13 +70,59 @@ struct ck_mark {
 struct ck_marks {
 	struct ck_mark **slot;	/* open addressing; marks never move */
 	size_t cap, n;
-	struct ck_mark *recent[CK_RECENT];	/* by ck.c's recent_slot */
+	struct ck_mark *recent[CK_RECENT];	/* by ck_recent_slot */
 };
 
 int ck_marks_init(struct ck_marks *m);
 void ck_marks_free(struct ck_marks *m);
 /* The mark of a shard, created empty when absent; NULL on out of memory. */
 struct ck_mark *ck_marks_get(struct ck_marks *m, const char *shard, size_t n);
+
+/* Shard names differ in their last bytes ("shardId-000000000003"): those
+ * and the length pick the recent[] slot. */
+static inline size_t
+ck_recent_slot(const char *s, size_t n)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, s + (n >= 8 ? n - 8 : 0), n >= 8 ? 8 : n);
+	/* the last byte is the top one: bring it down before the multiply
+	 * carries it up to the three bits kept */
+	w ^= n ^ w >> 32;
+	return (size_t)((w * UINT64_C(0x9e3779b97f4a7c15)) >> 61);
+}
+
+/* a[0..n) == b[0..n) a word at a time, without a call: names are short */
+static inline int
+ck_same_name(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	size_t i;
+
+	if (n < 8)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
+/* The mark of shard[0..n) when one of the recent[] holds it, else NULL
+ * (nothing created): ck_marks_get's first step, inline for the path
+ * every record takes. */
+static inline struct ck_mark *
+ck_marks_peek(const struct ck_marks *m, const char *shard, size_t n)
+{
+	struct ck_mark *k = m->recent[ck_recent_slot(shard, n)];
+
+	return k != NULL && k->shardlen == n &&
+	    ck_same_name(k->shard, shard, n) ? k : NULL;
+}
 
 /* 1 when (seq, sub) is above the mark (a record not yet counted), 0 when
  * at or below it (a replay). */

@@ -87,7 +87,6 @@ struct wa {
 	const struct wa_opts *o;
 	struct agg_table tab;
 	struct ck_marks marks;
-	struct wa_mark_cache mark_cache;	/* the marks of recent shards */
 	struct st_state st;
 	struct rec rec;
 	struct sb key, tmp;

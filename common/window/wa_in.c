@@ -302,7 +302,7 @@ replayed_fast(struct wa *w, const struct rec_member *shard,
 	    seq->type != REC_STRING || shard->val_escaped ||
 	    seq->val_escaped || shard->val.n == 2)
 		return -1;
-	k = wa_mark_peek(&w->mark_cache, shard->val.p + 1, shard->val.n - 2);
+	k = ck_marks_peek(&w->marks, shard->val.p + 1, shard->val.n - 2);
 	if (k == NULL || (*sub = sub_of(subm)) < 0)
 		return -1;
 	*s = rec_string_raw(seq);
@@ -362,8 +362,7 @@ replayed(struct wa *w, const struct rec_member *shard,
 		return PROV_BAD;
 	}
 	id = rec_string_text(shard, &w->tmp);
-	if ((*mark = wa_mark_get(&w->mark_cache, &w->marks, id.p,
-	    id.n)) == NULL)
+	if ((*mark = ck_marks_get(&w->marks, id.p, id.n)) == NULL)
 		return eb_set(e, "out of memory");
 	return ck_mark_is_new(*mark, s->p, s->n, *sub) ? PROV_NEW : PROV_REPLAY;
 }

@@ -5,16 +5,6 @@
 
 #include "window/wa_mark.h"
 
-struct ck_mark *
-wa_mark_get(struct wa_mark_cache *c, struct ck_marks *marks,
-    const char *shard, size_t n)
-{
-	struct ck_mark *k = wa_mark_peek(c, shard, n);
-
-	return k ? k : (c->slot[wa_mark_slot(shard, n)] =
-	    ck_marks_get(marks, shard, n));
-}
-
 #ifdef __SSE2__
 /* One block of sixteen bytes at i: its digit values joined into *top by
  * unsigned max, its bytes that differ from the mark's as bits i.. of the

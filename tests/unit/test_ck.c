@@ -444,6 +444,32 @@ fill(struct agg_table *t, struct ck_marks *m)
 
 /* A mark inside a KPL aggregate survives a save and a load; the file says
  * it in "subSequenceNumbers" (refusals: the table below). */
+/* ck_marks_peek finds only what ck_marks_get gives, and after a get the
+ * shard it got (its recent[] slot), over many names of two shapes. */
+START_TEST(test_marks_peek)
+{
+	struct ck_marks marks;
+	char name[64];
+	unsigned x = 12345;
+
+	ck_assert_int_eq(ck_marks_init(&marks), 0);
+	for (int i = 0; i < 100000; i++) {
+		int len;
+		struct ck_mark *want, *peek;
+
+		x = x * 1103515245u + 12345u;
+		len = snprintf(name, sizeof(name), "%s%u",
+		    x >> 16 & 1 ? "shardId-00000000000" : "s", (x >> 8) % 40);
+		peek = ck_marks_peek(&marks, name, (size_t)len);
+		want = ck_marks_get(&marks, name, (size_t)len);
+		ck_assert_ptr_nonnull(want);
+		ck_assert(peek == NULL || peek == want);
+		ck_assert_ptr_eq(ck_marks_peek(&marks, name, (size_t)len), want);
+	}
+	ck_marks_free(&marks);
+}
+END_TEST
+
 START_TEST(test_state_subseq)
 {
 	struct agg_table t, t2;
@@ -750,6 +776,7 @@ ck_suite(void)
 	tcase_add_test(tc, test_seq_cmp);
 	tcase_add_test(tc, test_seq_order);
 	tcase_add_test(tc, test_marks);
+	tcase_add_test(tc, test_marks_peek);
 	tcase_add_test(tc, test_state_round_trip);
 	tcase_add_test(tc, test_state_subseq);
 	tcase_add_test(tc, test_state_missing_is_first_run);

@@ -96,30 +96,6 @@ START_TEST(test_same_verdicts)
 }
 END_TEST
 
-START_TEST(test_cache_finds_ck_marks)
-{
-	struct ck_marks marks;
-	struct wa_mark_cache c;
-	char name[64];
-
-	ck_assert_int_eq(ck_marks_init(&marks), 0);
-	memset(&c, 0, sizeof(c));
-	for (int i = 0; i < 100000; i++) {
-		int len = snprintf(name, sizeof(name), "%s%llu",
-		    next() % 2 ? "shardId-00000000000" : "s",
-		    (unsigned long long)(next() % 40));
-		struct ck_mark *want = ck_marks_get(&marks, name, (size_t)len);
-		struct ck_mark *peek = wa_mark_peek(&c, name, (size_t)len);
-
-		ck_assert_ptr_nonnull(want);
-		ck_assert(peek == NULL || peek == want);
-		ck_assert_ptr_eq(wa_mark_get(&c, &marks, name, (size_t)len), want);
-		ck_assert_ptr_eq(wa_mark_peek(&c, name, (size_t)len), want);
-	}
-	ck_marks_free(&marks);
-}
-END_TEST
-
 static Suite *
 wa_mark_suite(void)
 {
@@ -128,7 +104,6 @@ wa_mark_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_same_verdicts);
-	tcase_add_test(tc, test_cache_finds_ck_marks);
 	suite_add_tcase(s, tc);
 	return s;
 }
