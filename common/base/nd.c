@@ -295,6 +295,18 @@ nd_flush(struct nd_writer *w)
 	return 0;
 }
 
+/* records more were ended: a flush when --flush-ms have passed since
+ * the last (the clock read every ND_TIME_EVERY records only). */
+static int
+flush_if_due(struct nd_writer *w, size_t records)
+{
+	w->since_check += (unsigned)records;
+	if (w->since_check < ND_TIME_EVERY)
+		return 0;
+	w->since_check = 0;
+	return cli_now() - w->last_flush >= w->flush_s ? nd_flush(w) : 0;
+}
+
 int
 nd_end(struct nd_writer *w)
 {
@@ -302,12 +314,7 @@ nd_end(struct nd_writer *w)
 	w->records++;
 	if (w->out.len >= ND_WRITE_HIGH)
 		return nd_flush(w);
-	if (++w->since_check >= ND_TIME_EVERY) {
-		w->since_check = 0;
-		if (cli_now() - w->last_flush >= w->flush_s)
-			return nd_flush(w);
-	}
-	return 0;
+	return flush_if_due(w, 1);
 }
 
 int
@@ -316,13 +323,7 @@ nd_write_records(struct nd_writer *w, const char *p, size_t n, size_t records)
 	w->records += records;
 	if (w->out.len + n < ND_WRITE_HIGH) {
 		sb_add(&w->out, p, n);
-		w->since_check += (unsigned)records;
-		if (w->since_check >= ND_TIME_EVERY) {
-			w->since_check = 0;
-			if (cli_now() - w->last_flush >= w->flush_s)
-				return nd_flush(w);
-		}
-		return 0;
+		return flush_if_due(w, records);
 	}
 	/* a copy into the buffer would only be written at once */
 	if (nd_flush(w) != 0 || nd_write_all(w->fd, p, n, NULL) != 0)
