@@ -272,77 +272,63 @@ layout_fixed(int neg, uint32_t q, int p, int x, char *buf)
 #define layout_fixed layout
 #endif
 
-/* 2^k as a double, built from its bits (-1022 <= k <= 1023). */
-static inline double
-pow2(int k)
-{
-	uint64_t b = (uint64_t)(k + 1023) << 52;
-	double d;
-
-	memcpy(&d, &b, sizeof(d));
-	return d;
-}
-
-/* 1/64 <= |f| < 10^6, the values rates and prices take, with doubles
- * instead of integers: f is m * 2^e (m < 2^24), and 10^k for 0 <= k
- * <= 10 is 5^k * 2^k with 5^k < 2^24, so f * 10^k and the two ends of
- * f's rounding interval (26-bit multiples of 2^(e-2)) times 10^k are
- * products of fewer than 53 bits: exact, like the integers of
- * fmt_common, and the same tests on them (%.{p}g's digits are f * 10^k
- * rounded half to even, k = p - 1 - x; they read back to f when they
- * lie inside the interval), at a multiplication each. -1 elsewhere. */
+/* 1/64 <= |f| < 10^6, the values rates and prices take. f is m * 2^-s
+ * (m < 2^24, 4 <= s <= 29), so f * 10^k for k <= 11 is the integer
+ * m * 10^k (below 2^61) shifted right by s: its integer part is the
+ * digits of %.{p}g before rounding (k = p - 1 - x), its low s bits the
+ * fraction, all exact. The digits read back to f when their distance
+ * from f * 10^k is within f's rounding interval times 10^k: half a unit
+ * of 2^-s above, and below too except at a power of two, where the
+ * float below is twice as close; the ends are excluded for an odd m,
+ * whose neighbours win the ties. The four lengths are worked out at
+ * once, without a branch, since each is independent of the others (the
+ * processor overlaps them) and whether a fraction passes a half is as
+ * random as the data (a mispredicted branch costs more than the
+ * arithmetic). -1 elsewhere. */
 static int
 fmt_small(uint32_t bits, char *buf, size_t *len)
 {
 	uint32_t be = bits >> 23 & 0xFF, m = (bits & 0x7FFFFF) | 0x800000;
-	int e = (int)be - 150, x, p, k, in;
-	double fd, unit, lo, hi, y, fr, d, lim;
-	int64_t q;	/* below 10^9: a signed conversion, one instruction */
+	int s = 150 - (int)be, x, i, p;
+	uint64_t half, low, below, pk, n, q, fr, up, sel, dist, in, mask = 0;
+	uint64_t qs[4];
 
 	if (be < 127 - 6 || be > 127 + 19)	/* 2^-6 <= |f| < 2^20 */
 		return -1;
-	fd = (double)m * pow2(e);
 	/* floor(log10(|f|)), the estimate from the exponent at most one
-	 * too low: fixed by the nine-digit product, exact */
+	 * too low: fixed by the nine-digit product */
 	x = ((int)be - 127) * 1233 >> 12;
-	if (fd * pow10_dbl[8 - x] >= 1e9)
+	if ((m * pow10_u64[8 - x]) >> s >= pow10_u64[9])
 		x++;
 	if (x > 5)	/* 10^6 and up: p = 6 would need 10^-1 */
 		return -1;
-	/* the interval's halves below and above f, in units of 2^e / 4:
-	 * the one below is half as wide at a power of two */
-	unit = pow2(e - 2);
-	lo = (double)(m == 0x800000 ? 1 : 2) * unit;
-	hi = 2 * unit;
-	for (p = 6; p <= 9; p++) {
-		k = p - 1 - x;
-		y = fd * pow10_dbl[k];
-		q = (int64_t)y;
-		fr = y - (double)q;
-		/* d: how far the rounded digits are from y, exact (1 - fr
-		 * too, fr being at least a half then); they lie inside
-		 * the interval iff d is at most hi * 10^k when above y,
-		 * lo * 10^k when below, the ends excluded for an odd m,
-		 * whose neighbours win the ties */
-		if (fr > 0.5 || (fr == 0.5 && (q & 1))) {
-			q++;
-			d = 1 - fr;
-			lim = hi * pow10_dbl[k];
-		} else {
-			d = fr;
-			lim = lo * pow10_dbl[k];
-		}
-		in = m & 1 ? d < lim : d <= lim;
-		if (in) {
-			*len = (uint64_t)q == pow10_u64[p] ?
-			    layout((int)(bits >> 31), (uint64_t)q / 10, p,
-			    x + 1, buf) :
-			    layout_fixed((int)(bits >> 31), (uint32_t)q, p, x,
-			    buf);
-			return 0;
-		}
+	half = UINT64_C(1) << (s - 1);
+	low = (UINT64_C(1) << s) - 1;
+	below = m == 0x800000 ? 4 : 2;
+#pragma GCC unroll 4
+	for (i = 0; i < 4; i++) {
+		pk = pow10_u64[5 + i - x];
+		n = m * pk;
+		q = n >> s;
+		fr = n & low;
+		up = (fr > half) | ((fr == half) & q);
+		qs[i] = q + up;
+		/* the distance times 2 (above) or 2 or 4 (below), against
+		 * 10^k, all in units of 2^-s */
+		sel = -up;	/* all ones when up: a select, not a branch */
+		dist = (sel & 2 * ((low + 1) - fr)) | (~sel & below * fr);
+		in = (dist < pk) | ((dist == pk) & !(m & 1));
+		mask |= in << i;
 	}
-	return -1;
+	if (mask == 0)
+		return -1;
+	i = __builtin_ctzll(mask);
+	p = 6 + i;
+	q = qs[i];
+	*len = q == pow10_u64[p] ?
+	    layout((int)(bits >> 31), q / 10, p, x + 1, buf) :
+	    layout_fixed((int)(bits >> 31), (uint32_t)q, p, x, buf);
+	return 0;
 }
 
 /* Every float fmt_small does not take. Apart, so that the common case

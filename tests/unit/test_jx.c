@@ -234,7 +234,7 @@ START_TEST(test_float_edges)
 }
 END_TEST
 
-/* The range jx_fmt_float reads with double products (2^-6 <= |f| <
+/* The range jx_fmt_float reads with integer products (2^-6 <= |f| <
  * 2^20, fmt_small), densely: every 397th float of it, both signs, and
  * the floats of few fraction bits (n / 2^j, j <= 14), whose digits end
  * in an exact ...5 where %.{p}g must round a tie to even, against the
