@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/cli.h"
@@ -12,9 +13,36 @@
 #define ND_WRITE_HIGH	(64 * 1024)
 #define ND_TIME_EVERY	256	/* records between clock checks */
 
+/* A pipe between two stages holds 64 KiB by default: a stage that writes
+ * faster than the next one reads then blocks every 64 KiB, and on a
+ * machine with fewer CPUs than stages every block is a trip through the
+ * scheduler for all of them (kinpipe(7), Pipes). A pipe of 1 MiB, the
+ * most an unprivileged process may ask for by default
+ * (/proc/sys/fs/pipe-max-size), lets each stage run for longer at a
+ * time. Either end may grow it; a pipe already as large, a limit that
+ * refuses (the per-user total, pipe-user-pages-soft) or a system without
+ * F_SETPIPE_SZ leaves it as it was, which only costs speed. */
+void
+nd_pipe_grow(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	struct stat st;
+	int now;
+
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+		return;
+	now = fcntl(fd, F_GETPIPE_SZ);
+	if (now >= 0 && now < ND_PIPE_BYTES)
+		(void)fcntl(fd, F_SETPIPE_SZ, ND_PIPE_BYTES);
+#else
+	(void)fd;
+#endif
+}
+
 int
 nd_reader_init(struct nd_reader *r, int fd, const char *name)
 {
+	nd_pipe_grow(fd);
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
 	r->name = name;
@@ -69,6 +97,7 @@ next_file(struct nd_reader *r, struct eb *e)
 		return ND_ERROR;
 	}
 	r->fd = fd;
+	nd_pipe_grow(fd);	/* a named pipe, or stdin */
 	r->own_fd = fd != STDIN_FILENO;
 	r->name = r->own_fd ? path : "<stdin>";
 	r->start = r->end = r->scan = 0;
@@ -245,6 +274,7 @@ nd_writer_init(struct nd_writer *w, int fd, int flush_ms)
 {
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
+	nd_pipe_grow(fd);
 	w->flush_s = (flush_ms > 0 ? flush_ms : ND_FLUSH_MS_DEFAULT) / 1000.0;
 	w->last_flush = cli_now();
 }

@@ -42,6 +42,12 @@ struct nd_reader {
 };
 
 /* Read the descriptor fd, named name in messages (the caller closes fd). */
+/* Grow the pipe fd to ND_PIPE_BYTES if it is a smaller pipe (nd.c says
+ * why); anything else is left alone. The readers and writers below do
+ * it for their own fds. */
+#define ND_PIPE_BYTES (1024 * 1024)
+void nd_pipe_grow(int fd);
+
 int nd_reader_init(struct nd_reader *r, int fd, const char *name);
 /* Read the files paths[0..npaths) one after the other, as cat does, "-"
  * meaning standard input (named "<stdin>"); no paths at all means

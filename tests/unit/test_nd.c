@@ -311,6 +311,50 @@ START_TEST(test_write_all)
 }
 END_TEST
 
+/* A pipe grows to ND_PIPE_BYTES from either end, through the reader and
+ * the writer; a larger pipe is not shrunk; what is not a pipe is left
+ * alone. (A refusal by the per-user limit cannot be arranged here: it
+ * needs another user's pipes, and root is exempt.) */
+START_TEST(test_pipe_grow)
+{
+	struct nd_reader r;
+	struct nd_writer w;
+	int p[2], q[2], fd;
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_lt(fcntl(p[0], F_GETPIPE_SZ), ND_PIPE_BYTES);
+	ck_assert_int_eq(nd_reader_init(&r, p[0], "<pipe>"), 0);
+	ck_assert_int_eq(fcntl(p[1], F_GETPIPE_SZ), ND_PIPE_BYTES);
+	nd_reader_free(&r);
+	close(p[0]);
+	close(p[1]);
+
+	ck_assert_int_eq(pipe(q), 0);
+	nd_writer_init(&w, q[1], 0);
+	ck_assert_int_eq(fcntl(q[0], F_GETPIPE_SZ), ND_PIPE_BYTES);
+	ck_assert_int_eq(nd_writer_close(&w), 0);
+	close(q[0]);
+
+	ck_assert_int_eq(pipe(q), 0);
+	ck_assert_int_eq(fcntl(q[1], F_SETPIPE_SZ, 2 * ND_PIPE_BYTES) >= 0 ||
+	    errno == EPERM, 1);
+	if (fcntl(q[1], F_GETPIPE_SZ) == 2 * ND_PIPE_BYTES) {
+		nd_pipe_grow(q[0]);
+		ck_assert_int_eq(fcntl(q[1], F_GETPIPE_SZ),
+		    2 * ND_PIPE_BYTES);
+	}
+	close(q[0]);
+	close(q[1]);
+
+	fd = open("/dev/null", O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	nd_pipe_grow(fd);
+	nd_pipe_grow(-1);
+	ck_assert_int_eq(fcntl(fd, F_GETPIPE_SZ), -1);	/* still no pipe */
+	close(fd);
+}
+END_TEST
+
 static Suite *
 nd_suite(void)
 {
@@ -328,6 +372,7 @@ nd_suite(void)
 	tcase_add_test(tc, test_writer_batches);
 	tcase_add_test(tc, test_writer_full_device);
 	tcase_add_test(tc, test_write_all);
+	tcase_add_test(tc, test_pipe_grow);
 	suite_add_tcase(s, tc);
 	return s;
 }
