@@ -206,6 +206,31 @@ relaunch(struct kin_multi *mu, struct kin_req **reqs, size_t n, double *until,
 	return KIN_OK;
 }
 
+/* The earliest backoff among the requests, if before *wake. */
+static void
+backoff_due(struct kin_req **reqs, size_t n, double *wake)
+{
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i] != NULL && reqs[i]->state == KR_BACKOFF &&
+		    reqs[i]->not_before < *wake)
+			*wake = reqs[i]->not_before;
+}
+
+int
+kin_poll_ms(double wake, double now, int most)
+{
+	double left = (wake - now) * 1e3;
+
+	/* wake may already have passed while the transfers were handled:
+	 * curl_multi_poll refuses a negative wait ("A libcurl function was
+	 * given a bad argument"), and a wait of 0 just looks again */
+	if (!(left > 0))
+		return 0;
+	if (left >= most)
+		return most;
+	return (int)left + 1;
+}
+
 static int
 any_done(struct kin_req **reqs, size_t n)
 {
@@ -270,8 +295,10 @@ kin_multi_run(struct kin_multi *mu, struct kin_req **reqs, size_t n,
 		now = cli_now();
 		if (now >= until)
 			return KIN_OK;
-		ms = wake - now > POLL_MAX_MS / 1e3 ? POLL_MAX_MS :
-		    (int)((wake - now) * 1e3) + 1;
+		/* a backoff set by finished() in this round is due no later
+		 * than what relaunch saw: wake is looked at again */
+		backoff_due(reqs, n, &wake);
+		ms = kin_poll_ms(wake, now, POLL_MAX_MS);
 		if ((mc = curl_multi_poll(mu->m, NULL, 0, ms, NULL)) != CURLM_OK) {
 			eb_set(e, "libcurl: %s", curl_multi_strerror(mc));
 			return KIN_FAIL;
