@@ -59,7 +59,10 @@ for n in ${BENCH_CATCH_UP_SIZES:-1000000 10000000}; do
 		upc="$upc $(cat "$D/cpu")"
 		co="$co $(wall "$complete")"
 		coc="$coc $(cat "$D/cpu")"
-		commits="$commits $(sed -n 's/.* batches=\([0-9]*\)$/\1/p' "$D/stats")"
+		# batches= is followed by other counters on the stats line
+		k=$(sed -n 's/^window-avg: stats: final .* batches=\([0-9]*\).*/\1/p' "$D/stats")
+		[ -n "$k" ] || { echo "bench: catch-up: no batches= in window-avg's --stats:" >&2; sed 's/^/    /' "$D/stats" >&2; k=NaN; }
+		commits="$commits $k"
 	done
 	fl=$(median $fl) up=$(median $up) co=$(median $co)
 	upc=$(median $upc) coc=$(median $coc)

@@ -80,9 +80,9 @@ while [ $i -lt 600 ] && [ "$(cat "$T/live.table" 2>/dev/null | wc -l)" != "$want
 	i=$((i + 1))
 done
 is live-backlog-committed "$(wc -l <"$T/live.table")" "$want_rows"
-# one record after a quiet while (a commit waits nine times what the
+# one record after a quiet while (a commit waits nineteen times what the
 # last one cost, counted from its end: two quiet seconds cover commits of
-# up to 200 ms), in a window of its own: it must be in the table within
+# up to 100 ms), in a window of its own: it must be in the table within
 # a second of being written
 last=$(tail -n 1 "$T/want" | cut -d' ' -f1)
 ts=$(date -u -d "@$((last + 3600))" +%Y-%m-%dT%H:%M:%SZ)
