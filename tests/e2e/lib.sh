@@ -54,6 +54,51 @@ kp_exit() {
 trap kp_exit EXIT
 trap 'exit 130' INT TERM
 
+# lines FILE: how many lines FILE has, 0 while it does not exist. A tool
+# started in the background may not have created its output yet when a
+# wait loop first looks: "$(wc -l <FILE)" is then empty, the loop's test
+# fails and the loop ends at once (a signal sent then reaches the shell's
+# child before it has become the tool, and is lost with its traps).
+lines() {
+	if [ -e "$1" ]; then wc -l <"$1"; else echo 0; fi
+}
+
+# wait_lines FILE N SECONDS: until FILE has N lines, or SECONDS are up.
+wait_lines() {
+	wl_i=0
+	while [ "$(lines "$1")" -lt "$2" ] && [ $wl_i -lt $(($3 * 20)) ]; do
+		sleep 0.05
+		wl_i=$((wl_i + 1))
+	done
+}
+
+# running PID: whether PID is alive (a zombie, ended but not waited for,
+# is not).
+running() {
+	[ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# signal_wait PID SIGNAL SECONDS: send SIGNAL to the background job PID
+# and return its exit status; when it has not ended SECONDS later it is
+# said on stderr, killed, and 124 is returned (as timeout(1) does), so a
+# signal a tool does not act on fails a check instead of hanging the
+# suite.
+signal_wait() {
+	kill -"$2" "$1" 2>/dev/null
+	sw_i=0
+	while running "$1" && [ $sw_i -lt $(($3 * 20)) ]; do
+		sleep 0.05
+		sw_i=$((sw_i + 1))
+	done
+	if running "$1"; then
+		echo "$kp_name: pid $1 still running $3 s after SIG$2: killed" >&2
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		return 124
+	fi
+	wait "$1"
+}
+
 kp_report_fail() {
 	kp_fail=$((kp_fail + 1))
 	printf 'FAIL %s: %s\n' "$kp_name" "$1"

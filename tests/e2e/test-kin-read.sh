@@ -335,11 +335,9 @@ for phase in 1 2 3; do
 	2) admin merge rs shardId-000000000003 shardId-000000000001 ;;
 	esac
 done
-kp_i=0
-while [ "$(wc -l <"$T/rs.out")" -lt 450 ] && [ $kp_i -lt 100 ]; do sleep 0.1; kp_i=$((kp_i + 1)); done
+wait_lines "$T/rs.out" 450 10
 sleep 0.5
-kill -TERM $rpid
-wait $rpid
+signal_wait $rpid TERM 10
 is "reshard: exit 0" "$?" 0
 is "reshard: shards 0-4 seen" "$(jq -r .shardId "$T/rs.out" | sort -u | tr '\n' ' ')" "shardId-000000000000 shardId-000000000001 shardId-000000000002 shardId-000000000003 shardId-000000000004 "
 is "reshard: every record once" "$(jq -r .data "$T/rs.out" | sort | cmp - <(sort "$T/rs.in") && echo same)" "same"

@@ -100,10 +100,8 @@ ts-parse --metrics "$T/term.prom" --metrics-interval 1h <"$T/feed2" >"$T/term.ou
 tpid=$!
 exec 7>"$T/feed2"
 printf '{"timestamp":"2024-01-01 00:00:01"}\n{"timestamp":"x"}\n{"timestamp":"2024-01-01 00:00:03"}\n' >&7
-k=0
-while [ "$(wc -l <"$T/term.out")" -lt 3 ] && [ $k -lt 200 ]; do sleep 0.05; k=$((k + 1)); done
-kill -TERM $tpid
-wait $tpid
+wait_lines "$T/term.out" 3 10
+signal_wait $tpid TERM 10
 is "SIGTERM: ts-parse dies of it" "$?" 143
 exec 7>&-
 is "SIGTERM: its records were written" "$(wc -l <"$T/term.out")" 3
@@ -214,10 +212,8 @@ is "kin-read: shard throttles add up" "$sum_t" "$throttled"
 # kin-read follows until SIGTERM: exit 0, the file written with its count
 kin-read -s m -o earliest --metrics "$T/follow.prom" --metrics-interval 1h >"$T/follow.out" 2>/dev/null &
 rpid=$!
-k=0
-while [ "$(wc -l <"$T/follow.out")" -lt $n ] && [ $k -lt 400 ]; do sleep 0.05; k=$((k + 1)); done
-kill -TERM $rpid
-wait $rpid
+wait_lines "$T/follow.out" $n 20
+signal_wait $rpid TERM 10
 is "kin-read SIGTERM: exit 0" "$?" 0
 is "kin-read SIGTERM: counted" "$(get "$T/follow.prom" kinpipe_records_emitted_total)" "$(wc -l <"$T/follow.out")"
 ok "kin-read SIGTERM: lag of a shard read to its end" test \
