@@ -14,13 +14,14 @@
 
 /* commits at most a twentieth of the time: a backlog is read at 19/20 of
  * the speed it would be without any commit, at worst, whatever its size.
- * A tenth (9) was tried first: a commit is mostly the wait for fsync,
- * which stalls the stages before too once the pipe between is full, so
- * on 10 million records (a table of 33,000 windows) the pipeline took
- * 1.13x the time of update mode for the same CPU time, and ten times the
- * records up to 12.5x the time of a million whose table is small. A
- * commit of such a table costs about 15 ms: the next waits 0.3 s, still
- * well within a second on a live stream. */
+ * A tenth (9) was tried first: about half of a commit is the wait for
+ * fsync, which stalls the stages before too once the pipe between is
+ * full, so on 10 million records (a table of 33,000 windows) the
+ * pipeline took 1.13x the time of update mode for the same CPU time, and
+ * ten times the records up to 12.5x the time of a million whose table is
+ * small. A commit of such a table took 8 to 14 ms (state and table, each
+ * written and synced): the next waits at most about a quarter of a
+ * second, well within a second on a live stream. */
 #define WA_PACE_MULTIPLE 19
 
 struct wa_pace {
