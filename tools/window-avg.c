@@ -3,6 +3,7 @@
  * modes and triggers, and an exactly-once state file (see window-avg(1)).
  * The work is in common/wa_*.c; this is the loop that drives it. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -158,17 +159,14 @@ on_parsed(struct wa *w, struct wa_ahead *a)
 static int
 wait_ms(const struct wa *w, const struct loop *l)
 {
-	double left;
 	int st = cli_stats_wait_ms(&w->stats), ms;
 
 	if (l->pending)
 		ms = wa_pace_wait_ms(&l->pace, cli_now());
 	else if (w->o->trig != WA_TRIG_INTERVAL)
 		return st;
-	else {
-		left = l->next_tick - cli_now();
-		ms = left > 0 ? (int)(left * 1000) + 1 : 0;
-	}
+	else
+		ms = cli_wait_ms(l->next_tick - cli_now(), INT_MAX);
 	return st >= 0 && st < ms ? st : ms;
 }
 

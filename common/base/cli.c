@@ -276,6 +276,18 @@ cli_stats_final(struct cli_stats *st)
 }
 
 int
+cli_wait_ms(double left_s, int most)
+{
+	double ms = left_s * 1000;
+
+	if (!(ms > 0))
+		return 0;
+	if (ms >= most)
+		return most;
+	return (int)ms + 1;
+}
+
+int
 cli_stats_wait_ms(const struct cli_stats *st)
 {
 	double left = 0, m;
@@ -291,7 +303,7 @@ cli_stats_wait_ms(const struct cli_stats *st)
 	}
 	if (!have)
 		return -1;
-	return left > 0 ? (int)(left * 1000) + 1 : 0;
+	return cli_wait_ms(left, INT_MAX);
 }
 
 void

@@ -113,6 +113,13 @@ int cli_stats_wait_ms(const struct cli_stats *st);
  * when its output is written: the time between goes into st->batch, and
  * ending it ticks. Beginning one already begun does nothing. */
 double cli_now(void);	/* CLOCK_MONOTONIC seconds */
+/* A wait of left_s seconds as the milliseconds poll(2) and its kin take:
+ * rounded up, so that waiting that long makes the time come; 0 when it
+ * has come or passed (it may have while other work was done: a negative
+ * wait means for ever to poll and is refused by curl_multi_poll); at most
+ * most, so that a far time neither overflows nor sleeps through a
+ * signal's check. */
+int cli_wait_ms(double left_s, int most);
 static inline void
 cli_stats_batch_begin(struct cli_stats *st)
 {

@@ -179,14 +179,12 @@ finished(struct kin_multi *mu, struct kin_req *r, CURLcode rc)
 	r->not_before = cli_now() + kin_backoff_delay(&k->bo, r->attempt);
 }
 
-/* Requests whose backoff is over go out again; the earliest of the rest
- * bounds the wait. */
+/* Requests whose backoff is over go out again. */
 static enum kin_status
-relaunch(struct kin_multi *mu, struct kin_req **reqs, size_t n, double *until,
+relaunch(struct kin_multi *mu, struct kin_req **reqs, size_t n,
     struct eb *e)
 {
 	double now = cli_now();
-
 	enum kin_status st;
 
 	for (size_t i = 0; i < n; i++) {
@@ -194,41 +192,25 @@ relaunch(struct kin_multi *mu, struct kin_req **reqs, size_t n, double *until,
 
 		if (r == NULL || r->state != KR_BACKOFF)
 			continue;
-		if (r->not_before <= now) {
-			if ((st = launch(mu, r, &r->e)) != KIN_OK) {
-				*e = r->e;
-				return st;
-			}
-		} else if (r->not_before < *until) {
-			*until = r->not_before;
+		if (r->not_before <= now &&
+		    (st = launch(mu, r, &r->e)) != KIN_OK) {
+			*e = r->e;
+			return st;
 		}
 	}
 	return KIN_OK;
 }
 
-/* The earliest backoff among the requests, if before *wake. */
-static void
-backoff_due(struct kin_req **reqs, size_t n, double *wake)
+/* The earliest of until and the ends of the backoffs, looked at after
+ * the answers were handled: finished() may have just set one. */
+static double
+next_wake(struct kin_req **reqs, size_t n, double until)
 {
 	for (size_t i = 0; i < n; i++)
 		if (reqs[i] != NULL && reqs[i]->state == KR_BACKOFF &&
-		    reqs[i]->not_before < *wake)
-			*wake = reqs[i]->not_before;
-}
-
-int
-kin_poll_ms(double wake, double now, int most)
-{
-	double left = (wake - now) * 1e3;
-
-	/* wake may already have passed while the transfers were handled:
-	 * curl_multi_poll refuses a negative wait ("A libcurl function was
-	 * given a bad argument"), and a wait of 0 just looks again */
-	if (!(left > 0))
-		return 0;
-	if (left >= most)
-		return most;
-	return (int)left + 1;
+		    reqs[i]->not_before < until)
+			until = reqs[i]->not_before;
+	return until;
 }
 
 static int
@@ -270,13 +252,12 @@ kin_multi_run(struct kin_multi *mu, struct kin_req **reqs, size_t n,
 	CURLMcode mc;
 	enum kin_status st;
 	int running, left, ms;
-	double wake, now;
+	double now;
 
 	for (;;) {
 		if (stop != NULL && *stop)
 			return KIN_STOPPED;
-		wake = until;
-		if ((st = relaunch(mu, reqs, n, &wake, e)) != KIN_OK)
+		if ((st = relaunch(mu, reqs, n, e)) != KIN_OK)
 			return st;
 		if ((mc = curl_multi_perform(mu->m, &running)) != CURLM_OK) {
 			eb_set(e, "libcurl: %s", curl_multi_strerror(mc));
@@ -295,10 +276,9 @@ kin_multi_run(struct kin_multi *mu, struct kin_req **reqs, size_t n,
 		now = cli_now();
 		if (now >= until)
 			return KIN_OK;
-		/* a backoff set by finished() in this round is due no later
-		 * than what relaunch saw: wake is looked at again */
-		backoff_due(reqs, n, &wake);
-		ms = kin_poll_ms(wake, now, POLL_MAX_MS);
+		/* the wake may have passed while the answers were handled:
+		 * then a wait of 0, as a negative one is refused */
+		ms = cli_wait_ms(next_wake(reqs, n, until) - now, POLL_MAX_MS);
 		if ((mc = curl_multi_poll(mu->m, NULL, 0, ms, NULL)) != CURLM_OK) {
 			eb_set(e, "libcurl: %s", curl_multi_strerror(mc));
 			return KIN_FAIL;

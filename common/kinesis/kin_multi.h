@@ -75,10 +75,4 @@ long kin_req_status(struct kin_req *r);
 enum kin_status kin_multi_run(struct kin_multi *mu, struct kin_req **reqs,
     size_t n, double until, struct eb *e);
 
-/* How long kin_multi_run may wait in curl_multi_poll, in milliseconds,
- * for the monotonic time wake when it is now: 0 when wake has come (it
- * may have passed while transfers were handled), at most most, else the
- * time left rounded up so that the wait never ends before wake. */
-int kin_poll_ms(double wake, double now, int most);
-
 #endif

@@ -1,5 +1,6 @@
 #include <limits.h>
 
+#include "base/cli.h"
 #include "window/wa_pace.h"
 
 void
@@ -13,12 +14,6 @@ wa_pace_done(struct wa_pace *p, double started, double ended)
 int
 wa_pace_wait_ms(const struct wa_pace *p, double now)
 {
-	double left = (p->due - now) * 1000;
-
-	if (left <= 0)
-		return 0;
 	/* a commit that took a day would not make the wait overflow */
-	if (left >= INT_MAX - 1)
-		return INT_MAX - 1;
-	return (int)left + 1;
+	return cli_wait_ms(p->due - now, INT_MAX - 1);
 }

@@ -16,7 +16,6 @@
 #include "kinesis/kin_evs.h"
 #include "kinesis/kin_kpl.h"
 #include "kinesis/kin_list.h"
-#include "kinesis/kin_multi.h"
 #include "kinesis/kin_pos.h"
 #include "kinesis/kin_put.h"
 #include "kinesis/kin_shard.h"
@@ -40,24 +39,6 @@ START_TEST(backoff_full_jitter)
 	}
 	/* full jitter spreads over the whole range, up to the ceiling */
 	ck_assert(max1 > 0.09 && max4 > 0.7 && max20 > 4.5);
-}
-END_TEST
-
-/* The wait before the next look at the transfers: never negative (a
- * backoff that fell due while answers were handled made it -4 ms, which
- * curl_multi_poll refused, ending a reader that was only throttled),
- * never past wake, never longer than the cap. */
-START_TEST(poll_wait)
-{
-	ck_assert_int_eq(kin_poll_ms(10.0, 10.005, 100), 0);
-	ck_assert_int_eq(kin_poll_ms(10.0, 10.0, 100), 0);
-	ck_assert_int_eq(kin_poll_ms(10.0, 20.0, 100), 0);
-	ck_assert_int_eq(kin_poll_ms(10.0105, 10.0, 100), 11);
-	ck_assert_int_eq(kin_poll_ms(10.0001, 10.0, 100), 1);
-	ck_assert_int_eq(kin_poll_ms(10.05, 10.0, 100), 51);
-	ck_assert_int_eq(kin_poll_ms(10.5, 10.0, 100), 100);
-	ck_assert_int_eq(kin_poll_ms(1e300, 10.0, 100), 100);
-	ck_assert_int_eq(kin_poll_ms(__builtin_inf(), 10.0, 100), 100);
 }
 END_TEST
 
@@ -734,7 +715,6 @@ kin_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, backoff_full_jitter);
-	tcase_add_test(tc, poll_wait);
 	tcase_add_test(tc, classify);
 	tcase_add_test(tc, utf8);
 	tcase_add_test(tc, base64_rfc4648);

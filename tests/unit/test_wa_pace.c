@@ -1,10 +1,12 @@
 /* wa_pace: the next commit is due WA_PACE_MULTIPLE times the last one's
  * cost after its end; the wait is rounded up, so that waiting it makes
- * the commit due, and never overflows. */
+ * the commit due, and never overflows. And cli_wait_ms, the rounding
+ * and the cap it shares with kin_multi's and window-avg's waits. */
 #include <check.h>
 #include <limits.h>
 
 #include "check_main.h"
+#include "base/cli.h"
 #include "window/wa_pace.h"
 
 START_TEST(test_due_after_a_multiple)
@@ -43,6 +45,28 @@ START_TEST(test_odd_clocks)
 }
 END_TEST
 
+/* Never negative (kin_multi's wait for a backoff that fell due while the
+ * answers were handled came out as -4 ms, which curl_multi_poll refused,
+ * ending a reader that was only throttled), never short of the time,
+ * never past the cap. The same differences of two clock readings as
+ * kin_multi computes. */
+START_TEST(test_wait_ms)
+{
+	ck_assert_int_eq(cli_wait_ms(10.0 - 10.005, 100), 0);
+	ck_assert_int_eq(cli_wait_ms(10.0 - 10.0, 100), 0);
+	ck_assert_int_eq(cli_wait_ms(10.0 - 20.0, 100), 0);
+	ck_assert_int_eq(cli_wait_ms(10.0105 - 10.0, 100), 11);
+	ck_assert_int_eq(cli_wait_ms(10.0001 - 10.0, 100), 1);
+	ck_assert_int_eq(cli_wait_ms(10.05 - 10.0, 100), 51);
+	ck_assert_int_eq(cli_wait_ms(10.5 - 10.0, 100), 100);
+	ck_assert_int_eq(cli_wait_ms(1e300 - 10.0, 100), 100);
+	ck_assert_int_eq(cli_wait_ms(__builtin_inf(), 100), 100);
+	ck_assert_int_eq(cli_wait_ms(__builtin_nan(""), 100), 0);
+	/* a far time does not overflow an int */
+	ck_assert_int_eq(cli_wait_ms(1e12, INT_MAX), INT_MAX);
+}
+END_TEST
+
 static Suite *
 wa_pace_suite(void)
 {
@@ -51,6 +75,7 @@ wa_pace_suite(void)
 
 	tcase_add_test(tc, test_due_after_a_multiple);
 	tcase_add_test(tc, test_odd_clocks);
+	tcase_add_test(tc, test_wait_ms);
 	suite_add_tcase(s, tc);
 	return s;
 }
