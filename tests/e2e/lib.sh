@@ -14,6 +14,10 @@
 #   finish                    print "NAME: N passed, N failed", exit status
 #   wait_for SECONDS CMD...   poll CMD every 0.1 s until it succeeds (0),
 #                             at most SECONDS (then 1)
+#   lines_at_least N FILE     FILE has N lines or more (none while absent)
+#   signal_wait PID SIG SECONDS
+#                             signal a background job and wait for it:
+#                             its status, or 124 when killed at SECONDS
 #   start_bg FILE CMD...      CMD in the background, stdout in FILE; waits
 #                             (10 s at most) for its first line, a port;
 #                             killed and waited for at the end
@@ -54,28 +58,18 @@ kp_exit() {
 trap kp_exit EXIT
 trap 'exit 130' INT TERM
 
-# lines FILE: how many lines FILE has, 0 while it does not exist. A tool
-# started in the background may not have created its output yet when a
-# wait loop first looks: "$(wc -l <FILE)" is then empty, the loop's test
-# fails and the loop ends at once (a signal sent then reaches the shell's
-# child before it has become the tool, and is lost with its traps).
-lines() {
-	if [ -e "$1" ]; then wc -l <"$1"; else echo 0; fi
+# lines_at_least N FILE: FILE has N lines or more; a FILE not there yet
+# has none. A tool started in the background may not have created its
+# output when a wait first looks, and a bare "$(wc -l <FILE)" -lt N then
+# fails as a test, ending the wait at once (a signal sent then reaches
+# the shell's child before it has become the tool, and is lost).
+lines_at_least() {
+	[ "$(wc -l <"$2" 2>/dev/null || echo 0)" -ge "$1" ]
 }
 
-# wait_lines FILE N SECONDS: until FILE has N lines, or SECONDS are up.
-wait_lines() {
-	wl_i=0
-	while [ "$(lines "$1")" -lt "$2" ] && [ $wl_i -lt $(($3 * 20)) ]; do
-		sleep 0.05
-		wl_i=$((wl_i + 1))
-	done
-}
-
-# running PID: whether PID is alive (a zombie, ended but not waited for,
-# is not).
-running() {
-	[ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+# ended PID: PID is gone or a zombie (ended, not yet waited for).
+ended() {
+	! grep -qs '^State:[[:space:]]*[^Z]' "/proc/$1/status"
 }
 
 # signal_wait PID SIGNAL SECONDS: send SIGNAL to the background job PID
@@ -85,12 +79,7 @@ running() {
 # suite.
 signal_wait() {
 	kill -"$2" "$1" 2>/dev/null
-	sw_i=0
-	while running "$1" && [ $sw_i -lt $(($3 * 20)) ]; do
-		sleep 0.05
-		sw_i=$((sw_i + 1))
-	done
-	if running "$1"; then
+	if ! wait_for "$3" ended "$1"; then
 		echo "$kp_name: pid $1 still running $3 s after SIG$2: killed" >&2
 		kill -KILL "$1" 2>/dev/null
 		wait "$1" 2>/dev/null
@@ -233,10 +222,8 @@ man_commands() {
 	' "$KP_ROOT/man/$1"
 }
 
-# start_bg FILE CMD...: start CMD in the background, its stdout in FILE,
-# killed when the test ends (and waited for, so that it writes nothing
-# more into $T as that goes); wait (10 s at most) for its first line, the
-# port it listens on.
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds (0), at
+# most SECONDS (then 1).
 wait_for() {
 	kp_end=$(($(date +%s) + $1))
 	shift
@@ -246,6 +233,10 @@ wait_for() {
 	done
 }
 
+# start_bg FILE CMD...: start CMD in the background, its stdout in FILE,
+# killed when the test ends (and waited for, so that it writes nothing
+# more into $T as that goes); wait (10 s at most) for its first line, the
+# port it listens on.
 start_bg() {
 	kp_f=$1
 	shift

@@ -128,7 +128,7 @@ records 100 c >>"$T/in3"
 head -n 100 "$T/in3" | kin-put -s sp -K k --endpoint-url "$EP" >/dev/null
 timeout 120 kin-read -s sp --from earliest -c 200 --consumer kp11 --endpoint-url "$EP" >"$T/split" 2>"$T/split.err" &
 reader=$!
-wait_lines "$T/split" 100 30
+wait_for 30 lines_at_least 100 "$T/split"
 km_admin split sp shardId-000000000000 >/dev/null
 tail -n 100 "$T/in3" | kin-put -s sp -K k --endpoint-url "$EP" >/dev/null
 wait $reader
@@ -147,9 +147,7 @@ h2proxy "$T/cut.log" --cut-after 3000 --cuts 2
 timeout 120 kin-read -s cut --from earliest -c 300 --consumer kp12 --endpoint-url "$PX" --stats \
 	--metrics "$T/cut.prom" >"$T/cut" 2>"$T/cut.err" &
 reader=$!
-i=0
-# (grep -c of a log not there yet says nothing: through cat it says 0)
-while [ "$(cat "$T/cut.log" 2>/dev/null | grep -c cut)" -lt 1 ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+wait_for 30 grep -qs cut "$T/cut.log"
 tail -n 150 "$T/in4" | kin-put -s cut -K k --endpoint-url "$EP" >/dev/null
 wait $reader
 is "connections dropped: exit" "$?" 0
@@ -173,7 +171,7 @@ is "--metrics: each shard's millis_behind_latest, from its events" \
 timeout 60 kin-read -s fo --from earliest --consumer kp14 --endpoint-url "$EP" \
 	--checkpoint "$T/ck2.json" >"$T/sig" 2>"$T/sig.err" &
 reader=$!
-wait_lines "$T/sig" 300 30
+wait_for 30 lines_at_least 300 "$T/sig"
 signal_wait $reader INT 10
 is "SIGINT while subscribed: exit 0" "$?" 0
 ok "SIGINT while subscribed: every record once" cmp -s <(sort "$T/sig") <(sort "$T/fanout1")

@@ -160,7 +160,7 @@ kin-put -s rs --aggregate -K k <"$T/fifo" >"$T/res5" 2>"$T/put5.err" &
 putter=$!
 exec 3>"$T/fifo"
 records 40 a >&3
-wait_lines "$T/res5" 40 20
+wait_for 20 lines_at_least 40 "$T/res5"
 is "before the split: 40 results" "$(wc -l <"$T/res5")" 40
 admin split rs shardId-000000000000 >/dev/null
 records 40 b >&3

@@ -45,7 +45,7 @@ proxy "$T/log2" --delay 100
 # ever (seen in a clean-clone run under ASan).
 kin-read -s many --from latest --endpoint-url "$PX" >"$T/follow" 2>"$T/follow.err" &
 fpid=$!
-wait_lines "$T/follow.err" 16 30
+wait_for 30 lines_at_least 16 "$T/follow.err"
 sleep 4
 signal_wait $fpid INT 30
 is "following, stopped by SIGINT: exit 0" "$?" 0

@@ -343,7 +343,7 @@ for phase in 1 2 3; do
 	2) admin merge rs shardId-000000000003 shardId-000000000001 ;;
 	esac
 done
-wait_lines "$T/rs.out" 450 10
+wait_for 10 lines_at_least 450 "$T/rs.out"
 sleep 0.5
 signal_wait $rpid TERM 10
 is "reshard: exit 0" "$?" 0

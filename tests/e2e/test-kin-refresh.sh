@@ -14,7 +14,6 @@ signers() {	# the key ids that signed the proxied requests, in order, each once 
 	jq -r '.headers as $h | range(0; $h | length; 2) | select($h[.] | ascii_downcase == "authorization") | $h[. + 1]' "$T/fwd.log" |
 		sed -n 's/.*Credential=\([^/]*\)\/.*/\1/p' | uniq | tr '\n' ' '
 }
-lines_at_least() { [ "$(wc -l <"$2" 2>/dev/null || echo 0)" -ge "$1" ]; }
 signed_by() { grep -q "Credential=$1/" "$T/fwd.log"; }
 
 kin_server

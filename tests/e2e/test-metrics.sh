@@ -100,7 +100,7 @@ ts-parse --metrics "$T/term.prom" --metrics-interval 1h <"$T/feed2" >"$T/term.ou
 tpid=$!
 exec 7>"$T/feed2"
 printf '{"timestamp":"2024-01-01 00:00:01"}\n{"timestamp":"x"}\n{"timestamp":"2024-01-01 00:00:03"}\n' >&7
-wait_lines "$T/term.out" 3 10
+wait_for 10 lines_at_least 3 "$T/term.out"
 signal_wait $tpid TERM 10
 is "SIGTERM: ts-parse dies of it" "$?" 143
 exec 7>&-
@@ -212,7 +212,7 @@ is "kin-read: shard throttles add up" "$sum_t" "$throttled"
 # kin-read follows until SIGTERM: exit 0, the file written with its count
 kin-read -s m -o earliest --metrics "$T/follow.prom" --metrics-interval 1h >"$T/follow.out" 2>/dev/null &
 rpid=$!
-wait_lines "$T/follow.out" $n 20
+wait_for 20 lines_at_least $n "$T/follow.out"
 signal_wait $rpid TERM 10
 is "kin-read SIGTERM: exit 0" "$?" 0
 is "kin-read SIGTERM: counted" "$(get "$T/follow.prom" kinpipe_records_emitted_total)" "$(wc -l <"$T/follow.out")"
